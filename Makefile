@@ -1,0 +1,58 @@
+# VBR — the two commands a newcomer needs are `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The demo is always the embedded one: SQLite in the project folder, tasks in-process.
+DEMO_ENV := env -u DATABASE_URL -u POSTGRES_HOST -u REDIS_URL DEBUG=true
+
+.PHONY: run test test-fast lint format deploy-check install install-test-deps clean
+
+run: install
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "VBR is starting at http://127.0.0.1:8000/ — sign in with a demo login above."
+	@echo "Press Ctrl+C to stop."
+	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install install-test-deps
+	$(BIN)/pytest
+
+# Skips the slow browser and Celery-worker tests; CI always runs everything.
+test-fast: install
+	$(BIN)/pytest -m "not browser and not worker"
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# `check --deploy` with production-like settings must report nothing.
+deploy-check: install
+	env -u DATABASE_URL -u REDIS_URL DEBUG=false SECURE_SSL=true ALLOWED_HOSTS=vbr.example.org \
+		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml bin/install-system-deps
+	bin/install-system-deps
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install-test-deps: node_modules/.installed
+	bin/install-system-deps --tests
+
+node_modules/.installed: package.json package-lock.json
+	bin/install-system-deps --tests
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

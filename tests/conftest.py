@@ -1,0 +1,88 @@
+"""Personas: Alice (admin) and Bob (manager) at Sunrise Care, Dev an expert by experience on
+Bob's panels, Charlie (admin) at Hillside Homes, another provider."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests import factories
+from vbr.accounts.models import Membership, Provider, User
+
+
+@pytest.fixture
+def sunrise(db: None) -> Provider:
+    return factories.make_provider(name="Sunrise Care", slug="sunrise")
+
+
+@pytest.fixture
+def hillside(db: None) -> Provider:
+    return factories.make_provider(name="Hillside Homes", slug="hillside")
+
+
+@pytest.fixture
+def alice(sunrise: Provider) -> User:
+    return factories.make_member(
+        provider=sunrise, role=Membership.Role.ADMIN, username="alice", full_name="Alice Morgan"
+    )
+
+
+@pytest.fixture
+def bob(sunrise: Provider) -> User:
+    return factories.make_member(
+        provider=sunrise, role=Membership.Role.MANAGER, username="bob", full_name="Bob Okafor"
+    )
+
+
+@pytest.fixture
+def dev(sunrise: Provider) -> User:
+    return factories.make_member(
+        provider=sunrise,
+        role=Membership.Role.PANEL,
+        username="dev",
+        full_name="Dev Raman",
+        expert=True,
+        password=None,
+    )
+
+
+@pytest.fixture
+def charlie(hillside: Provider) -> User:
+    return factories.make_member(
+        provider=hillside, role=Membership.Role.ADMIN, username="charlie", full_name="Charlie Hale"
+    )
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_alice(alice: User) -> Client:
+    return signed_in(alice)
+
+
+@pytest.fixture
+def as_bob(bob: User) -> Client:
+    return signed_in(bob)
+
+
+@pytest.fixture
+def as_dev(dev: User) -> Client:
+    return signed_in(dev)
+
+
+@pytest.fixture
+def as_charlie(charlie: User) -> Client:
+    return signed_in(charlie)
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic(settings) -> None:  # type: ignore[no-untyped-def]
+    """Production uses a hashed manifest built by collectstatic; tests read static/ directly."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

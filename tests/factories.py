@@ -1,0 +1,165 @@
+"""Factory functions for tests: keyword-only, with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+
+from django.utils import timezone
+
+from vbr.accounts.models import Membership, Provider, User
+from vbr.recruitment.models import (
+    Application,
+    Assessment,
+    Candidate,
+    CoreValue,
+    Criterion,
+    Panellist,
+    Role,
+    Score,
+    Scorecard,
+    Stage,
+)
+
+_seq = itertools.count(1)
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_provider(
+    *, name: str = "", slug: str = "", kind: str = Provider.Kind.CARE_HOME
+) -> Provider:
+    n = next(_seq)
+    return Provider.objects.create(
+        name=name or f"Provider {n}", slug=slug or f"provider-{n}", kind=kind
+    )
+
+
+def make_user(*, username: str = "", full_name: str = "", password: str | None = PASSWORD) -> User:
+    username = username or f"user{next(_seq)}"
+    user = User(username=username, full_name=full_name or username.title())
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+    user.save()
+    return user
+
+
+def make_member(
+    *,
+    provider: Provider,
+    role: str = Membership.Role.MANAGER,
+    username: str = "",
+    full_name: str = "",
+    expert: bool = False,
+    password: str | None = PASSWORD,
+) -> User:
+    user = make_user(username=username, full_name=full_name, password=password)
+    Membership.objects.create(
+        user=user, provider=provider, role=role, is_expert_by_experience=expert
+    )
+    return user
+
+
+def make_value(*, provider: Provider, name: str = "", order: int = 0) -> CoreValue:
+    return CoreValue.objects.create(
+        provider=provider, name=name or f"Value {next(_seq)}", order=order
+    )
+
+
+def make_role(*, provider: Provider, title: str = "Care assistant") -> Role:
+    return Role.objects.create(provider=provider, title=title)
+
+
+def make_stage(
+    *, role: Role, name: str = "Values interview", kind: str = Stage.Kind.INTERVIEW, order: int = 1
+) -> Stage:
+    return Stage.objects.create(role=role, name=name, kind=kind, order=order)
+
+
+def make_criterion(
+    *,
+    stage: Stage,
+    core_value: CoreValue,
+    prompt: str = "Tell us about a time…",
+    order: int = 0,
+    essential: bool = False,
+    version: int | None = None,
+) -> Criterion:
+    return Criterion.objects.create(
+        stage=stage,
+        core_value=core_value,
+        prompt=prompt,
+        order=order,
+        essential=essential,
+        version=version or stage.criteria_version,
+        level_1="No evidence",
+        level_2="Some evidence",
+        level_3="Good evidence",
+        level_4="Strong evidence",
+    )
+
+
+def make_candidate(
+    *, provider: Provider, first_name: str = "", last_name: str = "Smith"
+) -> Candidate:
+    return Candidate.objects.create(
+        provider=provider, first_name=first_name or f"Sam{next(_seq)}", last_name=last_name
+    )
+
+
+def make_application(
+    *,
+    role: Role,
+    stage: Stage | None = None,
+    candidate: Candidate | None = None,
+    status: str = Application.Status.ACTIVE,
+) -> Application:
+    provider = role.provider
+    return Application.objects.create(
+        provider=provider,
+        role=role,
+        candidate=candidate or make_candidate(provider=provider),
+        current_stage=stage,
+        status=status,
+    )
+
+
+def make_assessment(
+    *, application: Application, stage: Stage, scheduled_at: datetime | None = None
+) -> Assessment:
+    return Assessment.objects.create(
+        application=application,
+        stage=stage,
+        criteria_version=stage.criteria_version,
+        scheduled_at=scheduled_at or timezone.now(),
+    )
+
+
+def make_panellist(
+    *, assessment: Assessment, user: User, panel_role: str = Panellist.PanelRole.MANAGER
+) -> Panellist:
+    return Panellist.objects.create(assessment=assessment, user=user, panel_role=panel_role)
+
+
+def make_scorecard(
+    *,
+    panellist: Panellist,
+    levels: dict[Criterion, int | None] | None = None,
+    submitted: bool = False,
+) -> Scorecard:
+    """`levels` maps criteria to 1–4, or None for not observed."""
+    scorecard = Scorecard.objects.create(
+        assessment=panellist.assessment,
+        panellist=panellist,
+        submitted_at=timezone.now() if submitted else None,
+    )
+    for criterion, level in (levels or {}).items():
+        Score.objects.create(
+            scorecard=scorecard,
+            criterion=criterion,
+            level=level,
+            not_observed=level is None,
+            evidence=f"Evidence for level {level}",
+        )
+    return scorecard

@@ -1,0 +1,3 @@
+from vbr.celery import app as celery_app
+
+__all__ = ["celery_app"]

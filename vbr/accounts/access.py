@@ -1,0 +1,65 @@
+"""Who may see what. Tenancy rules live here and nowhere else.
+
+Every provider page is under /p/<provider_slug>/. `provider_view` resolves the slug to the
+caller's Membership: somebody who is not a member gets a 404 (never a 403: we do not reveal
+that another provider exists); a member whose role is not allowed gets a 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, Concatenate, ParamSpec
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from vbr.accounts.models import Membership
+
+P = ParamSpec("P")
+ProviderView = Callable[Concatenate[HttpRequest, Membership, P], HttpResponse]
+
+ADMIN = (Membership.Role.ADMIN,)
+STAFF = (Membership.Role.ADMIN, Membership.Role.MANAGER)
+ANY_MEMBER = (Membership.Role.ADMIN, Membership.Role.MANAGER, Membership.Role.PANEL)
+
+
+def get_membership(request: HttpRequest, provider_slug: str) -> Membership:
+    """The caller's membership of the provider named in the URL, or 404."""
+    if not request.user.is_authenticated:
+        raise Http404
+    membership = (
+        Membership.objects.select_related("provider", "user")
+        .filter(user=request.user, provider__slug=provider_slug)
+        .first()
+    )
+    if membership is None:
+        # 404, not 403: do not reveal that another provider exists.
+        raise Http404("No such provider")
+    return membership
+
+
+def provider_view(
+    roles: tuple[str, ...] = STAFF,
+) -> Callable[[ProviderView[P]], Callable[..., HttpResponse]]:
+    """Resolve `provider_slug` to the caller's Membership and check its role.
+
+    The wrapped view receives the membership as its second argument instead of the slug.
+    """
+
+    def decorator(view: ProviderView[P]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        @login_required
+        def wrapper(
+            request: HttpRequest, provider_slug: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
+            membership = get_membership(request, provider_slug)
+            if membership.role not in roles:
+                raise PermissionDenied
+            request.membership = membership  # type: ignore[attr-defined]
+            return view(request, membership, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,134 @@
+from django.contrib import admin
+
+from vbr.recruitment.models import (
+    Application,
+    Assessment,
+    Candidate,
+    CoreValue,
+    Criterion,
+    Decision,
+    Indicator,
+    Outcome,
+    Panellist,
+    Role,
+    Score,
+    Scorecard,
+    Stage,
+)
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    extra = 0
+
+
+@admin.register(CoreValue)
+class CoreValueAdmin(admin.ModelAdmin):
+    list_display = ("name", "provider", "order", "retired_at")
+    list_filter = ("provider",)
+    list_select_related = ("provider",)
+    search_fields = ("name",)
+    inlines = [IndicatorInline]
+
+
+class StageInline(admin.TabularInline):
+    model = Stage
+    extra = 0
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ("title", "provider", "is_open", "created_at")
+    list_filter = ("is_open", "provider")
+    list_select_related = ("provider",)
+    search_fields = ("title",)
+    inlines = [StageInline]
+
+
+class CriterionInline(admin.StackedInline):
+    model = Criterion
+    extra = 0
+    raw_id_fields = ("core_value",)
+
+
+@admin.register(Stage)
+class StageAdmin(admin.ModelAdmin):
+    list_display = ("name", "role", "kind", "order", "criteria_version")
+    list_filter = ("kind",)
+    list_select_related = ("role", "role__provider")
+    search_fields = ("name", "role__title")
+    inlines = [CriterionInline]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ("prompt", "stage", "core_value", "version", "essential")
+    list_select_related = ("stage", "stage__role", "core_value")
+    raw_id_fields = ("stage", "core_value")
+    search_fields = ("prompt",)
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = ("last_name", "first_name", "provider", "created_at", "anonymised_at")
+    list_select_related = ("provider",)
+    list_filter = ("provider",)
+    search_fields = ("first_name", "last_name", "email")
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ("candidate", "role", "current_stage", "status", "applied_at")
+    list_filter = ("status",)
+    list_select_related = ("candidate", "role", "current_stage", "provider")
+    raw_id_fields = ("candidate", "role", "current_stage", "provider")
+    search_fields = ("candidate__last_name", "role__title")
+
+
+class PanellistInline(admin.TabularInline):
+    model = Panellist
+    extra = 0
+    raw_id_fields = ("user",)
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ("application", "stage", "scheduled_at", "status")
+    list_filter = ("status",)
+    list_select_related = ("application__candidate", "application__role", "stage")
+    raw_id_fields = ("application", "stage")
+    inlines = [PanellistInline]
+
+
+class ScoreInline(admin.TabularInline):
+    model = Score
+    extra = 0
+    raw_id_fields = ("criterion",)
+
+
+@admin.register(Scorecard)
+class ScorecardAdmin(admin.ModelAdmin):
+    list_display = ("panellist", "assessment", "recommendation", "submitted_at")
+    list_select_related = (
+        "panellist__user",
+        "assessment__stage",
+        "assessment__application__candidate",
+    )
+    raw_id_fields = ("assessment", "panellist", "entered_by")
+    inlines = [ScoreInline]
+
+
+@admin.register(Decision)
+class DecisionAdmin(admin.ModelAdmin):
+    list_display = ("application", "kind", "decided_by", "decided_at")
+    list_filter = ("kind",)
+    list_select_related = ("application__candidate", "application__role", "decided_by")
+    raw_id_fields = ("application", "decided_by")
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    list_display = ("application", "start_date", "probation", "left_on")
+    list_filter = ("probation",)
+    list_select_related = ("application__candidate", "application__role")
+    raw_id_fields = ("application",)

@@ -1,0 +1,21 @@
+from vbr.recruitment.models.assessments import Assessment, Panellist, Score, Scorecard
+from vbr.recruitment.models.candidates import Application, Candidate
+from vbr.recruitment.models.decisions import Decision, Outcome
+from vbr.recruitment.models.roles import Criterion, Role, Stage
+from vbr.recruitment.models.values import CoreValue, Indicator
+
+__all__ = [
+    "Application",
+    "Assessment",
+    "Candidate",
+    "CoreValue",
+    "Criterion",
+    "Decision",
+    "Indicator",
+    "Outcome",
+    "Panellist",
+    "Role",
+    "Score",
+    "Scorecard",
+    "Stage",
+]

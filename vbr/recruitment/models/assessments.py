@@ -1,0 +1,180 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from vbr.recruitment.models.candidates import Application
+from vbr.recruitment.models.roles import Criterion, Stage
+
+
+class Assessment(models.Model):
+    """One application going through one stage: when, where and who is on the panel."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        SCORING = "scoring", "Scoring open"
+        CLOSED = "closed", "Scoring closed"
+        CANCELLED = "cancelled", "Cancelled"
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="assessments"
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="assessments")
+    criteria_version = models.PositiveSmallIntegerField(default=1)
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    place = models.CharField(max_length=200, blank=True)
+    notes_for_panel = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["scheduled_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "stage"], name="one_assessment_per_application_stage"
+            )
+        ]
+        indexes = [models.Index(fields=["scheduled_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.stage} — {self.application.candidate}"
+
+    def clean(self) -> None:
+        if self.stage_id and self.application_id and self.stage.role_id != self.application.role_id:
+            raise ValidationError({"stage": "That stage is not part of the application's role."})
+
+    def criteria(self) -> models.QuerySet[Criterion]:
+        """The criteria this assessment is scored against (its frozen version)."""
+        return self.stage.criteria.filter(version=self.criteria_version).select_related(
+            "core_value"
+        )
+
+
+class Panellist(models.Model):
+    """A person on an assessment's panel. Experts by experience may have no password."""
+
+    class PanelRole(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        MANAGER = "manager", "Manager"
+        STAFF_PEER = "staff_peer", "Staff peer"
+        EXPERT_BY_EXPERIENCE = "expert", "Expert by experience"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="panellists")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="panel_places"
+    )
+    panel_role = models.CharField(max_length=12, choices=PanelRole.choices)
+
+    class Meta:
+        ordering = ["assessment", "panel_role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "user"], name="one_panel_place_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_panel_role_display()})"
+
+    @property
+    def is_expert_by_experience(self) -> bool:
+        return self.panel_role == self.PanelRole.EXPERT_BY_EXPERIENCE
+
+    @property
+    def is_chair(self) -> bool:
+        return self.panel_role == self.PanelRole.CHAIR
+
+
+class ScorecardQuerySet(models.QuerySet["Scorecard"]):
+    def submitted(self) -> ScorecardQuerySet:
+        return self.filter(submitted_at__isnull=False)
+
+
+class Scorecard(models.Model):
+    """One panellist's scores for one assessment. Locked once submitted."""
+
+    class Recommendation(models.TextChoices):
+        STRONG_YES = "strong_yes", "Strong yes"
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        STRONG_NO = "strong_no", "Strong no"
+        NONE = "none", "No recommendation"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scorecards")
+    panellist = models.OneToOneField(Panellist, on_delete=models.CASCADE, related_name="scorecard")
+    recommendation = models.CharField(max_length=10, choices=Recommendation.choices, blank=True)
+    summary = models.TextField(blank=True)
+    # Set when a supporter enters answers on a panel member's behalf.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScorecardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assessment", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "panellist"], name="one_scorecard_per_panellist"
+            )
+        ]
+        indexes = [models.Index(fields=["assessment", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"Scorecard of {self.panellist}"
+
+    def clean(self) -> None:
+        if self.panellist_id and self.assessment_id != self.panellist.assessment_id:
+            raise ValidationError("The panellist sits on another assessment.")
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Score(models.Model):
+    """One criterion's level (1–4) and evidence on a scorecard.
+
+    `not_observed` means the panel saw no chance to show it: it is not a low score and is
+    left out of averages. A row with neither a level nor not_observed is a draft.
+    """
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    not_observed = models.BooleanField(default=False)
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scorecard", "criterion__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scorecard", "criterion"], name="one_score_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__isnull=True)
+                | models.Q(level__gte=1, level__lte=4, not_observed=False),
+                name="score_level_in_range_or_not_observed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.display_level}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.level is not None or self.not_observed
+
+    @property
+    def display_level(self) -> str:
+        if self.not_observed:
+            return "Not observed"
+        return str(self.level) if self.level else "—"

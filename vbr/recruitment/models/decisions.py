@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from vbr.recruitment.models.candidates import Application
+
+
+class Decision(models.Model):
+    """The human outcome of an application at a point in time, with reasons."""
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", "Progress to next stage"
+        OFFER = "offer", "Offer the job"
+        HIRE = "hire", "Hired"
+        DECLINE = "decline", "Decline"
+        HOLD = "hold", "Hold"
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    reasons = models.TextField()
+    # Required when the decision goes against the experts-by-experience view.
+    override_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "-decided_at", "-pk"]
+        get_latest_by = "decided_at"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.application}"
+
+
+class Outcome(models.Model):
+    """What happened after a hire: the evidence of whether values-based hires stay."""
+
+    class Probation(models.TextChoices):
+        PENDING = "pending", "In probation"
+        PASSED = "passed", "Passed"
+        EXTENDED = "extended", "Extended"
+        FAILED = "failed", "Did not pass"
+
+    class LeavingReason(models.TextChoices):
+        PERSONAL = "personal", "Personal circumstances"
+        PAY = "pay", "Pay or hours"
+        ROLE_FIT = "role_fit", "The role was not for them"
+        CONDUCT = "conduct", "Conduct or capability"
+        CAREER = "career", "Career move"
+        OTHER = "other", "Other"
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="outcome"
+    )
+    start_date = models.DateField(null=True, blank=True)
+    probation = models.CharField(
+        max_length=10, choices=Probation.choices, default=Probation.PENDING
+    )
+    left_on = models.DateField(null=True, blank=True)
+    leaving_reason = models.CharField(max_length=10, choices=LeavingReason.choices, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(left_on__isnull=True)
+                | models.Q(start_date__isnull=False, left_on__gte=models.F("start_date")),
+                name="outcome_left_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Outcome of {self.application}"

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from vbr.accounts.models import Provider
+from vbr.recruitment.models.values import CoreValue
+
+
+class RoleQuerySet(models.QuerySet["Role"]):
+    def open(self) -> RoleQuerySet:
+        return self.filter(is_open=True)
+
+
+class Role(models.Model):
+    """A job a provider recruits for, e.g. night care assistant."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="roles")
+    title = models.CharField(max_length=150)
+    description = models.TextField(blank=True)
+    is_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = RoleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        indexes = [models.Index(fields=["provider", "is_open", "title"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "role-detail", kwargs={"provider_slug": self.provider.slug, "role_id": self.pk}
+        )
+
+
+class Stage(models.Model):
+    """One step of a role's recruitment process.
+
+    `criteria_version` is the version of criteria used by new assessments. Once a stage has a
+    submitted scorecard its criteria are frozen; changing them means a new version, and older
+    assessments keep the version they were scored against.
+    """
+
+    class Kind(models.TextChoices):
+        INTERVIEW = "interview", "Values interview"
+        SHADOWING = "shadowing", "Shadowing"
+        GROUP_ACTIVITY = "group_activity", "Group activity"
+        OTHER = "other", "Other"
+
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.INTERVIEW)
+    order = models.PositiveSmallIntegerField(default=0)
+    description = models.TextField(blank=True)
+    criteria_version = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        ordering = ["role", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_shadowing(self) -> bool:
+        return self.kind == self.Kind.SHADOWING
+
+    def current_criteria(self) -> models.QuerySet[Criterion]:
+        return self.criteria.filter(version=self.criteria_version)
+
+
+class Criterion(models.Model):
+    """What a panel scores at a stage: a question or an observed behaviour, for one value."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="criteria")
+    core_value = models.ForeignKey(CoreValue, on_delete=models.PROTECT, related_name="criteria")
+    version = models.PositiveSmallIntegerField(default=1)
+    order = models.PositiveSmallIntegerField(default=0)
+    prompt = models.TextField(help_text="The question asked, or the behaviour observed.")
+    level_1 = models.TextField("Level 1 — no evidence shown")
+    level_2 = models.TextField("Level 2 — some evidence")
+    level_3 = models.TextField("Level 3 — good evidence")
+    level_4 = models.TextField("Level 4 — strong evidence")
+    essential = models.BooleanField(
+        default=False, help_text="Weak evidence on an essential criterion is flagged."
+    )
+
+    class Meta:
+        ordering = ["stage", "version", "order", "pk"]
+        verbose_name_plural = "criteria"
+        indexes = [models.Index(fields=["stage", "version", "order"])]
+
+    def __str__(self) -> str:
+        return self.prompt[:80]
+
+    def clean(self) -> None:
+        if (
+            self.stage_id
+            and self.core_value_id
+            and self.stage.role.provider_id != self.core_value.provider_id
+        ):
+            raise ValidationError({"core_value": "Choose one of this provider's values."})
+
+    def level_descriptions(self) -> list[tuple[int, str]]:
+        return [(1, self.level_1), (2, self.level_2), (3, self.level_3), (4, self.level_4)]

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from django.db import models
+
+from vbr.accounts.models import Provider
+
+
+class CoreValueQuerySet(models.QuerySet["CoreValue"]):
+    def current(self) -> CoreValueQuerySet:
+        """Values not retired: the ones offered for new criteria."""
+        return self.filter(retired_at__isnull=True)
+
+
+class CoreValue(models.Model):
+    """One of a provider's values. Retired values stay so that past scorecards keep them."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="core_values")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CoreValueQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "name"], name="core_value_name_per_provider"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+
+class Indicator(models.Model):
+    """A behaviour that shows a value (positive) or goes against it (negative)."""
+
+    class Kind(models.TextChoices):
+        POSITIVE = "positive", "Shows the value"
+        NEGATIVE = "negative", "Goes against the value"
+
+    core_value = models.ForeignKey(CoreValue, on_delete=models.CASCADE, related_name="indicators")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.POSITIVE)
+    text = models.CharField(max_length=300)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["core_value", "kind", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

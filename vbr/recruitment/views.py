@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from vbr.accounts.access import ANY_MEMBER, STAFF, provider_view
+from vbr.accounts.models import Membership
+from vbr.recruitment.models import Application, Panellist, Stage
+
+APPLICATIONS_PER_PAGE = 50
+
+
+@require_GET
+@provider_view(ANY_MEMBER)
+def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
+    provider = membership.provider
+    if not membership.is_staff_member:
+        places = (
+            Panellist.objects.filter(
+                user=membership.user, assessment__application__provider=provider
+            )
+            .select_related("assessment__stage", "assessment__application__role")
+            .order_by("assessment__scheduled_at")
+        )
+        return render(
+            request,
+            "recruitment/provider_home_panel.html",
+            {"provider": provider, "membership": membership, "places": places},
+        )
+
+    roles = list(
+        provider.roles.annotate(
+            active_count=Count("applications", filter=Q(applications__status="active"))
+        ).order_by("-is_open", "title")
+    )
+    stages = Stage.objects.filter(role__provider=provider).annotate(
+        active_count=Count("applications", filter=Q(applications__status="active"))
+    )
+    stages_by_role: dict[int, list[Stage]] = defaultdict(list)
+    for stage in stages:
+        stages_by_role[stage.role_id].append(stage)
+    for role in roles:
+        role.stage_counts = stages_by_role[role.pk]  # type: ignore[attr-defined]
+    return render(
+        request,
+        "recruitment/provider_home.html",
+        {"provider": provider, "membership": membership, "roles": roles},
+    )
+
+
+@require_GET
+@provider_view(STAFF)
+def role_detail(request: HttpRequest, membership: Membership, role_id: int) -> HttpResponse:
+    provider = membership.provider
+    role = get_object_or_404(provider.roles, pk=role_id)
+    stages = list(
+        role.stages.annotate(
+            active_count=Count("applications", filter=Q(applications__status="active"))
+        )
+    )
+    selected = _selected_stage(request, stages)
+    applications = (
+        provider.applications.filter(role=role, current_stage=selected)
+        .select_related("candidate")
+        .order_by("candidate__last_name", "candidate__first_name", "pk")
+    )
+    if request.GET.get("status", "active") == "active":
+        applications = applications.active()
+    page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "recruitment/role_detail.html",
+        {
+            "provider": provider,
+            "membership": membership,
+            "role": role,
+            "stages": stages,
+            "selected_stage": selected,
+            "page": page,
+            "show_all": request.GET.get("status") == "all",
+        },
+    )
+
+
+def _selected_stage(request: HttpRequest, stages: list[Stage]) -> Stage | None:
+    wanted = request.GET.get("stage")
+    for stage in stages:
+        if wanted and str(stage.pk) == wanted:
+            return stage
+    for stage in stages:
+        if stage.active_count:  # type: ignore[attr-defined]
+            return stage
+    return stages[0] if stages else None
+
+
+@require_GET
+@provider_view(STAFF)
+def application_detail(
+    request: HttpRequest, membership: Membership, application_id: int
+) -> HttpResponse:
+    provider = membership.provider
+    application = get_object_or_404(
+        provider.applications.select_related("candidate", "role", "current_stage"),
+        pk=application_id,
+    )
+    assessments = application.assessments.select_related("stage").prefetch_related(
+        "panellists__user"
+    )
+    return render(
+        request,
+        "recruitment/application_detail.html",
+        {
+            "provider": provider,
+            "membership": membership,
+            "application": application,
+            "assessments": assessments,
+            "decisions": application.decisions.select_related("decided_by"),
+            "statuses": Application.Status,
+        },
+    )
