@@ -39,11 +39,11 @@ deploy-check: install
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml bin/install-system-deps
+$(VENV)/.installed: requirements.txt requirements-dev.txt bin/install-system-deps
 	bin/install-system-deps
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 install-test-deps: node_modules/.installed
