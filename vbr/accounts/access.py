@@ -63,3 +63,19 @@ def provider_view(
         return wrapper
 
     return decorator
+
+
+def scores_hidden_from(user: Any, application: Any) -> bool:
+    """Independence: True while `user` sits on a panel of this application and has not yet
+    submitted their own scorecard there.
+
+    Until then they must see no other panellist's levels or evidence anywhere — pages,
+    fragments, PDFs, exports — for this application.
+    """
+    from vbr.recruitment.models import Panellist
+
+    return (
+        Panellist.objects.filter(assessment__application=application, user=user)
+        .exclude(scorecard__submitted_at__isnull=False)
+        .exists()
+    )

@@ -1,13 +1,13 @@
 from django.urls import path
 
-from vbr.recruitment import views
+from vbr.recruitment.views import pipeline
 
 urlpatterns = [
-    path("", views.provider_home, name="provider-home"),
-    path("roles/<int:role_id>/", views.role_detail, name="role-detail"),
+    path("", pipeline.provider_home, name="provider-home"),
+    path("roles/<int:role_id>/", pipeline.role_detail, name="role-detail"),
     path(
         "applications/<int:application_id>/",
-        views.application_detail,
+        pipeline.application_detail,
         name="application-detail",
     ),
 ]

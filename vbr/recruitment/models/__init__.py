@@ -1,5 +1,11 @@
-from vbr.recruitment.models.assessments import Assessment, Panellist, Score, Scorecard
-from vbr.recruitment.models.candidates import Application, Candidate
+from vbr.recruitment.models.assessments import (
+    Assessment,
+    Panellist,
+    Score,
+    Scorecard,
+    ScorecardRevision,
+)
+from vbr.recruitment.models.candidates import Application, Candidate, StageEntry
 from vbr.recruitment.models.decisions import Decision, Outcome
 from vbr.recruitment.models.roles import Criterion, Role, Stage
 from vbr.recruitment.models.values import CoreValue, Indicator
@@ -17,5 +23,7 @@ __all__ = [
     "Role",
     "Score",
     "Scorecard",
+    "ScorecardRevision",
     "Stage",
+    "StageEntry",
 ]

@@ -178,3 +178,26 @@ class Score(models.Model):
         if self.not_observed:
             return "Not observed"
         return str(self.level) if self.level else "—"
+
+
+class ScorecardRevision(models.Model):
+    """The earlier version of a submitted scorecard, kept when it is amended.
+
+    Submitted scorecards are locked; an amendment needs a reason, and what the scorecard said
+    before is kept here so that the history can always be read back.
+    """
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="revisions")
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    amended_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField()
+    # What the scorecard said before: recommendation, summary, submitted_at and each score.
+    previous = models.JSONField()
+
+    class Meta:
+        ordering = ["scorecard", "-amended_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Amendment of {self.scorecard} at {self.amended_at:%Y-%m-%d %H:%M}"

@@ -105,3 +105,21 @@ class Application(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.ACTIVE, self.Status.OFFERED)
+
+
+class StageEntry(models.Model):
+    """When an application entered a stage: the history behind time-in-stage figures."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="stage_entries"
+    )
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="entries")
+    entered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["application", "entered_at", "pk"]
+        verbose_name_plural = "stage entries"
+        indexes = [models.Index(fields=["stage", "entered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.application} entered {self.stage}"

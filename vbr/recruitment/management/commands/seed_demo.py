@@ -27,6 +27,7 @@ from vbr.recruitment.models import (
     Score,
     Scorecard,
     Stage,
+    StageEntry,
 )
 from vbr.recruitment.starter_values import DEFAULT_INTERVIEW_LEVELS, STARTER_BEHAVIOURS
 from vbr.recruitment.workflow import copy_starter_values
@@ -248,7 +249,7 @@ class Command(BaseCommand):
             email=f"{first.lower()}.{last.lower()}@example.com",
         )
         when = timezone.now() - timedelta(days=days_ago)
-        return Application.objects.create(
+        application = Application.objects.create(
             provider=provider,
             candidate=candidate,
             role=role,
@@ -258,6 +259,15 @@ class Command(BaseCommand):
             stage_entered_at=when,
             status_changed_at=when,
         )
+        # The stages this application has been through, a few days apart.
+        reached = [s for s in role.stages.all() if stage and s.order <= stage.order]
+        for i, past_stage in enumerate(reached):
+            entered = when + timedelta(days=i * max(days_ago // (len(reached) + 1), 1))
+            StageEntry.objects.create(application=application, stage=past_stage, entered_at=entered)
+        if reached:
+            application.stage_entered_at = entered
+            application.save(update_fields=["stage_entered_at"])
+        return application
 
     def _assessment(
         self, application: Application, stage: Stage, when: Any, panel: list[User]

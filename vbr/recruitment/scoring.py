@@ -1,0 +1,397 @@
+"""Calculations over scores: pure functions returning small dataclasses.
+
+Only submitted scorecards ever reach these functions (see `submitted_scores`). "Not observed"
+is not a low score: it is counted separately and left out of medians and spreads.
+
+The system flags, it never decides:
+- disagreement: panellists differ by two levels or more on a criterion;
+- weak essential: an essential criterion whose median is 2 or below, or that nobody observed.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from vbr.recruitment.models import (
+    Application,
+    Assessment,
+    CoreValue,
+    Criterion,
+    Panellist,
+    Score,
+    Scorecard,
+    Stage,
+)
+
+DISAGREEMENT_SPREAD = 2
+WEAK_MEDIAN = 2.0
+LEVEL_LABELS = {
+    1: "No evidence shown",
+    2: "Some evidence",
+    3: "Good evidence",
+    4: "Strong evidence",
+}
+
+
+@dataclass(frozen=True)
+class LevelStats:
+    """Median and spread of the levels given, leaving out "not observed"."""
+
+    levels: tuple[int, ...]
+    not_observed: int
+
+    @property
+    def count(self) -> int:
+        return len(self.levels)
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.levels) if self.levels else None
+
+    @property
+    def mean(self) -> float | None:
+        return statistics.fmean(self.levels) if self.levels else None
+
+    @property
+    def spread(self) -> int | None:
+        return max(self.levels) - min(self.levels) if self.levels else None
+
+    @property
+    def disagreement(self) -> bool:
+        return self.spread is not None and self.spread >= DISAGREEMENT_SPREAD
+
+
+def level_stats(levels: Iterable[int | None]) -> LevelStats:
+    """Stats over levels where None means "not observed"."""
+    observed: list[int] = []
+    not_observed = 0
+    for level in levels:
+        if level is None:
+            not_observed += 1
+        else:
+            observed.append(level)
+    return LevelStats(levels=tuple(sorted(observed)), not_observed=not_observed)
+
+
+def is_weak(stats: LevelStats) -> bool:
+    """Weak evidence: nobody saw it, or the median is "some evidence" or lower."""
+    return stats.median is None or stats.median <= WEAK_MEDIAN
+
+
+@dataclass(frozen=True)
+class PanellistScore:
+    panellist_id: int
+    name: str
+    panel_role: str
+    panel_role_label: str
+    is_expert: bool
+    level: int | None  # None: not observed
+    evidence: str
+
+
+@dataclass(frozen=True)
+class CriterionDebrief:
+    criterion: Criterion
+    scores: tuple[PanellistScore, ...]
+    stats: LevelStats
+    expert_stats: LevelStats
+    staff_stats: LevelStats
+
+    @property
+    def disagreement(self) -> bool:
+        return self.stats.disagreement
+
+    @property
+    def weak_essential(self) -> bool:
+        return self.criterion.essential and is_weak(self.stats)
+
+
+@dataclass(frozen=True)
+class ValueDebrief:
+    core_value: CoreValue
+    criteria: tuple[CriterionDebrief, ...]
+    stats: LevelStats
+    expert_stats: LevelStats
+    staff_stats: LevelStats
+
+    @property
+    def essential(self) -> bool:
+        return any(c.criterion.essential for c in self.criteria)
+
+    @property
+    def disagreement(self) -> bool:
+        return any(c.disagreement for c in self.criteria)
+
+    @property
+    def weak_essential(self) -> bool:
+        return any(c.weak_essential for c in self.criteria)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    name: str
+    panel_role_label: str
+    is_expert: bool
+    recommendation: str
+    label: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Debrief:
+    """Everything the panel sees at the debrief of one assessment."""
+
+    assessment: Assessment
+    criteria: tuple[CriterionDebrief, ...]
+    values: tuple[ValueDebrief, ...]
+    recommendations: tuple[Recommendation, ...]
+    submitted: int
+    panel_size: int
+
+    @property
+    def flags(self) -> list[str]:
+        flags = []
+        for value in self.values:
+            if value.weak_essential:
+                flags.append(f"Weak evidence on an essential value: {value.core_value.name}")
+        for item in self.criteria:
+            if item.disagreement:
+                flags.append(
+                    f"Panel differs by {item.stats.spread} levels on: {item.criterion.prompt}"
+                )
+        return flags
+
+    @property
+    def has_experts(self) -> bool:
+        return any(r.is_expert for r in self.recommendations)
+
+    @property
+    def expert_view(self) -> str:
+        """The experts-by-experience view in one word: positive, negative, mixed or none."""
+        return recommendation_view(r.recommendation for r in self.recommendations if r.is_expert)
+
+    @property
+    def staff_view(self) -> str:
+        return recommendation_view(
+            r.recommendation for r in self.recommendations if not r.is_expert
+        )
+
+
+POSITIVE = {Scorecard.Recommendation.STRONG_YES, Scorecard.Recommendation.YES}
+NEGATIVE = {Scorecard.Recommendation.STRONG_NO, Scorecard.Recommendation.NO}
+
+
+def recommendation_view(recommendations: Iterable[str]) -> str:
+    """Collapse recommendations to positive / negative / mixed / none."""
+    kinds = set()
+    for recommendation in recommendations:
+        if recommendation in POSITIVE:
+            kinds.add("positive")
+        elif recommendation in NEGATIVE:
+            kinds.add("negative")
+    if not kinds:
+        return "none"
+    return kinds.pop() if len(kinds) == 1 else "mixed"
+
+
+def submitted_scores(assessments: Iterable[Assessment] | QuerySet[Assessment]) -> QuerySet[Score]:
+    """Scores of submitted scorecards only, with what the debrief needs, in one query."""
+    return (
+        Score.objects.filter(
+            scorecard__assessment__in=assessments, scorecard__submitted_at__isnull=False
+        )
+        .select_related("criterion__core_value", "scorecard__panellist__user")
+        .order_by("criterion__order", "criterion_id", "scorecard__panellist_id")
+    )
+
+
+def _panellist_score(score: Score) -> PanellistScore:
+    panellist: Panellist = score.scorecard.panellist
+    return PanellistScore(
+        panellist_id=panellist.pk,
+        name=panellist.user.display_name,
+        panel_role=panellist.panel_role,
+        panel_role_label=panellist.get_panel_role_display(),
+        is_expert=panellist.is_expert_by_experience,
+        level=None if score.not_observed else score.level,
+        evidence=score.evidence,
+    )
+
+
+def _stats(scores: Sequence[PanellistScore], expert: bool | None = None) -> LevelStats:
+    return level_stats(s.level for s in scores if expert is None or s.is_expert == expert)
+
+
+def build_debrief(
+    *,
+    assessment: Assessment,
+    criteria: Sequence[Criterion],
+    scores: Iterable[Score],
+    scorecards: Sequence[Scorecard],
+    panel_size: int,
+) -> Debrief:
+    """Assemble the debrief of one assessment from data already loaded.
+
+    `scores` and `scorecards` must be of submitted scorecards only; `criteria` is the
+    assessment's criteria version, in order.
+    """
+    by_criterion: dict[int, list[PanellistScore]] = defaultdict(list)
+    for score in scores:
+        by_criterion[score.criterion_id].append(_panellist_score(score))
+
+    criterion_debriefs = tuple(
+        CriterionDebrief(
+            criterion=criterion,
+            scores=tuple(by_criterion[criterion.pk]),
+            stats=_stats(by_criterion[criterion.pk]),
+            expert_stats=_stats(by_criterion[criterion.pk], expert=True),
+            staff_stats=_stats(by_criterion[criterion.pk], expert=False),
+        )
+        for criterion in criteria
+    )
+    value_debriefs = []
+    for core_value, items in _group_by_value(criterion_debriefs):
+        all_scores = [s for item in items for s in item.scores]
+        value_debriefs.append(
+            ValueDebrief(
+                core_value=core_value,
+                criteria=tuple(items),
+                stats=_stats(all_scores),
+                expert_stats=_stats(all_scores, expert=True),
+                staff_stats=_stats(all_scores, expert=False),
+            )
+        )
+    recommendations = tuple(
+        Recommendation(
+            name=card.panellist.user.display_name,
+            panel_role_label=card.panellist.get_panel_role_display(),
+            is_expert=card.panellist.is_expert_by_experience,
+            recommendation=card.recommendation,
+            label=card.get_recommendation_display() or "Not given",
+            summary=card.summary,
+        )
+        for card in scorecards
+    )
+    return Debrief(
+        assessment=assessment,
+        criteria=criterion_debriefs,
+        values=tuple(value_debriefs),
+        recommendations=recommendations,
+        submitted=len(scorecards),
+        panel_size=panel_size,
+    )
+
+
+def _group_by_value(
+    items: Sequence[CriterionDebrief],
+) -> list[tuple[CoreValue, list[CriterionDebrief]]]:
+    groups: dict[int, tuple[CoreValue, list[CriterionDebrief]]] = {}
+    for item in items:
+        value = item.criterion.core_value
+        groups.setdefault(value.pk, (value, []))[1].append(item)
+    return sorted(groups.values(), key=lambda g: (g[0].order, g[0].name))
+
+
+def debrief_for(assessment: Assessment) -> Debrief:
+    """Load and build the debrief of one assessment in a constant number of queries."""
+    criteria = list(assessment.criteria())
+    scorecards = list(
+        assessment.scorecards.submitted()
+        .select_related("panellist__user")
+        .order_by("panellist__panel_role", "panellist_id")
+    )
+    return build_debrief(
+        assessment=assessment,
+        criteria=criteria,
+        scores=submitted_scores([assessment]),
+        scorecards=scorecards,
+        panel_size=assessment.panellists.count(),
+    )
+
+
+@dataclass(frozen=True)
+class GridCell:
+    stats: LevelStats
+    criteria_count: int
+
+    @property
+    def planned(self) -> bool:
+        return self.criteria_count > 0
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    core_value: CoreValue
+    cells: tuple[GridCell, ...]
+    overall: LevelStats
+
+    @property
+    def gap(self) -> bool:
+        """No stage has evidence for this value yet."""
+        return self.overall.count == 0
+
+
+@dataclass(frozen=True)
+class ValueStageGrid:
+    """Evidence per value (rows) across a role's stages (columns) for one application."""
+
+    stages: tuple[Stage, ...]
+    rows: tuple[ValueRow, ...] = field(default_factory=tuple)
+
+    @property
+    def gaps(self) -> list[CoreValue]:
+        return [row.core_value for row in self.rows if row.gap]
+
+
+def value_stage_grid(application: Application) -> ValueStageGrid:
+    """The value × stage evidence grid of an application (submitted scorecards only).
+
+    Rows are every value that any of the role's criteria use (current versions, plus the
+    versions its assessments were scored against), so retired values still show.
+    """
+    stages = list(application.role.stages.all())
+    assessments = list(application.assessments.all())
+    # Each stage's criteria version: the one it was assessed against, else the current one.
+    assessed_versions = {a.stage_id: a.criteria_version for a in assessments}
+    stage_versions = {s.pk: assessed_versions.get(s.pk, s.criteria_version) for s in stages}
+    criteria = [
+        criterion
+        for criterion in Criterion.objects.filter(
+            stage__role_id=application.role_id
+        ).select_related("core_value")
+        if criterion.version == stage_versions[criterion.stage_id]
+    ]
+    levels: dict[tuple[int, int], list[int | None]] = defaultdict(list)
+    for score in submitted_scores(assessments):
+        key = (score.criterion.core_value_id, score.scorecard.assessment_id)
+        levels[key].append(None if score.not_observed else score.level)
+    stage_of_assessment = {a.pk: a.stage_id for a in assessments}
+    by_value_stage: dict[tuple[int, int], list[int | None]] = defaultdict(list)
+    for (value_id, assessment_id), value_levels in levels.items():
+        by_value_stage[(value_id, stage_of_assessment[assessment_id])].extend(value_levels)
+
+    values: dict[int, CoreValue] = {}
+    planned: dict[tuple[int, int], int] = defaultdict(int)
+    for criterion in criteria:
+        values[criterion.core_value_id] = criterion.core_value
+        planned[(criterion.core_value_id, criterion.stage_id)] += 1
+
+    rows = []
+    for core_value in sorted(values.values(), key=lambda v: (v.order, v.name)):
+        cells = tuple(
+            GridCell(
+                stats=level_stats(by_value_stage[(core_value.pk, stage.pk)]),
+                criteria_count=planned[(core_value.pk, stage.pk)],
+            )
+            for stage in stages
+        )
+        overall = level_stats(
+            level for stage in stages for level in by_value_stage[(core_value.pk, stage.pk)]
+        )
+        rows.append(ValueRow(core_value=core_value, cells=cells, overall=overall))
+    return ValueStageGrid(stages=tuple(stages), rows=tuple(rows))
