@@ -1,7 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from vbr.accounts.models import Membership, Provider, User
+from vbr.accounts.models import AuditEvent, Membership, Provider, User
 
 
 @admin.register(User)
@@ -33,3 +35,22 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ("user", "provider")
     search_fields = ("user__username", "user__full_name", "provider__name")
     autocomplete_fields = ("user", "provider")
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is append-only, even for the operator."""
+
+    list_display = ("created_at", "provider", "actor", "action", "subject_type", "subject_id")
+    list_filter = ("action",)
+    list_select_related = ("provider", "actor")
+    search_fields = ("summary",)
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

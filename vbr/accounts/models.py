@@ -109,3 +109,50 @@ class Membership(models.Model):
     @property
     def is_staff_member(self) -> bool:
         return self.role in (self.Role.ADMIN, self.Role.MANAGER)
+
+
+class AuditEvent(models.Model):
+    """Who did what and when: an append-only trail, never editable from the product UI.
+
+    `actor_label` and `summary` must hold no candidate's personal data (names, contacts, free
+    text) so that the trail can be kept after a candidate is anonymised or erased; the
+    subject of an event is referred to by its id only.
+    """
+
+    class Action(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_BY_LINK = "sign_in_link", "Signed in by invitation link"
+        SCORECARD_SUBMITTED = "scorecard_submitted", "Submitted a scorecard"
+        SCORECARD_AMENDED = "scorecard_amended", "Amended a scorecard"
+        DECISION_RECORDED = "decision_recorded", "Recorded a decision"
+        ROLE_CHANGED = "role_changed", "Changed a role"
+        CRITERIA_CHANGED = "criteria_changed", "Changed criteria"
+        MEMBERSHIP_CHANGED = "membership_changed", "Changed a membership"
+        EXPORTED = "exported", "Exported data"
+        PDF_DOWNLOADED = "pdf_downloaded", "Downloaded a PDF"
+        DATA_ANONYMISED = "data_anonymised", "Anonymised personal data"
+        DATA_ERASED = "data_erased", "Erased a candidate"
+        SUBJECT_ACCESS = "subject_access", "Exported a candidate's data"
+        SETTINGS_CHANGED = "settings_changed", "Changed provider settings"
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=30, choices=Action.choices)
+    # What the event is about, by id only: e.g. ("application", 42).
+    subject_type = models.CharField(max_length=40, blank=True)
+    subject_id = models.BigIntegerField(null=True, blank=True)
+    # The application the event belongs to, so that admins can read its trail.
+    application_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    summary = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["provider", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor or 'system'} at {self.created_at}"
