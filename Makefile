@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The demo is always the embedded one: SQLite in the project folder, tasks in-process.
 DEMO_ENV := env -u DATABASE_URL -u POSTGRES_HOST -u REDIS_URL DEBUG=true
 
-.PHONY: run test test-fast lint format deploy-check install install-test-deps clean
+.PHONY: run test test-fast lint format deploy-check install install-test-deps clean bench
 
 run: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
@@ -37,6 +37,15 @@ deploy-check: install
 		SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		$(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# Builds the synthetic dataset and measures the key pages (see BENCHMARKS.md). Uses
+# DATABASE_URL when set (PostgreSQL for the real figures), else its own SQLite file, never the
+# demo's. `make bench SIZE=large` for the large dataset; BENCH_ARGS=--reuse to skip the build.
+SIZE ?= small
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),sqlite:///bench.sqlite3)
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py bench --size $(SIZE) $(BENCH_ARGS)
+
 install: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt bin/install-system-deps
@@ -55,4 +64,4 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache bench-results bench.sqlite3

@@ -1,0 +1,543 @@
+"""Measure the pages people wait for, on the synthetic dataset (see BENCHMARKS.md).
+
+Each page is requested in-process through Django's test client, signed in as the person who
+would open it: a few warm-up requests, then timed ones; the query count comes from one more
+request under CaptureQueriesContext. A page whose URL name does not exist yet is reported as
+"not built yet", so the harness runs on any branch.
+
+To add a page: append a `PageSpec` to `PAGES` (URL name, who opens it, and which dataset
+object fills its parameters). URL parameters are filled by name from `Subjects.params`.
+"""
+
+from __future__ import annotations
+
+import gc
+import platform
+import statistics
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count
+from django.http import HttpResponse, StreamingHttpResponse
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.module_loading import import_string
+
+from vbr.accounts.models import Membership, Provider, User
+from vbr.recruitment.models import Application, Assessment, Scorecard
+from vbr.recruitment.synthetic import SLUG_PREFIX
+
+NOT_BUILT = "not built yet"
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    label: str
+    url_name: str
+    # Who opens it: "manager", "admin", "chair" (a panellist who has submitted) or "drafter"
+    # (a panellist with a draft scorecard).
+    who: str = "manager"
+    query: dict[str, str] = field(default_factory=dict)
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("Provider home", "provider-home"),
+    PageSpec("Role pipeline", "role-detail"),
+    PageSpec("Role pipeline, last page", "role-detail", query={"page": "last"}),
+    PageSpec("Application detail (value × stage grid)", "application-detail"),
+    PageSpec("Assessment detail", "assessment-detail"),
+    PageSpec("Debrief", "assessment-debrief", who="chair"),
+    PageSpec("Scorecard (GET)", "scorecard-edit", who="drafter"),
+    PageSpec("Manager dashboard", "manager-dashboard"),
+    PageSpec("Manager dashboard", "dashboard"),
+)
+# Every page in these namespaces is measured too, opened by the provider admin.
+NAMESPACES = ("reports",)
+# Exports: streamed, measured as rows per second and peak memory.
+EXPORTS: tuple[PageSpec, ...] = (
+    PageSpec("CSV export of applications", "reports:application-export", who="admin"),
+    PageSpec("CSV export of scores", "reports:score-export", who="admin"),
+)
+# Parameters that are not ids: fixed values, or the import path of a mapping whose keys are
+# every value the parameter takes (one measured page each).
+FIXED_PARAMS: dict[str, str] = {"file_format": "csv"}
+EXPANDED_PARAMS: dict[str, str] = {"report": "vbr.reports.queries.REPORT_TITLES"}
+
+
+@dataclass
+class Subjects:
+    """The dataset objects the pages are opened on: the largest synthetic provider."""
+
+    provider: Provider
+    users: dict[str, User]
+    params: dict[str, dict[str, Any]]
+    draft: Scorecard | None
+    notes: list[str]
+
+
+def pick_subjects() -> Subjects:
+    provider = (
+        Provider.objects.filter(slug__startswith=SLUG_PREFIX)
+        .annotate(size=Count("applications"))
+        .order_by("-size", "slug")
+        .first()
+    )
+    if provider is None:
+        raise LookupError("No synthetic provider: run generate_dataset first.")
+    staff = {
+        m.role: m.user
+        for m in Membership.objects.filter(provider=provider)
+        .select_related("user")
+        .order_by("-role", "user__username")
+    }
+    role = provider.roles.annotate(size=Count("applications")).order_by("-size", "pk").first()
+    applications = provider.applications.filter(role=role)
+    application = (
+        applications.filter(status=Application.Status.HIRED).order_by("pk").first()
+        or applications.annotate(n=Count("assessments")).order_by("-n", "pk").first()
+    )
+    closed = Assessment.objects.filter(
+        application__provider=provider,
+        application__role=role,
+        status=Assessment.Status.CLOSED,
+    ).order_by("-scheduled_at", "pk")
+    debrief = closed.filter(application=application).first() or closed.first()
+    draft = (
+        Scorecard.objects.filter(
+            assessment__application__provider=provider,
+            assessment__application__role=role,
+            submitted_at__isnull=True,
+        )
+        .select_related("panellist__user", "assessment")
+        .order_by("pk")
+        .first()
+    )
+    users = {
+        "manager": staff.get(Membership.Role.MANAGER),
+        "admin": staff.get(Membership.Role.ADMIN),
+    }
+    notes = []
+    base = {"provider_slug": provider.slug, "role_id": role.pk if role else None}
+    params: dict[str, dict[str, Any]] = {"manager": {}, "admin": {}}
+    if application is not None:
+        base |= {
+            "application_id": application.pk,
+            "candidate_id": application.candidate_id,
+            "stage_id": application.current_stage_id,
+        }
+    if debrief is not None:
+        base["assessment_id"] = debrief.pk
+        chair = debrief.panellists.filter(scorecard__submitted_at__isnull=False).first()
+        users["chair"] = chair.user if chair else users["manager"]
+    else:
+        notes.append("No closed assessment in the dataset: the debrief is opened by the manager.")
+        users["chair"] = users["manager"]
+    if draft is not None:
+        users["drafter"] = draft.panellist.user
+        params["drafter"] = {"assessment_id": draft.assessment_id, "scorecard_id": draft.pk}
+    else:
+        notes.append("No draft scorecard in the dataset: scorecard pages are not measured.")
+    for who in ("manager", "admin", "chair", "drafter"):
+        params[who] = base | params.get(who, {})
+    return Subjects(provider=provider, users=users, params=params, draft=draft, notes=notes)
+
+
+# -- URL names -------------------------------------------------------------------------------
+
+
+def url_parameters() -> dict[str, list[str]]:
+    """Every URL name (with its namespace) and the parameters its path takes."""
+    found: dict[str, list[str]] = {}
+
+    def walk(patterns: list[Any], namespace: str, inherited: list[str]) -> None:
+        for entry in patterns:
+            names = inherited + _pattern_params(entry.pattern)
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry.url_patterns, inner, names)
+            elif isinstance(entry, URLPattern) and entry.name:
+                found.setdefault(f"{namespace}{entry.name}", names)
+
+    walk(get_resolver().url_patterns, "", [])
+    return found
+
+
+def _pattern_params(pattern: Any) -> list[str]:
+    converters = getattr(pattern, "converters", None)
+    if converters:
+        return list(converters)
+    regex = getattr(pattern, "regex", None)
+    return list(regex.groupindex) if regex is not None else []
+
+
+def expand_kwargs(
+    names: list[str], values: dict[str, Any]
+) -> tuple[list[tuple[str, dict[str, Any]]], str]:
+    """The kwargs to open a URL with (several when a parameter expands to every report),
+    or an explanation of what is missing."""
+    options: list[tuple[str, dict[str, Any]]] = [("", {})]
+    for name in names:
+        if values.get(name) is not None:
+            options = [(suffix, kw | {name: values[name]}) for suffix, kw in options]
+        elif name in FIXED_PARAMS:
+            options = [(suffix, kw | {name: FIXED_PARAMS[name]}) for suffix, kw in options]
+        elif name in EXPANDED_PARAMS:
+            try:
+                choices = list(import_string(EXPANDED_PARAMS[name]))
+            except ImportError:
+                return [], f"cannot list the values of <{name}>"
+            options = [
+                (f"{suffix} {choice}".strip(), kw | {name: choice})
+                for suffix, kw in options
+                for choice in choices
+            ]
+        else:
+            return [], f"no dataset value for <{name}>"
+    return options, ""
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+@dataclass
+class PageResult:
+    label: str
+    url_name: str
+    url: str = ""
+    status: str = "ok"
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    queries: int | None = None
+    http_status: int | None = None
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile: the smallest sample at or above `fraction` of them."""
+    ordered = sorted(samples)
+    rank = max(1, -(-len(ordered) * fraction // 1))
+    return ordered[int(rank) - 1]
+
+
+def _client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _time_request(send: Callable[[], HttpResponse]) -> tuple[float, HttpResponse]:
+    started = time.perf_counter()
+    response = send()
+    if isinstance(response, StreamingHttpResponse):
+        for _chunk in response.streaming_content:
+            pass
+    elapsed = (time.perf_counter() - started) * 1000
+    return elapsed, response
+
+
+def measure(
+    label: str,
+    url_name: str,
+    url: str,
+    send: Callable[[], HttpResponse],
+    *,
+    warmup: int,
+    requests: int,
+    expect: tuple[int, ...] = (200,),
+) -> PageResult:
+    result = PageResult(label=label, url_name=url_name, url=url)
+    for _ in range(warmup):
+        _, response = _time_request(send)
+        if response.status_code not in expect:
+            result.status = f"HTTP {response.status_code}"
+            result.http_status = response.status_code
+            return result
+    samples = []
+    gc.collect()
+    for _ in range(requests):
+        elapsed, response = _time_request(send)
+        samples.append(elapsed)
+    with CaptureQueriesContext(connection) as captured:
+        _, response = _time_request(send)
+    result.http_status = response.status_code
+    result.median_ms = round(statistics.median(samples), 2)
+    result.p95_ms = round(percentile(samples, 0.95), 2)
+    result.queries = len(captured)
+    return result
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Run a write and undo it, so that every sample sees the same dataset."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def measure_pages(
+    subjects: Subjects, *, warmup: int, requests: int, log: Callable[[str], None]
+) -> list[PageResult]:
+    known = url_parameters()
+    specs = list(PAGES)
+    listed = {spec.url_name for spec in specs} | {spec.url_name for spec in EXPORTS}
+    for namespace in NAMESPACES:
+        for name in sorted(known):
+            if name.startswith(f"{namespace}:") and name not in listed and "export" not in name:
+                specs.append(PageSpec(f"Report {name.split(':', 1)[1]}", name, who="admin"))
+    results = []
+    seen_missing = set()
+    for spec in specs:
+        if spec.url_name not in known:
+            if spec.label not in seen_missing and not any(r.label == spec.label for r in results):
+                seen_missing.add(spec.label)
+                results.append(PageResult(spec.label, spec.url_name, status=NOT_BUILT))
+            continue
+        results = [r for r in results if not (r.label == spec.label and r.status == NOT_BUILT)]
+        seen_missing.add(spec.label)
+        results.extend(_measure_spec(spec, known, subjects, warmup, requests, log))
+    return results
+
+
+def _measure_spec(
+    spec: PageSpec,
+    known: dict[str, list[str]],
+    subjects: Subjects,
+    warmup: int,
+    requests: int,
+    log: Callable[[str], None],
+) -> list[PageResult]:
+    user = subjects.users.get(spec.who)
+    if user is None:
+        return [PageResult(spec.label, spec.url_name, status=f"nobody to open it ({spec.who})")]
+    options, problem = expand_kwargs(known[spec.url_name], subjects.params[spec.who])
+    if problem:
+        return [PageResult(spec.label, spec.url_name, status=problem)]
+    client = _client(user)
+    results = []
+    for suffix, kwargs in options:
+        url = reverse(spec.url_name, kwargs=kwargs)
+        query = dict(spec.query)
+        if query.get("page") == "last":
+            query["page"] = "999999"  # the paginator answers with its last page
+        label = f"{spec.label} {suffix}".strip()
+        log(f"  {label}: {url}")
+        results.append(
+            measure(
+                label,
+                spec.url_name,
+                url,
+                lambda url=url, query=query: client.get(url, query),
+                warmup=warmup,
+                requests=requests,
+            )
+        )
+    return results
+
+
+@dataclass
+class ExportResult:
+    label: str
+    url_name: str
+    url: str = ""
+    status: str = "ok"
+    rows: int | None = None
+    seconds: float | None = None
+    rows_per_second: float | None = None
+    peak_memory_mb: float | None = None
+    queries: int | None = None
+
+
+def measure_exports(subjects: Subjects, log: Callable[[str], None]) -> list[ExportResult]:
+    """Stream each export once (after one warm-up) and count rows, time and peak memory.
+
+    Peak memory is what Python allocated while streaming (tracemalloc), i.e. the growth
+    caused by the export, not the process size.
+    """
+    known = url_parameters()
+    results = []
+    for spec in EXPORTS:
+        if spec.url_name not in known:
+            results.append(ExportResult(spec.label, spec.url_name, status=NOT_BUILT))
+            continue
+        options, problem = expand_kwargs(known[spec.url_name], subjects.params[spec.who])
+        user = subjects.users.get(spec.who)
+        if problem or user is None:
+            results.append(ExportResult(spec.label, spec.url_name, status=problem or "nobody"))
+            continue
+        url = reverse(spec.url_name, kwargs=options[0][1])
+        log(f"  {spec.label}: {url}")
+        client = _client(user)
+        client.get(url)  # warm-up (and to leave a session behind)
+        gc.collect()
+        tracemalloc.start()
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+            lines = 0
+            chunks = (
+                response.streaming_content
+                if isinstance(response, StreamingHttpResponse)
+                else [response.content]
+            )
+            for chunk in chunks:
+                lines += bytes(chunk).count(b"\n")
+        seconds = time.perf_counter() - started
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        rows = max(0, lines - 1)  # the header line
+        results.append(
+            ExportResult(
+                spec.label,
+                spec.url_name,
+                url=url,
+                status="ok" if response.status_code == 200 else f"HTTP {response.status_code}",
+                rows=rows,
+                seconds=round(seconds, 3),
+                rows_per_second=round(rows / seconds) if seconds else None,
+                peak_memory_mb=round(peak / 1_000_000, 1),
+                queries=len(captured),
+            )
+        )
+    return results
+
+
+def measure_scorecard_writes(
+    subjects: Subjects, *, warmup: int, requests: int, log: Callable[[str], None]
+) -> list[PageResult]:
+    """Autosave (one score changed per request) and submit, each undone after timing."""
+    known = url_parameters()
+    draft = subjects.draft
+    results = []
+    wanted = (
+        ("Scorecard autosave (POST)", "scorecard-autosave"),
+        ("Scorecard submit (POST)", "scorecard-edit"),
+    )
+    for label, name in wanted:
+        if name not in known:
+            results.append(PageResult(label, name, status=NOT_BUILT))
+            continue
+        if draft is None:
+            results.append(PageResult(label, name, status="no draft scorecard in the dataset"))
+            continue
+        options, problem = expand_kwargs(known[name], subjects.params["drafter"])
+        if problem:
+            results.append(PageResult(label, name, status=problem))
+            continue
+        url = reverse(name, kwargs=options[0][1])
+        log(f"  {label}: {url}")
+        client = _client(subjects.users["drafter"])
+        payload = scorecard_payload(draft, submit=name == "scorecard-edit")
+        changes = iter(range(10_000))
+
+        def send(
+            url: str = url,
+            payload: dict[str, str] = payload,
+            client: Client = client,
+            changes: Iterator[int] = changes,
+        ) -> HttpResponse:
+            data = dict(payload)
+            first_level = next((k for k in data if k.startswith("level_")), None)
+            if first_level:
+                data[first_level] = str(next(changes) % 4 + 1)
+            with rolled_back():
+                return client.post(url, data)
+
+        expect = (302,) if name == "scorecard-edit" else (200, 204)
+        results.append(
+            measure(label, name, url, send, warmup=warmup, requests=requests, expect=expect)
+        )
+    return results
+
+
+def scorecard_payload(scorecard: Scorecard, *, submit: bool) -> dict[str, str]:
+    """The scorecard form as a browser would post it: `level_<criterion>` and
+    `evidence_<criterion>` per criterion; every criterion answered when submitting."""
+    existing = {score.criterion_id: score for score in scorecard.scores.all()}
+    data: dict[str, str] = {"recommendation": "yes", "summary": "Warm, clear examples."}
+    for criterion in scorecard.assessment.criteria():
+        score = existing.get(criterion.pk)
+        level = ""
+        if score is not None:
+            level = "not_observed" if score.not_observed else str(score.level or "")
+        if submit and not level:
+            level = "3"
+        data[f"level_{criterion.pk}"] = level
+        data[f"evidence_{criterion.pk}"] = (score.evidence if score else "") or "Asked first."
+    if submit:
+        data["submit"] = "1"
+    return data
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    import os
+
+    memory_gb = None
+    try:
+        with open("/proc/meminfo") as meminfo:
+            kb = int(meminfo.readline().split()[1])
+            memory_gb = round(kb / 1024 / 1024, 1)
+    except (OSError, ValueError, IndexError):
+        pass
+    database = connection.vendor
+    version = ""
+    with connection.cursor() as cursor:
+        if database == "postgresql":
+            cursor.execute("SHOW server_version")
+            version = cursor.fetchone()[0]
+        elif database == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            version = cursor.fetchone()[0]
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "database": database,
+        "database_version": version,
+    }
+
+
+def as_dict(results: list[Any]) -> list[dict[str, Any]]:
+    return [asdict(result) for result in results]
+
+
+def table(pages: list[PageResult], exports: list[ExportResult]) -> str:
+    """A plain-text table, also valid Markdown."""
+    lines = [
+        "| page | median ms | p95 ms | queries | status |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for page in pages:
+        lines.append(
+            f"| {page.label} | {_fmt(page.median_ms)} | {_fmt(page.p95_ms)} | "
+            f"{_fmt(page.queries)} | {page.status} |"
+        )
+    if exports:
+        lines += [
+            "",
+            "| export | rows | seconds | rows/s | peak memory MB | queries | status |",
+            "|---|---:|---:|---:|---:|---:|---|",
+        ]
+        for export in exports:
+            lines.append(
+                f"| {export.label} | {_fmt(export.rows)} | {_fmt(export.seconds)} | "
+                f"{_fmt(export.rows_per_second)} | {_fmt(export.peak_memory_mb)} | "
+                f"{_fmt(export.queries)} | {export.status} |"
+            )
+    return "\n".join(lines)
+
+
+def _fmt(value: float | int | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}" if value < 100 else f"{value:,.0f}"
+    return f"{int(value):,}"
