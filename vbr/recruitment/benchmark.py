@@ -49,7 +49,12 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("Provider home", "provider-home"),
     PageSpec("Role pipeline", "role-detail"),
-    PageSpec("Role pipeline, last page", "role-detail", query={"page": "last"}),
+    PageSpec("Role pipeline, every status", "role-detail", query={"status": "all"}),
+    PageSpec(
+        "Role pipeline, every status, last page",
+        "role-detail",
+        query={"status": "all", "page": "last"},
+    ),
     PageSpec("Application detail (value × stage grid)", "application-detail"),
     PageSpec("Assessment detail", "assessment-detail"),
     PageSpec("Debrief", "assessment-debrief", who="chair"),
@@ -96,7 +101,8 @@ def pick_subjects() -> Subjects:
         .select_related("user")
         .order_by("-role", "user__username")
     }
-    role = provider.roles.annotate(size=Count("applications")).order_by("-size", "pk").first()
+    # The generator's first role is the pipeline role (2,000 applications at small and large).
+    role = provider.roles.order_by("pk").first()
     applications = provider.applications.filter(role=role)
     application = (
         applications.filter(status=Application.Status.HIRED).order_by("pk").first()
@@ -145,6 +151,9 @@ def pick_subjects() -> Subjects:
         notes.append("No draft scorecard in the dataset: scorecard pages are not measured.")
     for who in ("manager", "admin", "chair", "drafter"):
         params[who] = base | params.get(who, {})
+    if role is not None:
+        count = role.applications.count()
+        notes.append(f"Role pipeline: {role.title!r} with {count:,} applications.")
     return Subjects(provider=provider, users=users, params=params, draft=draft, notes=notes)
 
 
@@ -213,8 +222,10 @@ class PageResult:
     status: str = "ok"
     median_ms: float | None = None
     p95_ms: float | None = None
+    cpu_median_ms: float | None = None
     queries: int | None = None
     http_status: int | None = None
+    sql: list[str] = field(default_factory=list, repr=False)
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -230,14 +241,16 @@ def _client(user: User) -> Client:
     return client
 
 
-def _time_request(send: Callable[[], HttpResponse]) -> tuple[float, HttpResponse]:
-    started = time.perf_counter()
+def _time_request(send: Callable[[], HttpResponse]) -> tuple[float, float, HttpResponse]:
+    """Wall-clock and this process's CPU milliseconds for one request. The CPU figure
+    leaves out the database server and any wait for a busy machine's cores."""
+    started, started_cpu = time.perf_counter(), time.process_time()
     response = send()
     if isinstance(response, StreamingHttpResponse):
         for _chunk in response.streaming_content:
             pass
     elapsed = (time.perf_counter() - started) * 1000
-    return elapsed, response
+    return elapsed, (time.process_time() - started_cpu) * 1000, response
 
 
 def measure(
@@ -252,21 +265,24 @@ def measure(
 ) -> PageResult:
     result = PageResult(label=label, url_name=url_name, url=url)
     for _ in range(warmup):
-        _, response = _time_request(send)
+        _, _, response = _time_request(send)
         if response.status_code not in expect:
             result.status = f"HTTP {response.status_code}"
             result.http_status = response.status_code
             return result
-    samples = []
+    samples, cpu_samples = [], []
     gc.collect()
     for _ in range(requests):
-        elapsed, response = _time_request(send)
+        elapsed, cpu, response = _time_request(send)
         samples.append(elapsed)
+        cpu_samples.append(cpu)
     with CaptureQueriesContext(connection) as captured:
-        _, response = _time_request(send)
+        _, _, response = _time_request(send)
     result.http_status = response.status_code
+    result.sql = [query["sql"] for query in captured.captured_queries]
     result.median_ms = round(statistics.median(samples), 2)
     result.p95_ms = round(percentile(samples, 0.95), 2)
+    result.cpu_median_ms = round(statistics.median(cpu_samples), 2)
     result.queries = len(captured)
     return result
 
@@ -506,19 +522,39 @@ def machine() -> dict[str, Any]:
 
 
 def as_dict(results: list[Any]) -> list[dict[str, Any]]:
-    return [asdict(result) for result in results]
+    rows = [asdict(result) for result in results]
+    for row in rows:
+        row.pop("sql", None)
+    return rows
+
+
+def explain(pages: list[PageResult]) -> str:
+    """EXPLAIN ANALYZE of every SELECT each page ran (PostgreSQL only): the evidence for
+    which indexes the pages need."""
+    if connection.vendor != "postgresql":
+        return "EXPLAIN output is collected on PostgreSQL only.\n"
+    parts = []
+    with connection.cursor() as cursor:
+        for page in pages:
+            for sql in page.sql:
+                if not sql.lstrip().upper().startswith("SELECT") or "django_session" in sql:
+                    continue
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                parts.append(f"## {page.label}\n{sql}\n\n{plan}\n")
+    return "\n".join(parts)
 
 
 def table(pages: list[PageResult], exports: list[ExportResult]) -> str:
     """A plain-text table, also valid Markdown."""
     lines = [
-        "| page | median ms | p95 ms | queries | status |",
-        "|---|---:|---:|---:|---|",
+        "| page | median ms | p95 ms | CPU median ms | queries | status |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for page in pages:
         lines.append(
             f"| {page.label} | {_fmt(page.median_ms)} | {_fmt(page.p95_ms)} | "
-            f"{_fmt(page.queries)} | {page.status} |"
+            f"{_fmt(page.cpu_median_ms)} | {_fmt(page.queries)} | {page.status} |"
         )
     if exports:
         lines += [

@@ -80,6 +80,11 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["provider", "role", "current_stage", "status"]),
             models.Index(fields=["role", "status", "current_stage"]),
+            # The provider home's active counts per role and stage (an index-only scan).
+            models.Index(
+                fields=["provider", "status", "role", "current_stage"],
+                name="application_status_counts",
+            ),
         ]
 
     def __str__(self) -> str:

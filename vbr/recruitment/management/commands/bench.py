@@ -41,6 +41,11 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=20)
         parser.add_argument("--warmup", type=int, default=3)
         parser.add_argument("--output", help="JSON file (default bench-results/bench-<size>.json)")
+        parser.add_argument(
+            "--explain",
+            action="store_true",
+            help="Also write EXPLAIN ANALYZE of every page query (PostgreSQL) next to the JSON.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         size = options["size"]
@@ -84,6 +89,8 @@ class Command(BaseCommand):
         output = Path(options["output"] or Path("bench-results") / f"bench-{size}.json")
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(json.dumps(report, indent=2, default=str) + "\n")
+        if options["explain"]:
+            output.with_suffix(".explain.txt").write_text(self._plans)
 
         self.stdout.write("")
         self.stdout.write(
@@ -113,6 +120,7 @@ class Command(BaseCommand):
         )
         kwargs = {"warmup": options["warmup"], "requests": options["requests"]}
         pages = benchmark.measure_pages(subjects, log=self.stdout.write, **kwargs)
+        self._plans = benchmark.explain(pages) if options["explain"] else ""
         writes = benchmark.measure_scorecard_writes(subjects, log=self.stdout.write, **kwargs)
         exports = benchmark.measure_exports(subjects, log=self.stdout.write)
         return {
