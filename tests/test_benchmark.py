@@ -147,7 +147,7 @@ def test_bench_runs_end_to_end_and_writes_the_figures(tmp_path: Path) -> None:
     assert {"commit", "machine", "provider", "pages", "scorecard_writes", "exports"} <= set(report)
     assert report["machine"]["database"] in {"sqlite", "postgresql"}
     pages = {page["label"]: page for page in report["pages"]}
-    for label in ("Provider home", "Role pipeline", "Application detail (value × stage grid)"):
+    for label in ("Provider home", "Role pipeline", "Application detail"):
         assert pages[label]["status"] == "ok"
         assert pages[label]["http_status"] == 200
         assert pages[label]["queries"] > 0

@@ -55,7 +55,7 @@ PAGES: tuple[PageSpec, ...] = (
         "role-detail",
         query={"status": "all", "page": "last"},
     ),
-    PageSpec("Application detail (value × stage grid)", "application-detail"),
+    PageSpec("Application detail", "application-detail"),
     PageSpec("Assessment detail", "assessment-detail"),
     PageSpec("Debrief", "assessment-debrief", who="chair"),
     PageSpec("Scorecard (GET)", "scorecard-edit", who="drafter"),
@@ -479,7 +479,7 @@ def scorecard_payload(scorecard: Scorecard, *, submit: bool) -> dict[str, str]:
         score = existing.get(criterion.pk)
         level = ""
         if score is not None:
-            level = "not_observed" if score.not_observed else str(score.level or "")
+            level = _not_observed_choice() if score.not_observed else str(score.level or "")
         if submit and not level:
             level = "3"
         data[f"level_{criterion.pk}"] = level
@@ -487,6 +487,14 @@ def scorecard_payload(scorecard: Scorecard, *, submit: bool) -> dict[str, str]:
     if submit:
         data["submit"] = "1"
     return data
+
+
+def _not_observed_choice() -> str:
+    """The scorecard form's value for "not observed" (the form owns it)."""
+    try:
+        return str(import_string("vbr.recruitment.forms.scoring.NOT_OBSERVED"))
+    except ImportError:
+        return "n"
 
 
 # -- the report ------------------------------------------------------------------------------
