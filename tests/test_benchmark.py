@@ -147,7 +147,7 @@ def test_bench_runs_end_to_end_and_writes_the_figures(tmp_path: Path) -> None:
     assert {"commit", "machine", "provider", "pages", "scorecard_writes", "exports"} <= set(report)
     assert report["machine"]["database"] in {"sqlite", "postgresql"}
     pages = {page["label"]: page for page in report["pages"]}
-    for label in ("Provider home", "Role pipeline", "Application detail"):
+    for label in ("Provider home", "Role pipeline", "Application detail (value × stage grid)"):
         assert pages[label]["status"] == "ok"
         assert pages[label]["http_status"] == 200
         assert pages[label]["queries"] > 0
@@ -155,3 +155,28 @@ def test_bench_runs_end_to_end_and_writes_the_figures(tmp_path: Path) -> None:
     assert all(page["status"] for page in report["pages"])
     # The printed table names each page.
     assert "| Provider home |" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_every_page_runs_the_same_number_of_queries_on_a_bigger_dataset(tmp_path: Path) -> None:
+    counts = []
+    for applications in (40, 240):
+        output = tmp_path / f"bench-{applications}.json"
+        call_command(
+            "bench",
+            size="tiny",
+            applications=applications,
+            requests=1,
+            warmup=1,
+            output=str(output),
+            stdout=StringIO(),
+        )
+        report = json.loads(output.read_text())
+        measured = report["pages"] + report["scorecard_writes"]
+        counts.append({p["label"]: p["queries"] for p in measured if p["status"] == "ok"})
+
+    smaller, bigger = counts
+    # A draft scorecard (for the scorecard pages) exists only by chance in a tiny dataset.
+    both = smaller.keys() & bigger.keys()
+    assert {"Provider home", "Role pipeline", "Application detail (value × stage grid)"} <= both
+    assert {label: smaller[label] for label in both} == {label: bigger[label] for label in both}

@@ -55,7 +55,7 @@ PAGES: tuple[PageSpec, ...] = (
         "role-detail",
         query={"status": "all", "page": "last"},
     ),
-    PageSpec("Application detail", "application-detail"),
+    PageSpec("Application detail (value × stage grid)", "application-detail"),
     PageSpec("Assessment detail", "assessment-detail"),
     PageSpec("Debrief", "assessment-debrief", who="chair"),
     PageSpec("Scorecard (GET)", "scorecard-edit", who="drafter"),
