@@ -11,6 +11,7 @@ Idempotent per seed: the providers and people it made before (slug and username 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -46,9 +47,13 @@ class Command(BaseCommand):
             if options["applications"] < 1:
                 raise CommandError("--applications must be at least 1.")
             size = size.with_applications(options["applications"])
+        started = time.perf_counter()
         deleted = synthetic.delete_synthetic()
         if deleted:
-            self.stdout.write(f"Deleted {deleted} synthetic providers from an earlier run.")
+            self.stdout.write(
+                f"Deleted {deleted} synthetic providers from an earlier run "
+                f"in {time.perf_counter() - started:.1f} s."
+            )
         generator = synthetic.Generator(size=size, seed=options["seed"])
         summary = generator.run(progress=self.stdout.write)
         self.stdout.write(
