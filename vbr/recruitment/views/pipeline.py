@@ -42,7 +42,7 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         (row["role_id"], row["current_stage_id"]): row["count"]
         for row in provider.applications.active()
         .values("role_id", "current_stage_id")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .order_by()
     }
     active_by_role: dict[int, int] = defaultdict(int)
