@@ -520,6 +520,8 @@ def machine() -> dict[str, Any]:
             cursor.execute("SELECT sqlite_version()")
             version = cursor.fetchone()[0]
     return {
+        # Other work on the machine inflates wall-clock figures: read them with this.
+        "load_average_after": [round(load, 2) for load in os.getloadavg()],
         "cpus": os.cpu_count(),
         "memory_gb": memory_gb,
         "python": platform.python_version(),

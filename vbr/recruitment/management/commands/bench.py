@@ -10,6 +10,7 @@ test client, signed in with force_login), so they are server time without the ne
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
 import warnings
@@ -109,6 +110,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Written to {output}"))
 
     def _measure(self, options: dict[str, Any]) -> dict[str, Any]:
+        load_before = [round(load, 2) for load in os.getloadavg()]
         subjects = benchmark.pick_subjects()
         counts = {
             "applications": subjects.provider.applications.count(),
@@ -125,6 +127,7 @@ class Command(BaseCommand):
         exports = benchmark.measure_exports(subjects, log=self.stdout.write)
         return {
             "measured_at": timezone.now().isoformat(timespec="seconds"),
+            "load_average_before": load_before,
             "commit": _commit(),
             "machine": benchmark.machine(),
             "provider": {"slug": subjects.provider.slug, **counts},
