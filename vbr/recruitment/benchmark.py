@@ -538,6 +538,20 @@ def machine() -> dict[str, Any]:
     }
 
 
+def calibration_ms() -> float:
+    """Milliseconds for a fixed piece of pure Python (median of 5), to compare runs: when it
+    is several times higher than in another run, the machine was busier and the wall-clock
+    figures are inflated by about the same factor."""
+    samples = []
+    for _ in range(5):
+        started = time.perf_counter()
+        total = 0
+        for number in range(1_000_000):
+            total += number % 7
+        samples.append((time.perf_counter() - started) * 1000)
+    return round(statistics.median(samples), 1)
+
+
 def as_dict(results: list[Any]) -> list[dict[str, Any]]:
     rows = [asdict(result) for result in results]
     for row in rows:

@@ -111,6 +111,7 @@ class Command(BaseCommand):
 
     def _measure(self, options: dict[str, Any]) -> dict[str, Any]:
         load_before = [round(load, 2) for load in os.getloadavg()]
+        calibration = benchmark.calibration_ms()
         subjects = benchmark.pick_subjects()
         counts = {
             "applications": subjects.provider.applications.count(),
@@ -128,6 +129,7 @@ class Command(BaseCommand):
         return {
             "measured_at": timezone.now().isoformat(timespec="seconds"),
             "load_average_before": load_before,
+            "calibration_ms": calibration,
             "commit": _commit(),
             "machine": benchmark.machine(),
             "provider": {"slug": subjects.provider.slug, **counts},
