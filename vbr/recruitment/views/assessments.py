@@ -97,7 +97,9 @@ def assessment_add(
     request: HttpRequest, membership: Membership, application_id: int
 ) -> HttpResponse:
     application = _application(membership, application_id)
-    form = AssessmentForm(request.POST or None, application=application)
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None, application=application
+    )
     if request.method == "POST" and form.is_valid():
         try:
             assessment = workflow.schedule_assessment(
@@ -174,7 +176,9 @@ def assessment_edit(
         messages.error(request, "Scoring for this assessment is closed: it can no longer change.")
         return redirect("assessment-detail", membership.provider.slug, assessment.pk)
     form = AssessmentForm(
-        request.POST or None, application=assessment.application, assessment=assessment
+        request.POST if request.method == "POST" else None,
+        application=assessment.application,
+        assessment=assessment,
     )
     if request.method == "POST" and form.is_valid():
         rescheduled = assessment.status == Assessment.Status.CANCELLED

@@ -64,7 +64,7 @@ def application_list(request: HttpRequest, membership: Membership) -> HttpRespon
 @provider_view(STAFF)
 def application_add(request: HttpRequest, membership: Membership) -> HttpResponse:
     provider = membership.provider
-    form = AddCandidateForm(request.POST or None, provider=provider)
+    form = AddCandidateForm(request.POST if request.method == "POST" else None, provider=provider)
     if request.method == "POST" and form.is_valid():
         try:
             application = workflow.add_candidate(
@@ -103,7 +103,7 @@ def candidate_apply(
         provider.candidates.filter(anonymised_at__isnull=True), pk=candidate_id
     )
     applications = list(candidate.applications.select_related("role", "current_stage"))
-    form = ApplyToRoleForm(request.POST or None, candidate=candidate)
+    form = ApplyToRoleForm(request.POST if request.method == "POST" else None, candidate=candidate)
     if request.method == "POST" and form.is_valid():
         try:
             application = workflow.apply_to_role(
@@ -159,7 +159,7 @@ def application_withdraw(
         provider.applications.select_related("candidate", "role", "current_stage"),
         pk=application_id,
     )
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             application.withdraw(reason=form.cleaned_data["reason"])
