@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -58,7 +58,9 @@ class AssessmentForm(forms.Form):
         self.application = application
         self.assessment = assessment
         if assessment is None:
-            self.fields["stage"].queryset = application.role.stages.all()
+            cast(
+                forms.ModelChoiceField, self.fields["stage"]
+            ).queryset = application.role.stages.all()
             self.fields["stage"].initial = application.current_stage_id
         else:
             del self.fields["stage"]
@@ -108,9 +110,11 @@ class PanellistForm(forms.Form):
     def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.assessment = assessment
-        self.fields["member"].queryset = assessment.application.provider.memberships.select_related(
-            "user"
-        ).order_by("user__full_name", "user__username")
+        cast(
+            forms.ModelChoiceField, self.fields["member"]
+        ).queryset = assessment.application.provider.memberships.select_related("user").order_by(
+            "user__full_name", "user__username"
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

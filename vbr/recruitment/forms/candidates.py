@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -42,7 +42,9 @@ class AddCandidateForm(forms.Form):
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.provider = provider
-        self.fields["role"].queryset = provider.roles.open().order_by("title")
+        cast(forms.ModelChoiceField, self.fields["role"]).queryset = provider.roles.open().order_by(
+            "title"
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -83,7 +85,9 @@ class ApplyToRoleForm(forms.Form):
     def __init__(self, *args: Any, candidate: Candidate, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidate = candidate
-        self.fields["role"].queryset = candidate.provider.roles.open().order_by("title")
+        cast(
+            forms.ModelChoiceField, self.fields["role"]
+        ).queryset = candidate.provider.roles.open().order_by("title")
 
     def clean_role(self) -> Role:
         role: Role = self.cleaned_data["role"]
@@ -117,8 +121,10 @@ class ApplicationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = provider.roles.order_by("title")
-        self.fields["stage"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["role"]).queryset = provider.roles.order_by(
+            "title"
+        )
+        cast(forms.ModelChoiceField, self.fields["stage"]).queryset = (
             Stage.objects.filter(role__provider=provider)
             .select_related("role")
             .order_by("role__title", "order", "pk")

@@ -84,7 +84,7 @@ def _dashboard(membership: Membership) -> dict[str, object]:
     waiting = list(
         provider.applications.waiting_for_decision()
         .select_related("candidate", "role", "current_stage")
-        .order_by("assessed_at", "pk")[: DASHBOARD_ROWS + 1]
+        .order_by(F("assessed_at"), "pk")[: DASHBOARD_ROWS + 1]
     )
     return {
         "to_do": to_do[:DASHBOARD_ROWS],
