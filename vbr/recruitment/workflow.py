@@ -279,6 +279,22 @@ def _write_answers(scorecard: Scorecard, answers: Mapping[int, Answer]) -> None:
     Score.objects.bulk_update(to_update, ["level", "not_observed", "evidence"])
 
 
+def _fill(
+    scorecard: Scorecard,
+    answers: Mapping[int, Answer],
+    recommendation: str,
+    summary: str,
+    entered_by: User | None,
+) -> None:
+    """Write answers and the overall part; note who typed them when it was not the panellist
+    (a supporter entering answers on their behalf)."""
+    _write_answers(scorecard, answers)
+    scorecard.recommendation = recommendation
+    scorecard.summary = summary
+    if entered_by is not None and entered_by.pk != scorecard.panellist.user_id:
+        scorecard.entered_by = entered_by
+
+
 @transaction.atomic
 def save_scorecard_draft(
     *,
@@ -292,11 +308,7 @@ def save_scorecard_draft(
     scorecard = _lock_panel_place(panellist)
     if scorecard.is_submitted:
         raise ScorecardLocked
-    _write_answers(scorecard, answers)
-    scorecard.recommendation = recommendation
-    scorecard.summary = summary
-    if entered_by is not None and entered_by.pk != panellist.user_id:
-        scorecard.entered_by = entered_by
+    _fill(scorecard, answers, recommendation, summary, entered_by)
     scorecard.save()
     return scorecard
 
@@ -315,11 +327,7 @@ def submit_scorecard(
     scorecard = _lock_panel_place(panellist)
     if scorecard.is_submitted:
         return scorecard
-    _write_answers(scorecard, answers)
-    scorecard.recommendation = recommendation
-    scorecard.summary = summary
-    if entered_by is not None and entered_by.pk != panellist.user_id:
-        scorecard.entered_by = entered_by
+    _fill(scorecard, answers, recommendation, summary, entered_by)
     scorecard.submitted_at = timezone.now()
     scorecard.save()
     assessment = panellist.assessment
