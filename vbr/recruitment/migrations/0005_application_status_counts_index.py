@@ -5,8 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_audit_events"),
-        ("recruitment", "0002_history"),
+        ("recruitment", "0004_application_withdrawal_reason_stage_entry_moved_by"),
     ]
 
     operations = [
