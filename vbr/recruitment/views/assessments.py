@@ -35,12 +35,7 @@ def _assessments(membership: Membership) -> AssessmentQuerySet:
     return (
         Assessment.objects.filter(application__provider=membership.provider)
         .select_related("stage", "application__candidate", "application__role")
-        .annotate(
-            panel_size=Count("panellists", distinct=True),
-            submitted_count=Count(
-                "scorecards", filter=Q(scorecards__submitted_at__isnull=False), distinct=True
-            ),
-        )
+        .with_panel_counts()
     )
 
 

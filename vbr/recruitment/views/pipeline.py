@@ -82,12 +82,7 @@ def _dashboard(membership: Membership) -> dict[str, object]:
         Assessment.objects.filter(application__provider=provider)
         .this_week()
         .select_related("stage", "application__candidate", "application__role")
-        .annotate(
-            panel_size=Count("panellists", distinct=True),
-            submitted_count=Count(
-                "scorecards", filter=Q(scorecards__submitted_at__isnull=False), distinct=True
-            ),
-        )
+        .with_panel_counts()
         .order_by("scheduled_at", "pk")[: DASHBOARD_ROWS + 1]
     )
     waiting = list(
