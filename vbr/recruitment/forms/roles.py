@@ -93,6 +93,6 @@ class CriterionForm(forms.ModelForm):
         if not self.instance.pk and not self.is_bound:
             levels = default_levels(stage)
             for number, text in enumerate(levels, start=1):
-                self.initial.setdefault(f"level_{number}", text)
+                self.initial[f"level_{number}"] = text
             last = stage.current_criteria().order_by("-order").values_list("order", flat=True)
-            self.initial.setdefault("order", (last.first() or 0) + 1)
+            self.initial["order"] = (last.first() or 0) + 1
