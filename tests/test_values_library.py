@@ -64,6 +64,7 @@ def test_copying_the_starter_set_keeps_values_already_edited(sunrise: Provider) 
 def test_manager_creates_a_value_with_positive_and_negative_behaviours(
     as_bob: Client, sunrise: Provider
 ) -> None:
+    f.make_value(provider=sunrise, name="Courage", order=5)
     response = as_bob.post(
         values_url(sunrise, "corevalue-create"),
         indicator_post(
@@ -84,6 +85,8 @@ def test_manager_creates_a_value_with_positive_and_negative_behaviours(
         ("positive", "Waits for an answer without finishing sentences"),
     ]
     assert "Hurries people to fit the rota" in response.text
+    # A new value goes to the end of the library.
+    assert [v.name for v in response.context["current_values"]] == ["Courage", "Patience"]
     assert AuditEvent.objects.filter(
         provider=sunrise, action=AuditEvent.Action.CRITERIA_CHANGED, subject_id=patience.pk
     ).exists()

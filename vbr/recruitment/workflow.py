@@ -36,7 +36,7 @@ def _create_starter_value(*, provider: Provider, starter: StarterValue, order: i
     return core_value
 
 
-def _next_value_order(provider: Provider) -> int:
+def next_value_order(provider: Provider) -> int:
     return (provider.core_values.aggregate(top=models.Max("order"))["top"] or 0) + 1
 
 
@@ -48,7 +48,7 @@ def copy_starter_values(*, provider: Provider) -> list[CoreValue]:
     again after a provider has edited or retired some of them.
     """
     existing = set(provider.core_values.values_list("name", flat=True))
-    next_order = _next_value_order(provider)
+    next_order = next_value_order(provider)
     created: list[CoreValue] = []
     for starter in STARTER_VALUES:
         if starter.name in existing:
@@ -228,7 +228,7 @@ def add_starter_behaviours(*, stage: Stage, actor: Any) -> BehavioursAdded:
     starters = {starter.name: starter for starter in STARTER_VALUES}
     existing_prompts = set(stage.current_criteria().values_list("prompt", flat=True))
     next_order = (stage.current_criteria().aggregate(top=models.Max("order"))["top"] or 0) + 1
-    next_value_order = _next_value_order(provider)
+    value_order = next_value_order(provider)
     added: list[Criterion] = []
     created: list[CoreValue] = []
     skipped: list[str] = []
@@ -238,9 +238,9 @@ def add_starter_behaviours(*, stage: Stage, actor: Any) -> BehavioursAdded:
         core_value = values.get(behaviour.value)
         if core_value is None:
             core_value = _create_starter_value(
-                provider=provider, starter=starters[behaviour.value], order=next_value_order
+                provider=provider, starter=starters[behaviour.value], order=value_order
             )
-            next_value_order += 1
+            value_order += 1
             values[core_value.name] = core_value
             created.append(core_value)
         if core_value.is_retired:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -34,7 +34,8 @@ class RoleForm(forms.ModelForm):
             # Copying is offered when a role is created only.
             del self.fields["copy_stages_from"]
         else:
-            self.fields["copy_stages_from"].queryset = provider.roles.order_by("title")
+            copy_from = cast(forms.ModelChoiceField, self.fields["copy_stages_from"])
+            copy_from.queryset = provider.roles.order_by("title")
 
 
 class StageForm(forms.ModelForm):
@@ -86,8 +87,9 @@ class CriterionForm(forms.ModelForm):
         offered = Q(retired_at__isnull=True)
         if self.instance.core_value_id:
             offered |= Q(pk=self.instance.core_value_id)
-        self.fields["core_value"].queryset = provider.core_values.filter(offered)
-        self.fields["core_value"].error_messages["invalid_choice"] = (
+        core_value = cast(forms.ModelChoiceField, self.fields["core_value"])
+        core_value.queryset = provider.core_values.filter(offered)
+        core_value.error_messages["invalid_choice"] = (
             "Choose one of your organisation's current values."
         )
         if not self.instance.pk and not self.is_bound:

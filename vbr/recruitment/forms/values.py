@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -47,7 +47,7 @@ class IndicatorForm(forms.ModelForm):
 
 
 class BaseIndicatorFormSet(BaseInlineFormSet):
-    def add_fields(self, form: forms.Form, index: int | None) -> None:
+    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
         super().add_fields(form, index)
         form.fields["DELETE"].label = "Remove"
 
@@ -64,7 +64,7 @@ IndicatorFormSet = inlineformset_factory(
 
 def indicator_formset(
     *, instance: CoreValue, data: Any = None, add_rows: int = 0
-) -> BaseInlineFormSet:
+) -> BaseIndicatorFormSet:
     """The indicators formset; `add_rows` offers that many more blank rows after a POST,
     keeping everything typed so far (the TOTAL_FORMS count is raised in a copy of the data)."""
     if data is not None and add_rows:
@@ -72,4 +72,5 @@ def indicator_formset(
         key = "indicators-TOTAL_FORMS"
         data[key] = str(int(data.get(key) or 0) + add_rows)
     queryset = instance.indicators.all() if instance.pk else Indicator.objects.none()
-    return IndicatorFormSet(data, instance=instance, queryset=queryset, prefix="indicators")
+    formset = IndicatorFormSet(data, instance=instance, queryset=queryset, prefix="indicators")
+    return cast(BaseIndicatorFormSet, formset)

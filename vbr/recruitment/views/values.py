@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
-from django.forms import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +14,7 @@ from vbr.accounts.access import STAFF, provider_view
 from vbr.accounts.audit import record
 from vbr.accounts.models import AuditEvent, Membership
 from vbr.recruitment import workflow
-from vbr.recruitment.forms.values import CoreValueForm, indicator_formset
+from vbr.recruitment.forms.values import BaseIndicatorFormSet, CoreValueForm, indicator_formset
 from vbr.recruitment.models import CoreValue, Indicator
 
 ADD_ROWS = 3
@@ -52,8 +51,11 @@ def corevalue_list(request: HttpRequest, membership: Membership) -> HttpResponse
     )
 
 
-def _save_value(form: CoreValueForm, formset: BaseInlineFormSet) -> CoreValue:
+def _save_value(form: CoreValueForm, formset: BaseIndicatorFormSet) -> CoreValue:
     """Save a value and its indicators, numbering the indicators in the order shown."""
+    if form.instance.pk is None:
+        # A new value goes to the end of the library.
+        form.instance.order = workflow.next_value_order(form.instance.provider)
     core_value: CoreValue = form.save()
     formset.instance = core_value
     indicators = formset.save(commit=False)
