@@ -176,6 +176,9 @@ def test_stages_are_added_reordered_edited_and_deleted(
     as_bob.post(
         stage_url("stage-edit", shadowing), {"name": "Shadowing on Oak wing", "kind": "shadowing"}
     )
+    confirm = as_bob.get(stage_url("stage-delete", interview))
+    assert "Delete the stage “Interview”?" in confirm.text
+    assert care_assistant.stages.count() == 3
     as_bob.post(stage_url("stage-delete", interview))
 
     page = as_bob.get(setup_url(care_assistant))
@@ -190,6 +193,7 @@ def test_a_stage_with_candidates_cannot_be_deleted(
     f.make_application(role=care_assistant, stage=stage)
     page = as_bob.get(setup_url(care_assistant))
     assert stage_url("stage-delete", stage) not in page.text
+    assert as_bob.get(stage_url("stage-delete", stage)).status_code == 302
     response = as_bob.post(stage_url("stage-delete", stage), follow=True)
     assert "has candidates or assessments, so it cannot be deleted" in response.text
     assert care_assistant.stages.filter(pk=stage.pk).exists()

@@ -66,7 +66,11 @@ class CriterionForm(forms.ModelForm):
             "essential",
             "order",
         ]
-        labels = {"core_value": "The value it evidences", "order": "Position"}
+        labels = {
+            "prompt": "Question or behaviour",
+            "core_value": "The value it evidences",
+            "order": "Position",
+        }
         help_texts = {
             "order": "Criteria are asked or observed in this order (lowest first).",
         }
@@ -89,6 +93,7 @@ class CriterionForm(forms.ModelForm):
             offered |= Q(pk=self.instance.core_value_id)
         core_value = cast(forms.ModelChoiceField, self.fields["core_value"])
         core_value.queryset = provider.core_values.filter(offered)
+        core_value.empty_label = "Choose a value"
         core_value.error_messages["invalid_choice"] = (
             "Choose one of your organisation's current values."
         )

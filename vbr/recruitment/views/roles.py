@@ -171,7 +171,7 @@ def stage_move(
     return redirect(_setup_url(role, stage))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @provider_view(STAFF)
 def stage_delete(
     request: HttpRequest, membership: Membership, role_id: int, stage_id: int
@@ -185,6 +185,18 @@ def stage_delete(
             f"“{stage.name}” has candidates or assessments, so it cannot be deleted.",
         )
         return redirect(_setup_url(role, stage))
+    if request.method == "GET":
+        return render(
+            request,
+            "recruitment/stage_confirm_delete.html",
+            {
+                "provider": provider,
+                "membership": membership,
+                "role": role,
+                "stage": stage,
+                "criteria_count": stage.criteria.count(),
+            },
+        )
     with transaction.atomic():
         record(
             provider=provider,
