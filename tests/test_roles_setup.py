@@ -491,3 +491,17 @@ def test_editing_a_criterion_keeps_its_retired_value(
     assert response.status_code == 302
     criterion.refresh_from_db()
     assert (criterion.prompt, criterion.core_value) == ("When did you speak up?", courage)
+
+
+@pytest.mark.parametrize("n", [1, 20])
+def test_whether_criteria_are_frozen_is_one_query_however_many_assessments(
+    bob: User, care_assistant: Role, compassion: CoreValue, django_assert_num_queries: Any, n: int
+) -> None:
+    stage = f.make_stage(role=care_assistant)
+    f.make_criterion(stage=stage, core_value=compassion)
+    for _ in range(n):
+        submit_scorecard(stage=stage, user=bob)
+    stage = Stage.objects.get(pk=stage.pk)
+    # one EXISTS over submitted scorecards on the stage's current version
+    with django_assert_num_queries(1):
+        assert stage.criteria_frozen()

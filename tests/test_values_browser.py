@@ -56,6 +56,14 @@ def test_manager_sets_up_values_and_a_role_with_keyboard_reachable_pages(
     page.click("text=Copy the starter set")
     assert page.is_visible("text=Added 6 values from the starter set")
     check_accessibility(page, "values-list")
+    # Reordering works from the keyboard: focus a button and press Enter.
+    first = page.locator(".value-list > li").first
+    first.locator("button", has_text="Move down").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.is_visible("text=Moved “Dignity and respect” down.")
+    headings = page.locator(".value-list h3").all_inner_texts()
+    assert headings[:2] == ["Compassion", "Dignity and respect"]
 
     page.click("text=Add a value")
     page.fill("#id_name", "Compassion")
