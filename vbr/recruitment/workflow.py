@@ -30,7 +30,7 @@ from vbr.recruitment.models import (
 from vbr.recruitment.scoring import recommendation_view
 from vbr.recruitment.starter_values import STARTER_BEHAVIOURS, STARTER_VALUES, StarterValue
 
-Ordered = TypeVar("Ordered", CoreValue, Stage, Criterion)
+Ordered = TypeVar("Ordered", CoreValue, Stage)
 
 
 def _create_starter_value(*, provider: Provider, starter: StarterValue, order: int) -> CoreValue:
@@ -98,7 +98,7 @@ def move_value(*, core_value: CoreValue, up: bool) -> bool:
 
 
 @transaction.atomic
-def reorder_stage(*, stage: Stage, up: bool, actor: Any) -> bool:
+def move_stage(*, stage: Stage, up: bool, actor: Any) -> bool:
     """Move a stage one place earlier or later in its role's process."""
     siblings = list(stage.role.stages.select_for_update().order_by("order", "pk"))
     moved = _move(siblings, stage, up=up)

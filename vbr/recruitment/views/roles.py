@@ -166,7 +166,7 @@ def stage_move(
     role = get_object_or_404(membership.provider.roles, pk=role_id)
     stage = get_object_or_404(role.stages, pk=stage_id)
     up = request.POST.get("direction") == "up"
-    if workflow.reorder_stage(stage=stage, up=up, actor=request.user):
+    if workflow.move_stage(stage=stage, up=up, actor=request.user):
         messages.success(request, f"Moved “{stage.name}” {'earlier' if up else 'later'}.")
     return redirect(_setup_url(role, stage))
 
