@@ -286,3 +286,20 @@ def test_values_list_query_count_does_not_grow(
         response = as_bob.get(values_url(sunrise))
     assert len(response.context["current_values"]) + len(response.context["retired_values"]) == n
     assert f"Against {n - 1}" in response.text
+
+
+def test_another_providers_behaviour_cannot_be_edited_through_a_value_form(
+    as_bob: Client, sunrise: Provider, hillside: Provider
+) -> None:
+    ours = f.make_value(provider=sunrise, name="Kindness")
+    theirs = Indicator.objects.create(
+        core_value=f.make_value(provider=hillside, name="Theirs"), text="Hillside text"
+    )
+    data = indicator_post(name="Kindness", rows=[("Overwritten", "positive")], existing=1)
+    data["indicators-0-id"] = str(theirs.pk)
+    as_bob.post(values_url(sunrise, "corevalue-edit", ours.pk), data)
+    theirs.refresh_from_db()
+    assert (theirs.text, theirs.core_value.name) == ("Hillside text", "Theirs")
+    assert list(Indicator.objects.values_list("core_value__name", "text")) == [
+        ("Theirs", "Hillside text")
+    ]
