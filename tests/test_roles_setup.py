@@ -505,3 +505,62 @@ def test_whether_criteria_are_frozen_is_one_query_however_many_assessments(
     # one EXISTS over submitted scorecards on the stage's current version
     with django_assert_num_queries(1):
         assert stage.criteria_frozen()
+
+
+# Every route of this feature: (URL name, needs a POST, what kind of object it takes).
+SETUP_ROUTES = [
+    ("corevalue-list", False, ""),
+    ("corevalue-create", False, ""),
+    ("starter-values-copy", True, ""),
+    ("corevalue-edit", False, "value"),
+    ("corevalue-move", True, "value"),
+    ("corevalue-retire", True, "value"),
+    ("corevalue-restore", True, "value"),
+    ("corevalue-delete", False, "value"),
+    ("role-create", False, ""),
+    ("role-edit", False, "role"),
+    ("role-setup", False, "role"),
+    ("stage-create", False, "role"),
+    ("stage-edit", False, "stage"),
+    ("stage-move", True, "stage"),
+    ("stage-delete", False, "stage"),
+    ("criterion-create", False, "stage"),
+    ("criterion-edit", False, "criterion"),
+    ("criterion-delete", True, "criterion"),
+    ("criteria-version-create", True, "stage"),
+    ("starter-behaviours-add", True, "stage"),
+]
+
+
+@pytest.mark.parametrize("name,post,kind", SETUP_ROUTES)
+def test_every_setup_route_answers_staff_and_refuses_panel_members_and_outsiders(
+    client: Client,
+    alice: User,
+    bob: User,
+    dev: User,
+    charlie: User,
+    sunrise: Provider,
+    care_assistant: Role,
+    compassion: CoreValue,
+    name: str,
+    post: bool,
+    kind: str,
+) -> None:
+    stage = f.make_stage(role=care_assistant, kind=Stage.Kind.SHADOWING)
+    criterion = f.make_criterion(stage=stage, core_value=compassion)
+    args: list[Any] = {
+        "": [],
+        "value": [compassion.pk],
+        "role": [care_assistant.pk],
+        "stage": [care_assistant.pk, stage.pk],
+        "criterion": [care_assistant.pk, stage.pk, criterion.pk],
+    }[kind]
+    url = reverse(name, args=[sunrise.slug, *args])
+    # Refusals first, so that nothing has been changed when they are checked; then one
+    # staff member (a second could find the object already deleted).
+    staff = bob if name.endswith("delete") else alice
+    expected = {dev: {403}, charlie: {404}, staff: {200, 302}}
+    for person, statuses in expected.items():
+        client.force_login(person)
+        response = client.post(url) if post else client.get(url)
+        assert response.status_code in statuses, (person.username, response.status_code)
