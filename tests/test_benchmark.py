@@ -147,14 +147,18 @@ def test_bench_runs_end_to_end_and_writes_the_figures(tmp_path: Path) -> None:
     assert {"commit", "machine", "provider", "pages", "scorecard_writes", "exports"} <= set(report)
     assert report["machine"]["database"] in {"sqlite", "postgresql"}
     pages = {page["label"]: page for page in report["pages"]}
-    for label in ("Provider home", "Role pipeline", "Application detail (value × stage grid)"):
+    for label in (
+        "Provider home (manager dashboard)",
+        "Role pipeline",
+        "Application detail (value × stage grid)",
+    ):
         assert pages[label]["status"] == "ok"
         assert pages[label]["http_status"] == 200
         assert pages[label]["queries"] > 0
         assert pages[label]["median_ms"] is not None
     assert all(page["status"] for page in report["pages"])
     # The printed table names each page.
-    assert "| Provider home |" in out.getvalue()
+    assert "| Provider home (manager dashboard) |" in out.getvalue()
 
 
 @pytest.mark.django_db
@@ -178,5 +182,9 @@ def test_every_page_runs_the_same_number_of_queries_on_a_bigger_dataset(tmp_path
     smaller, bigger = counts
     # A draft scorecard (for the scorecard pages) exists only by chance in a tiny dataset.
     both = smaller.keys() & bigger.keys()
-    assert {"Provider home", "Role pipeline", "Application detail (value × stage grid)"} <= both
+    assert {
+        "Provider home (manager dashboard)",
+        "Role pipeline",
+        "Application detail (value × stage grid)",
+    } <= both
     assert {label: smaller[label] for label in both} == {label: bigger[label] for label in both}

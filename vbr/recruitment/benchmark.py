@@ -47,7 +47,8 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("Provider home", "provider-home"),
+    # The provider home is also the manager's dashboard (to do, this week, waiting).
+    PageSpec("Provider home (manager dashboard)", "provider-home"),
     PageSpec("Role pipeline", "role-detail"),
     PageSpec("Role pipeline, every status", "role-detail", query={"status": "all"}),
     PageSpec(
@@ -59,8 +60,10 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Assessment detail", "assessment-detail"),
     PageSpec("Debrief", "assessment-debrief", who="chair"),
     PageSpec("Scorecard (GET)", "scorecard-edit", who="drafter"),
-    PageSpec("Manager dashboard", "manager-dashboard"),
-    PageSpec("Manager dashboard", "dashboard"),
+    PageSpec("Applications list", "application-list"),
+    PageSpec("Assessments list", "assessment-list"),
+    PageSpec("Role setup (stages and criteria)", "role-setup"),
+    PageSpec("Values library", "corevalue-list", who="admin"),
 )
 # Every page in these namespaces is measured too, opened by the provider admin.
 NAMESPACES = ("reports",)
