@@ -43,12 +43,15 @@ def fingerprint() -> list[tuple[object, ...]]:
             a.status,
         )
         for a in Application.objects.select_related("candidate", "role", "current_stage").order_by(
-            "applied_at", "candidate__last_name"
+            "applied_at", "candidate__last_name", "candidate__first_name", "role__title"
         )
     ]
     levels = list(
         Score.objects.order_by(
             "scorecard__assessment__application__applied_at",
+            "scorecard__assessment__application__candidate__last_name",
+            "scorecard__assessment__application__candidate__first_name",
+            "scorecard__assessment__stage__order",
             "scorecard__panellist__user__username",
             "criterion__order",
         ).values_list("level", "not_observed", "evidence")

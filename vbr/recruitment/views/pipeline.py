@@ -105,10 +105,11 @@ def _dashboard(membership: Membership) -> dict[str, object]:
 def role_detail(request: HttpRequest, membership: Membership, role_id: int) -> HttpResponse:
     provider = membership.provider
     role = get_object_or_404(provider.roles, pk=role_id)
+    # Ordered explicitly: Meta.ordering is not applied to a query that groups.
     stages = list(
         role.stages.annotate(
             active_count=Count("applications", filter=Q(applications__status="active"))
-        )
+        ).order_by("order", "pk")
     )
     selected = _selected_stage(request, stages)
     applications = (
