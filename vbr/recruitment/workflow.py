@@ -13,17 +13,20 @@ from vbr.accounts import audit
 from vbr.accounts.models import AuditEvent, Provider, User
 from vbr.recruitment.models import (
     Application,
+    ApplicationCheck,
     Assessment,
     CoreValue,
     Decision,
     Indicator,
     Outcome,
     Panellist,
+    ProviderCheck,
     Score,
     Scorecard,
     ScorecardRevision,
     Stage,
     StageEntry,
+    SupportedPersonView,
 )
 from vbr.recruitment.scoring import recommendation_view
 from vbr.recruitment.starter_values import STARTER_VALUES
@@ -247,6 +250,87 @@ def close_scoring(*, assessment: Assessment, closed_by: User) -> None:
     assessment.status = Assessment.Status.CLOSED
     assessment.closed_at = timezone.now()
     assessment.save(update_fields=["status", "closed_at"])
+
+
+@transaction.atomic
+def set_scorecard_supporter(
+    *, panellist: Panellist, supporter: User | None, supporter_name: str
+) -> Scorecard:
+    """Record who is helping a panel member enter their answers (or that nobody is), so that
+    the scorecard can say "entered by [supporter] on behalf of [member]"."""
+    scorecard = _lock_panel_place(panellist)
+    if scorecard.is_submitted:
+        raise ScorecardLocked
+    if supporter is not None and supporter.pk == panellist.user_id:
+        supporter = None
+    scorecard.entered_by = supporter
+    scorecard.supporter_name = "" if supporter is not None else supporter_name.strip()[:150]
+    scorecard.save(update_fields=["entered_by", "supporter_name", "updated_at"])
+    return scorecard
+
+
+# -- Shadowing ----------------------------------------------------------------------------------
+
+
+class ShadowingChecksOutstanding(Exception):
+    """Shadowing cannot be scheduled until the provider's required checks are ticked off."""
+
+    def __init__(self, outstanding: list[ProviderCheck]) -> None:
+        names = ", ".join(check.name for check in outstanding)
+        super().__init__(f"Before shadowing, tick off: {names}.")
+        self.outstanding = outstanding
+
+
+def outstanding_shadowing_checks(application: Application) -> list[ProviderCheck]:
+    """The provider's checks required before shadowing that nobody has ticked off yet for this
+    application (for example "DBS check seen"). One query."""
+    return list(
+        application.provider.checks.filter(is_active=True, required_before_shadowing=True)
+        .exclude(done__application=application)
+        .order_by("name", "pk")
+    )
+
+
+def ensure_can_schedule(*, application: Application, stage: Stage) -> None:
+    """Refuse to schedule a shadowing stage while required checks are outstanding: people who
+    draw on care are not exposed to a candidate whose checks have not been seen."""
+    if not stage.is_shadowing:
+        return
+    outstanding = outstanding_shadowing_checks(application)
+    if outstanding:
+        raise ShadowingChecksOutstanding(outstanding)
+
+
+@transaction.atomic
+def tick_check(*, application: Application, check_item: ProviderCheck, done_by: User) -> None:
+    """A manager records that a check was done (once; a second tick changes nothing)."""
+    ApplicationCheck.objects.get_or_create(
+        application=application, check_item=check_item, defaults={"done_by": done_by}
+    )
+
+
+@transaction.atomic
+def record_supported_person_view(
+    *,
+    assessment: Assessment,
+    person_name: str,
+    consent_given: bool,
+    answer: str,
+    comment: str,
+    supporter_name: str,
+    recorded_by: User,
+) -> SupportedPersonView:
+    """Keep the view of the person supported during shadowing, only if they agreed to take
+    part: a person who declines has their decision kept and nothing else."""
+    return SupportedPersonView.objects.create(
+        assessment=assessment,
+        person_name=person_name.strip()[:40],
+        consent_given=consent_given,
+        answer=answer if consent_given else "",
+        comment=comment.strip() if consent_given else "",
+        supporter_name=supporter_name.strip()[:150],
+        recorded_by=recorded_by,
+    )
 
 
 # -- Moving through stages and deciding --------------------------------------------------------
