@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from vbr.accounts.invitations import IssuedInvitation
 from vbr.accounts.models import Membership, Provider, User
 from vbr.recruitment.models import (
     Application,
@@ -163,3 +164,11 @@ def make_scorecard(
             evidence=f"Evidence for level {level}",
         )
     return scorecard
+
+
+def make_invitation(
+    *, panellist: Panellist, created_by: User, kiosk: bool = False, days: int | None = None
+) -> IssuedInvitation:
+    from vbr.accounts.invitations import create_invitation
+
+    return create_invitation(panellist=panellist, created_by=created_by, kiosk=kiosk, days=days)
