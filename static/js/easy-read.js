@@ -17,7 +17,7 @@
     if (status) {
       status.textContent = "Saving…";
     }
-    fetch(form.action || window.location.href, {
+    fetch(form.getAttribute("action") || window.location.href, {
       method: "POST",
       body: data,
       credentials: "same-origin",
@@ -66,7 +66,7 @@
       timer = null;
       var data = new FormData(form);
       data.set("action", "autosave");
-      navigator.sendBeacon(form.action || window.location.href, data);
+      navigator.sendBeacon(form.getAttribute("action") || window.location.href, data);
     }
   });
 })();
