@@ -87,6 +87,7 @@ class Command(BaseCommand):
             if new_jo:
                 self._individual_employer(jo)
         self._print_logins()
+        self._panel_link(sunrise)
 
     # -- people -----------------------------------------------------------------------------
 
@@ -326,6 +327,40 @@ class Command(BaseCommand):
     def _decide(self, application: Application, kind: str, reasons: str) -> Decision:
         return Decision.objects.create(
             application=application, kind=kind, reasons=reasons, decided_by=self.users["bob"]
+        )
+
+    # -- joining a panel without a password -----------------------------------------------------
+
+    def _panel_link(self, provider: Provider) -> None:
+        """A fresh invitation for Dev's next unscored panel, printed so that a newcomer can try
+        the easy-read pages. Only hashes are stored, so every run makes a new link (and the
+        earlier demo link stops working)."""
+        from vbr.accounts.invitations import create_invitation
+        from vbr.accounts.models import AccessProfile
+        from vbr.recruitment.models import ProviderCheck
+
+        ProviderCheck.objects.get_or_create(provider=provider, name="DBS check seen")
+        dev = self.users["dev"]
+        AccessProfile.objects.get_or_create(
+            user=dev,
+            defaults={
+                "has_supporter": True,
+                "notes_for_chair": "I like a short break after 30 minutes.",
+            },
+        )
+        place = (
+            Panellist.objects.filter(user=dev, assessment__application__provider=provider)
+            .exclude(scorecard__isnull=False)
+            .order_by("assessment__scheduled_at")
+            .first()
+        )
+        if place is None:
+            return
+        issued = create_invitation(panellist=place, created_by=self.users["bob"])
+        base = "http://127.0.0.1:8000"
+        self.stdout.write(
+            "  Dev joins a panel without a password (easy read): "
+            f"{base}/join/{issued.token}/  or type code {issued.display_code} at {base}/join/"
         )
 
 
