@@ -558,3 +558,40 @@ def test_involvement_is_recorded_and_exported_without_formulas(
 
 def test_involvement_log_is_staff_only(as_dev: Client, sunrise: Provider) -> None:
     assert as_dev.get(reverse("involvement-list", args=["sunrise"])).status_code == 403
+
+
+def test_observer_adds_and_removes_timed_notes_until_submitting(
+    as_bob: Client, shadowing_assessment: Assessment
+) -> None:
+    add = reverse("shadowing-note-create", args=["sunrise", shadowing_assessment.pk])
+    as_bob.post(add, {"noted_at": "10:40", "text": "Asked Mrs K how she likes her tea"})
+    as_bob.post(add, {"noted_at": "10:05", "text": "Knocked before going in"})
+    page = as_bob.get(
+        reverse("scorecard-edit", args=["sunrise", shadowing_assessment.pk])
+    ).content.decode()
+    assert page.index("10:05</strong> — Knocked") < page.index("10:40</strong> — Asked Mrs K")
+    scorecard = Scorecard.objects.get(assessment=shadowing_assessment)
+    first = scorecard.shadowing_notes.get(noted_at="10:05")
+    as_bob.post(
+        reverse("shadowing-note-delete", args=["sunrise", shadowing_assessment.pk, first.pk])
+    )
+    assert list(scorecard.shadowing_notes.values_list("text", flat=True)) == [
+        "Asked Mrs K how she likes her tea"
+    ]
+    Scorecard.objects.filter(pk=scorecard.pk).update(submitted_at=timezone.now())
+    as_bob.post(add, {"noted_at": "11:00", "text": "Too late"})
+    assert scorecard.shadowing_notes.count() == 1
+    page = as_bob.get(
+        reverse("scorecard-edit", args=["sunrise", shadowing_assessment.pk])
+    ).content.decode()
+    assert "Asked Mrs K" in page and "Add note" not in page
+
+
+def test_timed_notes_are_only_for_shadowing_and_own_scorecards(
+    as_bob: Client, as_dev: Client, panel: Panel, shadowing_assessment: Assessment
+) -> None:
+    interview = reverse("shadowing-note-create", args=["sunrise", panel.assessment.pk])
+    assert as_bob.post(interview, {"noted_at": "10:00", "text": "x"}).status_code == 404
+    # Dev is not on the shadowing panel.
+    shadowing = reverse("shadowing-note-create", args=["sunrise", shadowing_assessment.pk])
+    assert as_dev.post(shadowing, {"noted_at": "10:00", "text": "x"}).status_code == 404

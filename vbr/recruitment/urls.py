@@ -86,4 +86,14 @@ urlpatterns = [
     ),
     path("involvement/", panel.involvement_list, name="involvement-list"),
     path("involvement/export.csv", panel.involvement_export, name="involvement-export"),
+    path(
+        "assessments/<int:assessment_id>/notes/",
+        panel.shadowing_note_create,
+        name="shadowing-note-create",
+    ),
+    path(
+        "assessments/<int:assessment_id>/notes/<int:note_id>/delete/",
+        panel.shadowing_note_delete,
+        name="shadowing-note-delete",
+    ),
 ]

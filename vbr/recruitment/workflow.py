@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import time
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +25,7 @@ from vbr.recruitment.models import (
     Score,
     Scorecard,
     ScorecardRevision,
+    ShadowingNote,
     Stage,
     StageEntry,
     SupportedPersonView,
@@ -299,6 +301,24 @@ def ensure_can_schedule(*, application: Application, stage: Stage) -> None:
     outstanding = outstanding_shadowing_checks(application)
     if outstanding:
         raise ShadowingChecksOutstanding(outstanding)
+
+
+@transaction.atomic
+def add_shadowing_note(*, panellist: Panellist, noted_at: time, text: str) -> ShadowingNote:
+    """Keep a timed note on the observer's own scorecard (created as a draft if need be)."""
+    scorecard = _lock_panel_place(panellist)
+    if scorecard.is_submitted:
+        raise ScorecardLocked
+    return ShadowingNote.objects.create(scorecard=scorecard, noted_at=noted_at, text=text.strip())
+
+
+@transaction.atomic
+def delete_shadowing_note(*, panellist: Panellist, note_id: int) -> None:
+    """Remove one of the observer's own notes while the scorecard is still a draft."""
+    scorecard = _lock_panel_place(panellist)
+    if scorecard.is_submitted:
+        raise ScorecardLocked
+    scorecard.shadowing_notes.filter(pk=note_id).delete()
 
 
 @transaction.atomic

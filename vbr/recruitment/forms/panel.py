@@ -89,3 +89,14 @@ class InvolvementForm(forms.ModelForm):
             .queryset.filter(application__provider=provider)
             .select_related("stage", "application__candidate")
         )
+
+
+class ShadowingNoteForm(forms.Form):
+    noted_at = forms.TimeField(
+        label="Time", widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"})
+    )
+    text = forms.CharField(
+        label="What happened",
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

@@ -11,6 +11,7 @@ from vbr.recruitment.models.panel import (
     ApplicationCheck,
     Involvement,
     ProviderCheck,
+    ShadowingNote,
     SupportedPersonView,
 )
 from vbr.recruitment.models.roles import Criterion, Role, Stage
@@ -33,6 +34,7 @@ __all__ = [
     "Score",
     "Scorecard",
     "ScorecardRevision",
+    "ShadowingNote",
     "Stage",
     "StageEntry",
     "SupportedPersonView",

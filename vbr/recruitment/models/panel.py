@@ -125,3 +125,22 @@ class Involvement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.date}"
+
+
+class ShadowingNote(models.Model):
+    """A timed note an observer writes during shadowing ("10:40 — asked Mrs K how she likes
+    her tea"). Part of the observer's own scorecard: private to them like the rest of it, and
+    fixed once the scorecard is submitted."""
+
+    scorecard = models.ForeignKey(
+        "recruitment.Scorecard", on_delete=models.CASCADE, related_name="shadowing_notes"
+    )
+    noted_at = models.TimeField("Time")
+    text = models.CharField("What happened", max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["scorecard", "noted_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.noted_at:%H:%M} — {self.text[:60]}"

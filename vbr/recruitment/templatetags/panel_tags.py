@@ -33,3 +33,27 @@ def supported_person_views(context: template.Context) -> dict[str, Any]:
     assessment = context["assessment"]
     views = list(assessment.supported_person_views.all()) if assessment.stage.is_shadowing else []
     return {"assessment": assessment, "views": views, "is_shadowing": assessment.stage.is_shadowing}
+
+
+@register.inclusion_tag("recruitment/includes/shadowing_notes.html", takes_context=True)
+def shadowing_notes(context: template.Context) -> dict[str, Any]:
+    """The observer's own timed notes on a shadowing scorecard, with add and remove while it
+    is a draft. One query."""
+    from django.utils import timezone
+
+    from vbr.recruitment.forms.panel import ShadowingNoteForm
+
+    assessment = context["assessment"]
+    scorecard = context.get("scorecard")
+    notes = list(scorecard.shadowing_notes.all()) if scorecard is not None else []
+    editable = scorecard is None or not scorecard.is_submitted
+    return {
+        "is_shadowing": assessment.stage.is_shadowing,
+        "assessment": assessment,
+        "provider": context.get("provider"),
+        "notes": notes,
+        "editable": editable,
+        "form": ShadowingNoteForm(
+            initial={"noted_at": timezone.localtime().strftime("%H:%M")}, auto_id="note_%s"
+        ),
+    }

@@ -11,7 +11,7 @@ import segno
 from django.contrib import messages
 from django.core.mail import send_mail
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,7 @@ from vbr.recruitment.forms.panel import (
     InvitationForm,
     InvolvementForm,
     ProviderCheckForm,
+    ShadowingNoteForm,
     SupportedPersonViewForm,
 )
 from vbr.recruitment.models import Assessment
@@ -288,6 +289,57 @@ def supported_person_view_create(
             "body_classes": "easy-read text-size-large",
         },
     )
+
+
+# -- Timed notes during shadowing -----------------------------------------------------------------
+
+
+def _observer_place(membership: Membership, assessment_id: int) -> Any:
+    """The signed-in observer's own place on a shadowing assessment, or 404."""
+    from vbr.recruitment.views.scoring import _panel_place
+
+    place = _panel_place(membership, assessment_id)
+    if not place.assessment.stage.is_shadowing:
+        raise Http404
+    return place
+
+
+@require_POST
+@provider_view(ANY_MEMBER)
+def shadowing_note_create(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    place = _observer_place(membership, assessment_id)
+    form = ShadowingNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A timed note needs a time and a few words.")
+    else:
+        try:
+            workflow.add_shadowing_note(
+                panellist=place,
+                noted_at=form.cleaned_data["noted_at"],
+                text=form.cleaned_data["text"],
+            )
+            messages.success(request, "Note saved.")
+        except workflow.ScorecardLocked:
+            messages.info(request, "This scorecard is submitted and locked.")
+    url = reverse("scorecard-edit", args=[membership.provider.slug, assessment_id])
+    return redirect(url + "#timed-notes")
+
+
+@require_POST
+@provider_view(ANY_MEMBER)
+def shadowing_note_delete(
+    request: HttpRequest, membership: Membership, assessment_id: int, note_id: int
+) -> HttpResponse:
+    place = _observer_place(membership, assessment_id)
+    try:
+        workflow.delete_shadowing_note(panellist=place, note_id=note_id)
+        messages.success(request, "Note removed.")
+    except workflow.ScorecardLocked:
+        messages.info(request, "This scorecard is submitted and locked.")
+    url = reverse("scorecard-edit", args=[membership.provider.slug, assessment_id])
+    return redirect(url + "#timed-notes")
 
 
 # -- Involvement ---------------------------------------------------------------------------------
