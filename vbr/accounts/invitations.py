@@ -13,6 +13,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login
@@ -203,6 +204,6 @@ def sign_in_by_link(request: HttpRequest, invitation: PanelInvitation) -> None:
     )
 
 
-def link_scope(request: HttpRequest) -> dict[str, object] | None:
+def link_scope(request: HttpRequest) -> dict[str, Any] | None:
     """The scope of a link session, or None for an ordinary (password) session."""
     return request.session.get(SESSION_SCOPE_KEY) if hasattr(request, "session") else None

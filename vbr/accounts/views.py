@@ -129,7 +129,7 @@ def join_unusable(request: HttpRequest) -> HttpResponse:
 @login_required
 def access_profile(request: HttpRequest) -> HttpResponse:
     """ "Working with me": the panel member sets how they like to work."""
-    profile, _ = AccessProfile.objects.get_or_create(user=request.user)
+    profile, _ = AccessProfile.objects.get_or_create(user=request.user)  # type: ignore[misc]
     form = AccessProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()

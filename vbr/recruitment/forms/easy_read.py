@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -80,7 +80,9 @@ class EasyAnswerForm(forms.Form):
     def __init__(self, *args: Any, overall: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.choices = EASY_OVERALL if overall else EASY_LEVELS
-        self.fields["answer"].choices = [(c.value, c.words) for c in self.choices]
+        cast(forms.ChoiceField, self.fields["answer"]).choices = [
+            (c.value, c.words) for c in self.choices
+        ]
 
     def options(self) -> list[tuple[Any, EasyChoice]]:
         return list(zip(self["answer"], self.choices, strict=True))
@@ -112,10 +114,11 @@ class SupporterForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["supporter"].queryset = (
+        supporter = cast(forms.ModelChoiceField, self.fields["supporter"])
+        supporter.queryset = (
             provider.memberships.staff().select_related("user").order_by("user__full_name")
         )
-        self.fields["supporter"].label_from_instance = lambda m: m.user.display_name
+        supporter.label_from_instance = lambda m: m.user.display_name  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from vbr.accounts.models import Provider, User
-from vbr.recruitment.models import Involvement, ProviderCheck, SupportedPersonView
+from vbr.recruitment.models import Assessment, Involvement, ProviderCheck, SupportedPersonView
 
 
 class InvitationForm(forms.Form):
@@ -83,12 +83,12 @@ class InvolvementForm(forms.ModelForm):
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(memberships__provider=provider)
-        self.fields["assessment"].queryset = (
-            self.fields["assessment"]
-            .queryset.filter(application__provider=provider)
-            .select_related("stage", "application__candidate")
-        )
+        user_field = cast(forms.ModelChoiceField, self.fields["user"])
+        user_field.queryset = User.objects.filter(memberships__provider=provider)
+        assessment_field = cast(forms.ModelChoiceField, self.fields["assessment"])
+        assessment_field.queryset = Assessment.objects.filter(
+            application__provider=provider
+        ).select_related("stage", "application__candidate")
 
 
 class ShadowingNoteForm(forms.Form):

@@ -383,7 +383,7 @@ class _Echo:
 
 
 @require_GET
-@provider_view(STAFF)
+@provider_view(STAFF)  # type: ignore[arg-type]  # a streamed response is an HttpResponseBase
 def involvement_export(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
     """The involvement log as CSV for the finance team, streamed."""
     provider = membership.provider
