@@ -161,3 +161,59 @@ def test_expert_scores_on_a_tablet_with_the_keyboard_and_the_manager_sees_it(
     assert "Dev Raman: Yes" in text
     assert "entered by Priya on behalf of Dev Raman" in text
     manager.close()
+
+
+@pytest.mark.parametrize(
+    "viewport, high_contrast, name",
+    [
+        # A tablet in landscape.
+        ({"width": 1180, "height": 820}, False, "easy-read-landscape"),
+        # The portrait tablet at 200 % zoom, in the high-contrast colours, very large text.
+        ({"width": 410, "height": 590}, True, "easy-read-high-contrast-zoom"),
+    ],
+)
+def test_easy_read_question_is_accessible_in_landscape_zoomed_and_high_contrast(
+    live_server: Any,
+    chromium: Any,
+    sunrise: Provider,
+    bob: User,
+    dev: User,
+    viewport: dict[str, int],
+    high_contrast: bool,
+    name: str,
+) -> None:
+    from vbr.accounts.models import AccessProfile
+
+    role = f.make_role(provider=sunrise)
+    stage = f.make_stage(role=role)
+    f.make_criterion(
+        stage=stage,
+        core_value=f.make_value(provider=sunrise, name="Dignity"),
+        prompt="Did they talk about keeping people's dignity?",
+    )
+    application = f.make_application(role=role, stage=stage)
+    assessment = f.make_assessment(application=application, stage=stage)
+    place = f.make_panellist(
+        assessment=assessment, user=dev, panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE
+    )
+    AccessProfile.objects.create(
+        user=dev, high_contrast=high_contrast, text_size="largest" if high_contrast else "large"
+    )
+    issued = f.make_invitation(panellist=place, created_by=bob)
+
+    context = chromium.new_context(viewport=viewport, base_url=live_server.url)
+    page = context.new_page()
+    page.goto(reverse("join-link", args=[issued.token]))
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_load_state()
+    page.goto(reverse("easy-question", args=["sunrise", assessment.pk, 1]))
+    page.get_by_text("Yes, a lot").click()
+    page.wait_for_function(
+        "document.getElementById('save-status').textContent.includes('Your answer is saved')"
+    )
+    assert ("high-contrast" in page.get_attribute("body", "class")) is high_contrast
+    # Nothing is cut off sideways: no horizontal scrolling at this width.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_no_axe_violations(page, name)
+    screenshot(page, name)
+    context.close()
