@@ -595,3 +595,18 @@ def test_timed_notes_are_only_for_shadowing_and_own_scorecards(
     # Dev is not on the shadowing panel.
     shadowing = reverse("shadowing-note-create", args=["sunrise", shadowing_assessment.pk])
     assert as_dev.post(shadowing, {"noted_at": "10:00", "text": "x"}).status_code == 404
+
+
+def test_scheduling_shadowing_is_refused_until_the_checks_are_ticked_off(
+    as_bob: Client, panel: Panel
+) -> None:
+    application = panel.assessment.application
+    dbs = ProviderCheck.objects.create(provider=panel.provider, name="DBS check seen")
+    url = reverse("assessment-add", args=["sunrise", application.pk])
+    form = {"stage": panel.shadowing.pk, "date": "2026-12-14", "time": "10:30", "place": "Lounge"}
+    response = as_bob.post(url, form)
+    assert "Before shadowing, tick off: DBS check seen." in response.content.decode()
+    assert not application.assessments.filter(stage=panel.shadowing).exists()
+    as_bob.post(reverse("check-tick", args=["sunrise", application.pk, dbs.pk]))
+    as_bob.post(url, form)
+    assert application.assessments.filter(stage=panel.shadowing).exists()

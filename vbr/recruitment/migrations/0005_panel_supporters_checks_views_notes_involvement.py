@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_panel_invitations_access_profiles"),
-        ("recruitment", "0003_restrict_instead_of_protect"),
+        ("recruitment", "0004_application_withdrawal_reason_stage_entry_moved_by"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
