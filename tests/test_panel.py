@@ -515,9 +515,15 @@ def test_supported_persons_view_and_consent_are_stored_and_shown_at_the_debrief(
     assert "JT" in page and "chose not to take part" in page
 
 
-def test_supported_persons_page_is_only_for_shadowing(as_bob: Client, panel: Panel) -> None:
+def test_supported_persons_page_is_only_for_shadowing_and_its_panel(
+    as_bob: Client, as_dev: Client, panel: Panel, shadowing_assessment: Assessment
+) -> None:
     url = reverse("supported-person-view-create", args=["sunrise", panel.assessment.pk])
     assert as_bob.get(url).status_code == 404
+    # Dev is a panel member, but not on this shadowing panel.
+    url = reverse("supported-person-view-create", args=["sunrise", shadowing_assessment.pk])
+    assert as_dev.get(url).status_code == 403
+    assert not SupportedPersonView.objects.exists()
 
 
 # -- Recognition ----------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any
 
 import segno
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -260,11 +261,11 @@ def supported_person_view_create(
     """A simple picture page a panellist opens on the tablet for the person supported during
     shadowing (or their supporter): consent first, then yes / not sure / no."""
     assessment = _assessment(membership, assessment_id)
+    if not assessment.stage.is_shadowing:
+        raise Http404
     on_panel = assessment.panellists.filter(user=membership.user).exists()
-    if not (assessment.stage.is_shadowing and (on_panel or membership.is_staff_member)):
-        return HttpResponse(status=404)
-    if not membership.is_staff_member and not on_panel:
-        return HttpResponse(status=403)
+    if not (on_panel or membership.is_staff_member):
+        raise PermissionDenied
     form = SupportedPersonViewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         workflow.record_supported_person_view(
