@@ -616,3 +616,10 @@ def test_scheduling_shadowing_is_refused_until_the_checks_are_ticked_off(
     as_bob.post(reverse("check-tick", args=["sunrise", application.pk, dbs.pk]))
     as_bob.post(url, form)
     assert application.assessments.filter(stage=panel.shadowing).exists()
+
+
+def test_panel_members_signed_in_with_a_password_find_the_easy_read_pages(
+    as_dev: Client, panel: Panel
+) -> None:
+    page = as_dev.get(reverse("provider-home", args=["sunrise"])).content.decode()
+    assert f'href="{panel.url("easy-start")}">easy read' in page
