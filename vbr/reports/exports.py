@@ -281,7 +281,7 @@ def research_export(
     headers = [
         "Application (pseudonymous)",
         "Role (pseudonymous)",
-        "Furthest stage number",
+        "Current stage number",
         "Status",
         "Source",
         "Applied (month)",
