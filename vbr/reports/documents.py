@@ -15,6 +15,9 @@ from vbr.reports import exports
 from vbr.reports.models import ExportJob
 from vbr.reports.queries import REPORTS, ReportFilter, build_report
 
+# Relative static URLs in the PDF template resolve against this made-up origin.
+PDF_BASE_URL = "http://vbr.invalid"
+
 
 def filters_from_job(job: ExportJob) -> ReportFilter:
     data = job.filters or {}
@@ -46,17 +49,23 @@ def write_job_file(job: ExportJob, handle: IO[bytes]) -> str:
     return f"report-pack-{stamp}.pdf"
 
 
-def static_only_fetcher(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """WeasyPrint may load our own static files and nothing else (no network, no disk)."""
-    from weasyprint import default_url_fetcher
+def static_only_fetcher() -> Any:
+    """A WeasyPrint fetcher that may load our own static files and nothing else (no network,
+    no other file on disk)."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    path = urlparse(url).path
-    if not path.startswith(settings.STATIC_URL):
-        raise ValueError(f"Refused to fetch {url!r} for a PDF")
-    found = finders.find(path.removeprefix(settings.STATIC_URL))
-    if not found:
-        raise ValueError(f"No static file {path!r}")
-    return default_url_fetcher(f"file://{found}")
+    class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            path = urlparse(url).path
+            if not url.startswith(PDF_BASE_URL) or not path.startswith(settings.STATIC_URL):
+                raise ValueError(f"Refused to fetch {url!r} for a PDF")
+            found = finders.find(path.removeprefix(settings.STATIC_URL))
+            if not found:
+                raise ValueError(f"No static file {path!r}")
+            with open(found, "rb") as handle:
+                return URLFetcherResponse(url, handle.read())
+
+    return StaticOnlyFetcher(fail_on_errors=True)
 
 
 def report_pack_pdf(*, provider: Any, filters: ReportFilter) -> bytes:
@@ -67,6 +76,4 @@ def report_pack_pdf(*, provider: Any, filters: ReportFilter) -> bytes:
         "pdf/report_pack.html",
         {"provider": provider, "reports": reports, "made_at": timezone.now()},
     )
-    return HTML(
-        string=html, base_url="http://vbr.invalid/", url_fetcher=static_only_fetcher
-    ).write_pdf()
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=static_only_fetcher()).write_pdf()
