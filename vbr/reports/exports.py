@@ -25,24 +25,27 @@ from vbr.recruitment.models import Application, CoreValue, Score
 from vbr.reports import analytics
 from vbr.reports.queries import Report, ReportFilter
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(("=", "+", "-", "@", "\t", "\r"))
 CHUNK_ROWS = 2000
 
 
 def neutralise(value: Any) -> Any:
     """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if isinstance(value, str) and value[:1] in FORMULA_FIRST:
         return "'" + value
     return value
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
+    # Called for every cell of a large export: the common cases come first.
+    if value.__class__ is str:
+        return "'" + value if value[:1] in FORMULA_FIRST else value
     if value is None:
         return ""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
     return neutralise(value)
 
 
@@ -126,22 +129,34 @@ def provider_values(provider: Provider) -> list[CoreValue]:
     return list(provider.core_values.order_by("order", "name"))
 
 
+def value_means(
+    provider: Provider, filters: ReportFilter
+) -> Iterator[tuple[int, int, float | None]]:
+    """(application id, value id, mean submitted level) ordered by application: one query,
+    grouped in the database."""
+    return (
+        Score.objects.filter(
+            scorecard__submitted_at__isnull=False,
+            level__isnull=False,
+            scorecard__assessment__application__in=filters.applications(provider),
+        )
+        .values("scorecard__assessment__application_id", "criterion__core_value_id")
+        .annotate(mean=Avg("level"))
+        .order_by("scorecard__assessment__application_id")
+        .values_list("scorecard__assessment__application_id", "criterion__core_value_id", "mean")
+        .iterator(chunk_size=CHUNK_ROWS)
+    )
+
+
 def applications_export(
     provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
 ) -> tuple[list[str], Iterator[Sequence[Any]]]:
-    """One row per application with the mean submitted level per value, in one query.
+    """One row per application with the mean submitted level per value.
 
-    The per-value means are conditional aggregates over submitted scores, grouped by the
-    application in the database.
+    Two queries read side by side, both ordered by application: the applications, and the
+    per-value means grouped in the database. Merging them as they stream keeps memory flat
+    and lets the database aggregate in one pass instead of per application.
     """
-    submitted = Q(assessments__scorecards__submitted_at__isnull=False)
-    averages = {
-        f"value_{value.pk}": Avg(
-            "assessments__scorecards__scores__level",
-            filter=submitted & Q(assessments__scorecards__scores__criterion__core_value=value),
-        )
-        for value in values
-    }
     columns = [
         "pk",
         "candidate__first_name",
@@ -155,9 +170,8 @@ def applications_export(
     ]
     rows = (
         filters.applications(provider)
-        .annotate(**averages)
         .order_by("pk")
-        .values_list(*columns, *averages)
+        .values_list(*columns)
         .iterator(chunk_size=CHUNK_ROWS)
     )
     headers = [
@@ -172,13 +186,20 @@ def applications_export(
         "Applied",
         *[f"{value.name} (mean level)" for value in values],
     ]
+    position = {value.pk: index for index, value in enumerate(values)}
 
-    def rounded() -> Iterator[Sequence[Any]]:
-        split = len(columns)
+    def merged() -> Iterator[Sequence[Any]]:
+        means = value_means(provider, filters)
+        pending = next(means, None)
         for row in rows:
-            yield (*row[:split], *(None if m is None else round(m, 2) for m in row[split:]))
+            cells: list[float | None] = [None] * len(values)
+            while pending is not None and pending[0] <= row[0]:
+                if pending[0] == row[0] and pending[1] in position and pending[2] is not None:
+                    cells[position[pending[1]]] = round(pending[2], 2)
+                pending = next(means, None)
+            yield (*row, *cells)
 
-    return headers, rounded()
+    return headers, merged()
 
 
 def scores_export(

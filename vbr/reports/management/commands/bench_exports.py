@@ -43,16 +43,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--applications", type=int, default=100_000)
+        parser.add_argument("--profile", action="store_true", help="Print where time goes.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             with transaction.atomic():
-                self._run(options["applications"])
+                self._run(options["applications"], options["profile"])
                 raise _Rollback
         except _Rollback:
             self.stdout.write("Synthetic data rolled back.")
 
-    def _run(self, count: int) -> None:
+    def _run(self, count: int, profile: bool = False) -> None:
         started = time.perf_counter()
         provider = Provider.objects.create(name="Benchmark", slug=f"bench-{time.time_ns()}")
         admin = User.objects.create(username=f"bench-admin-{time.time_ns()}")
@@ -132,6 +133,13 @@ class Command(BaseCommand):
                 rows += chunk.count(b"\n")
             return rows - 1, time.perf_counter() - began, first or 0.0
 
+        if profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            profiler.runcall(stream)
+            pstats.Stats(profiler, stream=self.stdout).sort_stats("cumulative").print_stats(25)
         rows, elapsed, first = stream()
         self.stdout.write(
             f"CSV: {rows} rows in {elapsed:.2f}s = {rows / elapsed:,.0f} rows/s "
