@@ -15,8 +15,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 _ids = count(1)
-WIDTH = 640
-LABEL_WIDTH = 220
+WIDTH = 760
+LABEL_WIDTH = 300
+LABEL_CHARS = 46
 BAR_HEIGHT = 22
 GAP = 8
 INK = "#1f2a44"
@@ -35,6 +36,11 @@ class Bar:
     label: str
     value: float
     caption: str  # the figure printed next to the bar, e.g. "12 (40%)"
+
+
+def _fill(prefix: str, pattern: str) -> str:
+    """A plain colour for the solid series (patterns tile with seams in some renderers)."""
+    return INK if pattern == "solid" else f"url(#{prefix}-{pattern})"
 
 
 def _defs(prefix: str) -> str:
@@ -74,9 +80,9 @@ def bar_chart(
         length = max(0.0, bar.value) / top * plot
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" fill="{INK}">'
-            f"{escape(bar.label[:34])}</text>"
+            f"{escape(bar.label[:LABEL_CHARS])}</text>"
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR_HEIGHT}" '
-            f'fill="url(#{prefix}-solid)" stroke="{INK}"/>'
+            f'fill="{INK}" stroke="{INK}"/>'
             f'<text x="{LABEL_WIDTH + length + 6:.1f}" y="{y + 15}" fill="{INK}">'
             f"{escape(bar.caption)}</text>"
         )
@@ -89,25 +95,32 @@ def stacked_chart(
 ) -> SafeString:
     """One 100% bar per row, split into the series (e.g. levels 1–4 and not observed), each
     part with its own pattern, and a legend above."""
-    legend_height = 28
+    # Legend entries wrap onto a second line when they do not fit.
+    placed: list[tuple[int, int, str, str]] = []
+    x, line = 0, 0
+    for index, name in enumerate(series):
+        width = 30 + 7 * len(name)
+        if x + width > WIDTH:
+            x, line = 0, line + 1
+        placed.append((x, line, PATTERNS[index % len(PATTERNS)][0], name))
+        x += width
+    legend_height = 24 * (line + 1) + 4
     height = legend_height + max(1, len(rows)) * (BAR_HEIGHT + GAP) + GAP
     prefix, svg = _open(title, desc, height)
     parts = [svg, _defs(prefix)]
-    x = 0
-    for index, name in enumerate(series):
-        pattern = PATTERNS[index % len(PATTERNS)][0]
+    for x, line, pattern, name in placed:
+        y = 6 + 24 * line
         parts.append(
-            f'<rect x="{x}" y="6" width="14" height="14" fill="url(#{prefix}-{pattern})" '
-            f'stroke="{INK}"/><text x="{x + 18}" y="18" fill="{INK}">{escape(name)}</text>'
+            f'<rect x="{x}" y="{y}" width="14" height="14" fill="{_fill(prefix, pattern)}" '
+            f'stroke="{INK}"/><text x="{x + 18}" y="{y + 12}" fill="{INK}">{escape(name)}</text>'
         )
-        x += 24 + 8 * len(name)
     plot = WIDTH - LABEL_WIDTH - 10
     for row_index, (label, counts) in enumerate(rows):
         y = legend_height + GAP + row_index * (BAR_HEIGHT + GAP)
         total = sum(counts) or 1
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end" fill="{INK}">'
-            f"{escape(label[:34])}</text>"
+            f"{escape(label[:LABEL_CHARS])}</text>"
         )
         left = float(LABEL_WIDTH)
         for index, value in enumerate(counts):
@@ -115,7 +128,7 @@ def stacked_chart(
             pattern = PATTERNS[index % len(PATTERNS)][0]
             parts.append(
                 f'<rect x="{left:.1f}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" '
-                f'fill="url(#{prefix}-{pattern})" stroke="{INK}"/>'
+                f'fill="{_fill(prefix, pattern)}" stroke="{INK}"/>'
             )
             left += width
     parts.append("</svg>")

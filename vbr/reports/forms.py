@@ -24,7 +24,10 @@ class ReportFilterForm(forms.Form):
         label="Applied to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     characteristic = forms.ChoiceField(
-        label="Group by (fairness report)", required=False, choices=characteristic_choices
+        label="Group by (fairness report)",
+        required=False,
+        choices=characteristic_choices,
+        initial="ethnicity",
     )
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:

@@ -488,7 +488,7 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
             "Agreement",
             agreement,
             note="1 is perfect agreement, 0 is no better than chance. With few scorecards the "
-            "figure moves a lot: read it with the count beside it. Blank: everyone gave the "
+            "figure moves a lot: read it with the count beside it. A dash: everyone gave the "
             "same level, so agreement cannot be measured.",
         )
     )
