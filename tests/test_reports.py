@@ -446,3 +446,19 @@ def test_the_equality_form_is_optional_public_and_kept_apart_from_the_applicatio
     # Staff never see the answer next to the candidate.
     assert "Mixed or multiple" not in as_bob.get(invite_url).text
     assert client.get(reverse("equality-form", args=["not-a-key"])).status_code == 404
+
+
+def test_the_pdf_fetcher_serves_our_static_files_and_refuses_anything_else() -> None:
+    from vbr.reports.documents import PDF_BASE_URL, static_only_fetcher
+
+    fetcher = static_only_fetcher()
+    css = fetcher.fetch(f"{PDF_BASE_URL}/static/css/reports-print.css")
+    assert b"@page" in css.read()
+    for url in (
+        "file:///etc/passwd",
+        "http://example.org/static/css/reports-print.css",
+        f"{PDF_BASE_URL}/media-not-served/exports/1/x.xlsx",
+        f"{PDF_BASE_URL}/static/../../settings.py",
+    ):
+        with pytest.raises(ValueError, match=r"Refused|No static file"):
+            fetcher.fetch(url)

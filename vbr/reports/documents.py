@@ -60,7 +60,10 @@ def static_only_fetcher() -> Any:
             path = urlparse(url).path
             if not url.startswith(PDF_BASE_URL) or not path.startswith(settings.STATIC_URL):
                 raise ValueError(f"Refused to fetch {url!r} for a PDF")
-            found = finders.find(path.removeprefix(settings.STATIC_URL))
+            relative = path.removeprefix(settings.STATIC_URL)
+            if ".." in relative.split("/"):
+                raise ValueError(f"Refused to fetch {url!r} for a PDF")
+            found = finders.find(relative)
             if not found:
                 raise ValueError(f"No static file {path!r}")
             content_type = mimetypes.guess_type(found)[0] or "application/octet-stream"

@@ -134,6 +134,24 @@ class Command(BaseCommand):
             return rows - 1, time.perf_counter() - began, first or 0.0
 
         if profile:
+            from vbr.reports import exports
+            from vbr.reports.queries import ReportFilter
+
+            values = list(provider.core_values.all())
+            for label, make in (
+                (
+                    "applications query",
+                    lambda: exports.applications_export(provider, ReportFilter(), [])[1],
+                ),
+                ("value means query", lambda: exports.value_means(provider, ReportFilter())),
+                (
+                    "merged rows",
+                    lambda: exports.applications_export(provider, ReportFilter(), values)[1],
+                ),
+            ):
+                began = time.perf_counter()
+                n = sum(1 for _row in make())
+                self.stdout.write(f"{label}: {n} rows in {time.perf_counter() - began:.2f}s")
             import cProfile
             import pstats
 
