@@ -69,7 +69,12 @@ def _open(title: str, desc: str, height: int) -> tuple[str, str]:
 def bar_chart(
     *, title: str, desc: str, bars: Sequence[Bar], maximum: float | None = None
 ) -> SafeString:
-    """Horizontal bars, one per label, with the figure printed at the end of each bar."""
+    """Horizontal bars, one per label, with the figure printed at the end of each bar.
+
+    Nothing to draw gives an empty string: the table beside it says there is nothing.
+    """
+    if not bars:
+        return mark_safe("")
     height = max(1, len(bars)) * (BAR_HEIGHT + GAP) + GAP
     prefix, svg = _open(title, desc, height)
     top = maximum if maximum else max((b.value for b in bars), default=0) or 1
@@ -95,6 +100,8 @@ def stacked_chart(
 ) -> SafeString:
     """One 100% bar per row, split into the series (e.g. levels 1–4 and not observed), each
     part with its own pattern, and a legend above."""
+    if not rows:
+        return mark_safe("")
     # Legend entries wrap onto a second line when they do not fit.
     placed: list[tuple[int, int, str, str]] = []
     x, line = 0, 0
