@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 SMALL_GROUP = 5
 FOUR_FIFTHS = 0.8
@@ -191,7 +192,7 @@ class Leniency:
     scores: int
 
 
-def leniency(units: Iterable[Mapping[Hashable, int]]) -> list[Leniency]:
+def leniency(units: Iterable[Mapping[Any, int]]) -> list[Leniency]:
     """Per panellist, the mean of (their level − the panel's median level) over the units
     they scored with at least one other panellist. Positive: more lenient than their panels.
     """

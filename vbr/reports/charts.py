@@ -131,12 +131,12 @@ def stacked_chart(
         )
         left = float(LABEL_WIDTH)
         for index, value in enumerate(counts):
-            width = value / total * plot
+            share = value / total * plot
             pattern = PATTERNS[index % len(PATTERNS)][0]
             parts.append(
-                f'<rect x="{left:.1f}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" '
+                f'<rect x="{left:.1f}" y="{y}" width="{share:.1f}" height="{BAR_HEIGHT}" '
                 f'fill="{_fill(prefix, pattern)}" stroke="{INK}"/>'
             )
-            left += width
+            left += share
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 -- every text above is escaped

@@ -308,7 +308,7 @@ def _level_rows(
             "Not observed (%)",
         ],
     )
-    chart_rows = []
+    chart_rows: list[tuple[str, Sequence[int]]] = []
     for (_order, name), counts in sorted(grouped.items()):
         total = sum(counts)
         table.rows.append([name, *counts, total, _rate_cells(analytics.Rate(counts[4], total))[2]])
@@ -464,7 +464,7 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
             level,
         ) = row
         key = (assessment_id, criterion_id)
-        units[key][user_id] = level
+        units[key][user_id] = level or 0  # level is never null here (filtered above)
         unit_value[key] = value
         unit_stage[key] = f"{role}: {stage}"
         names[user_id] = full_name or username
@@ -658,7 +658,7 @@ def retention_report(provider: Provider, filters: ReportFilter) -> Report:
 
 def characteristic_choices() -> list[tuple[str, str]]:
     return [
-        (name, str(EqualityResponse._meta.get_field(name).verbose_name))
+        (name, str(getattr(EqualityResponse._meta.get_field(name), "verbose_name", name)))
         for name in EqualityResponse.CHARACTERISTICS
     ]
 
@@ -667,7 +667,7 @@ def fairness_report(provider: Provider, filters: ReportFilter) -> Report:
     characteristic = filters.characteristic
     if characteristic not in EqualityResponse.CHARACTERISTICS:
         characteristic = "ethnicity"
-    labels = dict(EqualityResponse._meta.get_field(characteristic).choices or [])
+    labels = dict(getattr(EqualityResponse._meta.get_field(characteristic), "choices", None) or [])
     applications = filters.applications(provider)
     report = Report(
         "fairness",

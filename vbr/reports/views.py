@@ -222,7 +222,7 @@ def export_job_download(request: HttpRequest, membership: Membership, job_id: in
         membership.provider.export_jobs, pk=job_id, status=ExportJob.Status.DONE
     )
     _recorded(membership, f"{job.get_kind_display()} downloaded")
-    name = job.file.name.rsplit("/", 1)[-1].split("-", 1)[-1]
+    name = (job.file.name or "export").rsplit("/", 1)[-1].split("-", 1)[-1]
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
 
 

@@ -7,6 +7,7 @@ the CSV through the real view with the test client, and prints the figures.
 
 from __future__ import annotations
 
+import io
 import time
 import tracemalloc
 from typing import Any
@@ -124,7 +125,7 @@ class Command(BaseCommand):
 
         def stream() -> tuple[int, float, float]:
             began = time.perf_counter()
-            response = client.get(url)
+            response: Any = client.get(url)
             first = None
             rows = 0
             for chunk in response.streaming_content:
@@ -157,7 +158,9 @@ class Command(BaseCommand):
 
             profiler = cProfile.Profile()
             profiler.runcall(stream)
-            pstats.Stats(profiler, stream=self.stdout).sort_stats("cumulative").print_stats(25)
+            report = io.StringIO()
+            pstats.Stats(profiler, stream=report).sort_stats("cumulative").print_stats(25)
+            self.stdout.write(report.getvalue())
         rows, elapsed, first = stream()
         self.stdout.write(
             f"CSV: {rows} rows in {elapsed:.2f}s = {rows / elapsed:,.0f} rows/s "
