@@ -55,6 +55,14 @@ class LevelStats:
         return statistics.median(self.levels) if self.levels else None
 
     @property
+    def median_label(self) -> str:
+        """The median for people to read: "3", "3.5", or "—" when nothing was observed."""
+        median = self.median
+        if median is None:
+            return "—"
+        return f"{median:g}"
+
+    @property
     def mean(self) -> float | None:
         return statistics.fmean(self.levels) if self.levels else None
 

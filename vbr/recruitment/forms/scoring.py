@@ -46,12 +46,12 @@ class ScorecardForm(forms.Form):
     recommendation = forms.ChoiceField(
         label="Overall recommendation",
         choices=Scorecard.Recommendation.choices,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         required=False,
     )
     summary = forms.CharField(
         label="Summary for the panel (optional)",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         required=False,
         max_length=MAX_EVIDENCE,
     )
@@ -83,7 +83,7 @@ class ScorecardForm(forms.Form):
         if amending:
             self.fields["reason"] = forms.CharField(
                 label="Why are you changing a submitted scorecard?",
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
                 max_length=2000,
                 help_text="Kept in the scorecard's history with the earlier version.",
             )
