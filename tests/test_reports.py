@@ -462,3 +462,15 @@ def test_the_pdf_fetcher_serves_our_static_files_and_refuses_anything_else() -> 
     ):
         with pytest.raises(ValueError, match=r"Refused|No static file"):
             fetcher.fetch(url)
+
+
+def test_funnel_shows_where_candidates_withdrew_and_why(
+    as_alice: Client, sunrise: Provider, worked: dict[str, Any]
+) -> None:
+    for application in worked["apps"][2:]:
+        application.status = Application.Status.WITHDRAWN
+        application.withdrawal_reason = "Found a job nearer home"
+        application.save()
+    response = as_alice.get(report_url(sunrise, "funnel"))
+    assert table(response, "Withdrawals") == [["Care assistant", "Values interview", 2]]
+    assert table(response, "Withdrawal reasons") == [["Found a job nearer home", 2]]

@@ -241,7 +241,30 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         Section("Outcomes and withdrawals", status_table, note="Withdrawn: the candidate withdrew.")
     )
 
-    # Query 6: the most frequent decline reasons (as written; identical texts grouped).
+    # Queries 6 and 7: where candidates withdrew, and their reasons (identical texts grouped).
+    withdrawn = applications.filter(status=Application.Status.WITHDRAWN)
+    where = Table(
+        "Withdrawals by the stage the candidate had reached", ["Role", "Stage", "Withdrawals"]
+    )
+    for role_title, stage_name, n in (
+        withdrawn.values("role__title", "current_stage__order", "current_stage__name")
+        .annotate(n=Count("pk"))
+        .order_by("role__title", "current_stage__order")
+        .values_list("role__title", "current_stage__name", "n")
+    ):
+        where.rows.append([role_title, stage_name or "Before any stage", n])
+    why = Table("Most frequent withdrawal reasons", ["Reason", "Withdrawals"])
+    for text, n in (
+        withdrawn.values("withdrawal_reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "withdrawal_reason")
+        .values_list("withdrawal_reason", "n")[:15]
+    ):
+        why.rows.append([text or "No reason given", n])
+    report.sections.append(Section("Withdrawals", where))
+    report.sections.append(Section("Withdrawal reasons", why))
+
+    # Query 8: the most frequent decline reasons (as written; identical texts grouped).
     reasons = Table("Most frequent decline reasons", ["Reason", "Declines"])
     for text, n in (
         Decision.objects.filter(application__in=applications, kind=Decision.Kind.DECLINE)
@@ -253,7 +276,7 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         reasons.rows.append([text, n])
     report.sections.append(Section("Decline reasons", reasons))
 
-    # Query 7: where applications came from.
+    # Query 9: where applications came from.
     sources = dict(applications.values("source").annotate(n=Count("pk")).values_list("source", "n"))
     source_table = Table("Applications by source", ["Source", "Applications", "Of", "Share (%)"])
     source_bars = []
