@@ -474,3 +474,17 @@ def test_funnel_shows_where_candidates_withdrew_and_why(
     response = as_alice.get(report_url(sunrise, "funnel"))
     assert table(response, "Withdrawals") == [["Care assistant", "Values interview", 2]]
     assert table(response, "Withdrawal reasons") == [["Found a job nearer home", 2]]
+
+
+def test_a_job_being_made_shows_its_progress_and_no_download_yet(
+    as_alice: Client, alice: User, sunrise: Provider
+) -> None:
+    job = ExportJob.objects.create(
+        provider=sunrise, requested_by=alice, kind=ExportJob.Kind.REPORT_PACK_PDF
+    )
+    page = as_alice.get(reverse("export-job-detail", args=[sunrise.slug, job.pk]))
+    assert "Waiting" in page.text
+    assert 'hx-trigger="every 2s"' in page.text
+    assert "Download" not in page.text
+    download = reverse("export-job-download", args=[sunrise.slug, job.pk])
+    assert as_alice.get(download).status_code == 404
