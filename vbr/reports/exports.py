@@ -57,14 +57,35 @@ class _Echo:
 
 
 def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """Encode rows as CSV in buffered chunks of CHUNK_ROWS rows (one yield per chunk)."""
+    """Encode rows as CSV in buffered chunks of CHUNK_ROWS rows (one yield per chunk).
+
+    The per-cell work is written inline (not a call to `_cell`) because it runs for every
+    cell of a very large export; it does the same: neutralise text, format times, and let
+    the csv module write None as an empty cell and numbers as they are.
+    """
     writer = csv.writer(_Echo())
+    tz = timezone.get_current_timezone()
+    formula_first = FORMULA_FIRST
     buffer = ["\ufeff" + writer.writerow([_cell(h) for h in headers])]
+    append = buffer.append
     for row in rows:
-        buffer.append(writer.writerow([_cell(v) for v in row]))
+        append(
+            writer.writerow(
+                [
+                    ("'" + v if v[:1] in formula_first else v)
+                    if v.__class__ is str
+                    else (
+                        v.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                        if v.__class__ is datetime
+                        else v
+                    )
+                    for v in row
+                ]
+            )
+        )
         if len(buffer) >= CHUNK_ROWS:
             yield "".join(buffer).encode()
-            buffer = []
+            buffer.clear()
     if buffer:
         yield "".join(buffer).encode()
 
