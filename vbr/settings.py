@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "vbr.accounts",
     "vbr.recruitment",
+    "vbr.reports",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from vbr.accounts import views as account_views
+from vbr.reports import views as report_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -19,4 +20,6 @@ urlpatterns = [
     path("join/<str:token>/", account_views.join_link, name="join-link"),
     path("me/working-with-me/", account_views.access_profile, name="access-profile"),
     path("admin/", admin.site.urls),
+    path("p/<slug:provider_slug>/reports/", include("vbr.reports.urls")),
+    path("equality/<str:key>/", report_views.equality_form, name="equality-form"),
 ]

@@ -86,6 +86,7 @@ class Command(BaseCommand):
                 self._care_home(sunrise)
             if new_jo:
                 self._individual_employer(jo)
+            self._equality_monitoring(sunrise)
         self._print_logins()
         self._panel_link(sunrise)
 
@@ -349,6 +350,7 @@ class Command(BaseCommand):
         )
         return decision
 
+<<<<<<< HEAD
     # -- joining a panel without a password -----------------------------------------------------
 
     def _panel_link(self, provider: Provider) -> None:
@@ -382,6 +384,34 @@ class Command(BaseCommand):
             "  Dev joins a panel without a password (easy read): "
             f"{base}/join/{issued.token}/  or type code {issued.display_code} at {base}/join/"
         )
+=======
+    # -- equality monitoring (reports) ------------------------------------------------------
+
+    def _equality_monitoring(self, provider: Provider) -> None:
+        """Invite every Sunrise applicant to the optional equality questions; most answer.
+
+        Idempotent: applications already invited are left alone. The answers are linked by
+        the invitation's key only, as in real use.
+        """
+        from vbr.reports.models import EqualityResponse, MonitoringInvite
+
+        answers = ("white", "white", "asian", "black", "white", "mixed", "", "white", "asian")
+        invited = MonitoringInvite.objects.filter(application__provider=provider)
+        already = set(invited.values_list("application_id", flat=True))
+        for index, application in enumerate(provider.applications.order_by("pk")):
+            if application.pk in already:
+                continue
+            invite = MonitoringInvite.objects.create(application=application)
+            ethnicity = answers[index % len(answers)]
+            if ethnicity:
+                EqualityResponse.objects.create(
+                    provider=provider,
+                    key=invite.key,
+                    ethnicity=ethnicity,
+                    sex=("female", "male", "prefer_not")[index % 3],
+                    disability=("no", "yes", "no", "prefer_not")[index % 4],
+                )
+>>>>>>> reports
 
 
 _EVIDENCE = {
