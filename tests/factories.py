@@ -182,14 +182,14 @@ def make_decision(
     return decision
 
 
-<<<<<<< HEAD
 def make_invitation(
     *, panellist: Panellist, created_by: User, kiosk: bool = False, days: int | None = None
 ) -> IssuedInvitation:
     from vbr.accounts.invitations import create_invitation
 
     return create_invitation(panellist=panellist, created_by=created_by, kiosk=kiosk, days=days)
-=======
+
+
 def make_stage_entry(*, application: Application, stage: Stage, entered_at: datetime) -> None:
     from vbr.recruitment.models import StageEntry
 
@@ -216,4 +216,3 @@ def make_equality_response(*, application: Application, **answers: str) -> None:
 
     invite = MonitoringInvite.objects.create(application=application)
     EqualityResponse.objects.create(provider=application.provider, key=invite.key, **answers)
->>>>>>> reports

@@ -350,7 +350,6 @@ class Command(BaseCommand):
         )
         return decision
 
-<<<<<<< HEAD
     # -- joining a panel without a password -----------------------------------------------------
 
     def _panel_link(self, provider: Provider) -> None:
@@ -384,7 +383,7 @@ class Command(BaseCommand):
             "  Dev joins a panel without a password (easy read): "
             f"{base}/join/{issued.token}/  or type code {issued.display_code} at {base}/join/"
         )
-=======
+
     # -- equality monitoring (reports) ------------------------------------------------------
 
     def _equality_monitoring(self, provider: Provider) -> None:
@@ -411,7 +410,6 @@ class Command(BaseCommand):
                     sex=("female", "male", "prefer_not")[index % 3],
                     disability=("no", "yes", "no", "prefer_not")[index % 4],
                 )
->>>>>>> reports
 
 
 _EVIDENCE = {
