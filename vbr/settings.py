@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "vbr.accounts",
     "vbr.recruitment",
+    "vbr.reports",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "vbr.accounts.middleware.LinkScopeMiddleware",
 ]
 
 ROOT_URLCONF = "vbr.urls"
@@ -197,3 +199,29 @@ LOGGING = {
         "vbr": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO"), "propagate": False}
     },
 }
+
+# Panel members' invitation links: days before a link stops working.
+VBR_INVITATION_DAYS = int(env("VBR_INVITATION_DAYS", "14"))
+
+# Email (invitation links). Without EMAIL_HOST, emails are printed to the console (demo).
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "VBR <no-reply@localhost>")
+
+# A shared cache (limits on guessing invitation codes must hold across web processes).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "vbr",
+        }
+    }

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from vbr.accounts import views as account_views
+from vbr.reports import views as report_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -14,5 +15,11 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("p/<slug:provider_slug>/", include("vbr.recruitment.urls")),
+    path("join/", account_views.join, name="join"),
+    path("join/ended/", account_views.join_unusable, name="join-unusable"),
+    path("join/<str:token>/", account_views.join_link, name="join-link"),
+    path("me/working-with-me/", account_views.access_profile, name="access-profile"),
     path("admin/", admin.site.urls),
+    path("p/<slug:provider_slug>/reports/", include("vbr.reports.urls")),
+    path("equality/<str:key>/", report_views.equality_form, name="equality-form"),
 ]
