@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recruitment", "0004_application_withdrawal_reason_stage_entry_moved_by"),
+        ("recruitment", "0005_panel_supporters_checks_views_notes_involvement"),
     ]
 
     operations = [
