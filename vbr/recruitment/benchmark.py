@@ -64,13 +64,15 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Assessments list", "assessment-list"),
     PageSpec("Role setup (stages and criteria)", "role-setup"),
     PageSpec("Values library", "corevalue-list", who="admin"),
+    PageSpec("Reports", "report-index", who="admin"),
+    PageSpec("Report", "report-detail", who="admin"),
 )
 # Every page in these namespaces is measured too, opened by the provider admin.
 NAMESPACES = ("reports",)
 # Exports: streamed, measured as rows per second and peak memory.
 EXPORTS: tuple[PageSpec, ...] = (
-    PageSpec("CSV export of applications", "reports:application-export", who="admin"),
-    PageSpec("CSV export of scores", "reports:score-export", who="admin"),
+    PageSpec("CSV export of applications", "application-export", who="admin"),
+    PageSpec("CSV export of scores", "score-export", who="admin"),
 )
 # Parameters that are not ids: fixed values, or the import path of a mapping whose keys are
 # every value the parameter takes (one measured page each).
