@@ -7,6 +7,7 @@ from vbr.recruitment.models.assessments import (
 )
 from vbr.recruitment.models.candidates import Application, Candidate, StageEntry
 from vbr.recruitment.models.decisions import Decision, Outcome
+from vbr.recruitment.models.documents import SummaryBatch, SummaryJob
 from vbr.recruitment.models.roles import Criterion, Role, Stage
 from vbr.recruitment.models.values import CoreValue, Indicator
 
@@ -26,4 +27,6 @@ __all__ = [
     "ScorecardRevision",
     "Stage",
     "StageEntry",
+    "SummaryBatch",
+    "SummaryJob",
 ]
