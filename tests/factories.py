@@ -14,6 +14,7 @@ from vbr.recruitment.models import (
     Candidate,
     CoreValue,
     Criterion,
+    Decision,
     Panellist,
     Role,
     Score,
@@ -163,3 +164,18 @@ def make_scorecard(
             evidence=f"Evidence for level {level}",
         )
     return scorecard
+
+
+def make_decision(
+    *,
+    application: Application,
+    kind: str = "progress",
+    reasons: str = "",
+    decided_by: User | None = None,
+) -> Decision:
+    return Decision.objects.create(
+        application=application,
+        kind=kind,
+        reasons=reasons or "The panel saw good evidence.",
+        decided_by=decided_by,
+    )

@@ -193,3 +193,24 @@ LOGGING = {
         "vbr": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO"), "propagate": False}
     },
 }
+
+# PDF candidate summaries: rendered on their own queue, with time limits; WeasyPrint's memory
+# grows with each render, so worker processes are replaced after a number of tasks.
+PDF_QUEUE = "pdf"
+CELERY_TASK_ROUTES = {
+    "vbr.recruitment.tasks.render_summary": {"queue": PDF_QUEUE},
+}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 100
+SUMMARY_SOFT_TIME_LIMIT = 60
+SUMMARY_TIME_LIMIT = 90
+# The sweep sends again jobs queued (or never sent) for longer than this...
+SUMMARY_RESEND_AFTER_SECONDS = 30
+# ...and puts back jobs "rendering" for longer than the hard time limit: their worker died.
+SUMMARY_STUCK_AFTER_SECONDS = SUMMARY_TIME_LIMIT + 30
+SUMMARY_MAX_ATTEMPTS = 3
+CELERY_BEAT_SCHEDULE = {
+    "sweep-summary-jobs": {
+        "task": "vbr.recruitment.tasks.sweep_summary_jobs",
+        "schedule": 60.0,
+    },
+}

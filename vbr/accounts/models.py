@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
 import uuid
 
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
 

@@ -12,9 +12,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from vbr.recruitment.scoring import LEVEL_LABELS, ValueStageGrid
 
-# Fill patterns by stage position: solid, diagonal hatch, dots, cross-hatch, then repeat.
+# Fill patterns by stage position after the first (solid): diagonal hatch, dots, cross-hatch.
 _PATTERNS = (
-    '<rect width="6" height="6" fill="#1f1f1f"/>',
     '<rect width="6" height="6" fill="#fff"/><path d="M0 6 L6 0" stroke="#1f1f1f" '
     'stroke-width="1.4"/>',
     '<rect width="6" height="6" fill="#fff"/><circle cx="3" cy="3" r="1.3" fill="#1f1f1f"/>',
@@ -40,10 +39,8 @@ def _fmt(median: float | None) -> str:
 def values_profile_svg(grid: ValueStageGrid, *, chart_id: str = "values-profile") -> SafeString:
     """A bar per value and stage: the median level (1–4) from submitted scorecards."""
     stages = grid.stages
-    pattern_ids = [f"{chart_id}-p{i}" for i in range(len(stages))]
-    rows_height = sum(
-        max(len(stages), 1) * (BAR_HEIGHT + BAR_GAP) + ROW_GAP for _ in grid.rows
-    )
+    fills = ["#1f1f1f"] + [f"url(#{chart_id}-p{i})" for i in range(1, len(stages))]
+    rows_height = sum(max(len(stages), 1) * (BAR_HEIGHT + BAR_GAP) + ROW_GAP for _ in grid.rows)
     legend_height = 18 * len(stages) + 10
     height = TOP + max(rows_height, 24) + legend_height + 10
     width = LABEL_WIDTH + PLOT_WIDTH + FIGURE_WIDTH
@@ -72,10 +69,10 @@ def values_profile_svg(grid: ValueStageGrid, *, chart_id: str = "values-profile"
         f'<desc id="{chart_id}-desc">{escape(desc_text)}</desc>',
         "<defs>",
     ]
-    for i, pattern_id in enumerate(pattern_ids):
+    for i in range(1, len(stages)):
         out.append(
-            f'<pattern id="{pattern_id}" width="6" height="6" patternUnits="userSpaceOnUse">'
-            f"{_PATTERNS[i % len(_PATTERNS)]}</pattern>"
+            f'<pattern id="{chart_id}-p{i}" width="6" height="6" patternUnits="userSpaceOnUse">'
+            f"{_PATTERNS[(i - 1) % len(_PATTERNS)]}</pattern>"
         )
     out.append("</defs>")
     # Axis: level gridlines with their numbers.
@@ -105,7 +102,7 @@ def values_profile_svg(grid: ValueStageGrid, *, chart_id: str = "values-profile"
                 bar_width = median * scale
                 out.append(
                     f'<rect x="{LABEL_WIDTH}" y="{bar_y}" width="{bar_width:g}" '
-                    f'height="{BAR_HEIGHT}" fill="url(#{pattern_ids[i]})" stroke="#1f1f1f" '
+                    f'height="{BAR_HEIGHT}" fill="{fills[i]}" stroke="#1f1f1f" '
                     f'stroke-width="0.8"/>'
                 )
                 label_x = LABEL_WIDTH + bar_width + 4
@@ -123,7 +120,7 @@ def values_profile_svg(grid: ValueStageGrid, *, chart_id: str = "values-profile"
         ly = legend_y + i * 18
         out.append(
             f'<rect x="{LABEL_WIDTH}" y="{ly}" width="22" height="{BAR_HEIGHT}" '
-            f'fill="url(#{pattern_ids[i]})" stroke="#1f1f1f" stroke-width="0.8"/>'
+            f'fill="{fills[i]}" stroke="#1f1f1f" stroke-width="0.8"/>'
         )
         out.append(
             f'<text x="{LABEL_WIDTH + 28}" y="{ly + BAR_HEIGHT - 2}" font-size="9" '
