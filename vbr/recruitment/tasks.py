@@ -7,13 +7,18 @@ broker, says what is done, so a task delivered twice does nothing the second tim
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import DatabaseError
 
-from vbr.recruitment import workflow
+from vbr.recruitment import pdf, workflow
 from vbr.recruitment.models import SummaryJob
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -54,3 +59,14 @@ def sweep_summary_jobs() -> dict[str, int]:
     """Run every minute by celery beat."""
     report = workflow.sweep_summary_jobs()
     return {"resent": report.resent, "requeued": report.requeued, "failed": report.failed}
+
+
+@worker_process_init.connect
+def warm_up_renderer(**kwargs: object) -> None:
+    """Load fonts and the print stylesheet when a worker process starts (including after
+    `worker_max_tasks_per_child` replaces one), so the first click is not the slow one."""
+    try:
+        stylesheet = f'<link rel="stylesheet" href="{pdf.STATIC_SCHEME}css/print.css">'
+        pdf.html_to_pdf(f"{stylesheet}<p>VBR <b>ready</b></p>")
+    except Exception:
+        logger.exception("Could not warm up the PDF renderer")
