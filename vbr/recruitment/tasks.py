@@ -67,6 +67,6 @@ def warm_up_renderer(**kwargs: object) -> None:
     `worker_max_tasks_per_child` replaces one), so the first click is not the slow one."""
     try:
         stylesheet = f'<link rel="stylesheet" href="{pdf.STATIC_SCHEME}css/print.css">'
-        pdf.html_to_pdf(f"{stylesheet}<p>VBR <b>ready</b></p>")
+        pdf.html_to_pdf(f'<html lang="en-GB">{stylesheet}<p>VBR <b>ready</b></p></html>')
     except Exception:
         logger.exception("Could not warm up the PDF renderer")
