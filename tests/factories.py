@@ -170,12 +170,15 @@ def make_decision(
     *,
     application: Application,
     kind: str = "progress",
-    reasons: str = "",
+    reasons: str = "Good evidence on every value.",
+    decided_at: datetime | None = None,
     decided_by: User | None = None,
 ) -> Decision:
-    return Decision.objects.create(
-        application=application,
-        kind=kind,
-        reasons=reasons or "The panel saw good evidence.",
-        decided_by=decided_by,
+    decision = Decision.objects.create(
+        application=application, kind=kind, reasons=reasons, decided_by=decided_by
     )
+    if decided_at is not None:
+        # decided_at is set on creation; tests that need another time move it afterwards.
+        Decision.objects.filter(pk=decision.pk).update(decided_at=decided_at)
+        decision.refresh_from_db()
+    return decision

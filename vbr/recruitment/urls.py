@@ -1,6 +1,15 @@
 from django.urls import path
 
-from vbr.recruitment.views import documents, pipeline
+from vbr.recruitment.views import (
+    assessments,
+    candidates,
+    decisions,
+    documents,
+    pipeline,
+    roles,
+    scoring,
+    values,
+)
 
 urlpatterns = [
     path("", pipeline.provider_home, name="provider-home"),
@@ -9,6 +18,133 @@ urlpatterns = [
         "applications/<int:application_id>/",
         pipeline.application_detail,
         name="application-detail",
+    ),
+    path(
+        "applications/<int:application_id>/decision/",
+        decisions.decision_create,
+        name="decision-create",
+    ),
+    path(
+        "applications/<int:application_id>/outcome/",
+        decisions.outcome_edit,
+        name="outcome-edit",
+    ),
+    path(
+        "assessments/<int:assessment_id>/scorecard/",
+        scoring.scorecard_edit,
+        name="scorecard-edit",
+    ),
+    path(
+        "assessments/<int:assessment_id>/scorecard/autosave/",
+        scoring.scorecard_autosave,
+        name="scorecard-autosave",
+    ),
+    path(
+        "assessments/<int:assessment_id>/scorecard/amend/",
+        scoring.scorecard_amend,
+        name="scorecard-amend",
+    ),
+    path(
+        "assessments/<int:assessment_id>/debrief/",
+        scoring.assessment_debrief,
+        name="assessment-debrief",
+    ),
+    path(
+        "assessments/<int:assessment_id>/close/",
+        scoring.assessment_close,
+        name="assessment-close",
+    ),
+]
+
+urlpatterns += [
+    path("applications/", candidates.application_list, name="application-list"),
+    path("applications/add/", candidates.application_add, name="application-add"),
+    path(
+        "applications/<int:application_id>/move/",
+        candidates.application_move,
+        name="application-move",
+    ),
+    path(
+        "applications/<int:application_id>/withdraw/",
+        candidates.application_withdraw,
+        name="application-withdraw",
+    ),
+    path(
+        "candidates/<int:candidate_id>/apply/", candidates.candidate_apply, name="candidate-apply"
+    ),
+    path("assessments/", assessments.assessment_list, name="assessment-list"),
+    path(
+        "applications/<int:application_id>/assessments/add/",
+        assessments.assessment_add,
+        name="assessment-add",
+    ),
+    path(
+        "assessments/<int:assessment_id>/", assessments.assessment_detail, name="assessment-detail"
+    ),
+    path(
+        "assessments/<int:assessment_id>/edit/", assessments.assessment_edit, name="assessment-edit"
+    ),
+    path(
+        "assessments/<int:assessment_id>/cancel/",
+        assessments.assessment_cancel,
+        name="assessment-cancel",
+    ),
+    path(
+        "assessments/<int:assessment_id>/panel/add/",
+        assessments.panellist_add,
+        name="panellist-add",
+    ),
+    path(
+        "assessments/<int:assessment_id>/panel/<int:panellist_id>/remove/",
+        assessments.panellist_remove,
+        name="panellist-remove",
+    ),
+]
+
+urlpatterns += [
+    path("values/", values.corevalue_list, name="corevalue-list"),
+    path("values/new/", values.corevalue_create, name="corevalue-create"),
+    path("values/starter/", values.starter_values_copy, name="starter-values-copy"),
+    path("values/<int:value_id>/edit/", values.corevalue_edit, name="corevalue-edit"),
+    path("values/<int:value_id>/move/", values.corevalue_move, name="corevalue-move"),
+    path("values/<int:value_id>/retire/", values.corevalue_retire, name="corevalue-retire"),
+    path("values/<int:value_id>/restore/", values.corevalue_restore, name="corevalue-restore"),
+    path("values/<int:value_id>/delete/", values.corevalue_delete, name="corevalue-delete"),
+    path("roles/new/", roles.role_create, name="role-create"),
+    path("roles/<int:role_id>/edit/", roles.role_edit, name="role-edit"),
+    path("roles/<int:role_id>/setup/", roles.role_setup, name="role-setup"),
+    path("roles/<int:role_id>/stages/new/", roles.stage_create, name="stage-create"),
+    path("roles/<int:role_id>/stages/<int:stage_id>/edit/", roles.stage_edit, name="stage-edit"),
+    path("roles/<int:role_id>/stages/<int:stage_id>/move/", roles.stage_move, name="stage-move"),
+    path(
+        "roles/<int:role_id>/stages/<int:stage_id>/delete/",
+        roles.stage_delete,
+        name="stage-delete",
+    ),
+    path(
+        "roles/<int:role_id>/stages/<int:stage_id>/criteria/new/",
+        roles.criterion_create,
+        name="criterion-create",
+    ),
+    path(
+        "roles/<int:role_id>/stages/<int:stage_id>/criteria/<int:criterion_id>/edit/",
+        roles.criterion_edit,
+        name="criterion-edit",
+    ),
+    path(
+        "roles/<int:role_id>/stages/<int:stage_id>/criteria/<int:criterion_id>/delete/",
+        roles.criterion_delete,
+        name="criterion-delete",
+    ),
+    path(
+        "roles/<int:role_id>/stages/<int:stage_id>/criteria/versions/",
+        roles.criteria_version_create,
+        name="criteria-version-create",
+    ),
+    path(
+        "roles/<int:role_id>/stages/<int:stage_id>/criteria/starter-behaviours/",
+        roles.starter_behaviours_add,
+        name="starter-behaviours-add",
     ),
     path(
         "applications/<int:application_id>/summary/",

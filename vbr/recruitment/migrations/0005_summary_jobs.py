@@ -10,7 +10,7 @@ import vbr.recruitment.models.documents
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_provider_logo"),
-        ("recruitment", "0002_history"),
+        ("recruitment", "0004_application_withdrawal_reason_stage_entry_moved_by"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
