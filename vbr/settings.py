@@ -166,7 +166,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# max_retries/interval_*: a web request sending a task to a dead broker gives up within a
+# second (the job row stays queued for the sweep) instead of hanging the page.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -221,3 +228,23 @@ if REDIS_URL:
             "KEY_PREFIX": "vbr",
         }
     }
+# PDF candidate summaries: rendered on their own queue, with time limits; WeasyPrint's memory
+# grows with each render, so worker processes are replaced after a number of tasks.
+PDF_QUEUE = "pdf"
+CELERY_TASK_ROUTES = {
+    "vbr.recruitment.tasks.render_summary": {"queue": PDF_QUEUE},
+}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 100
+SUMMARY_SOFT_TIME_LIMIT = 60
+SUMMARY_TIME_LIMIT = 90
+# The sweep sends again jobs queued (or never sent) for longer than this...
+SUMMARY_RESEND_AFTER_SECONDS = 30
+# ...and puts back jobs "rendering" for longer than the hard time limit: their worker died.
+SUMMARY_STUCK_AFTER_SECONDS = SUMMARY_TIME_LIMIT + 30
+SUMMARY_MAX_ATTEMPTS = 3
+CELERY_BEAT_SCHEDULE = {
+    "sweep-summary-jobs": {
+        "task": "vbr.recruitment.tasks.sweep_summary_jobs",
+        "schedule": 60.0,
+    },
+}

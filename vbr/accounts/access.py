@@ -79,3 +79,17 @@ def scores_hidden_from(user: Any, application: Any) -> bool:
         .exclude(scorecard__submitted_at__isnull=False)
         .exists()
     )
+
+
+def may_have_summary(membership: Membership, application: Any) -> bool:
+    """PDF candidate summaries: for staff, and for a panel member who chairs one of this
+    application's assessments. Independence (`scores_hidden_from`) is checked on top."""
+    from vbr.recruitment.models import Panellist
+
+    if membership.is_staff_member:
+        return True
+    return Panellist.objects.filter(
+        assessment__application=application,
+        user=membership.user,
+        panel_role=Panellist.PanelRole.CHAIR,
+    ).exists()
