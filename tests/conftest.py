@@ -86,3 +86,10 @@ def _static_files_without_collectstatic(settings) -> None:  # type: ignore[no-un
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _admin_two_factor_off_unless_tested(settings) -> None:  # type: ignore[no-untyped-def]
+    """Pages are tested as signed-in personas; tests/test_two_factor.py and the URL walk turn
+    the admin two-factor requirement back on to test it (production default: on)."""
+    settings.VBR_REQUIRE_ADMIN_2FA = False

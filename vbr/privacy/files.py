@@ -1,0 +1,35 @@
+"""Files that hold a candidate's personal data, in one place, so that anonymisation and
+erasure leave none behind."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
+
+from vbr.recruitment.models import Candidate
+
+
+def _delete_after_commit(files: list[FieldFile]) -> None:
+    """Delete stored files only once the database change that forgets them is committed: a
+    rolled-back anonymisation must not leave rows pointing at missing files."""
+    names = [(f.storage, f.name) for f in files if f]
+
+    def delete() -> None:
+        for storage, name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def remove_generated_files(*, candidate: Candidate) -> int:
+    """Remove every stored file about `candidate`: DBS certificate copies, and generated
+    PDFs when the recruitment app stores them (extend this function, and only this one).
+
+    Returns how many files will be deleted when the transaction commits.
+    """
+    from vbr.privacy.models import DbsCheck
+
+    checks = list(DbsCheck.objects.filter(application__candidate=candidate).exclude(certificate=""))
+    _delete_after_commit([check.certificate for check in checks])
+    DbsCheck.objects.filter(pk__in=[check.pk for check in checks]).update(certificate="")
+    return len(checks)
