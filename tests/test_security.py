@@ -110,9 +110,7 @@ def test_every_page_sends_a_strict_content_security_policy(client: Client) -> No
 
 def test_htmx_is_told_not_to_inject_inline_styles(client: Client) -> None:
     response = client.get(reverse("login"))
-    assert (
-        '<meta name="htmx-config" content=\'{"includeIndicatorStyles":false}\'>' in response.text
-    )
+    assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles":false}\'>' in response.text
 
 
 def test_templates_have_no_inline_script_style_or_event_handlers() -> None:

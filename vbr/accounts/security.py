@@ -64,7 +64,7 @@ def account_security(request: HttpRequest) -> HttpResponse:
     confirmed = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
     required = must_use_two_factor(user)
     if confirmed is not None:
-        form = CodeForm(request.POST or None, device=confirmed)
+        form = CodeForm(request.POST if request.method == "POST" else None, device=confirmed)
         if request.method == "POST" and request.POST.get("action") == "remove":
             if required:
                 messages.error(request, "Two-factor sign-in is required for your role.")
@@ -84,7 +84,7 @@ def account_security(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.devices_for_user(user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
-    form = CodeForm(request.POST or None, device=device)
+    form = CodeForm(request.POST if request.method == "POST" else None, device=device)
     if request.method == "POST" and form.is_valid():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -115,7 +115,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.devices_for_user(request.user, confirmed=True).first()
     if device is None:
         return redirect(safe_next(request))
-    form = CodeForm(request.POST or None, device=device)
+    form = CodeForm(request.POST if request.method == "POST" else None, device=device)
     if request.method == "POST" and form.is_valid():
         otp_login(request, device)
         return redirect(safe_next(request))

@@ -32,7 +32,9 @@ PREVIEW_LIMIT = 200
 def privacy_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
     provider = membership.provider
     privacy = PrivacySettings.for_provider(provider)
-    form = PrivacySettingsForm(request.POST or None, instance=privacy, provider=provider)
+    form = PrivacySettingsForm(
+        request.POST if request.method == "POST" else None, instance=privacy, provider=provider
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -202,7 +204,7 @@ def candidate_erase(
 ) -> HttpResponse:
     provider = membership.provider
     candidate = get_object_or_404(provider.candidates, pk=candidate_id)
-    form = EraseForm(request.POST or None)
+    form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         erase_candidate(candidate=candidate, by=request.user)
         messages.success(request, "The candidate and everything about them has been erased.")
@@ -224,7 +226,11 @@ def dbs_check_create(
         provider.applications.select_related("candidate", "role"), pk=application_id
     )
     keep = PrivacySettings.for_provider(provider).keep_dbs_certificates
-    form = DbsCheckForm(request.POST or None, request.FILES or None, keep_certificates=keep)
+    form = DbsCheckForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        keep_certificates=keep,
+    )
     if request.method == "POST" and form.is_valid():
         check = form.save(commit=False)
         check.provider = provider
