@@ -92,7 +92,7 @@ def test_every_page_sends_a_strict_content_security_policy(client: Client) -> No
     response = client.get(reverse("login"))
     policy = response["Content-Security-Policy"]
     directives = dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in policy.split(";") if part.strip()
+        ([*part.strip().split(" ", 1), ""])[:2] for part in policy.split(";") if part.strip()
     )
     assert "unsafe-inline" not in policy
     assert directives["default-src"] == "'self'"
