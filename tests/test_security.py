@@ -68,9 +68,15 @@ def test_the_locked_username_can_sign_in_from_another_address(client: Client, bo
     assert response.status_code == 302
 
 
-def test_passwords_are_hashed_with_argon2(bob: User) -> None:
+def test_passwords_are_hashed_with_argon2(settings, bob: User) -> None:  # type: ignore[no-untyped-def]
+    from vbr import settings as production_settings
+
+    settings.PASSWORD_HASHERS = production_settings.PASSWORD_HASHERS
+    bob.set_password("a-new-long-password-2026")
+    bob.save()
     bob.refresh_from_db()
     assert identify_hasher(bob.password).algorithm == "argon2"
+    assert bob.check_password("a-new-long-password-2026")
 
 
 def test_a_weak_password_is_refused_by_the_validators() -> None:

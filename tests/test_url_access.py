@@ -1,0 +1,185 @@
+"""Every URL name × every persona: who gets what status.
+
+A new route without a row in ACCESS fails `test_every_url_name_has_a_row`, so nobody can
+add a page without deciding who may open it. Two-factor is required for admins here, as
+in production, and the admin personas have verified their code.
+
+The expert by experience is signed in with `force_login` until invitation-link sign-in is
+merged; then the `expert` persona should sign in through the link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests import factories as f
+from vbr.accounts.models import Membership, Provider, User
+from vbr.privacy.models import DbsCheck
+from vbr.recruitment.models import Application, Panellist
+
+PERSONAS = ("admin", "manager", "panel", "expert", "other_provider", "anonymous")
+SKIPPED_NAMESPACES = {"admin"}
+
+
+@dataclass(frozen=True)
+class Row:
+    method: str
+    admin: int
+    manager: int
+    panel: int
+    expert: int
+    other_provider: int
+    anonymous: int
+
+
+def staff_only(method: str = "GET", ok: int = 200) -> Row:
+    return Row(method, ok, ok, 403, 403, 404, 302)
+
+
+def admin_only(method: str = "GET", ok: int = 200) -> Row:
+    return Row(method, ok, 403, 403, 403, 404, 302)
+
+
+def any_member(method: str = "GET") -> Row:
+    return Row(method, 200, 200, 200, 200, 404, 302)
+
+
+ACCESS: dict[str, Row] = {
+    # Signed-in people with one provider are sent straight to it.
+    "home": Row("GET", 302, 302, 302, 302, 302, 302),
+    "healthz": Row("GET", 200, 200, 200, 200, 200, 200),
+    "login": Row("GET", 302, 302, 302, 302, 302, 200),
+    "logout": Row("POST", 302, 302, 302, 302, 302, 302),
+    "account-security": Row("GET", 200, 200, 200, 200, 200, 302),
+    # Only people with an authenticator app have a code to give; others are sent on.
+    "two-factor-verify": Row("GET", 200, 302, 302, 302, 200, 302),
+    "provider-home": any_member(),
+    "role-detail": staff_only(),
+    "application-detail": staff_only(),
+    "audit-list": admin_only(),
+    "application-audit": admin_only(),
+    "privacy-notice": any_member(),
+    "privacy-settings": admin_only(),
+    "retention-preview": admin_only(),
+    "candidate-privacy": admin_only(),
+    "candidate-export-json": admin_only(),
+    "candidate-export-pdf": admin_only(),
+    "candidate-anonymise": admin_only("POST", ok=302),
+    "candidate-erase": admin_only(),
+    "dbs-check-create": staff_only(),
+    "dbs-certificate-download": staff_only(),
+}
+
+
+def url_names(patterns: list[Any] | None = None, namespace: str = "") -> set[str]:
+    """Every named route in the project, walking included URLconfs."""
+    names: set[str] = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in SKIPPED_NAMESPACES:
+                continue
+            names |= url_names(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+def test_every_url_name_has_a_row() -> None:
+    missing = sorted(url_names() - set(ACCESS))
+    stale = sorted(set(ACCESS) - url_names())
+    assert not missing, f"Add a row to ACCESS in tests/test_url_access.py for: {missing}"
+    assert not stale, f"Remove rows for URL names that no longer exist: {stale}"
+
+
+def verified(user: User) -> Client:
+    """Signed in with password and a verified authenticator code."""
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    role = f.make_role(provider=sunrise)
+    stage = f.make_stage(role=role)
+    application = f.make_application(role=role, stage=stage, status=Application.Status.DECLINED)
+    assessment = f.make_assessment(application=application, stage=stage)
+    check = DbsCheck.objects.create(
+        provider=sunrise,
+        application=application,
+        certificate_number="001234567890",
+        issued_on=date(2026, 1, 1),
+        level=DbsCheck.Level.ENHANCED,
+        certificate=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+    return {
+        "provider_slug": sunrise.slug,
+        "role_id": role.pk,
+        "application_id": application.pk,
+        "candidate_id": application.candidate_id,
+        "check_id": check.pk,
+        "assessment": assessment,
+    }
+
+
+@pytest.fixture
+def personas(
+    world: dict[str, Any], alice: User, bob: User, dev: User, charlie: User, sunrise: Provider
+) -> dict[str, Client]:
+    pat = f.make_member(provider=sunrise, role=Membership.Role.PANEL, username="pat")
+    f.make_panellist(assessment=world["assessment"], user=pat)
+    f.make_panellist(
+        assessment=world["assessment"],
+        user=dev,
+        panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
+    )
+    bob_client, pat_client, dev_client = Client(), Client(), Client()
+    bob_client.force_login(bob)
+    pat_client.force_login(pat)
+    dev_client.force_login(dev)  # until invitation-link sign-in is merged
+    return {
+        "admin": verified(alice),
+        "manager": bob_client,
+        "panel": pat_client,
+        "expert": dev_client,
+        "other_provider": verified(charlie),
+        "anonymous": Client(),
+    }
+
+
+def url_for(name: str, world: dict[str, Any]) -> str:
+    params = get_resolver().reverse_dict.getlist(name)[0][0][0][1]
+    unknown = [p for p in params if p not in world]
+    assert not unknown, f"Add a value for {unknown} to the world fixture"
+    return reverse(name, kwargs={p: world[p] for p in params})
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_each_persona_gets_the_expected_status(
+    name: str, persona: str, world: dict[str, Any], personas: dict[str, Client], settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.VBR_REQUIRE_ADMIN_2FA = True
+    row = ACCESS[name]
+    client = personas[persona]
+    url = url_for(name, world)
+    response = client.post(url) if row.method == "POST" else client.get(url)
+    expected = getattr(row, persona)
+    assert response.status_code == expected, (
+        f"{row.method} {url} as {persona}: got {response.status_code}, expected {expected}"
+        + (f" (to {response['Location']})" if response.status_code == 302 else "")
+    )
