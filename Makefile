@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The demo is always the embedded one: SQLite in the project folder, tasks in-process.
 DEMO_ENV := env -u DATABASE_URL -u POSTGRES_HOST -u REDIS_URL DEBUG=true VBR_REQUIRE_ADMIN_2FA=false
 
-.PHONY: run test test-fast lint format deploy-check install install-test-deps clean
+.PHONY: run test test-fast lint format deploy-check install install-test-deps clean loadtest
 
 run: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
@@ -57,3 +57,8 @@ node_modules/.installed: package.json package-lock.json
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache
+
+# 50 panel members autosaving and submitting for 60 s against gunicorn (use PostgreSQL).
+loadtest: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py loadtest --users 50 --seconds 60

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from tests import factories
+from tests.browser import browser_page, chromium  # noqa: F401 -- fixtures for browser tests
 from vbr.accounts.models import Membership, Provider, User
 
 

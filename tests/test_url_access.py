@@ -77,6 +77,17 @@ ACCESS: dict[str, Row] = {
     "candidate-erase": admin_only(),
     "dbs-check-create": staff_only(),
     "dbs-certificate-download": staff_only(),
+    # The world's application is declined and has no submitted scorecards: the decision
+    # page sends staff on, and there is no outcome to edit for a person not hired.
+    "decision-create": staff_only(ok=302),
+    "outcome-edit": Row("GET", 404, 404, 403, 403, 404, 302),
+    # Scorecards belong to the panellists on the assessment (pat and dev); other members
+    # are not on that panel, so there is nothing of theirs to find.
+    "scorecard-edit": Row("GET", 404, 404, 200, 200, 404, 302),
+    "scorecard-autosave": Row("POST", 404, 404, 200, 200, 404, 302),
+    "scorecard-amend": Row("GET", 404, 404, 302, 302, 404, 302),
+    "assessment-debrief": any_member(),
+    "assessment-close": staff_only("POST", ok=302),
 }
 
 
@@ -132,6 +143,7 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "application_id": application.pk,
         "candidate_id": application.candidate_id,
         "check_id": check.pk,
+        "assessment_id": assessment.pk,
         "assessment": assessment,
     }
 

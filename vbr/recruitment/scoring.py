@@ -14,6 +14,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -52,6 +53,14 @@ class LevelStats:
     @property
     def median(self) -> float | None:
         return statistics.median(self.levels) if self.levels else None
+
+    @property
+    def median_label(self) -> str:
+        """The median for people to read: "3", "3.5", or "—" when nothing was observed."""
+        median = self.median
+        if median is None:
+            return "—"
+        return f"{median:g}"
 
     @property
     def mean(self) -> float | None:
@@ -134,6 +143,7 @@ class ValueDebrief:
 
 @dataclass(frozen=True)
 class Recommendation:
+    panellist_id: int
     name: str
     panel_role_label: str
     is_expert: bool
@@ -165,6 +175,19 @@ class Debrief:
                     f"Panel differs by {item.stats.spread} levels on: {item.criterion.prompt}"
                 )
         return flags
+
+    def table(self) -> list[tuple[ValueDebrief, list[tuple[CriterionDebrief, list[Any]]]]]:
+        """Per value, per criterion: each submitted panellist's score in column order
+        (the order of `recommendations`), None where they gave none."""
+        columns = [r.panellist_id for r in self.recommendations]
+        rows = []
+        for value in self.values:
+            criterion_rows = []
+            for item in value.criteria:
+                by_panellist = {s.panellist_id: s for s in item.scores}
+                criterion_rows.append((item, [by_panellist.get(pid) for pid in columns]))
+            rows.append((value, criterion_rows))
+        return rows
 
     @property
     def has_experts(self) -> bool:
@@ -268,6 +291,7 @@ def build_debrief(
         )
     recommendations = tuple(
         Recommendation(
+            panellist_id=card.panellist_id,
             name=card.panellist.user.display_name,
             panel_role_label=card.panellist.get_panel_role_display(),
             is_expert=card.panellist.is_expert_by_experience,
@@ -297,7 +321,7 @@ def _group_by_value(
     return sorted(groups.values(), key=lambda g: (g[0].order, g[0].name))
 
 
-def debrief_for(assessment: Assessment) -> Debrief:
+def debrief_for(assessment: Assessment, *, panel_size: int | None = None) -> Debrief:
     """Load and build the debrief of one assessment in a constant number of queries."""
     criteria = list(assessment.criteria())
     scorecards = list(
@@ -310,7 +334,7 @@ def debrief_for(assessment: Assessment) -> Debrief:
         criteria=criteria,
         scores=submitted_scores([assessment]),
         scorecards=scorecards,
-        panel_size=assessment.panellists.count(),
+        panel_size=assessment.panellists.count() if panel_size is None else panel_size,
     )
 
 
@@ -348,14 +372,17 @@ class ValueStageGrid:
         return [row.core_value for row in self.rows if row.gap]
 
 
-def value_stage_grid(application: Application) -> ValueStageGrid:
+def value_stage_grid(
+    application: Application, assessments: Sequence[Assessment] | None = None
+) -> ValueStageGrid:
     """The value × stage evidence grid of an application (submitted scorecards only).
 
     Rows are every value that any of the role's criteria use (current versions, plus the
     versions its assessments were scored against), so retired values still show.
     """
     stages = list(application.role.stages.all())
-    assessments = list(application.assessments.all())
+    if assessments is None:
+        assessments = list(application.assessments.all())
     # Each stage's criteria version: the one it was assessed against, else the current one.
     assessed_versions = {a.stage_id: a.criteria_version for a in assessments}
     stage_versions = {s.pk: assessed_versions.get(s.pk, s.criteria_version) for s in stages}

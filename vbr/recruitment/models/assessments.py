@@ -20,7 +20,7 @@ class Assessment(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="assessments"
     )
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="assessments")
+    stage = models.ForeignKey(Stage, on_delete=models.RESTRICT, related_name="assessments")
     criteria_version = models.PositiveSmallIntegerField(default=1)
     scheduled_at = models.DateTimeField(null=True, blank=True)
     place = models.CharField(max_length=200, blank=True)
@@ -148,7 +148,7 @@ class Score(models.Model):
     """
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.RESTRICT, related_name="scores")
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     not_observed = models.BooleanField(default=False)
     evidence = models.TextField(blank=True)

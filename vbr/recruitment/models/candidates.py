@@ -60,7 +60,7 @@ class Application(models.Model):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="applications")
     current_stage = models.ForeignKey(
-        Stage, on_delete=models.PROTECT, null=True, blank=True, related_name="applications"
+        Stage, on_delete=models.RESTRICT, null=True, blank=True, related_name="applications"
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     source = models.CharField(max_length=20, choices=Source.choices, blank=True)

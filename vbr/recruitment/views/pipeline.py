@@ -3,14 +3,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from vbr.accounts.access import ANY_MEMBER, STAFF, provider_view
 from vbr.accounts.models import Membership
-from vbr.recruitment.models import Application, Panellist, Stage
+from vbr.recruitment import scoring
+from vbr.recruitment.models import Outcome, Panellist, Stage
 
 APPLICATIONS_PER_PAGE = 50
 
@@ -108,9 +109,15 @@ def application_detail(
         provider.applications.select_related("candidate", "role", "current_stage"),
         pk=application_id,
     )
-    assessments = application.assessments.select_related("stage").prefetch_related(
-        "panellists__user"
-    )
+    panel = Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
+    assessments = list(application.assessments.select_related("stage").prefetch_related(panel))
+    own_places = {
+        p.assessment_id: p
+        for a in assessments
+        for p in a.panellists.all()
+        if p.user_id == membership.user_id
+    }
+    hidden = any(not _submitted(p) for p in own_places.values())
     return render(
         request,
         "recruitment/application_detail.html",
@@ -119,7 +126,16 @@ def application_detail(
             "membership": membership,
             "application": application,
             "assessments": assessments,
+            "own_places": own_places,
+            # Independence: while you have a scorecard to submit here, no one else's scores.
+            "scores_hidden": hidden,
+            "grid": None if hidden else scoring.value_stage_grid(application, assessments),
             "decisions": application.decisions.select_related("decided_by"),
-            "statuses": Application.Status,
+            "outcome": Outcome.objects.filter(application=application).first(),
         },
     )
+
+
+def _submitted(panellist: Panellist) -> bool:
+    scorecard = getattr(panellist, "scorecard", None)
+    return scorecard is not None and scorecard.is_submitted

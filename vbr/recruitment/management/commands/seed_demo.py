@@ -136,7 +136,9 @@ class Command(BaseCommand):
         a = self._assessment(daniel, interview, now - timedelta(days=10), [bob, dev])
         self._score(a, bob, [3, 4, 3, 3], submitted=True, recommendation="yes")
         self._score(a, dev, [4, 3, 3, 3], submitted=True, recommendation="strong_yes")
-        self._decide(daniel, Decision.Kind.PROGRESS, "Clear, warm examples; panel agreed.")
+        self._decide(
+            daniel, Decision.Kind.PROGRESS, "Clear, warm examples; panel agreed.", days_ago=9
+        )
         self._assessment(daniel, shadowing, now + timedelta(days=1), [carol, dev])
 
         ellie = self._apply(provider, care, shadowing, "Ellie", "Foster", days_ago=120)
@@ -146,7 +148,12 @@ class Command(BaseCommand):
         a = self._assessment(ellie, shadowing, now - timedelta(days=105), [carol, dev])
         self._score(a, carol, [4, 4, 3, 3, 4, 3, 3], submitted=True, recommendation="yes")
         self._score(a, dev, [4, 3, 4, 3, 4, 0, 3], submitted=True, recommendation="strong_yes")
-        self._decide(ellie, Decision.Kind.HIRE, "Strong on every value; residents warmed to her.")
+        self._decide(
+            ellie,
+            Decision.Kind.HIRE,
+            "Strong on every value; residents warmed to her.",
+            days_ago=100,
+        )
         ellie.status = Application.Status.HIRED
         ellie.save(update_fields=["status"])
         Outcome.objects.create(
@@ -311,6 +318,12 @@ class Command(BaseCommand):
             summary="Good examples, especially about residents' choices." if submitted else "",
             submitted_at=timezone.now() if submitted else None,
         )
+        if submitted and not assessment.scorecards.filter(submitted_at__isnull=True).exists():
+            panel_size = assessment.panellists.count()
+            if assessment.scorecards.submitted().count() == panel_size:
+                assessment.status = Assessment.Status.CLOSED
+                assessment.closed_at = timezone.now()
+                assessment.save(update_fields=["status", "closed_at"])
         for criterion, level in zip(assessment.criteria(), levels, strict=False):
             if level is None:
                 continue
@@ -323,10 +336,17 @@ class Command(BaseCommand):
             )
         return scorecard
 
-    def _decide(self, application: Application, kind: str, reasons: str) -> Decision:
-        return Decision.objects.create(
+    def _decide(
+        self, application: Application, kind: str, reasons: str, *, days_ago: int = 0
+    ) -> Decision:
+        decision = Decision.objects.create(
             application=application, kind=kind, reasons=reasons, decided_by=self.users["bob"]
         )
+        # auto_now_add stamps today; the demo's history needs the real day it was decided.
+        Decision.objects.filter(pk=decision.pk).update(
+            decided_at=timezone.now() - timedelta(days=days_ago)
+        )
+        return decision
 
 
 _EVIDENCE = {

@@ -1,0 +1,525 @@
+"""Scorecards, independence, locking and amendments, the debrief and decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests import factories as f
+from tests.conftest import signed_in
+from vbr.accounts.models import AuditEvent, Membership, Provider, User
+from vbr.recruitment import scoring
+from vbr.recruitment.models import (
+    Application,
+    Assessment,
+    Criterion,
+    Outcome,
+    Panellist,
+    Scorecard,
+    Stage,
+    StageEntry,
+)
+
+
+@dataclass
+class Interview:
+    assessment: Assessment
+    dignity: Criterion
+    compassion: Criterion
+    bob: Panellist
+    dev: Panellist
+    carol: Panellist
+
+    def url(self, name: str) -> str:
+        provider = self.assessment.application.provider
+        return reverse(name, args=[provider.slug, self.assessment.pk])
+
+
+@pytest.fixture
+def carol(sunrise: Provider) -> User:
+    return f.make_member(provider=sunrise, username="carol", full_name="Carol Singh")
+
+
+@pytest.fixture
+def interview(sunrise: Provider, bob: User, dev: User, carol: User) -> Interview:
+    role = f.make_role(provider=sunrise)
+    stage = f.make_stage(role=role)
+    f.make_stage(role=role, name="Shadowing", kind=Stage.Kind.SHADOWING, order=2)
+    dignity = f.make_criterion(
+        stage=stage,
+        core_value=f.make_value(provider=sunrise, name="Dignity and respect", order=1),
+        prompt="Tell us about keeping someone's dignity.",
+        order=1,
+        essential=True,
+    )
+    compassion = f.make_criterion(
+        stage=stage,
+        core_value=f.make_value(provider=sunrise, name="Compassion", order=2),
+        prompt="Describe noticing someone was upset.",
+        order=2,
+    )
+    candidate = f.make_candidate(provider=sunrise, first_name="Chloe", last_name="Davies")
+    application = f.make_application(role=role, stage=stage, candidate=candidate)
+    assessment = f.make_assessment(application=application, stage=stage)
+    return Interview(
+        assessment=assessment,
+        dignity=dignity,
+        compassion=compassion,
+        bob=f.make_panellist(assessment=assessment, user=bob, panel_role=Panellist.PanelRole.CHAIR),
+        dev=f.make_panellist(
+            assessment=assessment, user=dev, panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE
+        ),
+        carol=f.make_panellist(
+            assessment=assessment, user=carol, panel_role=Panellist.PanelRole.STAFF_PEER
+        ),
+    )
+
+
+def answers(i: Interview, dignity: str, compassion: str, **extra: str) -> dict[str, str]:
+    data = {
+        f"level_{i.dignity.pk}": dignity,
+        f"evidence_{i.dignity.pk}": extra.pop(
+            "dignity_evidence", "Closed the door and asked first."
+        ),
+        f"level_{i.compassion.pk}": compassion,
+        f"evidence_{i.compassion.pk}": extra.pop(
+            "compassion_evidence", "Sat with her and listened."
+        ),
+        "recommendation": "yes",
+        "summary": "",
+    }
+    data.update(extra)
+    return data
+
+
+def submit(client: Client, i: Interview, dignity: str, compassion: str, **extra: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        i.url("scorecard-edit"), {**answers(i, dignity, compassion, **extra), "submit": "1"}
+    )
+
+
+# -- The scorecard -----------------------------------------------------------------------------
+
+
+def test_scorecard_shows_prompts_values_levels_and_not_observed(
+    as_bob: Client, interview: Interview
+) -> None:
+    response = as_bob.get(interview.url("scorecard-edit"))
+    assert response.status_code == 200
+    page = response.text
+    assert "Tell us about keeping someone&#x27;s dignity." in page
+    assert "Dignity and respect" in page and "Essential" in page
+    assert "Strong evidence" in page and "Not observed" in page
+    assert "Question 2 of 2" in page
+
+
+def test_someone_not_on_the_panel_cannot_open_a_scorecard(
+    alice: User, interview: Interview
+) -> None:
+    assert signed_in(alice).get(interview.url("scorecard-edit")).status_code == 404
+
+
+def test_saving_a_draft_keeps_everything_typed(as_bob: Client, interview: Interview) -> None:
+    data = answers(interview, "3", "", compassion_evidence="Half a thought")
+    response = as_bob.post(interview.url("scorecard-edit"), {**data, "save": "1"}, follow=True)
+    assert "Draft saved" in response.text
+    scorecard = interview.bob.scorecard
+    assert scorecard.submitted_at is None
+    assert {(s.criterion_id, s.level, s.evidence) for s in scorecard.scores.all()} == {
+        (interview.dignity.pk, 3, "Closed the door and asked first."),
+        (interview.compassion.pk, None, "Half a thought"),
+    }
+    page = as_bob.get(interview.url("scorecard-edit")).text
+    assert "Half a thought" in page
+
+
+def test_autosave_stores_the_draft_and_says_so(as_bob: Client, interview: Interview) -> None:
+    response = as_bob.post(interview.url("scorecard-autosave"), answers(interview, "2", "n"))
+    assert response.status_code == 200
+    assert "Draft saved at" in response.text
+    levels = {
+        s.criterion_id: (s.level, s.not_observed) for s in interview.bob.scorecard.scores.all()
+    }
+    assert levels == {interview.dignity.pk: (2, False), interview.compassion.pk: (None, True)}
+
+
+def test_submit_needs_every_question_answered_and_keeps_the_draft(
+    as_bob: Client, interview: Interview
+) -> None:
+    response = submit(as_bob, interview, "3", "", compassion_evidence="Typed but no level")
+    assert response.status_code == 200
+    assert "Choose a level, or “Not observed” if you saw none." in response.text
+    assert "Typed but no level" in response.text
+    scorecard = Scorecard.objects.get(panellist=interview.bob)
+    assert scorecard.submitted_at is None
+    assert scorecard.scores.get(criterion=interview.compassion).evidence == "Typed but no level"
+
+
+@pytest.mark.parametrize("level", ["1", "4"])
+def test_extreme_levels_need_evidence(as_bob: Client, interview: Interview, level: str) -> None:
+    response = submit(as_bob, interview, level, "3", dignity_evidence="")
+    assert f"Level {level} needs evidence" in response.text
+    assert not Scorecard.objects.submitted().exists()
+
+
+def test_middle_levels_and_not_observed_need_no_evidence(
+    as_bob: Client, interview: Interview
+) -> None:
+    response = submit(as_bob, interview, "2", "n", dignity_evidence="", compassion_evidence="")
+    assert response.status_code == 302
+    assert Scorecard.objects.get(panellist=interview.bob).is_submitted
+
+
+def test_submit_needs_a_recommendation(as_bob: Client, interview: Interview) -> None:
+    response = submit(as_bob, interview, "3", "3", recommendation="")
+    assert "Choose an overall recommendation" in response.text
+
+
+def test_a_double_clicked_submit_creates_one_scorecard(
+    as_bob: Client, interview: Interview
+) -> None:
+    submit(as_bob, interview, "3", "3")
+    second = submit(as_bob, interview, "1", "1", dignity_evidence="changed?")
+    assert second.status_code == 302
+    assert Scorecard.objects.filter(panellist=interview.bob).count() == 1
+    assert interview.bob.scorecard.scores.get(criterion=interview.dignity).level == 3
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SCORECARD_SUBMITTED).count() == 1
+
+
+# -- Independence ------------------------------------------------------------------------------
+
+
+def test_panellist_sees_no_other_scores_before_submitting(
+    as_bob: Client, dev: User, interview: Interview
+) -> None:
+    as_dev = signed_in(dev)
+    submit(as_bob, interview, "4", "4", dignity_evidence="BOB-SECRET-EVIDENCE")
+    application = interview.assessment.application
+    pages = [
+        as_dev.get(interview.url("scorecard-edit")),
+        as_dev.get(interview.url("assessment-debrief")),
+        as_dev.post(interview.url("scorecard-autosave"), answers(interview, "", "")),
+    ]
+    for response in pages:
+        assert response.status_code == 200
+        assert "BOB-SECRET-EVIDENCE" not in response.text
+        assert "Strong yes" not in response.text or "radio" in response.text
+    # Dev is a panel member: the application page is staff-only.
+    assert (
+        as_dev.get(reverse("application-detail", args=["sunrise", application.pk])).status_code
+        == 403
+    )
+    assert "Please submit your own scorecard first" in pages[1].text
+
+
+def test_manager_on_the_panel_sees_no_grid_until_submitted(
+    as_bob: Client, dev: User, interview: Interview
+) -> None:
+    submit(signed_in(dev), interview, "2", "2")
+    url = reverse("application-detail", args=["sunrise", interview.assessment.application_id])
+    before = as_bob.get(url)
+    assert "scores are hidden until you do" in before.text
+    assert before.context["grid"] is None
+    submit(as_bob, interview, "3", "3")
+    after = as_bob.get(url)
+    assert after.context["grid"] is not None
+    assert "Dignity and respect" in after.text
+
+
+def test_debrief_waits_for_the_whole_panel_or_the_chair(
+    as_bob: Client, dev: User, interview: Interview
+) -> None:
+    submit(as_bob, interview, "4", "4", dignity_evidence="BOB-EVIDENCE")
+    submit(signed_in(dev), interview, "2", "2", dignity_evidence="DEV-EVIDENCE")
+    waiting = as_bob.get(interview.url("assessment-debrief"))
+    assert "2 of 3 scorecards submitted" in waiting.text
+    assert "BOB-EVIDENCE" not in waiting.text and "DEV-EVIDENCE" not in waiting.text
+    as_bob.post(interview.url("assessment-close"))
+    debrief = as_bob.get(interview.url("assessment-debrief"))
+    assert "BOB-EVIDENCE" in debrief.text and "DEV-EVIDENCE" in debrief.text
+
+
+def test_panel_member_who_is_not_chair_cannot_close_scoring(
+    dev: User, interview: Interview
+) -> None:
+    as_dev = signed_in(dev)
+    submit(as_dev, interview, "3", "3")
+    assert as_dev.post(interview.url("assessment-close")).status_code == 403
+
+
+# -- Locking and amendment ---------------------------------------------------------------------
+
+
+def test_submitted_scorecard_is_locked(as_bob: Client, interview: Interview) -> None:
+    submit(as_bob, interview, "3", "3")
+    autosave = as_bob.post(interview.url("scorecard-autosave"), answers(interview, "1", "1"))
+    assert autosave.status_code == 409
+    as_bob.post(interview.url("scorecard-edit"), {**answers(interview, "1", "1"), "save": "1"})
+    assert interview.bob.scorecard.scores.get(criterion=interview.dignity).level == 3
+
+
+def test_amendment_needs_a_reason_and_keeps_the_earlier_version(
+    as_bob: Client, bob: User, interview: Interview
+) -> None:
+    submit(as_bob, interview, "3", "3", dignity_evidence="First version")
+    refused = as_bob.post(
+        interview.url("scorecard-amend"), answers(interview, "2", "3", dignity_evidence="Second")
+    )
+    assert refused.status_code == 200 and "This field is required" in refused.text
+    as_bob.post(
+        interview.url("scorecard-amend"),
+        answers(interview, "2", "3", dignity_evidence="Second", reason="Misread my notes"),
+    )
+    scorecard = interview.bob.scorecard
+    assert scorecard.scores.get(criterion=interview.dignity).level == 2
+    revision = scorecard.revisions.get()
+    assert revision.reason == "Misread my notes" and revision.amended_by == bob
+    previous = {s["criterion_id"]: s for s in revision.previous["scores"]}
+    assert previous[interview.dignity.pk]["level"] == 3
+    assert previous[interview.dignity.pk]["evidence"] == "First version"
+    page = as_bob.get(interview.url("scorecard-edit")).text
+    assert "Misread my notes" in page and "First version" in page
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SCORECARD_AMENDED).exists()
+
+
+# -- Debrief figures on a worked example ---------------------------------------------------------
+
+
+def test_debrief_figures_on_a_worked_example(interview: Interview) -> None:
+    # Dignity (essential): Bob 4, Carol 3, Dev 2 -> median 3, spread 2 -> disagreement.
+    # Compassion: Bob 2, Carol not observed, Dev 2 -> median 2, spread 0, not essential.
+    f.make_scorecard(
+        panellist=interview.bob,
+        levels={interview.dignity: 4, interview.compassion: 2},
+        submitted=True,
+    )
+    f.make_scorecard(
+        panellist=interview.carol,
+        levels={interview.dignity: 3, interview.compassion: None},
+        submitted=True,
+    )
+    f.make_scorecard(
+        panellist=interview.dev,
+        levels={interview.dignity: 2, interview.compassion: 2},
+        submitted=True,
+    )
+    debrief = scoring.debrief_for(interview.assessment)
+    dignity, compassion = debrief.criteria
+    assert (dignity.stats.median, dignity.stats.spread, dignity.disagreement) == (3, 2, True)
+    assert dignity.weak_essential is False
+    assert dignity.expert_stats.median == 2 and dignity.staff_stats.median == 3.5
+    assert (compassion.stats.median, compassion.stats.spread) == (2, 0)
+    assert compassion.stats.not_observed == 1 and not compassion.weak_essential
+    assert debrief.flags == [
+        "Panel differs by 2 levels on: Tell us about keeping someone's dignity."
+    ]
+
+
+def test_weak_essential_value_is_flagged(interview: Interview) -> None:
+    f.make_scorecard(
+        panellist=interview.bob,
+        levels={interview.dignity: 2, interview.compassion: 3},
+        submitted=True,
+    )
+    f.make_scorecard(
+        panellist=interview.dev,
+        levels={interview.dignity: 1, interview.compassion: 3},
+        submitted=True,
+    )
+    debrief = scoring.debrief_for(interview.assessment)
+    assert debrief.values[0].weak_essential
+    assert "Weak evidence on an essential value: Dignity and respect" in debrief.flags
+
+
+def test_unsubmitted_scorecards_never_reach_the_debrief(interview: Interview) -> None:
+    f.make_scorecard(
+        panellist=interview.bob,
+        levels={interview.dignity: 4, interview.compassion: 4},
+        submitted=True,
+    )
+    f.make_scorecard(
+        panellist=interview.dev,
+        levels={interview.dignity: 1, interview.compassion: 1},
+        submitted=False,
+    )
+    debrief = scoring.debrief_for(interview.assessment)
+    assert [s.level for s in debrief.criteria[0].scores] == [4]
+
+
+def test_debrief_page_shows_levels_flags_and_both_views(
+    as_bob: Client, interview: Interview
+) -> None:
+    f.make_scorecard(
+        panellist=interview.bob,
+        levels={interview.dignity: 4, interview.compassion: 3},
+        submitted=True,
+    )
+    f.make_scorecard(
+        panellist=interview.carol,
+        levels={interview.dignity: 4, interview.compassion: 3},
+        submitted=True,
+    )
+    f.make_scorecard(
+        panellist=interview.dev,
+        levels={interview.dignity: 2, interview.compassion: 3},
+        submitted=True,
+    )
+    page = as_bob.get(interview.url("assessment-debrief")).text
+    assert "Panel differs by 2 levels" in page
+    assert "Experts by experience" in page and "Dev Raman" in page
+    assert "Evidence for level 2" in page
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_debrief_query_count_does_not_grow_with_criteria(
+    as_bob: Client, sunrise: Provider, interview: Interview, django_assert_num_queries, n: int
+) -> None:
+    value = interview.dignity.core_value
+    extra = [
+        f.make_criterion(stage=interview.assessment.stage, core_value=value, order=10 + i)
+        for i in range(n)
+    ]
+    for panellist in (interview.bob, interview.dev, interview.carol):
+        f.make_scorecard(
+            panellist=panellist, levels={c: 3 for c in [interview.dignity, *extra]}, submitted=True
+        )
+    # session, user, membership, assessment, panellists with users and scorecards,
+    # criteria, submitted scorecards, their scores
+    with django_assert_num_queries(8):
+        response = as_bob.get(interview.url("assessment-debrief"))
+    assert response.status_code == 200
+
+
+# -- Decisions ---------------------------------------------------------------------------------
+
+
+def decide(client: Client, application: Application, **data: str):  # type: ignore[no-untyped-def]
+    return client.post(reverse("decision-create", args=["sunrise", application.pk]), data)
+
+
+def test_progress_moves_to_the_next_stage_with_history(
+    as_bob: Client, interview: Interview
+) -> None:
+    application = interview.assessment.application
+    response = decide(as_bob, application, kind="progress", reasons="Strong on dignity")
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert application.current_stage.name == "Shadowing"
+    assert StageEntry.objects.filter(
+        application=application, stage=application.current_stage
+    ).exists()
+    decision = application.decisions.get()
+    assert decision.reasons == "Strong on dignity"
+    assert AuditEvent.objects.filter(
+        action=AuditEvent.Action.DECISION_RECORDED, application_id=application.pk
+    ).exists()
+
+
+def test_deciding_against_the_experts_needs_a_recorded_reason(
+    as_bob: Client, interview: Interview
+) -> None:
+    f.make_scorecard(
+        panellist=interview.dev,
+        levels={interview.dignity: 1, interview.compassion: 1},
+        submitted=True,
+    )
+    Scorecard.objects.filter(panellist=interview.dev).update(recommendation="strong_no")
+    application = interview.assessment.application
+    refused = decide(as_bob, application, kind="offer", reasons="Good interview")
+    assert refused.status_code == 200
+    assert "The experts by experience were negative" in refused.text
+    assert "Good interview" in refused.text
+    assert not application.decisions.exists()
+    decide(
+        as_bob,
+        application,
+        kind="offer",
+        reasons="Good interview",
+        override_reason="Dev saw a nervous moment; references strong",
+    )
+    application.refresh_from_db()
+    assert application.status == Application.Status.OFFERED
+    assert application.decisions.get().override_reason.startswith("Dev saw")
+
+
+def test_decision_with_the_experts_needs_no_override(as_bob: Client, interview: Interview) -> None:
+    f.make_scorecard(
+        panellist=interview.dev,
+        levels={interview.dignity: 1, interview.compassion: 1},
+        submitted=True,
+    )
+    Scorecard.objects.filter(panellist=interview.dev).update(recommendation="no")
+    application = interview.assessment.application
+    assert decide(as_bob, application, kind="decline", reasons="Little evidence").status_code == 302
+    application.refresh_from_db()
+    assert application.status == Application.Status.DECLINED
+
+
+def test_hiring_creates_an_outcome_to_fill_in_later(as_bob: Client, interview: Interview) -> None:
+    application = interview.assessment.application
+    decide(as_bob, application, kind="hire", reasons="Everyone agreed")
+    outcome = Outcome.objects.get(application=application)
+    url = reverse("outcome-edit", args=["sunrise", application.pk])
+    bad = as_bob.post(
+        url,
+        {
+            "start_date": "2026-05-01",
+            "probation": "passed",
+            "left_on": "2026-04-01",
+            "leaving_reason": "",
+        },
+    )
+    assert "The leaving date must be on or after the start date." in bad.text
+    as_bob.post(
+        url,
+        {"start_date": "2026-05-01", "probation": "passed", "left_on": "", "leaving_reason": ""},
+    )
+    outcome.refresh_from_db()
+    assert outcome.probation == Outcome.Probation.PASSED
+    assert str(outcome.start_date) == "2026-05-01"
+
+
+def test_decisions_on_another_providers_application_are_a_404(
+    as_charlie: Client, interview: Interview
+) -> None:
+    application = interview.assessment.application
+    assert (
+        as_charlie.get(reverse("decision-create", args=["hillside", application.pk])).status_code
+        == 404
+    )
+    assert (
+        as_charlie.get(reverse("decision-create", args=["sunrise", application.pk])).status_code
+        == 404
+    )
+
+
+def test_panel_member_cannot_decide(dev: User, interview: Interview) -> None:
+    url = reverse("decision-create", args=["sunrise", interview.assessment.application_id])
+    assert signed_in(dev).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_application_page_query_count_does_not_grow(
+    as_alice: Client, sunrise: Provider, interview: Interview, django_assert_num_queries, n: int
+) -> None:
+    for i in range(n):
+        f.make_criterion(
+            stage=interview.assessment.stage,
+            core_value=f.make_value(provider=sunrise),
+            order=20 + i,
+        )
+    f.make_scorecard(
+        panellist=interview.bob,
+        levels={c: 3 for c in interview.assessment.criteria()},
+        submitted=True,
+    )
+    url = reverse("application-detail", args=["sunrise", interview.assessment.application_id])
+    # session, user, membership, application, assessments, panellists with users and
+    # scorecards; grid: stages, criteria, scores; decisions, outcome; DBS checks
+    with django_assert_num_queries(12):
+        response = as_alice.get(url)
+    assert response.status_code == 200
+    assert Membership.objects.get(user__username="alice").is_admin

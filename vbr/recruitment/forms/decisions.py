@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from vbr.recruitment import workflow
+from vbr.recruitment.models import Application, Decision, Outcome
+
+
+class DecisionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Decision", choices=Decision.Kind.choices, widget=forms.RadioSelect
+    )
+    reasons = forms.CharField(
+        label="Reasons",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="Explain the decision in terms of the values and the evidence.",
+    )
+    override_reason = forms.CharField(
+        label="Why are you deciding against the experts by experience?",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        required=False,
+        help_text="Needed when the decision goes against the view of the panel members who "
+        "draw on care and support.",
+    )
+
+    def __init__(
+        self, *args: Any, application: Application, experts_view: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+        self.experts_view = experts_view
+        choices = list(Decision.Kind.choices)
+        if workflow.next_stage(application) is None:
+            choices = [c for c in choices if c[0] != Decision.Kind.PROGRESS]
+        if application.status == Application.Status.OFFERED:
+            choices = [c for c in choices if c[0] != Decision.Kind.OFFER]
+        self.fields["kind"].choices = choices
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        kind = cleaned.get("kind")
+        against = kind and workflow.goes_against_experts(view=self.experts_view, kind=kind)
+        if against and not (cleaned.get("override_reason") or "").strip():
+            self.add_error(
+                "override_reason",
+                f"The experts by experience were {self.experts_view} about this candidate. "
+                "Record why you are deciding otherwise.",
+            )
+        return cleaned
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = ["start_date", "probation", "left_on", "leaving_reason", "notes"]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "left_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"left_on": "Left on (if they have left)"}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, left = cleaned.get("start_date"), cleaned.get("left_on")
+        if left and not start:
+            self.add_error("start_date", "Enter the start date as well as the leaving date.")
+        elif left and start and left < start:
+            self.add_error("left_on", "The leaving date must be on or after the start date.")
+        if left and not cleaned.get("leaving_reason"):
+            self.add_error("leaving_reason", "Choose why they left.")
+        return cleaned

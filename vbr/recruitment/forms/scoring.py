@@ -1,0 +1,174 @@
+"""The scorecard form: one level (or not observed) and evidence per criterion, plus an overall
+recommendation. Drafts accept anything; submitting needs every criterion answered and
+evidence for the extreme levels (1 and 4), where a panel most needs to explain itself."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+
+from vbr.recruitment.models import Criterion, Scorecard
+from vbr.recruitment.workflow import Answer
+
+NOT_OBSERVED = "n"
+LEVEL_CHOICES = [
+    ("1", "1 — No evidence shown"),
+    ("2", "2 — Some evidence"),
+    ("3", "3 — Good evidence"),
+    ("4", "4 — Strong evidence"),
+    (NOT_OBSERVED, "Not observed"),
+]
+EVIDENCE_REQUIRED_LEVELS = (1, 4)
+MAX_EVIDENCE = 5000
+
+
+@dataclass
+class CriterionFields:
+    """The bound fields of one criterion, for the template."""
+
+    criterion: Criterion
+    number: int
+    level: forms.BoundField
+    evidence: forms.BoundField
+
+    @property
+    def options(self) -> list[tuple[Any, str]]:
+        """Each radio button with the criterion's own description of that level."""
+        descriptions = [text for _, text in self.criterion.level_descriptions()]
+        descriptions.append("There was no chance to show this. Not a low score.")
+        return list(zip(self.level, descriptions, strict=True))
+
+
+class ScorecardForm(forms.Form):
+    recommendation = forms.ChoiceField(
+        label="Overall recommendation",
+        choices=Scorecard.Recommendation.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        required=False,
+    )
+    summary = forms.CharField(
+        label="Summary for the panel (optional)",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        required=False,
+        max_length=MAX_EVIDENCE,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        criteria: Sequence[Criterion],
+        submitting: bool = False,
+        amending: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        self.submitting = submitting or amending
+        for criterion in self.criteria:
+            self.fields[f"level_{criterion.pk}"] = forms.ChoiceField(
+                label="Level",
+                choices=LEVEL_CHOICES,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                required=False,
+            )
+            self.fields[f"evidence_{criterion.pk}"] = forms.CharField(
+                label="Evidence: what did you see or hear?",
+                widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+                required=False,
+                max_length=MAX_EVIDENCE,
+            )
+        if amending:
+            self.fields["reason"] = forms.CharField(
+                label="Why are you changing a submitted scorecard?",
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+                max_length=2000,
+                help_text="Kept in the scorecard's history with the earlier version.",
+            )
+
+    @classmethod
+    def initial_from(cls, scorecard: Scorecard | None) -> dict[str, Any]:
+        if scorecard is None:
+            return {}
+        initial: dict[str, Any] = {
+            "recommendation": scorecard.recommendation,
+            "summary": scorecard.summary,
+        }
+        for score in scorecard.scores.all():
+            if score.not_observed:
+                initial[f"level_{score.criterion_id}"] = NOT_OBSERVED
+            elif score.level:
+                initial[f"level_{score.criterion_id}"] = str(score.level)
+            initial[f"evidence_{score.criterion_id}"] = score.evidence
+        return initial
+
+    def criterion_fields(self) -> list[CriterionFields]:
+        return [
+            CriterionFields(
+                criterion=criterion,
+                number=number,
+                level=self[f"level_{criterion.pk}"],
+                evidence=self[f"evidence_{criterion.pk}"],
+            )
+            for number, criterion in enumerate(self.criteria, start=1)
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.submitting:
+            return cleaned
+        missing = 0
+        for criterion in self.criteria:
+            level = cleaned.get(f"level_{criterion.pk}")
+            evidence = (cleaned.get(f"evidence_{criterion.pk}") or "").strip()
+            if not level:
+                missing += 1
+                self.add_error(
+                    f"level_{criterion.pk}", "Choose a level, or “Not observed” if you saw none."
+                )
+            elif level != NOT_OBSERVED and int(level) in EVIDENCE_REQUIRED_LEVELS and not evidence:
+                self.add_error(
+                    f"evidence_{criterion.pk}",
+                    f"Level {level} needs evidence: write what you saw or heard.",
+                )
+        if not cleaned.get("recommendation"):
+            self.add_error(
+                "recommendation", "Choose an overall recommendation (or “No recommendation”)."
+            )
+        if missing:
+            raise forms.ValidationError(
+                f"Questions still without an answer: {missing} of {len(self.criteria)}."
+            )
+        return cleaned
+
+    def answers(self) -> dict[int, Answer]:
+        """What was typed, per criterion id. Works on a form that did not validate, so that a
+        draft is saved even when a submit was refused."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        answers = {}
+        for criterion in self.criteria:
+            level = self._raw(data, f"level_{criterion.pk}")
+            evidence = self._raw(data, f"evidence_{criterion.pk}")[:MAX_EVIDENCE]
+            answers[criterion.pk] = Answer(
+                level=int(level) if level in {"1", "2", "3", "4"} else None,
+                not_observed=level == NOT_OBSERVED,
+                evidence=evidence.strip(),
+            )
+        return answers
+
+    def recommendation_value(self) -> str:
+        value = self._raw(getattr(self, "cleaned_data", {}), "recommendation")
+        return value if value in Scorecard.Recommendation.values else ""
+
+    def summary_value(self) -> str:
+        return self._raw(getattr(self, "cleaned_data", {}), "summary")[:MAX_EVIDENCE].strip()
+
+    def _raw(self, cleaned: dict[str, Any], name: str) -> str:
+        if name in cleaned and cleaned[name] is not None:
+            value = str(cleaned[name])
+        else:
+            value = str(self.data.get(self.add_prefix(name), "") or "")
+        # A draft is saved unvalidated: drop the one character PostgreSQL text cannot hold.
+        return value.replace("\x00", "")

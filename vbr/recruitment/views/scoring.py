@@ -1,0 +1,260 @@
+"""Scorecards and the debrief.
+
+Independence is the rule here: a panellist reaches only their own scorecard, and sees nobody
+else's levels or evidence until their own scorecard is submitted.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vbr.accounts.access import ANY_MEMBER, provider_view
+from vbr.accounts.models import Membership
+from vbr.recruitment import scoring, workflow
+from vbr.recruitment.forms.scoring import ScorecardForm
+from vbr.recruitment.models import Assessment, Indicator, Panellist, Scorecard
+
+
+def _assessment(membership: Membership, assessment_id: int) -> Assessment:
+    return get_object_or_404(
+        Assessment.objects.filter(application__provider=membership.provider).select_related(
+            "stage", "application__candidate", "application__role"
+        ),
+        pk=assessment_id,
+    )
+
+
+def _panel_place(membership: Membership, assessment_id: int) -> Panellist:
+    """The signed-in person's own place on this assessment's panel, or 404."""
+    return get_object_or_404(
+        Panellist.objects.select_related(
+            "user",
+            "assessment__stage",
+            "assessment__application__candidate",
+            "assessment__application__role",
+        ),
+        assessment_id=assessment_id,
+        assessment__application__provider=membership.provider,
+        user=membership.user,
+    )
+
+
+def _criteria(assessment: Assessment) -> list:  # type: ignore[type-arg]
+    indicators = Prefetch(
+        "core_value__indicators", queryset=Indicator.objects.order_by("kind", "order", "pk")
+    )
+    return list(assessment.criteria().prefetch_related(indicators))
+
+
+def _scorecard(panellist: Panellist) -> Scorecard | None:
+    return (
+        Scorecard.objects.filter(panellist=panellist)
+        .prefetch_related("scores", "revisions__amended_by")
+        .select_related("entered_by")
+        .first()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(ANY_MEMBER)
+def scorecard_edit(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    panellist = _panel_place(membership, assessment_id)
+    assessment = panellist.assessment
+    scorecard = _scorecard(panellist)
+    criteria = _criteria(assessment)
+    context = {
+        "provider": membership.provider,
+        "membership": membership,
+        "assessment": assessment,
+        "panellist": panellist,
+        "scorecard": scorecard,
+    }
+    if scorecard is not None and scorecard.is_submitted:
+        if request.method == "POST":
+            messages.info(
+                request, "This scorecard is submitted and locked. Use “Amend” to change it."
+            )
+            return redirect(request.path)
+        scores = {s.criterion_id: s for s in scorecard.scores.all()}
+        context["answered"] = [(c, scores.get(c.pk)) for c in criteria]
+        return render(request, "recruitment/scorecard_submitted.html", context)
+
+    if request.method == "POST":
+        submitting = "submit" in request.POST
+        form = ScorecardForm(request.POST, criteria=criteria, submitting=submitting)
+        valid = form.is_valid()
+        if submitting and valid:
+            workflow.submit_scorecard(
+                panellist=panellist,
+                answers=form.answers(),
+                recommendation=form.recommendation_value(),
+                summary=form.summary_value(),
+                entered_by=request.user,  # type: ignore[arg-type]
+            )
+            messages.success(request, "Thank you: your scorecard is submitted and locked.")
+            return redirect("assessment-debrief", membership.provider.slug, assessment.pk)
+        # Save what was typed even when a submit was refused: nothing is lost.
+        scorecard = workflow.save_scorecard_draft(
+            panellist=panellist,
+            answers=form.answers(),
+            recommendation=form.recommendation_value(),
+            summary=form.summary_value(),
+            entered_by=request.user,  # type: ignore[arg-type]
+        )
+        if not submitting:
+            messages.success(request, "Draft saved. Nobody else can see it.")
+            return redirect(request.path)
+        context["scorecard"] = scorecard
+    else:
+        form = ScorecardForm(initial=ScorecardForm.initial_from(scorecard), criteria=criteria)
+    context["form"] = form
+    return render(request, "recruitment/scorecard_form.html", context)
+
+
+@require_POST
+@provider_view(ANY_MEMBER)
+def scorecard_autosave(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    """Save a draft as it is typed (htmx, or a beacon when the tab closes)."""
+    panellist = _panel_place(membership, assessment_id)
+    criteria = list(panellist.assessment.criteria())
+    form = ScorecardForm(request.POST, criteria=criteria)
+    form.is_valid()
+    try:
+        workflow.save_scorecard_draft(
+            panellist=panellist,
+            answers=form.answers(),
+            recommendation=form.recommendation_value(),
+            summary=form.summary_value(),
+            entered_by=request.user,  # type: ignore[arg-type]
+        )
+    except workflow.ScorecardLocked:
+        return render(
+            request, "recruitment/includes/autosave_status.html", {"locked": True}, status=409
+        )
+    return render(
+        request, "recruitment/includes/autosave_status.html", {"saved_at": timezone.now()}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(ANY_MEMBER)
+def scorecard_amend(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    panellist = _panel_place(membership, assessment_id)
+    scorecard = _scorecard(panellist)
+    edit_url = reverse("scorecard-edit", args=[membership.provider.slug, assessment_id])
+    if scorecard is None or not scorecard.is_submitted:
+        return redirect(edit_url)
+    criteria = _criteria(panellist.assessment)
+    if request.method == "POST":
+        form = ScorecardForm(request.POST, criteria=criteria, amending=True)
+        if form.is_valid():
+            workflow.amend_scorecard(
+                scorecard=scorecard,
+                answers=form.answers(),
+                recommendation=form.recommendation_value(),
+                summary=form.summary_value(),
+                reason=form.cleaned_data["reason"],
+                amended_by=request.user,  # type: ignore[arg-type]
+            )
+            messages.success(
+                request, "Scorecard amended. The earlier version is kept in its history."
+            )
+            return redirect(edit_url)
+    else:
+        form = ScorecardForm(
+            initial=ScorecardForm.initial_from(scorecard), criteria=criteria, amending=True
+        )
+    return render(
+        request,
+        "recruitment/scorecard_form.html",
+        {
+            "provider": membership.provider,
+            "membership": membership,
+            "assessment": panellist.assessment,
+            "panellist": panellist,
+            "scorecard": scorecard,
+            "form": form,
+            "amending": True,
+        },
+    )
+
+
+def _debrief_access(membership: Membership, assessment: Assessment) -> Panellist | None:
+    """Staff see any debrief of their provider; panel members only their own panels'."""
+    place = next((p for p in assessment.panellists.all() if p.user_id == membership.user_id), None)
+    if place is None and not membership.is_staff_member:
+        raise PermissionDenied
+    return place
+
+
+@require_GET
+@provider_view(ANY_MEMBER)
+def assessment_debrief(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    assessment = get_object_or_404(
+        Assessment.objects.filter(application__provider=membership.provider)
+        .select_related("stage", "application__candidate", "application__role")
+        .prefetch_related(
+            Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
+        ),
+        pk=assessment_id,
+    )
+    place = _debrief_access(membership, assessment)
+    panel = list(assessment.panellists.all())
+    submitted = [p for p in panel if _submitted(p)]
+    context = {
+        "provider": membership.provider,
+        "membership": membership,
+        "assessment": assessment,
+        "application": assessment.application,
+        "panel": panel,
+        "submitted_ids": {p.pk for p in submitted},
+        "own_place": place,
+        "can_close": assessment.status != Assessment.Status.CLOSED
+        and (membership.is_staff_member or (place is not None and place.is_chair)),
+    }
+    if place is not None and not _submitted(place):
+        # Independence: nothing of the others until your own scorecard is in.
+        return render(request, "recruitment/debrief_wait_for_own.html", context)
+    everyone_in = bool(panel) and len(submitted) == len(panel)
+    if not (everyone_in or assessment.status == Assessment.Status.CLOSED):
+        return render(request, "recruitment/debrief_waiting.html", context)
+    context["debrief"] = scoring.debrief_for(assessment, panel_size=len(panel))
+    return render(request, "recruitment/debrief.html", context)
+
+
+def _submitted(panellist: Panellist) -> bool:
+    scorecard = getattr(panellist, "scorecard", None)
+    return scorecard is not None and scorecard.is_submitted
+
+
+@require_POST
+@provider_view(ANY_MEMBER)
+def assessment_close(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    """Close scoring so the debrief can start with the scorecards that are in."""
+    assessment = _assessment(membership, assessment_id)
+    place = assessment.panellists.filter(user=membership.user).first()
+    if not (membership.is_staff_member or (place is not None and place.is_chair)):
+        raise PermissionDenied
+    if place is not None and not _submitted(place):
+        messages.error(request, "Submit your own scorecard before closing scoring.")
+    else:
+        workflow.close_scoring(assessment=assessment, closed_by=request.user)  # type: ignore[arg-type]
+        messages.success(request, "Scoring closed. The debrief shows the submitted scorecards.")
+    return redirect("assessment-debrief", membership.provider.slug, assessment.pk)
