@@ -558,3 +558,30 @@ def test_audit_list_runs_the_same_queries_for_one_and_fifty_events(
     with django_assert_num_queries(5):
         response = as_alice.get(url)
     assert len(response.context["page"].object_list) == 50
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_nightly_anonymisation_runs_on_a_real_worker_through_redis(
+    sunrise: Provider,
+) -> None:
+    from django.db import connection
+
+    from tests.celery_worker import running_worker
+
+    if connection.vendor != "postgresql":
+        pytest.skip("The worker process needs a database it can share: set DATABASE_URL.")
+    application = declined_application(sunrise, months_ago=7)
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    test_database = (
+        f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+        f"/{db['NAME']}"
+    )
+    with running_worker(extra_env={"DATABASE_URL": test_database}) as queue:
+        result = anonymise_expired_candidates.apply_async(queue=queue)
+        assert result.get(timeout=90) == 1
+
+    candidate = Candidate.objects.get(pk=application.candidate_id)
+    assert candidate.anonymised_at is not None
+    assert candidate.email == ""
