@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 import segno
 from django import forms
 from django.contrib import messages
@@ -103,7 +105,10 @@ def account_security(request: HttpRequest) -> HttpResponse:
             "must_set_up": request.session.get(SESSION_KEY) == MUST_SET_UP,
             "form": form,
             "qr_svg": _qr_svg(device),
-            "secret": device.key,
+            # Apps take the key in base32, in groups of four for typing by hand.
+            "secret": " ".join(
+                b32encode(device.bin_key).decode().rstrip("=")[i : i + 4] for i in range(0, 32, 4)
+            ),
         },
     )
 
