@@ -254,10 +254,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Uploads: no request body is held in memory beyond this; files above it are refused by
-# the forms that accept them (see vbr/privacy/forms.py).
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-
 # Nightly: anonymise unsuccessful candidates past their provider's retention period.
 CELERY_BEAT_SCHEDULE = {
     "anonymise-expired-candidates": {
