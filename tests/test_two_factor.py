@@ -139,3 +139,36 @@ def test_operator_staff_must_verify_a_code_for_the_django_admin(required: None, 
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"] == reverse("account-security")
+
+
+def test_guessing_codes_is_slowed_down_so_the_right_code_is_refused_straight_after(
+    bob: User,
+) -> None:
+    device = confirmed_device(bob)
+    client = password_sign_in("bob")
+    client.post(reverse("two-factor-verify"), {"code": "000000"})
+    response = client.post(reverse("two-factor-verify"), {"code": current_code(device)})
+    assert response.status_code == 200
+    assert "That code did not match" in response.text
+    device.refresh_from_db()
+    assert device.throttling_failure_count >= 1
+
+
+def test_operator_staff_with_a_verified_code_reach_the_django_admin(
+    required: None, db: None
+) -> None:
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    operator = f.make_user(username="operator")
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    device = confirmed_device(operator)
+    client = Client()
+    client.force_login(operator)
+    assert client.get("/admin/").status_code == 302  # asked for the code first
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    assert "Site administration" in response.text
