@@ -214,3 +214,35 @@ def test_deploy_check_with_production_settings_reports_nothing() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_behind_the_https_proxy_the_lock_uses_the_address_the_proxy_saw(
+    settings, bob: User
+) -> None:  # type: ignore[no-untyped-def]
+    settings.SECURE_SSL = True
+    client = Client()
+    for _ in range(5):
+        client.post(
+            reverse("login"),
+            {"username": "bob", "password": "wrong-password"},
+            REMOTE_ADDR="10.0.0.2",  # the proxy
+            HTTP_X_FORWARDED_FOR="1.2.3.4, " + CARE_HOME_ADDRESS,  # first hop is spoofable
+            secure=True,
+        )
+    # The same username from another real address behind the same proxy is not locked.
+    response = Client().post(
+        reverse("login"),
+        {"username": "bob", "password": f.PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+        secure=True,
+    )
+    assert response.status_code == 302
+    locked = Client().post(
+        reverse("login"),
+        {"username": "bob", "password": f.PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="9.9.9.9, " + CARE_HOME_ADDRESS,
+        secure=True,
+    )
+    assert locked.status_code == 429

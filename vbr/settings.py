@@ -228,10 +228,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = 1 if SECURE_SSL else None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if SECURE_SSL else ["REMOTE_ADDR"]
-)
+AXES_CLIENT_IP_CALLABLE = "vbr.accounts.lockout.client_address"
 
 # Two-factor sign-in (TOTP, django-otp). Provider admins and operator staff must set it up;
 # the one-command demo turns the requirement off so that its logins work straight away.
