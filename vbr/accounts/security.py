@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from base64 import b32encode
+from typing import cast
 
 import segno
 from django import forms
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vbr.accounts.models import User
 from vbr.accounts.twofactor import (
     HAS_DEVICE,
     MUST_SET_UP,
@@ -62,7 +64,7 @@ def _qr_svg(device: TOTPDevice) -> str:
 @login_required
 def account_security(request: HttpRequest) -> HttpResponse:
     """Set up an authenticator app: scan the QR code, then type a code to prove it works."""
-    user = request.user
+    user = cast(User, request.user)  # login_required
     confirmed = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
     required = must_use_two_factor(user)
     if confirmed is not None:

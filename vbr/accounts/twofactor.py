@@ -69,15 +69,15 @@ class TwoFactorMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.exempt_paths = None
+        self.exempt_paths: set[str] | None = None
 
     def _exempt(self, path: str) -> bool:
         if self.exempt_paths is None:
             self.exempt_paths = {reverse(name) for name in EXEMPT_URL_NAMES}
-        return path in self.exempt_paths or path.startswith(settings.STATIC_URL)
+        return path in self.exempt_paths or path.startswith(str(settings.STATIC_URL))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user: Any = request.user  # is_verified() is installed by django-otp's middleware
         if not user.is_authenticated or self._exempt(request.path) or user.is_verified():
             return self.get_response(request)
         state = request.session.get(SESSION_KEY)

@@ -12,7 +12,7 @@ from vbr.recruitment.models import Candidate
 def _delete_after_commit(files: list[FieldFile]) -> None:
     """Delete stored files only once the database change that forgets them is committed: a
     rolled-back anonymisation must not leave rows pointing at missing files."""
-    names = [(f.storage, f.name) for f in files if f]
+    names = [(f.storage, f.name) for f in files if f and f.name]
 
     def delete() -> None:
         for storage, name in names:

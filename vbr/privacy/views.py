@@ -42,7 +42,7 @@ def privacy_settings(request: HttpRequest, membership: Membership) -> HttpRespon
             provider.save(update_fields=["retention_months"])
             record(
                 provider=provider,
-                actor=request.user,
+                actor=membership.user,
                 action=AuditEvent.Action.SETTINGS_CHANGED,
                 subject=privacy,
                 summary=(
@@ -133,7 +133,7 @@ def _subject_access(
         return redirect("candidate-privacy", provider.slug, candidate.pk)
     record(
         provider=provider,
-        actor=request.user,
+        actor=membership.user,
         action=AuditEvent.Action.SUBJECT_ACCESS,
         subject=candidate,
         summary=f"Subject access export ({kind})",
@@ -190,7 +190,7 @@ def candidate_anonymise(
         messages.error(
             request, "This candidate has an open or successful application: close it first."
         )
-    elif anonymise_candidate(candidate=candidate, by=request.user, reason="request"):
+    elif anonymise_candidate(candidate=candidate, by=membership.user, reason="request"):
         messages.success(request, "The candidate's personal data has been anonymised.")
     else:
         messages.info(request, "This candidate was already anonymised.")
@@ -206,7 +206,7 @@ def candidate_erase(
     candidate = get_object_or_404(provider.candidates, pk=candidate_id)
     form = EraseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        erase_candidate(candidate=candidate, by=request.user)
+        erase_candidate(candidate=candidate, by=membership.user)
         messages.success(request, "The candidate and everything about them has been erased.")
         return redirect("provider-home", provider.slug)
     return render(
@@ -235,7 +235,7 @@ def dbs_check_create(
         check = form.save(commit=False)
         check.provider = provider
         check.application = application
-        check.seen_by = request.user
+        check.seen_by = membership.user
         check.save()
         messages.success(request, "DBS check recorded.")
         return redirect(application)
@@ -261,13 +261,13 @@ def dbs_certificate_download(
     check = get_object_or_404(provider.dbs_checks.exclude(certificate=""), pk=check_id)
     record(
         provider=provider,
-        actor=request.user,
+        actor=membership.user,
         action=AuditEvent.Action.EXPORTED,
         subject=check,
         application_id=check.application_id,
         summary="Downloaded a copy of a DBS certificate",
     )
-    extension = check.certificate.name.rsplit(".", 1)[-1]
+    extension = (check.certificate.name or "").rsplit(".", 1)[-1]
     return FileResponse(
         check.certificate.open("rb"),
         as_attachment=True,
