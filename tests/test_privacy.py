@@ -585,3 +585,15 @@ def test_the_nightly_anonymisation_runs_on_a_real_worker_through_redis(
     candidate = Candidate.objects.get(pk=application.candidate_id)
     assert candidate.anonymised_at is not None
     assert candidate.email == ""
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_retention_preview_runs_the_same_queries_for_one_and_fifty_candidates(
+    as_alice: Client, sunrise: Provider, n: int, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    for i in range(n):
+        declined_application(sunrise, months_ago=8, first_name=f"Due{i}")
+    # session, user, membership with provider, candidates due (with last activity)
+    with django_assert_num_queries(4):
+        response = as_alice.get(reverse("retention-preview", args=[sunrise.slug]))
+    assert len(response.context["due"]) == n
