@@ -14,6 +14,7 @@ from vbr.recruitment.models import (
     Candidate,
     CoreValue,
     Criterion,
+    Decision,
     Panellist,
     Role,
     Score,
@@ -163,3 +164,18 @@ def make_scorecard(
             evidence=f"Evidence for level {level}",
         )
     return scorecard
+
+
+def make_decision(
+    *,
+    application: Application,
+    kind: str = "progress",
+    reasons: str = "Good evidence on every value.",
+    decided_at: datetime | None = None,
+) -> Decision:
+    decision = Decision.objects.create(application=application, kind=kind, reasons=reasons)
+    if decided_at is not None:
+        # decided_at is set on creation; tests that need another time move it afterwards.
+        Decision.objects.filter(pk=decision.pk).update(decided_at=decided_at)
+        decision.refresh_from_db()
+    return decision

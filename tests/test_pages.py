@@ -158,8 +158,9 @@ def test_provider_home_query_count_does_not_grow(
     _fill(care_assistant, interview, n)
     other = f.make_role(provider=sunrise, title=f"Role {n}")
     _fill(other, f.make_stage(role=other), n)
-    # session, user, membership+provider, roles with counts, stages with counts
-    with django_assert_num_queries(5):
+    # session, user, membership+provider, my scorecards to do, assessments this week,
+    # waiting for a decision, roles with counts, stages with counts
+    with django_assert_num_queries(8):
         response = as_bob.get(reverse("provider-home", args=[sunrise.slug]))
     assert response.status_code == 200
 

@@ -1,11 +1,43 @@
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from vbr.recruitment.models.candidates import Application
 from vbr.recruitment.models.roles import Criterion, Stage
+
+# Assessments happen in the UK: dates and times are London wall-clock time.
+LONDON = ZoneInfo("Europe/London")
+
+
+def london_datetime(day: date, at: time) -> datetime:
+    """A date and a time as typed in the UK, as an aware datetime."""
+    return timezone.make_aware(datetime.combine(day, at), LONDON)
+
+
+def london_week(day: date) -> tuple[datetime, datetime]:
+    """Monday 00:00 of the week holding `day` and the next Monday 00:00, London time (the week
+    is 167 or 169 hours long when the clocks change)."""
+    monday = day - timedelta(days=day.weekday())
+    return london_datetime(monday, time.min), london_datetime(monday + timedelta(7), time.min)
+
+
+class AssessmentQuerySet(models.QuerySet["Assessment"]):
+    def not_cancelled(self) -> AssessmentQuerySet:
+        return self.exclude(status=Assessment.Status.CANCELLED)
+
+    def scheduled_between(self, start: datetime, end: datetime) -> AssessmentQuerySet:
+        """Assessments at or after `start` and before `end`, leaving out cancelled ones."""
+        return self.not_cancelled().filter(scheduled_at__gte=start, scheduled_at__lt=end)
+
+    def this_week(self) -> AssessmentQuerySet:
+        """Scheduled Monday to Sunday of the current London week."""
+        return self.scheduled_between(*london_week(timezone.localtime(timezone=LONDON).date()))
 
 
 class Assessment(models.Model):
@@ -28,6 +60,8 @@ class Assessment(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheduled_at", "pk"]
@@ -52,6 +86,16 @@ class Assessment(models.Model):
         )
 
 
+class PanellistQuerySet(models.QuerySet["Panellist"]):
+    def scorecard_to_do(self) -> PanellistQuerySet:
+        """Panel places whose scorecard is missing or not submitted, on assessments that are
+        still open for scoring."""
+        return self.filter(
+            scorecard__submitted_at__isnull=True,
+            assessment__status__in=[Assessment.Status.SCHEDULED, Assessment.Status.SCORING],
+        )
+
+
 class Panellist(models.Model):
     """A person on an assessment's panel. Experts by experience may have no password."""
 
@@ -66,6 +110,8 @@ class Panellist(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="panel_places"
     )
     panel_role = models.CharField(max_length=12, choices=PanelRole.choices)
+
+    objects = PanellistQuerySet.as_manager()
 
     class Meta:
         ordering = ["assessment", "panel_role", "pk"]

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +39,60 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
     def active(self) -> ApplicationQuerySet:
         return self.filter(status=Application.Status.ACTIVE)
 
+    def search(self, text: str) -> ApplicationQuerySet:
+        """Applications whose candidate's name or email contains every word typed."""
+        queryset = self
+        for word in text.split():
+            queryset = queryset.filter(
+                Q(candidate__first_name__icontains=word)
+                | Q(candidate__last_name__icontains=word)
+                | Q(candidate__email__icontains=word)
+            )
+        return queryset
+
+    def waiting_for_decision(self) -> ApplicationQuerySet:
+        """Active applications whose assessment at their current stage is done — closed, or
+        every panellist has submitted — and that have no decision made since it took place.
+
+        Annotates `assessment_id` and `assessed_at` (that assessment's time) for linking and
+        ordering.
+        """
+        from vbr.recruitment.models.assessments import Assessment, Panellist
+        from vbr.recruitment.models.decisions import Decision
+
+        done = (
+            Assessment.objects.filter(application=OuterRef("pk"), stage=OuterRef("current_stage"))
+            .exclude(status=Assessment.Status.CANCELLED)
+            .annotate(
+                took_place_at=Coalesce("scheduled_at", "created_at"),
+                has_panel=Exists(Panellist.objects.filter(assessment=OuterRef("pk"))),
+                has_unsubmitted=Exists(
+                    Panellist.objects.filter(
+                        assessment=OuterRef("pk"), scorecard__submitted_at__isnull=True
+                    )
+                ),
+                decided_since=Exists(
+                    Decision.objects.filter(
+                        application=OuterRef("application"),
+                        decided_at__gt=OuterRef("took_place_at"),
+                    )
+                ),
+            )
+            .filter(
+                Q(status=Assessment.Status.CLOSED) | Q(has_panel=True, has_unsubmitted=False),
+                decided_since=False,
+            )
+        )
+        return (
+            self.active()
+            .filter(current_stage__isnull=False)
+            .annotate(
+                assessment_id=Subquery(done.values("pk")[:1]),
+                assessed_at=Subquery(done.values("took_place_at")[:1]),
+            )
+            .filter(assessment_id__isnull=False)
+        )
+
 
 class Application(models.Model):
     """A candidate applying for one role; moves through the role's stages."""
@@ -67,6 +124,9 @@ class Application(models.Model):
     applied_at = models.DateTimeField(default=timezone.now)
     stage_entered_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)
+    withdrawal_reason = models.TextField(
+        blank=True, help_text="Why the candidate withdrew, if they said."
+    )
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -106,6 +166,28 @@ class Application(models.Model):
     def is_open(self) -> bool:
         return self.status in (self.Status.ACTIVE, self.Status.OFFERED)
 
+    def next_stage(self) -> Stage | None:
+        """The stage after the current one in the role's order (the first if not started)."""
+        stages = list(self.role.stages.all())
+        if self.current_stage_id is None:
+            return stages[0] if stages else None
+        ids = [stage.pk for stage in stages]
+        if self.current_stage_id not in ids:
+            return None
+        position = ids.index(self.current_stage_id)
+        return stages[position + 1] if position + 1 < len(stages) else None
+
+    def withdraw(self, *, reason: str = "") -> None:
+        """The candidate withdrew. Only an open application can be withdrawn."""
+        if not self.is_open:
+            raise ValidationError(
+                f"This application is {self.get_status_display().lower()}: it cannot be withdrawn."
+            )
+        self.status = self.Status.WITHDRAWN
+        self.withdrawal_reason = reason
+        self.status_changed_at = timezone.now()
+        self.save(update_fields=["status", "withdrawal_reason", "status_changed_at"])
+
 
 class StageEntry(models.Model):
     """When an application entered a stage: the history behind time-in-stage figures."""
@@ -115,6 +197,14 @@ class StageEntry(models.Model):
     )
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="entries")
     entered_at = models.DateTimeField(default=timezone.now)
+    # Who added the candidate or moved the application on; kept when they leave.
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["application", "entered_at", "pk"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -11,9 +11,11 @@ from django.views.decorators.http import require_GET
 from vbr.accounts.access import ANY_MEMBER, STAFF, provider_view
 from vbr.accounts.models import Membership
 from vbr.recruitment import scoring
-from vbr.recruitment.models import Outcome, Panellist, Stage
+from vbr.recruitment.models import Assessment, Outcome, Panellist, Stage
 
 APPLICATIONS_PER_PAGE = 50
+# Each dashboard list shows this many rows, then a link to the full list.
+DASHBOARD_ROWS = 10
 
 
 @require_GET
@@ -50,8 +52,49 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(
         request,
         "recruitment/provider_home.html",
-        {"provider": provider, "membership": membership, "roles": roles},
+        {"provider": provider, "membership": membership, "roles": roles, **_dashboard(membership)},
     )
+
+
+def _dashboard(membership: Membership) -> dict[str, object]:
+    """The manager's three lists, each one query, fetching one row more than shown to know
+    whether to offer "see all"."""
+    provider = membership.provider
+    to_do = list(
+        Panellist.objects.filter(user=membership.user, assessment__application__provider=provider)
+        .scorecard_to_do()
+        .select_related(
+            "assessment__stage",
+            "assessment__application__candidate",
+            "assessment__application__role",
+        )
+        .order_by(F("assessment__scheduled_at").asc(nulls_last=True), "pk")[: DASHBOARD_ROWS + 1]
+    )
+    this_week = list(
+        Assessment.objects.filter(application__provider=provider)
+        .this_week()
+        .select_related("stage", "application__candidate", "application__role")
+        .annotate(
+            panel_size=Count("panellists", distinct=True),
+            submitted_count=Count(
+                "scorecards", filter=Q(scorecards__submitted_at__isnull=False), distinct=True
+            ),
+        )
+        .order_by("scheduled_at", "pk")[: DASHBOARD_ROWS + 1]
+    )
+    waiting = list(
+        provider.applications.waiting_for_decision()
+        .select_related("candidate", "role", "current_stage")
+        .order_by(F("assessed_at"), "pk")[: DASHBOARD_ROWS + 1]
+    )
+    return {
+        "to_do": to_do[:DASHBOARD_ROWS],
+        "more_to_do": len(to_do) > DASHBOARD_ROWS,
+        "this_week": this_week[:DASHBOARD_ROWS],
+        "more_this_week": len(this_week) > DASHBOARD_ROWS,
+        "waiting": waiting[:DASHBOARD_ROWS],
+        "more_waiting": len(waiting) > DASHBOARD_ROWS,
+    }
 
 
 @require_GET
@@ -106,7 +149,10 @@ def application_detail(
 ) -> HttpResponse:
     provider = membership.provider
     application = get_object_or_404(
-        provider.applications.select_related("candidate", "role", "current_stage"),
+        # The role's stages once, for the next stage and the grid's columns.
+        provider.applications.select_related("candidate", "role", "current_stage").prefetch_related(
+            "role__stages"
+        ),
         pk=application_id,
     )
     panel = Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
@@ -125,6 +171,7 @@ def application_detail(
             "provider": provider,
             "membership": membership,
             "application": application,
+            "next_stage": application.next_stage(),
             "assessments": assessments,
             "own_places": own_places,
             # Independence: while you have a scorecard to submit here, no one else's scores.

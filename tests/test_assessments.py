@@ -1,0 +1,344 @@
+"""Assessments and panels: scheduling, the assessment page, building the panel, who may."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests import factories as f
+from vbr.accounts.models import Membership, Provider, User
+from vbr.recruitment.models import Application, Assessment, Panellist, Role, Stage
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def care_assistant(sunrise: Provider) -> Role:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    f.make_stage(role=role, name="Values interview", order=1)
+    f.make_stage(role=role, name="Shadowing", kind=Stage.Kind.SHADOWING, order=2)
+    return role
+
+
+@pytest.fixture
+def amira(sunrise: Provider, care_assistant: Role) -> Application:
+    return f.make_application(
+        role=care_assistant,
+        stage=care_assistant.stages.first(),
+        candidate=f.make_candidate(provider=sunrise, first_name="Amira", last_name="Hussain"),
+    )
+
+
+def schedule_url(application: Application) -> str:
+    return reverse("assessment-add", args=[application.provider.slug, application.pk])
+
+
+def detail_url(assessment: Assessment) -> str:
+    return reverse("assessment-detail", args=[assessment.application.provider.slug, assessment.pk])
+
+
+def panel_url(assessment: Assessment) -> str:
+    return reverse("panellist-add", args=[assessment.application.provider.slug, assessment.pk])
+
+
+def membership(user: User) -> Membership:
+    return user.memberships.get()
+
+
+def test_scheduling_uses_the_current_stage_and_copies_its_criteria_version(
+    as_bob: Client, amira: Application
+) -> None:
+    interview = amira.current_stage
+    interview.criteria_version = 3
+    interview.save()
+    page = as_bob.get(schedule_url(amira))
+    assert f'<option value="{interview.pk}" selected>1. Values interview</option>' in page.text
+
+    response = as_bob.post(
+        schedule_url(amira),
+        {
+            "stage": interview.pk,
+            "date": "2026-07-14",
+            "time": "10:30",
+            "place": "Sunrise lounge",
+            "notes_for_panel": "Amira uses a wheelchair: the lounge is step-free.",
+        },
+        follow=True,
+    )
+
+    assessment = amira.assessments.get()
+    assert assessment.stage == interview
+    assert assessment.criteria_version == 3
+    # 10:30 in London in July is 09:30 UTC (British Summer Time).
+    assert assessment.scheduled_at == datetime(2026, 7, 14, 10, 30, tzinfo=LONDON)
+    assert assessment.scheduled_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+    assert assessment.scheduled_at.hour == 9  # type: ignore[union-attr]
+    assert response.redirect_chain[-1][0] == detail_url(assessment)
+    assert "Tuesday 14 July 2026, 10:30" in response.text
+    assert "Sunrise lounge" in response.text
+    assert "the lounge is step-free" in response.text
+
+
+def test_one_assessment_per_application_per_stage(as_bob: Client, amira: Application) -> None:
+    f.make_assessment(application=amira, stage=amira.current_stage)
+    response = as_bob.post(
+        schedule_url(amira),
+        {"stage": amira.current_stage_id, "date": "2026-07-14", "time": "10:30"},
+    )
+    assert response.status_code == 200
+    assert "This application already has an assessment at Values interview." in response.text
+    assert amira.assessments.count() == 1
+
+
+def test_another_roles_stage_cannot_be_scheduled(
+    as_bob: Client, sunrise: Provider, amira: Application
+) -> None:
+    other = f.make_stage(role=f.make_role(provider=sunrise, title="Cook"), name="Cook trial")
+    response = as_bob.post(
+        schedule_url(amira), {"stage": other.pk, "date": "2026-07-14", "time": "10:30"}
+    )
+    assert "Select a valid choice" in response.text
+    assert not Assessment.objects.exists()
+
+
+def test_a_scheduling_form_with_errors_keeps_what_was_typed(
+    as_bob: Client, amira: Application
+) -> None:
+    response = as_bob.post(
+        schedule_url(amira),
+        {
+            "stage": amira.current_stage_id,
+            "date": "",
+            "time": "10:30",
+            "place": "Sunrise lounge",
+        },
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert 'value="Sunrise lounge"' in response.text
+    assert 'value="10:30"' in response.text
+    assert not Assessment.objects.exists()
+
+
+def test_editing_changes_time_and_place(as_bob: Client, amira: Application) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    url = reverse("assessment-edit", args=[amira.provider.slug, assessment.pk])
+    response = as_bob.post(
+        url, {"date": "2026-12-01", "time": "14:00", "place": "Room 2"}, follow=True
+    )
+    assessment.refresh_from_db()
+    assert assessment.scheduled_at == datetime(2026, 12, 1, 14, 0, tzinfo=LONDON)
+    assert assessment.place == "Room 2"
+    assert "Changes saved." in response.text
+    page = as_bob.get(url)
+    assert 'value="2026-12-01"' in page.text and 'value="14:00"' in page.text
+
+
+def test_cancelling_and_rescheduling(as_bob: Client, amira: Application) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    cancel = reverse("assessment-cancel", args=[amira.provider.slug, assessment.pk])
+    response = as_bob.post(cancel, follow=True)
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.CANCELLED
+    assert "The assessment is cancelled." in response.text
+
+    again = as_bob.post(
+        schedule_url(amira),
+        {"stage": amira.current_stage_id, "date": "2026-12-01", "time": "14:00"},
+    )
+    assert "has a cancelled assessment at Values interview" in again.text
+
+    edit = reverse("assessment-edit", args=[amira.provider.slug, assessment.pk])
+    as_bob.post(edit, {"date": "2026-12-01", "time": "14:00"})
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.SCHEDULED
+
+
+def test_an_assessment_with_a_submitted_scorecard_cannot_be_cancelled(
+    as_bob: Client, dev: User, amira: Application
+) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    f.make_scorecard(panellist=f.make_panellist(assessment=assessment, user=dev), submitted=True)
+    cancel = reverse("assessment-cancel", args=[amira.provider.slug, assessment.pk])
+    response = as_bob.post(cancel, follow=True)
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.SCHEDULED
+    assert "already submitted a scorecard" in response.text
+
+
+def test_adding_an_expert_by_experience_defaults_their_panel_role(
+    as_bob: Client, dev: User, amira: Application
+) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    response = as_bob.post(
+        panel_url(assessment), {"member": membership(dev).pk, "panel_role": ""}, follow=True
+    )
+    panellist = assessment.panellists.get()
+    assert (panellist.user, panellist.panel_role) == (dev, Panellist.PanelRole.EXPERT_BY_EXPERIENCE)
+    assert "Dev Raman is on the panel as expert by experience." in response.text
+
+
+def test_staff_on_a_panel_need_a_chosen_panel_role(
+    as_bob: Client, bob: User, alice: User, amira: Application
+) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    missing = as_bob.post(panel_url(assessment), {"member": membership(alice).pk})
+    assert "Choose the panel role Alice Morgan will take." in missing.text
+    assert not assessment.panellists.exists()
+
+    as_bob.post(panel_url(assessment), {"member": membership(bob).pk, "panel_role": "chair"})
+    assert assessment.panellists.get().panel_role == Panellist.PanelRole.CHAIR
+
+
+def test_panel_choices_are_only_this_providers_members(
+    as_bob: Client, bob: User, charlie: User, amira: Application
+) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    page = as_bob.get(detail_url(assessment))
+    assert "Bob Okafor" in page.text
+    assert "Charlie Hale" not in page.text
+
+    response = as_bob.post(
+        panel_url(assessment), {"member": membership(charlie).pk, "panel_role": "chair"}
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert not assessment.panellists.exists()
+
+
+def test_a_person_sits_on_a_panel_only_once(as_bob: Client, dev: User, amira: Application) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    f.make_panellist(assessment=assessment, user=dev, panel_role="expert")
+    response = as_bob.post(
+        panel_url(assessment), {"member": membership(dev).pk, "panel_role": "staff_peer"}
+    )
+    assert "Dev Raman is already on this panel." in response.text
+    assert assessment.panellists.count() == 1
+
+
+def test_a_panellist_can_be_removed_until_they_start_a_scorecard(
+    as_bob: Client, dev: User, alice: User, amira: Application
+) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    not_started = f.make_panellist(assessment=assessment, user=alice)
+    started = f.make_panellist(assessment=assessment, user=dev, panel_role="expert")
+    f.make_scorecard(panellist=started)
+
+    def remove(panellist: Panellist) -> str:
+        url = reverse("panellist-remove", args=[amira.provider.slug, assessment.pk, panellist.pk])
+        return as_bob.post(url, follow=True).text
+
+    assert "Alice Morgan is off the panel." in remove(not_started)
+    assert "Dev Raman has started a scorecard: they stay on the panel." in remove(started)
+    assert list(assessment.panellists.all()) == [started]
+
+
+def test_the_assessment_page_shows_who_has_submitted_but_no_scores(
+    as_bob: Client, dev: User, alice: User, sunrise: Provider, amira: Application
+) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    criterion = f.make_criterion(
+        stage=amira.current_stage, core_value=f.make_value(provider=sunrise, name="Dignity")
+    )
+    f.make_scorecard(
+        panellist=f.make_panellist(assessment=assessment, user=dev, panel_role="expert"),
+        levels={criterion: 4},
+        submitted=True,
+    )
+    f.make_scorecard(
+        panellist=f.make_panellist(assessment=assessment, user=alice), levels={criterion: 1}
+    )
+
+    response = as_bob.get(detail_url(assessment))
+
+    rows = {p.user.username: p for p in response.context["panellists"]}
+    assert rows["dev"].submitted and not rows["alice"].submitted
+    assert "Submitted" in response.text
+    assert "Started, not submitted" in response.text
+    assert "Evidence for level" not in response.text
+    assert "Strong evidence" not in response.text
+
+
+def test_another_providers_assessment_is_a_404(
+    as_charlie: Client, hillside: Provider, charlie: User, amira: Application
+) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    slug = hillside.slug
+    assert (
+        as_charlie.get(reverse("assessment-detail", args=[slug, assessment.pk])).status_code == 404
+    )
+    assert as_charlie.get(reverse("assessment-edit", args=[slug, assessment.pk])).status_code == 404
+    assert as_charlie.get(reverse("assessment-add", args=[slug, amira.pk])).status_code == 404
+    for name in ["assessment-cancel", "panellist-add"]:
+        assert as_charlie.post(reverse(name, args=[slug, assessment.pk])).status_code == 404
+    assessment.refresh_from_db()
+    assert assessment.status == Assessment.Status.SCHEDULED
+
+
+def test_panel_member_gets_403_on_staff_assessment_pages(
+    as_dev: Client, dev: User, sunrise: Provider, amira: Application
+) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    place = f.make_panellist(assessment=assessment, user=dev, panel_role="expert")
+    slug = sunrise.slug
+    for url in [
+        reverse("assessment-detail", args=[slug, assessment.pk]),
+        reverse("assessment-edit", args=[slug, assessment.pk]),
+        reverse("assessment-add", args=[slug, amira.pk]),
+        reverse("assessment-list", args=[slug]),
+    ]:
+        assert as_dev.get(url).status_code == 403
+    for url in [
+        reverse("assessment-cancel", args=[slug, assessment.pk]),
+        reverse("panellist-add", args=[slug, assessment.pk]),
+        reverse("panellist-remove", args=[slug, assessment.pk, place.pk]),
+    ]:
+        assert as_dev.post(url).status_code == 403
+    assert assessment.panellists.count() == 1
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_assessment_page_runs_the_same_queries_for_one_or_fifty_panellists(
+    as_bob: Client,
+    sunrise: Provider,
+    amira: Application,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    n: int,
+) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    for i in range(n):
+        user = f.make_member(
+            provider=sunrise, role=Membership.Role.PANEL, expert=True, password=None
+        )
+        place = f.make_panellist(assessment=assessment, user=user, panel_role="expert")
+        f.make_scorecard(panellist=place, submitted=i % 2 == 0)
+    # session, user, membership+provider, assessment with stage, application, candidate and
+    # role, panellists with scorecard states, member choices
+    with django_assert_num_queries(6):
+        response = as_bob.get(detail_url(assessment))
+    assert len(response.context["panellists"]) == n
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_assessment_list_runs_the_same_queries_for_one_or_fifty_rows(
+    as_bob: Client,
+    sunrise: Provider,
+    care_assistant: Role,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    n: int,
+) -> None:
+    for _ in range(n):
+        application = f.make_application(role=care_assistant, stage=care_assistant.stages.first())
+        f.make_assessment(
+            application=application,
+            stage=application.current_stage,
+            scheduled_at=datetime(2099, 1, 1, 10, 0, tzinfo=LONDON),
+        )
+    # session, user, membership+provider, page count, page rows with panel counts
+    with django_assert_num_queries(5):
+        response = as_bob.get(reverse("assessment-list", args=[sunrise.slug]))
+    assert len(response.context["page"].object_list) == n

@@ -1,0 +1,325 @@
+"""Candidates and applications: adding, searching, moving on, withdrawing, who may."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests import factories as f
+from vbr.accounts.models import Provider, User
+from vbr.recruitment.models import Application, Candidate, Role, Stage, StageEntry
+
+
+@pytest.fixture
+def care_assistant(sunrise: Provider) -> Role:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    f.make_stage(role=role, name="Values interview", order=1)
+    f.make_stage(role=role, name="Shadowing", kind=Stage.Kind.SHADOWING, order=2)
+    return role
+
+
+@pytest.fixture
+def night_role(sunrise: Provider) -> Role:
+    role = f.make_role(provider=sunrise, title="Night care assistant")
+    f.make_stage(role=role, name="Night interview", order=1)
+    return role
+
+
+def add_url(provider: Provider) -> str:
+    return reverse("application-add", args=[provider.slug])
+
+
+def list_url(provider: Provider) -> str:
+    return reverse("application-list", args=[provider.slug])
+
+
+def candidate_form(role: Role, **changes: str) -> dict[str, str]:
+    data = {
+        "first_name": "Amira",
+        "last_name": "Hussain",
+        "email": "amira@example.org",
+        "phone": "07700 900123",
+        "role": str(role.pk),
+        "source": Application.Source.JOBCENTRE,
+    }
+    data.update(changes)
+    return data
+
+
+def test_adding_a_candidate_creates_their_application_at_the_first_stage(
+    as_bob: Client, bob: User, sunrise: Provider, care_assistant: Role
+) -> None:
+    response = as_bob.post(add_url(sunrise), candidate_form(care_assistant), follow=True)
+
+    candidate = Candidate.objects.get(provider=sunrise)
+    application = candidate.applications.get()
+    assert (candidate.full_name, candidate.email, candidate.phone) == (
+        "Amira Hussain",
+        "amira@example.org",
+        "07700 900123",
+    )
+    assert application.provider == sunrise
+    assert application.current_stage.name == "Values interview"
+    assert application.source == Application.Source.JOBCENTRE
+    entry = StageEntry.objects.get(application=application)
+    assert (entry.stage.name, entry.moved_by) == ("Values interview", bob)
+    assert response.redirect_chain[-1][0] == application.get_absolute_url()
+    assert "Amira Hussain has been added and applied for Care assistant." in response.text
+
+
+def test_add_candidate_offers_only_this_providers_open_roles(
+    as_bob: Client, sunrise: Provider, hillside: Provider, care_assistant: Role
+) -> None:
+    closed = f.make_role(provider=sunrise, title="Cook")
+    closed.is_open = False
+    closed.save()
+    elsewhere = f.make_role(provider=hillside, title="Hillside gardener")
+
+    page = as_bob.get(add_url(sunrise))
+    assert "Care assistant" in page.text
+    assert "Cook" not in page.text and "Hillside gardener" not in page.text
+
+    response = as_bob.post(add_url(sunrise), candidate_form(elsewhere))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.text
+    assert not Candidate.objects.exists()
+
+
+def test_a_form_with_errors_keeps_everything_typed(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    response = as_bob.post(
+        add_url(sunrise), candidate_form(care_assistant, email="not-an-email", last_name="")
+    )
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.text
+    assert 'value="Amira"' in response.text
+    assert 'value="not-an-email"' in response.text
+    assert 'value="07700 900123"' in response.text
+    assert f'value="{care_assistant.pk}" selected' in response.text
+    assert not Candidate.objects.exists()
+
+
+def test_the_same_person_applying_twice_for_a_role_is_a_clear_error(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    as_bob.post(add_url(sunrise), candidate_form(care_assistant))
+    response = as_bob.post(add_url(sunrise), candidate_form(care_assistant, first_name="Amira"))
+    assert response.status_code == 200
+    assert "Amira Hussain has already applied for Care assistant." in response.text
+    assert Application.objects.count() == 1
+
+
+def test_an_existing_candidate_can_apply_to_another_role_from_their_page(
+    as_bob: Client, sunrise: Provider, care_assistant: Role, night_role: Role
+) -> None:
+    interview = care_assistant.stages.first()
+    application = f.make_application(
+        role=care_assistant,
+        stage=interview,
+        candidate=f.make_candidate(provider=sunrise, first_name="Daniel", last_name="Evans"),
+    )
+    detail = as_bob.get(application.get_absolute_url())
+    apply_url = reverse("candidate-apply", args=[sunrise.slug, application.candidate_id])
+    assert apply_url in detail.text
+
+    response = as_bob.post(apply_url, {"role": night_role.pk, "source": ""}, follow=True)
+
+    second = application.candidate.applications.get(role=night_role)
+    assert second.current_stage.name == "Night interview"
+    assert StageEntry.objects.filter(application=second).count() == 1
+    assert "Daniel Evans has applied for Night care assistant." in response.text
+
+
+def test_applying_a_candidate_again_to_the_same_role_is_a_form_error_not_a_crash(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    application = f.make_application(
+        role=care_assistant,
+        candidate=f.make_candidate(provider=sunrise, first_name="Daniel", last_name="Evans"),
+    )
+    url = reverse("candidate-apply", args=[sunrise.slug, application.candidate_id])
+    response = as_bob.post(url, {"role": care_assistant.pk})
+    assert response.status_code == 200
+    assert "Daniel Evans has already applied for Care assistant." in response.text
+    assert Application.objects.count() == 1
+
+
+def test_search_finds_candidates_by_name_or_email(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    amira = f.make_candidate(provider=sunrise, first_name="Amira", last_name="Hussain")
+    amira.email = "amira.h@example.org"
+    amira.save()
+    f.make_application(role=care_assistant, candidate=amira)
+    f.make_application(
+        role=care_assistant,
+        candidate=f.make_candidate(provider=sunrise, first_name="Daniel", last_name="Evans"),
+    )
+
+    by_name = as_bob.get(list_url(sunrise), {"q": "amira huss"})
+    by_email = as_bob.get(list_url(sunrise), {"q": "AMIRA.H@"})
+    nobody = as_bob.get(list_url(sunrise), {"q": "zebedee"})
+
+    assert "Amira Hussain" in by_name.text and "Daniel Evans" not in by_name.text
+    assert "Amira Hussain" in by_email.text and "Daniel Evans" not in by_email.text
+    assert "No applications match." in nobody.text
+
+
+def test_filters_narrow_the_list_by_role_stage_and_status(
+    as_bob: Client, sunrise: Provider, care_assistant: Role, night_role: Role
+) -> None:
+    interview, shadowing = care_assistant.stages.all()
+    people = {}
+    for first, role, stage, status in [
+        ("Ann", care_assistant, interview, Application.Status.ACTIVE),
+        ("Ben", care_assistant, shadowing, Application.Status.ACTIVE),
+        ("Cat", care_assistant, shadowing, Application.Status.WITHDRAWN),
+        ("Dan", night_role, night_role.stages.first(), Application.Status.ACTIVE),
+    ]:
+        people[first] = f.make_application(
+            role=role,
+            stage=stage,
+            status=status,
+            candidate=f.make_candidate(provider=sunrise, first_name=first, last_name="Jones"),
+        )
+
+    def names(**params: object) -> list[str]:
+        response = as_bob.get(list_url(sunrise), params)
+        return [a.candidate.first_name for a in response.context["page"].object_list]
+
+    assert names() == ["Ann", "Ben", "Cat", "Dan"]
+    assert names(role=night_role.pk) == ["Dan"]
+    assert names(stage=shadowing.pk) == ["Ben", "Cat"]
+    assert names(stage=shadowing.pk, status="active") == ["Ben"]
+    assert names(status="withdrawn") == ["Cat"]
+
+
+def test_another_providers_stage_in_the_filter_is_ignored(
+    as_bob: Client, sunrise: Provider, hillside: Provider, care_assistant: Role
+) -> None:
+    f.make_application(role=care_assistant)
+    theirs = f.make_stage(role=f.make_role(provider=hillside))
+    response = as_bob.get(list_url(sunrise), {"stage": theirs.pk})
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 1
+
+
+def test_the_list_shows_fifty_a_page(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    for _ in range(51):
+        f.make_application(role=care_assistant)
+    first = as_bob.get(list_url(sunrise), {"status": "active"})
+    second = as_bob.get(list_url(sunrise), {"status": "active", "page": 2})
+    assert len(first.context["page"].object_list) == 50
+    assert "Page 1 of 2" in first.text
+    assert "?status=active&amp;page=2" in first.text
+    assert len(second.context["page"].object_list) == 1
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_list_runs_the_same_queries_for_one_or_fifty_rows(
+    as_bob: Client,
+    sunrise: Provider,
+    care_assistant: Role,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    n: int,
+) -> None:
+    for _ in range(n):
+        f.make_application(role=care_assistant, stage=care_assistant.stages.first())
+    # session, user, membership+provider, the role filter checked, page count, page rows
+    # (candidate, role and stage joined), role choices, stage choices
+    with django_assert_num_queries(8):
+        response = as_bob.get(list_url(sunrise), {"q": "sam", "role": care_assistant.pk})
+    assert len(response.context["page"].object_list) == n
+
+
+def test_move_to_next_stage_records_the_stage_entry(
+    as_bob: Client, bob: User, sunrise: Provider, care_assistant: Role
+) -> None:
+    interview, shadowing = care_assistant.stages.all()
+    application = f.make_application(role=care_assistant, stage=interview)
+    url = reverse("application-move", args=[sunrise.slug, application.pk])
+
+    response = as_bob.post(url, follow=True)
+
+    application.refresh_from_db()
+    assert application.current_stage == shadowing
+    entry = StageEntry.objects.get(application=application, stage=shadowing)
+    assert entry.moved_by == bob
+    assert entry.entered_at == application.stage_entered_at
+    assert "moved to Shadowing." in response.text
+
+
+def test_move_to_next_stage_is_refused_at_the_last_stage(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    _, shadowing = care_assistant.stages.all()
+    application = f.make_application(role=care_assistant, stage=shadowing)
+    detail = as_bob.get(application.get_absolute_url())
+    assert "This is the last stage of the role." in detail.text
+    assert "Move to next stage" not in detail.text
+
+    url = reverse("application-move", args=[sunrise.slug, application.pk])
+    response = as_bob.post(url, follow=True)
+
+    application.refresh_from_db()
+    assert application.current_stage == shadowing
+    assert not StageEntry.objects.filter(application=application).exists()
+    assert "This application is at the last stage of the role" in response.text
+
+
+def test_withdrawing_records_the_reason_and_when(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    application = f.make_application(role=care_assistant, stage=care_assistant.stages.first())
+    before = application.status_changed_at
+    url = reverse("application-withdraw", args=[sunrise.slug, application.pk])
+
+    response = as_bob.post(url, {"reason": "Took a job nearer home."}, follow=True)
+
+    application.refresh_from_db()
+    assert application.status == Application.Status.WITHDRAWN
+    assert application.withdrawal_reason == "Took a job nearer home."
+    assert application.status_changed_at > before
+    assert "is marked as withdrawn" in response.text
+    assert "Took a job nearer home." in response.text
+
+
+def test_withdrawing_needs_no_reason(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    application = f.make_application(role=care_assistant)
+    as_bob.post(reverse("application-withdraw", args=[sunrise.slug, application.pk]))
+    application.refresh_from_db()
+    assert (application.status, application.withdrawal_reason) == ("withdrawn", "")
+
+
+def test_another_providers_application_is_a_404(
+    as_charlie: Client, hillside: Provider, care_assistant: Role
+) -> None:
+    application = f.make_application(role=care_assistant)
+    for name in ["application-move", "application-withdraw"]:
+        response = as_charlie.post(reverse(name, args=[hillside.slug, application.pk]))
+        assert response.status_code == 404
+    url = reverse("candidate-apply", args=[hillside.slug, application.candidate_id])
+    assert as_charlie.get(url).status_code == 404
+    application.refresh_from_db()
+    assert application.status == Application.Status.ACTIVE
+
+
+def test_panel_member_cannot_open_the_candidate_pages(
+    as_dev: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    application = f.make_application(role=care_assistant)
+    for url in [
+        list_url(sunrise),
+        add_url(sunrise),
+        reverse("application-withdraw", args=[sunrise.slug, application.pk]),
+        reverse("candidate-apply", args=[sunrise.slug, application.candidate_id]),
+    ]:
+        assert as_dev.get(url).status_code == 403
+    move = reverse("application-move", args=[sunrise.slug, application.pk])
+    assert as_dev.post(move).status_code == 403

@@ -1,0 +1,232 @@
+"""The manager's dashboard: scorecards to do, this week's assessments, decisions waiting."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories as f
+from vbr.accounts.models import Provider, User
+from vbr.recruitment.models import Application, Assessment, Role, Stage
+from vbr.recruitment.models.assessments import london_week
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@pytest.fixture
+def care_assistant(sunrise: Provider) -> Role:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    f.make_stage(role=role, name="Values interview", order=1)
+    f.make_stage(role=role, name="Shadowing", kind=Stage.Kind.SHADOWING, order=2)
+    return role
+
+
+def home(client: Client, provider: Provider):  # type: ignore[no-untyped-def]
+    response = client.get(reverse("provider-home", args=[provider.slug]))
+    assert response.status_code == 200
+    return response
+
+
+def this_week() -> tuple[datetime, datetime]:
+    return london_week(timezone.localtime(timezone=LONDON).date())
+
+
+def application_of(role: Role, first_name: str, stage: Stage | None = None) -> Application:
+    return f.make_application(
+        role=role,
+        stage=stage or role.stages.first(),
+        candidate=f.make_candidate(provider=role.provider, first_name=first_name, last_name="Lee"),
+    )
+
+
+def test_the_london_week_runs_monday_to_monday_across_the_clock_change() -> None:
+    # The clocks go forward on Sunday 29 March 2026: that week is an hour short.
+    start, end = london_week(date(2026, 3, 25))
+    assert start == datetime(2026, 3, 23, 0, 0, tzinfo=LONDON)
+    assert end == datetime(2026, 3, 30, 0, 0, tzinfo=LONDON)
+    assert end.astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=167)
+    assert london_week(date(2026, 3, 29)) == (start, end)
+    assert london_week(date(2026, 3, 23)) == (start, end)
+
+
+def test_my_scorecards_to_do_lists_my_unsubmitted_places_soonest_first(
+    as_bob: Client, bob: User, alice: User, sunrise: Provider, care_assistant: Role
+) -> None:
+    now = timezone.now()
+    interview = care_assistant.stages.first()
+
+    def place_for(first_name: str, when: datetime, user: User = bob) -> Assessment:
+        assessment = f.make_assessment(
+            application=application_of(care_assistant, first_name),
+            stage=interview,
+            scheduled_at=when,
+        )
+        f.make_panellist(assessment=assessment, user=user)
+        return assessment
+
+    place_for("Later", now + timedelta(days=9))
+    draft = place_for("Sooner", now + timedelta(days=1))
+    f.make_scorecard(panellist=draft.panellists.get())
+    done = place_for("Submitted", now - timedelta(days=1))
+    f.make_scorecard(panellist=done.panellists.get(), submitted=True)
+    cancelled = place_for("Cancelled", now + timedelta(days=2))
+    Assessment.objects.filter(pk=cancelled.pk).update(status=Assessment.Status.CANCELLED)
+    place_for("Alices", now + timedelta(days=1), user=alice)
+
+    response = home(as_bob, sunrise)
+
+    names = [p.assessment.application.candidate.first_name for p in response.context["to_do"]]
+    assert names == ["Sooner", "Later"]
+    section = response.text.split("My scorecards to do")[1].split("Assessments this week")[0]
+    assert "Sooner Lee" in section and "Later Lee" in section
+    assert "Submitted Lee" not in section and "Alices Lee" not in section
+
+
+def test_assessments_this_week_run_monday_to_sunday(
+    as_bob: Client, sunrise: Provider, hillside: Provider, care_assistant: Role
+) -> None:
+    start, end = this_week()
+    interview = care_assistant.stages.first()
+
+    def assessment_at(first_name: str, when: datetime) -> Assessment:
+        return f.make_assessment(
+            application=application_of(care_assistant, first_name),
+            stage=interview,
+            scheduled_at=when,
+        )
+
+    assessment_at("Monday", start)
+    assessment_at("Sunday", end - timedelta(minutes=1))
+    assessment_at("LastWeek", start - timedelta(minutes=1))
+    assessment_at("NextWeek", end)
+    cancelled = assessment_at("Cancelled", start + timedelta(hours=10))
+    Assessment.objects.filter(pk=cancelled.pk).update(status=Assessment.Status.CANCELLED)
+    elsewhere = f.make_role(provider=hillside)
+    f.make_assessment(
+        application=f.make_application(role=elsewhere),
+        stage=f.make_stage(role=elsewhere),
+        scheduled_at=start + timedelta(hours=10),
+    )
+
+    response = home(as_bob, sunrise)
+
+    names = [a.application.candidate.first_name for a in response.context["this_week"]]
+    assert names == ["Monday", "Sunday"]
+    assert "Monday Lee" in response.text and "NextWeek Lee" not in response.text
+
+
+def test_waiting_for_a_decision_worked_example(
+    as_bob: Client, bob: User, dev: User, alice: User, care_assistant: Role, sunrise: Provider
+) -> None:
+    interview, shadowing = care_assistant.stages.all()
+    last_week = timezone.now() - timedelta(days=7)
+
+    def assessed(
+        first_name: str,
+        *,
+        submitted: tuple[bool, ...] = (True, True),
+        stage: Stage = interview,
+        status: str = Assessment.Status.SCHEDULED,
+        application_status: str = Application.Status.ACTIVE,
+    ) -> Application:
+        application = application_of(care_assistant, first_name, stage=stage)
+        Application.objects.filter(pk=application.pk).update(status=application_status)
+        assessment = f.make_assessment(
+            application=application, stage=interview, scheduled_at=last_week
+        )
+        Assessment.objects.filter(pk=assessment.pk).update(status=status)
+        for user, done in zip([bob, dev, alice], submitted, strict=False):
+            f.make_scorecard(
+                panellist=f.make_panellist(assessment=assessment, user=user), submitted=done
+            )
+        return application
+
+    assessed("Ann")  # everybody submitted, no decision: waiting
+    assessed("Ben", submitted=(True, False))  # Dev has not submitted: not yet
+    assessed("Cat", submitted=(True, False), status=Assessment.Status.CLOSED)  # closed: waiting
+    dan = assessed("Dan")
+    f.make_decision(application=dan, decided_at=last_week + timedelta(hours=2))  # decided
+    eve = assessed("Eve")
+    f.make_decision(application=eve, decided_at=last_week - timedelta(days=3))  # before: waiting
+    assessed("Fay", stage=shadowing)  # moved on to shadowing, not assessed there yet
+    assessed("Gus", application_status=Application.Status.WITHDRAWN)
+    assessed("Hal", status=Assessment.Status.CANCELLED)
+    assessed("Ivy", submitted=())  # nobody on the panel
+
+    response = home(as_bob, sunrise)
+
+    names = sorted(a.candidate.first_name for a in response.context["waiting"])
+    assert names == ["Ann", "Cat", "Eve"]
+    assert "Waiting for a decision" in response.text
+    assert "Ann Lee" in response.text and "Ben Lee" not in response.text
+
+    # The same set is behind "see all".
+    listed = as_bob.get(reverse("application-list", args=[sunrise.slug]), {"waiting": "on"})
+    assert sorted(a.candidate.first_name for a in listed.context["page"].object_list) == names
+
+
+def test_each_list_shows_ten_then_a_link_to_see_all(
+    as_bob: Client, bob: User, sunrise: Provider, care_assistant: Role
+) -> None:
+    start, _ = this_week()
+    for i in range(11):
+        assessment = f.make_assessment(
+            application=application_of(care_assistant, f"P{i:02}"),
+            stage=care_assistant.stages.first(),
+            scheduled_at=start + timedelta(hours=i),
+        )
+        f.make_panellist(assessment=assessment, user=bob)
+
+    response = home(as_bob, sunrise)
+
+    assert len(response.context["to_do"]) == 10
+    assert len(response.context["this_week"]) == 10
+    assessments = reverse("assessment-list", args=[sunrise.slug])
+    assert f'href="{assessments}?show=todo"' in response.text
+    assert f'href="{assessments}?show=week"' in response.text
+    assert "See all waiting for a decision" not in response.text
+    everything = as_bob.get(assessments, {"show": "todo"})
+    assert len(everything.context["page"].object_list) == 11
+    week = as_bob.get(assessments, {"show": "week"})
+    assert len(week.context["page"].object_list) == 11
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_dashboard_runs_the_same_queries_for_one_or_fifty_rows(
+    as_bob: Client,
+    bob: User,
+    dev: User,
+    sunrise: Provider,
+    care_assistant: Role,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    n: int,
+) -> None:
+    start, _ = this_week()
+    interview = care_assistant.stages.first()
+    for i in range(n):
+        # One to score this week for Bob, and one scored by Dev and waiting for a decision.
+        mine = f.make_assessment(
+            application=application_of(care_assistant, f"Mine{i}"),
+            stage=interview,
+            scheduled_at=start + timedelta(hours=1),
+        )
+        f.make_panellist(assessment=mine, user=bob)
+        scored = f.make_assessment(
+            application=application_of(care_assistant, f"Scored{i}"),
+            stage=interview,
+            scheduled_at=start - timedelta(days=3),
+        )
+        f.make_scorecard(panellist=f.make_panellist(assessment=scored, user=dev), submitted=True)
+    # session, user, membership+provider, my scorecards to do, assessments this week,
+    # waiting for a decision, roles with counts, stages with counts
+    with django_assert_num_queries(8):
+        response = home(as_bob, sunrise)
+    shown = min(n, 10)
+    assert len(response.context["to_do"]) == shown
+    assert len(response.context["this_week"]) == shown
+    assert len(response.context["waiting"]) == shown

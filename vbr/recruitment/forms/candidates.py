@@ -1,0 +1,131 @@
+"""Forms for candidates and their applications. Every choice is narrowed to the provider."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+
+from vbr.accounts.models import Provider
+from vbr.recruitment.models import Application, Candidate, Role, Stage
+
+
+class RoleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.title
+
+
+class StageChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.role.title}: {obj.name}"
+
+
+class AddCandidateForm(forms.Form):
+    """A new candidate and the role they apply for."""
+
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    role = RoleChoiceField(
+        queryset=Role.objects.none(),
+        label="Role applied for",
+        empty_label="Choose a role",
+        help_text="Only open roles are listed.",
+    )
+    source = forms.ChoiceField(
+        choices=[("", "Not known"), *Application.Source.choices],
+        required=False,
+        label="Where did they hear about the job?",
+    )
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        cast(forms.ModelChoiceField, self.fields["role"]).queryset = provider.roles.open().order_by(
+            "title"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        email = cleaned.get("email")
+        role = cleaned.get("role")
+        if email:
+            existing = (
+                self.provider.candidates.filter(email__iexact=email, anonymised_at__isnull=True)
+                .order_by("pk")
+                .first()
+            )
+            if existing is not None:
+                if role is not None and existing.applications.filter(role=role).exists():
+                    self.add_error(
+                        "role", f"{existing.full_name} has already applied for {role.title}."
+                    )
+                else:
+                    self.add_error(
+                        "email",
+                        f"{existing.full_name} is already a candidate with this email. "
+                        "Open one of their applications and choose “Apply to another role”.",
+                    )
+        return cleaned
+
+
+class ApplyToRoleForm(forms.Form):
+    """An existing candidate applying for another of the provider's open roles."""
+
+    role = RoleChoiceField(
+        queryset=Role.objects.none(), label="Role applied for", empty_label="Choose a role"
+    )
+    source = forms.ChoiceField(
+        choices=[("", "Not known"), *Application.Source.choices],
+        required=False,
+        label="Where did they hear about the job?",
+    )
+
+    def __init__(self, *args: Any, candidate: Candidate, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidate = candidate
+        cast(
+            forms.ModelChoiceField, self.fields["role"]
+        ).queryset = candidate.provider.roles.open().order_by("title")
+
+    def clean_role(self) -> Role:
+        role: Role = self.cleaned_data["role"]
+        if self.candidate.applications.filter(role=role).exists():
+            raise forms.ValidationError(
+                f"{self.candidate.full_name} has already applied for {role.title}."
+            )
+        return role
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        label="Reason (optional)",
+        help_text="What the candidate told you, if anything.",
+    )
+
+
+class ApplicationFilterForm(forms.Form):
+    """Search and filters of the applications list (a GET form: invalid filters are ignored)."""
+
+    q = forms.CharField(required=False, label="Name or email", max_length=200)
+    role = RoleChoiceField(queryset=Role.objects.none(), required=False, empty_label="Any role")
+    stage = StageChoiceField(queryset=Stage.objects.none(), required=False, empty_label="Any stage")
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Application.Status.choices], required=False
+    )
+    waiting = forms.BooleanField(required=False, label="Only those waiting for a decision")
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["role"]).queryset = provider.roles.order_by(
+            "title"
+        )
+        cast(forms.ModelChoiceField, self.fields["stage"]).queryset = (
+            Stage.objects.filter(role__provider=provider)
+            .select_related("role")
+            .order_by("role__title", "order", "pk")
+        )

@@ -1,0 +1,260 @@
+"""Assessments and their panels, for staff: scheduling, the assessment page, the panel.
+
+The assessment page shows whether each panellist has submitted, never their levels or
+evidence: staff may sit on this panel themselves and must score independently.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vbr.accounts.access import STAFF, provider_view
+from vbr.accounts.models import Membership
+from vbr.recruitment import workflow
+from vbr.recruitment.forms.assessments import AssessmentForm, PanellistForm
+from vbr.recruitment.models import Application, Assessment
+from vbr.recruitment.models.assessments import AssessmentQuerySet
+
+ASSESSMENTS_PER_PAGE = 50
+LISTS = {
+    "upcoming": "Upcoming assessments",
+    "week": "Assessments this week",
+    "todo": "My scorecards to do",
+}
+
+
+def _assessments(membership: Membership) -> AssessmentQuerySet:
+    """The provider's assessments, with what lists show, starting from the provider."""
+    return (
+        Assessment.objects.filter(application__provider=membership.provider)
+        .select_related("stage", "application__candidate", "application__role")
+        .annotate(
+            panel_size=Count("panellists", distinct=True),
+            submitted_count=Count(
+                "scorecards", filter=Q(scorecards__submitted_at__isnull=False), distinct=True
+            ),
+        )
+    )
+
+
+@require_GET
+@provider_view(STAFF)
+def assessment_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    show = request.GET.get("show", "upcoming")
+    if show not in LISTS:
+        show = "upcoming"
+    assessments = _assessments(membership)
+    if show == "week":
+        assessments = assessments.this_week()
+    elif show == "todo":
+        assessments = assessments.filter(
+            pk__in=membership.user.panel_places.scorecard_to_do().values("assessment")
+        )
+    else:
+        assessments = assessments.not_cancelled().filter(scheduled_at__gte=timezone.now())
+    assessments = assessments.order_by("scheduled_at", "pk")
+    page = Paginator(assessments, ASSESSMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "recruitment/assessment_list.html",
+        {
+            "provider": membership.provider,
+            "membership": membership,
+            "page": page,
+            "show": show,
+            "lists": LISTS,
+            "heading": LISTS[show],
+        },
+    )
+
+
+def _application(membership: Membership, application_id: int) -> Application:
+    return get_object_or_404(
+        membership.provider.applications.select_related("candidate", "role", "current_stage"),
+        pk=application_id,
+    )
+
+
+def _assessment(membership: Membership, assessment_id: int) -> Assessment:
+    return get_object_or_404(
+        Assessment.objects.filter(application__provider=membership.provider).select_related(
+            "stage", "application__candidate", "application__role", "application__provider"
+        ),
+        pk=assessment_id,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def assessment_add(
+    request: HttpRequest, membership: Membership, application_id: int
+) -> HttpResponse:
+    application = _application(membership, application_id)
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None, application=application
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = workflow.schedule_assessment(
+                application=application,
+                stage=form.cleaned_data["stage"],
+                scheduled_at=form.scheduled_at,
+                place=form.cleaned_data["place"],
+                notes_for_panel=form.cleaned_data["notes_for_panel"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{assessment.stage.name} scheduled for {application.candidate.full_name}. "
+                "Now add the panel.",
+            )
+            return redirect("assessment-detail", membership.provider.slug, assessment.pk)
+    return render(
+        request,
+        "recruitment/assessment_form.html",
+        {
+            "provider": membership.provider,
+            "membership": membership,
+            "application": application,
+            "form": form,
+        },
+    )
+
+
+@require_GET
+@provider_view(STAFF)
+def assessment_detail(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    assessment = _assessment(membership, assessment_id)
+    return _render_detail(request, membership, assessment, PanellistForm(assessment=assessment))
+
+
+def _render_detail(
+    request: HttpRequest,
+    membership: Membership,
+    assessment: Assessment,
+    panellist_form: PanellistForm,
+) -> HttpResponse:
+    # Whether each scorecard exists and is submitted; levels and evidence are never loaded.
+    panellists = assessment.panellists.select_related("user").annotate(
+        has_scorecard=Count("scorecard"),
+        submitted=Count("scorecard", filter=Q(scorecard__submitted_at__isnull=False)),
+    )
+    return render(
+        request,
+        "recruitment/assessment_detail.html",
+        {
+            "provider": membership.provider,
+            "membership": membership,
+            "assessment": assessment,
+            "application": assessment.application,
+            "panellists": panellists,
+            "panellist_form": panellist_form,
+            "can_change": assessment.status
+            in (Assessment.Status.SCHEDULED, Assessment.Status.SCORING),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def assessment_edit(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    assessment = _assessment(membership, assessment_id)
+    if assessment.status == Assessment.Status.CLOSED:
+        messages.error(request, "Scoring for this assessment is closed: it can no longer change.")
+        return redirect("assessment-detail", membership.provider.slug, assessment.pk)
+    form = AssessmentForm(
+        request.POST if request.method == "POST" else None,
+        application=assessment.application,
+        assessment=assessment,
+    )
+    if request.method == "POST" and form.is_valid():
+        rescheduled = assessment.status == Assessment.Status.CANCELLED
+        assessment.scheduled_at = form.scheduled_at
+        assessment.place = form.cleaned_data["place"]
+        assessment.notes_for_panel = form.cleaned_data["notes_for_panel"]
+        if rescheduled:
+            assessment.status = Assessment.Status.SCHEDULED
+        assessment.save(update_fields=["scheduled_at", "place", "notes_for_panel", "status"])
+        messages.success(
+            request, "The assessment is rescheduled." if rescheduled else "Changes saved."
+        )
+        return redirect("assessment-detail", membership.provider.slug, assessment.pk)
+    return render(
+        request,
+        "recruitment/assessment_form.html",
+        {
+            "provider": membership.provider,
+            "membership": membership,
+            "application": assessment.application,
+            "assessment": assessment,
+            "form": form,
+        },
+    )
+
+
+@require_POST
+@provider_view(STAFF)
+def assessment_cancel(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    assessment = _assessment(membership, assessment_id)
+    try:
+        workflow.cancel_assessment(assessment=assessment)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The assessment is cancelled.")
+    return redirect("assessment-detail", membership.provider.slug, assessment.pk)
+
+
+@require_POST
+@provider_view(STAFF)
+def panellist_add(request: HttpRequest, membership: Membership, assessment_id: int) -> HttpResponse:
+    assessment = _assessment(membership, assessment_id)
+    form = PanellistForm(request.POST, assessment=assessment)
+    if form.is_valid():
+        try:
+            panellist = workflow.add_panellist(
+                assessment=assessment,
+                membership=form.cleaned_data["member"],
+                panel_role=form.cleaned_data["panel_role"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{panellist.user.display_name} is on the panel as "
+                f"{panellist.get_panel_role_display().lower()}.",
+            )
+            return redirect("assessment-detail", membership.provider.slug, assessment.pk)
+    return _render_detail(request, membership, assessment, form)
+
+
+@require_POST
+@provider_view(STAFF)
+def panellist_remove(
+    request: HttpRequest, membership: Membership, assessment_id: int, panellist_id: int
+) -> HttpResponse:
+    assessment = _assessment(membership, assessment_id)
+    panellist = get_object_or_404(assessment.panellists.select_related("user"), pk=panellist_id)
+    try:
+        workflow.remove_panellist(panellist=panellist)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{panellist.user.display_name} is off the panel.")
+    return redirect("assessment-detail", membership.provider.slug, assessment.pk)
