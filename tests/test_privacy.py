@@ -159,6 +159,8 @@ def test_the_nightly_job_anonymises_due_candidates_and_keeps_the_scores(
     sunrise: Provider, hillside: Provider, bob: User
 ) -> None:
     application = declined_application(sunrise, months_ago=7)
+    application.withdrawal_reason = "Amira moved to Leeds"
+    application.save()
     scorecard = scored(application, bob)
     Decision.objects.create(application=application, kind="decline", reasons="Amira was late")
     ScorecardRevision.objects.create(
@@ -194,6 +196,9 @@ def test_the_nightly_job_anonymises_due_candidates_and_keeps_the_scores(
     assert (score.level, score.evidence) == (3, "")
     assert Scorecard.objects.get(pk=scorecard.pk).summary == ""
     assert Decision.objects.get(application=application).reasons == "(anonymised)"
+    application.refresh_from_db()
+    assert application.withdrawal_reason == ""
+    assert application.status == Application.Status.DECLINED
     revision = ScorecardRevision.objects.get(scorecard=scorecard)
     assert revision.previous == {
         "recommendation": "yes",

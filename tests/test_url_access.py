@@ -88,6 +88,19 @@ ACCESS: dict[str, Row] = {
     "scorecard-amend": Row("GET", 404, 404, 302, 302, 404, 302),
     "assessment-debrief": any_member(),
     "assessment-close": staff_only("POST", ok=302),
+    "application-list": staff_only(),
+    "application-add": staff_only(),
+    "application-move": staff_only("POST", ok=302),
+    "application-withdraw": staff_only(),
+    "candidate-apply": staff_only(),
+    "assessment-list": staff_only(),
+    "assessment-add": staff_only(),
+    "assessment-detail": staff_only(),
+    "assessment-edit": staff_only(),
+    "assessment-cancel": staff_only("POST", ok=302),
+    # An empty post re-renders the form with its messages.
+    "panellist-add": staff_only("POST"),
+    "panellist-remove": staff_only("POST", ok=302),
 }
 
 
@@ -153,7 +166,7 @@ def personas(
     world: dict[str, Any], alice: User, bob: User, dev: User, charlie: User, sunrise: Provider
 ) -> dict[str, Client]:
     pat = f.make_member(provider=sunrise, role=Membership.Role.PANEL, username="pat")
-    f.make_panellist(assessment=world["assessment"], user=pat)
+    world["panellist_id"] = f.make_panellist(assessment=world["assessment"], user=pat).pk
     f.make_panellist(
         assessment=world["assessment"],
         user=dev,

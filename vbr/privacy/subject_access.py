@@ -66,6 +66,7 @@ def _application(application: Application) -> dict[str, Any]:
         "role": application.role.title,
         "status": application.get_status_display(),
         "source": application.get_source_display() if application.source else "",
+        "withdrawal_reason": application.withdrawal_reason,
         "applied_on": _date(application.applied_at),
         "current_stage": application.current_stage.name if application.current_stage else None,
         "stages_entered": [

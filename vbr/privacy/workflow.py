@@ -82,6 +82,7 @@ def anonymise_candidate(
     candidate.anonymised_at = timezone.now()
     candidate.save()
 
+    candidate.applications.update(withdrawal_reason="")
     Score.objects.filter(scorecard__assessment__application_id__in=application_ids).update(
         evidence=""
     )
