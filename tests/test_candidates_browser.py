@@ -3,43 +3,22 @@ interview, build the panel, and see it on the dashboard — checking each page w
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from tests import factories as f
+from tests.browser import assert_accessible
 from vbr.accounts.models import Provider, User
 
-AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
-
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def browser_page() -> Iterator[object]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not AXE.exists():
-        pytest.skip("axe-core is not installed (make test installs it)")
-    # Playwright's sync API runs an event loop in this thread; the test's own database calls
-    # are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser.new_page()
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+ALL_IMPACTS = ("minor", "moderate", "serious", "critical")
 
 
 def axe_violations(page) -> list[str]:  # type: ignore[no-untyped-def]
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(
-        "async () => (await axe.run()).violations.map(v => v.id + ': ' + v.nodes.length)"
-    )
+    try:
+        assert_accessible(page, impacts=ALL_IMPACTS)
+    except AssertionError as error:
+        return [str(error)]
+    return []
 
 
 def test_manager_adds_a_candidate_schedules_and_builds_the_panel(

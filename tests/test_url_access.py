@@ -101,6 +101,27 @@ ACCESS: dict[str, Row] = {
     # An empty post re-renders the form with its messages.
     "panellist-add": staff_only("POST"),
     "panellist-remove": staff_only("POST", ok=302),
+    "corevalue-list": staff_only(),
+    "corevalue-create": staff_only(),
+    "corevalue-edit": staff_only(),
+    # The world's value and stage are in use: deleting them sends staff back with a message.
+    "corevalue-delete": staff_only(ok=302),
+    "corevalue-move": staff_only("POST", ok=302),
+    "corevalue-restore": staff_only("POST", ok=302),
+    "corevalue-retire": staff_only("POST", ok=302),
+    "starter-values-copy": staff_only("POST", ok=302),
+    "starter-behaviours-add": staff_only("POST", ok=302),
+    "role-create": staff_only(),
+    "role-edit": staff_only(),
+    "role-setup": staff_only(),
+    "stage-create": staff_only(),
+    "stage-edit": staff_only(),
+    "stage-delete": staff_only(ok=302),
+    "stage-move": staff_only("POST", ok=302),
+    "criterion-create": staff_only(),
+    "criterion-edit": staff_only(),
+    "criterion-delete": staff_only("POST", ok=302),
+    "criteria-version-create": staff_only("POST", ok=302),
 }
 
 
@@ -142,6 +163,8 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
     stage = f.make_stage(role=role)
     application = f.make_application(role=role, stage=stage, status=Application.Status.DECLINED)
     assessment = f.make_assessment(application=application, stage=stage)
+    core_value = f.make_value(provider=sunrise)
+    criterion = f.make_criterion(stage=stage, core_value=core_value)
     check = DbsCheck.objects.create(
         provider=sunrise,
         application=application,
@@ -157,6 +180,9 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "candidate_id": application.candidate_id,
         "check_id": check.pk,
         "assessment_id": assessment.pk,
+        "stage_id": stage.pk,
+        "value_id": core_value.pk,
+        "criterion_id": criterion.pk,
         "assessment": assessment,
     }
 

@@ -422,3 +422,51 @@ def value_stage_grid(
         )
         rows.append(ValueRow(core_value=core_value, cells=cells, overall=overall))
     return ValueStageGrid(stages=tuple(stages), rows=tuple(rows))
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    core_value: CoreValue
+    counts: tuple[int, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class ValueStageMatrix:
+    """How many of a role's current criteria evidence each value at each stage (planning,
+    before any scores exist): the setup-page counterpart of `ValueStageGrid`."""
+
+    stages: tuple[Stage, ...]
+    rows: tuple[MatrixRow, ...]
+    uncovered: tuple[CoreValue, ...]
+
+
+def value_stage_matrix(
+    *,
+    stages: Sequence[Stage],
+    criteria: Iterable[Criterion],
+    current_values: Sequence[CoreValue],
+) -> ValueStageMatrix:
+    """Count criteria per value and stage from data already loaded.
+
+    `criteria` are the role's current-version criteria with `core_value` loaded. Rows are the
+    provider's current values plus any retired value the criteria still use, in library order;
+    `uncovered` lists current values that no stage of the role evidences.
+    """
+    counts: dict[tuple[int, int], int] = defaultdict(int)
+    values: dict[int, CoreValue] = {value.pk: value for value in current_values}
+    for criterion in criteria:
+        counts[(criterion.core_value_id, criterion.stage_id)] += 1
+        values.setdefault(criterion.core_value_id, criterion.core_value)
+    rows = tuple(
+        MatrixRow(
+            core_value=value,
+            counts=tuple(counts[(value.pk, stage.pk)] for stage in stages),
+        )
+        for value in sorted(values.values(), key=lambda v: (v.order, v.name))
+    )
+    uncovered = tuple(row.core_value for row in rows if row.total == 0)
+    return ValueStageMatrix(stages=tuple(stages), rows=rows, uncovered=uncovered)

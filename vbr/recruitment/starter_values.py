@@ -183,3 +183,11 @@ DEFAULT_INTERVIEW_LEVELS: tuple[str, str, str, str] = (
     "Good evidence: a clear example of what they did and why",
     "Strong evidence: a specific, personal example showing the value and what they learnt",
 )
+
+# Four-level descriptions for a behaviour observed (shadowing, group activity), as defaults.
+DEFAULT_OBSERVATION_LEVELS: tuple[str, str, str, str] = (
+    "Not shown: we did not see this, or saw the opposite",
+    "Shown a little: once or twice, or only when prompted",
+    "Shown clearly: most of the time, without prompting",
+    "Shown strongly: throughout, in a way the person clearly noticed",
+)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from vbr.accounts import audit
@@ -18,6 +18,7 @@ from vbr.recruitment.models import (
     Assessment,
     Candidate,
     CoreValue,
+    Criterion,
     Decision,
     Indicator,
     Outcome,
@@ -30,7 +31,33 @@ from vbr.recruitment.models import (
     StageEntry,
 )
 from vbr.recruitment.scoring import recommendation_view
-from vbr.recruitment.starter_values import STARTER_VALUES
+from vbr.recruitment.starter_values import STARTER_BEHAVIOURS, STARTER_VALUES, StarterValue
+
+Ordered = TypeVar("Ordered", CoreValue, Stage)
+
+
+def _create_starter_value(*, provider: Provider, starter: StarterValue, order: int) -> CoreValue:
+    core_value = CoreValue.objects.create(
+        provider=provider,
+        name=starter.name,
+        description=starter.description,
+        order=order,
+    )
+    Indicator.objects.bulk_create(
+        [
+            Indicator(core_value=core_value, kind=Indicator.Kind.POSITIVE, text=text, order=i)
+            for i, text in enumerate(starter.positive)
+        ]
+        + [
+            Indicator(core_value=core_value, kind=Indicator.Kind.NEGATIVE, text=text, order=i)
+            for i, text in enumerate(starter.negative)
+        ]
+    )
+    return core_value
+
+
+def next_value_order(provider: Provider) -> int:
+    return (provider.core_values.aggregate(top=models.Max("order"))["top"] or 0) + 1
 
 
 @transaction.atomic
@@ -41,30 +68,230 @@ def copy_starter_values(*, provider: Provider) -> list[CoreValue]:
     again after a provider has edited or retired some of them.
     """
     existing = set(provider.core_values.values_list("name", flat=True))
-    next_order = provider.core_values.count()
+    next_order = next_value_order(provider)
     created: list[CoreValue] = []
     for starter in STARTER_VALUES:
         if starter.name in existing:
             continue
+        created.append(_create_starter_value(provider=provider, starter=starter, order=next_order))
         next_order += 1
-        core_value = CoreValue.objects.create(
-            provider=provider,
-            name=starter.name,
-            description=starter.description,
-            order=next_order,
-        )
-        Indicator.objects.bulk_create(
-            [
-                Indicator(core_value=core_value, kind=Indicator.Kind.POSITIVE, text=text, order=i)
-                for i, text in enumerate(starter.positive)
-            ]
-            + [
-                Indicator(core_value=core_value, kind=Indicator.Kind.NEGATIVE, text=text, order=i)
-                for i, text in enumerate(starter.negative)
-            ]
-        )
-        created.append(core_value)
     return created
+
+
+def _move(siblings: Sequence[Ordered], moving: Ordered, *, up: bool) -> bool:
+    """Swap `moving` with its neighbour among `siblings` (already in display order) and
+    renumber them 1..n, so that gaps and ties left by earlier edits disappear."""
+    items = list(siblings)
+    index = next(i for i, item in enumerate(items) if item.pk == moving.pk)
+    target = index - 1 if up else index + 1
+    if not 0 <= target < len(items):
+        return False
+    items[index], items[target] = items[target], items[index]
+    for position, item in enumerate(items, start=1):
+        item.order = position
+    type(moving).objects.bulk_update(items, ["order"])
+    return True
+
+
+@transaction.atomic
+def move_value(*, core_value: CoreValue, up: bool) -> bool:
+    """Move a value one place up or down in its provider's library. False at either end."""
+    siblings = list(core_value.provider.core_values.select_for_update().order_by("order", "name"))
+    return _move(siblings, core_value, up=up)
+
+
+@transaction.atomic
+def move_stage(*, stage: Stage, up: bool, actor: Any) -> bool:
+    """Move a stage one place earlier or later in its role's process."""
+    siblings = list(stage.role.stages.select_for_update().order_by("order", "pk"))
+    moved = _move(siblings, stage, up=up)
+    if moved:
+        audit.record(
+            provider=stage.role.provider,
+            actor=actor,
+            action=AuditEvent.Action.ROLE_CHANGED,
+            subject=stage.role,
+            summary=f"Moved stage {stage.pk} {'earlier' if up else 'later'}",
+        )
+    return moved
+
+
+def _next_stage_order(role: Role) -> int:
+    return (role.stages.aggregate(top=models.Max("order"))["top"] or 0) + 1
+
+
+@transaction.atomic
+def add_stage(*, stage: Stage, actor: Any) -> Stage:
+    """Append a new stage (built by a form, not yet saved) to the end of its role's process."""
+    stage.order = _next_stage_order(stage.role)
+    stage.criteria_version = 1
+    stage.save()
+    audit.record(
+        provider=stage.role.provider,
+        actor=actor,
+        action=AuditEvent.Action.ROLE_CHANGED,
+        subject=stage.role,
+        summary=f"Added stage {stage.pk}",
+    )
+    return stage
+
+
+def _copy_criteria(criteria: Sequence[Criterion], *, stage: Stage, version: int) -> None:
+    Criterion.objects.bulk_create(
+        [
+            Criterion(
+                stage=stage,
+                core_value_id=criterion.core_value_id,
+                version=version,
+                order=criterion.order,
+                prompt=criterion.prompt,
+                level_1=criterion.level_1,
+                level_2=criterion.level_2,
+                level_3=criterion.level_3,
+                level_4=criterion.level_4,
+                essential=criterion.essential,
+            )
+            for criterion in criteria
+        ]
+    )
+
+
+@transaction.atomic
+def create_role(*, role: Role, copy_stages_from: Role | None, actor: Any) -> Role:
+    """Save a new role, optionally starting from another role's stages and criteria.
+
+    Only the source's current criteria versions are copied, as version 1 of the new stages:
+    the new role has no scorecards, so nothing of its history needs keeping.
+    """
+    if copy_stages_from is not None and copy_stages_from.provider_id != role.provider_id:
+        raise ValueError("Stages can only be copied from a role of the same provider.")
+    role.save()
+    summary = "Created the role"
+    if copy_stages_from is not None:
+        sources = list(copy_stages_from.stages.order_by("order", "pk"))
+        current = Criterion.objects.filter(
+            stage__in=sources, version=models.F("stage__criteria_version")
+        ).order_by("order", "pk")
+        criteria_by_stage: dict[int, list[Criterion]] = {}
+        for criterion in current:
+            criteria_by_stage.setdefault(criterion.stage_id, []).append(criterion)
+        for position, source in enumerate(sources, start=1):
+            stage = Stage.objects.create(
+                role=role,
+                name=source.name,
+                kind=source.kind,
+                order=position,
+                description=source.description,
+                criteria_version=1,
+            )
+            _copy_criteria(criteria_by_stage.get(source.pk, []), stage=stage, version=1)
+        summary = f"Created the role with the stages of role {copy_stages_from.pk}"
+    audit.record(
+        provider=role.provider,
+        actor=actor,
+        action=AuditEvent.Action.ROLE_CHANGED,
+        subject=role,
+        summary=summary,
+    )
+    return role
+
+
+class CriteriaFrozen(Exception):
+    """The stage's current criteria have been scored against and cannot change."""
+
+
+@transaction.atomic
+def start_new_criteria_version(*, stage: Stage, actor: Any) -> int:
+    """Copy the current criteria to a new version used by later candidates.
+
+    Assessments keep the version they were created with, so scorecards already submitted
+    keep the criteria they were scored against; assessments created from now on use the
+    new version, which can be edited until somebody submits a scorecard on it.
+    """
+    stage = Stage.objects.select_for_update().get(pk=stage.pk)
+    current = list(stage.current_criteria().order_by("order", "pk"))
+    new_version = stage.criteria_version + 1
+    _copy_criteria(current, stage=stage, version=new_version)
+    stage.criteria_version = new_version
+    stage.save(update_fields=["criteria_version"])
+    audit.record(
+        provider=stage.role.provider,
+        actor=actor,
+        action=AuditEvent.Action.CRITERIA_CHANGED,
+        subject=stage,
+        summary=f"Started criteria version {new_version}",
+    )
+    return new_version
+
+
+@dataclass(frozen=True)
+class BehavioursAdded:
+    added: tuple[Criterion, ...]
+    values_created: tuple[CoreValue, ...]
+    # Behaviours left out because the provider has retired the value they evidence.
+    skipped_retired: tuple[str, ...]
+
+
+@transaction.atomic
+def add_starter_behaviours(*, stage: Stage, actor: Any) -> BehavioursAdded:
+    """Add the starter set's observed behaviours to a shadowing stage's current criteria.
+
+    Each behaviour evidences the provider's own value of the same name, created from the
+    starter set when the provider does not have it. A behaviour whose prompt the stage
+    already has is not added twice; one whose value the provider retired is left out.
+    """
+    stage = Stage.objects.select_for_update().select_related("role__provider").get(pk=stage.pk)
+    if stage.criteria_frozen():
+        raise CriteriaFrozen
+    provider = stage.role.provider
+    values = {value.name: value for value in provider.core_values.all()}
+    starters = {starter.name: starter for starter in STARTER_VALUES}
+    existing_prompts = set(stage.current_criteria().values_list("prompt", flat=True))
+    next_order = (stage.current_criteria().aggregate(top=models.Max("order"))["top"] or 0) + 1
+    value_order = next_value_order(provider)
+    added: list[Criterion] = []
+    created: list[CoreValue] = []
+    skipped: list[str] = []
+    for behaviour in STARTER_BEHAVIOURS:
+        if behaviour.prompt in existing_prompts:
+            continue
+        core_value = values.get(behaviour.value)
+        if core_value is None:
+            core_value = _create_starter_value(
+                provider=provider, starter=starters[behaviour.value], order=value_order
+            )
+            value_order += 1
+            values[core_value.name] = core_value
+            created.append(core_value)
+        if core_value.is_retired:
+            skipped.append(behaviour.name)
+            continue
+        level_1, level_2, level_3, level_4 = behaviour.levels
+        added.append(
+            Criterion.objects.create(
+                stage=stage,
+                core_value=core_value,
+                version=stage.criteria_version,
+                order=next_order,
+                prompt=behaviour.prompt,
+                level_1=level_1,
+                level_2=level_2,
+                level_3=level_3,
+                level_4=level_4,
+            )
+        )
+        next_order += 1
+    if added:
+        audit.record(
+            provider=provider,
+            actor=actor,
+            action=AuditEvent.Action.CRITERIA_CHANGED,
+            subject=stage,
+            summary=f"Added {len(added)} observed behaviours from the starter set",
+        )
+    return BehavioursAdded(
+        added=tuple(added), values_created=tuple(created), skipped_retired=tuple(skipped)
+    )
 
 
 @transaction.atomic

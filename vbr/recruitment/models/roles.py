@@ -37,6 +37,37 @@ class Role(models.Model):
         )
 
 
+def submitted_on_current_version() -> models.Exists:
+    """For a queryset of stages: a submitted scorecard exists on the stage's current version.
+
+    The one rule behind frozen criteria: once a panellist has submitted scores against a
+    version, changing that version would change what they were scored against.
+    """
+    from vbr.recruitment.models.assessments import Scorecard
+
+    return models.Exists(
+        Scorecard.objects.filter(
+            assessment__stage=models.OuterRef("pk"),
+            assessment__criteria_version=models.OuterRef("criteria_version"),
+            submitted_at__isnull=False,
+        )
+    )
+
+
+class StageQuerySet(models.QuerySet["Stage"]):
+    def with_setup_flags(self) -> StageQuerySet:
+        """Annotate what the setup page needs to know of each stage, in the same query:
+        whether its current criteria are frozen and whether anything refers to it."""
+        from vbr.recruitment.models.assessments import Assessment
+        from vbr.recruitment.models.candidates import Application
+
+        return self.annotate(
+            frozen=submitted_on_current_version(),
+            in_use=models.Exists(Assessment.objects.filter(stage=models.OuterRef("pk")))
+            | models.Exists(Application.objects.filter(current_stage=models.OuterRef("pk"))),
+        )
+
+
 class Stage(models.Model):
     """One step of a role's recruitment process.
 
@@ -58,6 +89,8 @@ class Stage(models.Model):
     description = models.TextField(blank=True)
     criteria_version = models.PositiveSmallIntegerField(default=1)
 
+    objects = StageQuerySet.as_manager()
+
     class Meta:
         ordering = ["role", "order", "pk"]
 
@@ -70,6 +103,26 @@ class Stage(models.Model):
 
     def current_criteria(self) -> models.QuerySet[Criterion]:
         return self.criteria.filter(version=self.criteria_version)
+
+    def criteria_frozen(self) -> bool:
+        """Whether the current criteria version can no longer change (one query, or none when
+        the stage was loaded with `with_setup_flags()`)."""
+        annotated = getattr(self, "frozen", None)
+        if annotated is not None:
+            return bool(annotated)
+        return bool(
+            Stage.objects.filter(pk=self.pk)
+            .annotate(frozen=submitted_on_current_version())
+            .values_list("frozen", flat=True)
+            .get()
+        )
+
+    def is_in_use(self) -> bool:
+        """A stage that assessments or applications refer to cannot be deleted."""
+        annotated = getattr(self, "in_use", None)
+        if annotated is not None:
+            return bool(annotated)
+        return self.assessments.exists() or self.applications.exists()
 
 
 class Criterion(models.Model):

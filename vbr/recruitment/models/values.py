@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 
 from vbr.accounts.models import Provider
 
@@ -9,6 +10,14 @@ class CoreValueQuerySet(models.QuerySet["CoreValue"]):
     def current(self) -> CoreValueQuerySet:
         """Values not retired: the ones offered for new criteria."""
         return self.filter(retired_at__isnull=True)
+
+    def retired(self) -> CoreValueQuerySet:
+        return self.filter(retired_at__isnull=False)
+
+    def with_use_count(self) -> CoreValueQuerySet:
+        """How many criteria (any role, any version) evidence each value: a used value is
+        retired, never deleted, so that past scorecards keep it."""
+        return self.annotate(use_count=models.Count("criteria"))
 
 
 class CoreValue(models.Model):
@@ -36,6 +45,17 @@ class CoreValue(models.Model):
     @property
     def is_retired(self) -> bool:
         return self.retired_at is not None
+
+    def retire(self) -> None:
+        """Stop offering the value for new criteria; criteria and scorecards keep it."""
+        if self.retired_at is None:
+            self.retired_at = timezone.now()
+            self.save(update_fields=["retired_at"])
+
+    def restore(self) -> None:
+        if self.retired_at is not None:
+            self.retired_at = None
+            self.save(update_fields=["retired_at"])
 
 
 class Indicator(models.Model):
