@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 
+from vbr.accounts.invitations import IssuedInvitation
 from vbr.accounts.models import Membership, Provider, User
 from vbr.recruitment.models import (
     Application,
@@ -179,3 +180,39 @@ def make_decision(
         Decision.objects.filter(pk=decision.pk).update(decided_at=decided_at)
         decision.refresh_from_db()
     return decision
+
+
+def make_invitation(
+    *, panellist: Panellist, created_by: User, kiosk: bool = False, days: int | None = None
+) -> IssuedInvitation:
+    from vbr.accounts.invitations import create_invitation
+
+    return create_invitation(panellist=panellist, created_by=created_by, kiosk=kiosk, days=days)
+
+
+def make_stage_entry(*, application: Application, stage: Stage, entered_at: datetime) -> None:
+    from vbr.recruitment.models import StageEntry
+
+    StageEntry.objects.create(application=application, stage=stage, entered_at=entered_at)
+
+
+def make_outcome(
+    *,
+    application: Application,
+    start_date: date,
+    probation: str = "passed",
+    left_on: date | None = None,
+) -> None:
+    from vbr.recruitment.models import Outcome
+
+    Outcome.objects.create(
+        application=application, start_date=start_date, probation=probation, left_on=left_on
+    )
+
+
+def make_equality_response(*, application: Application, **answers: str) -> None:
+    """Invite the candidate and record their answers, linked by the opaque key only."""
+    from vbr.reports.models import EqualityResponse, MonitoringInvite
+
+    invite = MonitoringInvite.objects.create(application=application)
+    EqualityResponse.objects.create(provider=application.provider, key=invite.key, **answers)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "vbr.accounts",
     "vbr.recruitment",
+    "vbr.reports",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "vbr.accounts.middleware.LinkScopeMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "vbr.accounts.twofactor.TwoFactorMiddleware",
@@ -217,6 +219,31 @@ LOGGING = {
     },
 }
 
+# Panel members' invitation links: days before a link stops working.
+VBR_INVITATION_DAYS = int(env("VBR_INVITATION_DAYS", "14"))
+
+# Email (invitation links). Without EMAIL_HOST, emails are printed to the console (demo).
+EMAIL_HOST = env("EMAIL_HOST")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "VBR <no-reply@localhost>")
+
+# A shared cache (limits on guessing invitation codes must hold across web processes).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "vbr",
+        }
+    }
 # Shared computers in care homes: a session ends when the browser closes, and after
 # SESSION_COOKIE_AGE at the latest.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -6,6 +6,7 @@ from django_otp.admin import OTPAdminSite
 
 from vbr.accounts import audit_views, security
 from vbr.accounts import views as account_views
+from vbr.reports import views as report_views
 
 if settings.VBR_REQUIRE_ADMIN_2FA:
     # The Django admin is the operator's: it asks for a verified two-factor code as well.
@@ -21,6 +22,10 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("p/<slug:provider_slug>/", include("vbr.recruitment.urls")),
+    path("join/", account_views.join, name="join"),
+    path("join/ended/", account_views.join_unusable, name="join-unusable"),
+    path("join/<str:token>/", account_views.join_link, name="join-link"),
+    path("me/working-with-me/", account_views.access_profile, name="access-profile"),
     path("admin/", admin.site.urls),
     path("accounts/security/", security.account_security, name="account-security"),
     path("accounts/verify/", security.two_factor_verify, name="two-factor-verify"),
@@ -31,4 +36,6 @@ urlpatterns = [
         name="application-audit",
     ),
     path("p/<slug:provider_slug>/", include("vbr.privacy.urls")),
+    path("p/<slug:provider_slug>/reports/", include("vbr.reports.urls")),
+    path("equality/<str:key>/", report_views.equality_form, name="equality-form"),
 ]

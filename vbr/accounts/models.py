@@ -156,3 +156,97 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor or 'system'} at {self.created_at}"
+
+
+class PanelInvitationQuerySet(models.QuerySet["PanelInvitation"]):
+    def usable(self) -> PanelInvitationQuerySet:
+        from django.utils import timezone
+
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class PanelInvitation(models.Model):
+    """A personal link (and short code) that signs a panel member in to one assessment's
+    panel work, without a password.
+
+    Only keyed hashes of the link token and the short code are stored: somebody reading the
+    database cannot sign in with them. The plain values exist once, when the link is made.
+    """
+
+    panellist = models.ForeignKey(
+        "recruitment.Panellist", on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # On a shared tablet: the session ends after sending and after a short idle time.
+    kiosk = models.BooleanField(default=False)
+    emailed_to = models.EmailField(blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PanelInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.panellist}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.is_revoked and not self.is_expired
+
+
+class AccessProfile(models.Model):
+    """ "Working with me": how a panel member likes to work, set by them or with them.
+
+    It drives the easy-read pages (text size, contrast, read-aloud) and tells the panel chair
+    what to prepare before the assessment.
+    """
+
+    class TextSize(models.TextChoices):
+        NORMAL = "normal", "Normal"
+        LARGE = "large", "Large"
+        LARGEST = "largest", "Very large"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="access_profile")
+    text_size = models.CharField(
+        "Text size", max_length=10, choices=TextSize.choices, default=TextSize.LARGE
+    )
+    easy_read = models.BooleanField("Easy read: one question at a time, plain words", default=True)
+    read_aloud = models.BooleanField("Show a “Read aloud” button", default=True)
+    high_contrast = models.BooleanField("High contrast colours", default=False)
+    has_supporter = models.BooleanField("A supporter helps me", default=False)
+    notes_for_chair = models.TextField(
+        "Anything the panel chair should know",
+        blank=True,
+        max_length=2000,
+        help_text="For example: I need breaks, I lip-read, I bring my support worker.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Working with {self.user}"
+
+    @property
+    def body_classes(self) -> str:
+        """CSS classes on <body> for the easy-read pages."""
+        classes = [f"text-size-{self.text_size}"]
+        if self.high_contrast:
+            classes.append("high-contrast")
+        return " ".join(classes)

@@ -150,6 +150,8 @@ class Recommendation:
     recommendation: str
     label: str
     summary: str
+    # "Entered by …" when a supporter typed the answers on the panellist's behalf.
+    entered_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -298,6 +300,7 @@ def build_debrief(
             recommendation=card.recommendation,
             label=card.get_recommendation_display() or "Not given",
             summary=card.summary,
+            entered_by=card.entered_by_label,
         )
         for card in scorecards
     )
@@ -326,7 +329,7 @@ def debrief_for(assessment: Assessment, *, panel_size: int | None = None) -> Deb
     criteria = list(assessment.criteria())
     scorecards = list(
         assessment.scorecards.submitted()
-        .select_related("panellist__user")
+        .select_related("panellist__user", "entered_by")
         .order_by("panellist__panel_role", "panellist_id")
     )
     return build_debrief(

@@ -4,6 +4,8 @@ from vbr.recruitment.views import (
     assessments,
     candidates,
     decisions,
+    easy_read,
+    panel,
     pipeline,
     roles,
     scoring,
@@ -52,6 +54,57 @@ urlpatterns = [
         "assessments/<int:assessment_id>/close/",
         scoring.assessment_close,
         name="assessment-close",
+    ),
+    path("assessments/<int:assessment_id>/easy/", easy_read.easy_start, name="easy-start"),
+    path(
+        "assessments/<int:assessment_id>/easy/q/<int:number>/",
+        easy_read.easy_question,
+        name="easy-question",
+    ),
+    path("assessments/<int:assessment_id>/easy/check/", easy_read.easy_check, name="easy-check"),
+    path("assessments/<int:assessment_id>/easy/sent/", easy_read.easy_sent, name="easy-sent"),
+    path(
+        "assessments/<int:assessment_id>/invitations/",
+        panel.invitation_list,
+        name="invitation-list",
+    ),
+    path(
+        "assessments/<int:assessment_id>/invitations/<int:panellist_id>/create/",
+        panel.invitation_create,
+        name="invitation-create",
+    ),
+    path(
+        "invitations/<int:invitation_id>/print/",
+        panel.invitation_print,
+        name="invitation-print",
+    ),
+    path(
+        "invitations/<int:invitation_id>/revoke/",
+        panel.invitation_revoke,
+        name="invitation-revoke",
+    ),
+    path("checks/", panel.check_list, name="check-list"),
+    path(
+        "applications/<int:application_id>/checks/<int:check_id>/tick/",
+        panel.check_tick,
+        name="check-tick",
+    ),
+    path(
+        "assessments/<int:assessment_id>/supported-person/",
+        panel.supported_person_view_create,
+        name="supported-person-view-create",
+    ),
+    path("involvement/", panel.involvement_list, name="involvement-list"),
+    path("involvement/export.csv", panel.involvement_export, name="involvement-export"),
+    path(
+        "assessments/<int:assessment_id>/notes/",
+        panel.shadowing_note_create,
+        name="shadowing-note-create",
+    ),
+    path(
+        "assessments/<int:assessment_id>/notes/<int:note_id>/delete/",
+        panel.shadowing_note_delete,
+        name="shadowing-note-delete",
     ),
 ]
 

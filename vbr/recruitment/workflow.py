@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -15,6 +15,7 @@ from vbr.accounts import audit
 from vbr.accounts.models import AuditEvent, Membership, Provider, User
 from vbr.recruitment.models import (
     Application,
+    ApplicationCheck,
     Assessment,
     Candidate,
     CoreValue,
@@ -23,12 +24,15 @@ from vbr.recruitment.models import (
     Indicator,
     Outcome,
     Panellist,
+    ProviderCheck,
     Role,
     Score,
     Scorecard,
     ScorecardRevision,
+    ShadowingNote,
     Stage,
     StageEntry,
+    SupportedPersonView,
 )
 from vbr.recruitment.scoring import recommendation_view
 from vbr.recruitment.starter_values import STARTER_BEHAVIOURS, STARTER_VALUES, StarterValue
@@ -369,6 +373,10 @@ def schedule_assessment(
     """
     if stage.role_id != application.role_id:
         raise ValidationError({"stage": "That stage is not part of the application's role."})
+    try:
+        ensure_can_schedule(application=application, stage=stage)
+    except ShadowingChecksOutstanding as outstanding:
+        raise ValidationError({"stage": str(outstanding)}) from None
     duplicate = ValidationError(
         {"stage": f"This application already has an assessment at {stage.name}."}
     )
@@ -635,6 +643,105 @@ def close_scoring(*, assessment: Assessment, closed_by: User) -> None:
     assessment.status = Assessment.Status.CLOSED
     assessment.closed_at = timezone.now()
     assessment.save(update_fields=["status", "closed_at"])
+
+
+@transaction.atomic
+def set_scorecard_supporter(
+    *, panellist: Panellist, supporter: User | None, supporter_name: str
+) -> Scorecard:
+    """Record who is helping a panel member enter their answers (or that nobody is), so that
+    the scorecard can say "entered by [supporter] on behalf of [member]"."""
+    scorecard = _lock_panel_place(panellist)
+    if scorecard.is_submitted:
+        raise ScorecardLocked
+    if supporter is not None and supporter.pk == panellist.user_id:
+        supporter = None
+    scorecard.entered_by = supporter
+    scorecard.supporter_name = "" if supporter is not None else supporter_name.strip()[:150]
+    scorecard.save(update_fields=["entered_by", "supporter_name", "updated_at"])
+    return scorecard
+
+
+# -- Shadowing ----------------------------------------------------------------------------------
+
+
+class ShadowingChecksOutstanding(Exception):
+    """Shadowing cannot be scheduled until the provider's required checks are ticked off."""
+
+    def __init__(self, outstanding: list[ProviderCheck]) -> None:
+        names = ", ".join(check.name for check in outstanding)
+        super().__init__(f"Before shadowing, tick off: {names}.")
+        self.outstanding = outstanding
+
+
+def outstanding_shadowing_checks(application: Application) -> list[ProviderCheck]:
+    """The provider's checks required before shadowing that nobody has ticked off yet for this
+    application (for example "DBS check seen"). One query."""
+    return list(
+        application.provider.checks.filter(is_active=True, required_before_shadowing=True)
+        .exclude(done__application=application)
+        .order_by("name", "pk")
+    )
+
+
+def ensure_can_schedule(*, application: Application, stage: Stage) -> None:
+    """Refuse to schedule a shadowing stage while required checks are outstanding: people who
+    draw on care are not exposed to a candidate whose checks have not been seen."""
+    if not stage.is_shadowing:
+        return
+    outstanding = outstanding_shadowing_checks(application)
+    if outstanding:
+        raise ShadowingChecksOutstanding(outstanding)
+
+
+@transaction.atomic
+def add_shadowing_note(*, panellist: Panellist, noted_at: time, text: str) -> ShadowingNote:
+    """Keep a timed note on the observer's own scorecard (created as a draft if need be)."""
+    scorecard = _lock_panel_place(panellist)
+    if scorecard.is_submitted:
+        raise ScorecardLocked
+    return ShadowingNote.objects.create(scorecard=scorecard, noted_at=noted_at, text=text.strip())
+
+
+@transaction.atomic
+def delete_shadowing_note(*, panellist: Panellist, note_id: int) -> None:
+    """Remove one of the observer's own notes while the scorecard is still a draft."""
+    scorecard = _lock_panel_place(panellist)
+    if scorecard.is_submitted:
+        raise ScorecardLocked
+    scorecard.shadowing_notes.filter(pk=note_id).delete()
+
+
+@transaction.atomic
+def tick_check(*, application: Application, check_item: ProviderCheck, done_by: User) -> None:
+    """A manager records that a check was done (once; a second tick changes nothing)."""
+    ApplicationCheck.objects.get_or_create(
+        application=application, check_item=check_item, defaults={"done_by": done_by}
+    )
+
+
+@transaction.atomic
+def record_supported_person_view(
+    *,
+    assessment: Assessment,
+    person_name: str,
+    consent_given: bool,
+    answer: str,
+    comment: str,
+    supporter_name: str,
+    recorded_by: User,
+) -> SupportedPersonView:
+    """Keep the view of the person supported during shadowing, only if they agreed to take
+    part: a person who declines has their decision kept and nothing else."""
+    return SupportedPersonView.objects.create(
+        assessment=assessment,
+        person_name=person_name.strip()[:40],
+        consent_given=consent_given,
+        answer=answer if consent_given else "",
+        comment=comment.strip() if consent_given else "",
+        supporter_name=supporter_name.strip()[:150],
+        recorded_by=recorded_by,
+    )
 
 
 # -- Moving through stages and deciding --------------------------------------------------------

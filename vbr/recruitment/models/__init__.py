@@ -7,23 +7,35 @@ from vbr.recruitment.models.assessments import (
 )
 from vbr.recruitment.models.candidates import Application, Candidate, StageEntry
 from vbr.recruitment.models.decisions import Decision, Outcome
+from vbr.recruitment.models.panel import (
+    ApplicationCheck,
+    Involvement,
+    ProviderCheck,
+    ShadowingNote,
+    SupportedPersonView,
+)
 from vbr.recruitment.models.roles import Criterion, Role, Stage
 from vbr.recruitment.models.values import CoreValue, Indicator
 
 __all__ = [
     "Application",
+    "ApplicationCheck",
     "Assessment",
     "Candidate",
     "CoreValue",
     "Criterion",
     "Decision",
     "Indicator",
+    "Involvement",
     "Outcome",
     "Panellist",
+    "ProviderCheck",
     "Role",
     "Score",
     "Scorecard",
     "ScorecardRevision",
+    "ShadowingNote",
     "Stage",
     "StageEntry",
+    "SupportedPersonView",
 ]

@@ -160,6 +160,8 @@ class Scorecard(models.Model):
         blank=True,
         related_name="+",
     )
+    # A supporter without a staff account (a relative, a support worker) is named here.
+    supporter_name = models.CharField(max_length=150, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -184,6 +186,13 @@ class Scorecard(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def entered_by_label(self) -> str:
+        """Who typed the answers for the panel member, if somebody else did."""
+        if self.entered_by_id is not None and self.entered_by is not None:
+            return self.entered_by.display_name
+        return self.supporter_name
 
 
 class Score(models.Model):

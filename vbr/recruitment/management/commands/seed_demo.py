@@ -86,7 +86,9 @@ class Command(BaseCommand):
                 self._care_home(sunrise)
             if new_jo:
                 self._individual_employer(jo)
+            self._equality_monitoring(sunrise)
         self._print_logins()
+        self._panel_link(sunrise)
 
     # -- people -----------------------------------------------------------------------------
 
@@ -347,6 +349,67 @@ class Command(BaseCommand):
             decided_at=timezone.now() - timedelta(days=days_ago)
         )
         return decision
+
+    # -- joining a panel without a password -----------------------------------------------------
+
+    def _panel_link(self, provider: Provider) -> None:
+        """A fresh invitation for Dev's next unscored panel, printed so that a newcomer can try
+        the easy-read pages. Only hashes are stored, so every run makes a new link (and the
+        earlier demo link stops working)."""
+        from vbr.accounts.invitations import create_invitation
+        from vbr.accounts.models import AccessProfile
+        from vbr.recruitment.models import ProviderCheck
+
+        ProviderCheck.objects.get_or_create(provider=provider, name="DBS check seen")
+        dev = self.users["dev"]
+        AccessProfile.objects.get_or_create(
+            user=dev,
+            defaults={
+                "has_supporter": True,
+                "notes_for_chair": "I like a short break after 30 minutes.",
+            },
+        )
+        place = (
+            Panellist.objects.filter(user=dev, assessment__application__provider=provider)
+            .exclude(scorecard__isnull=False)
+            .order_by("assessment__scheduled_at")
+            .first()
+        )
+        if place is None:
+            return
+        issued = create_invitation(panellist=place, created_by=self.users["bob"])
+        base = "http://127.0.0.1:8000"
+        self.stdout.write(
+            "  Dev joins a panel without a password (easy read): "
+            f"{base}/join/{issued.token}/  or type code {issued.display_code} at {base}/join/"
+        )
+
+    # -- equality monitoring (reports) ------------------------------------------------------
+
+    def _equality_monitoring(self, provider: Provider) -> None:
+        """Invite every Sunrise applicant to the optional equality questions; most answer.
+
+        Idempotent: applications already invited are left alone. The answers are linked by
+        the invitation's key only, as in real use.
+        """
+        from vbr.reports.models import EqualityResponse, MonitoringInvite
+
+        answers = ("white", "white", "asian", "black", "white", "mixed", "", "white", "asian")
+        invited = MonitoringInvite.objects.filter(application__provider=provider)
+        already = set(invited.values_list("application_id", flat=True))
+        for index, application in enumerate(provider.applications.order_by("pk")):
+            if application.pk in already:
+                continue
+            invite = MonitoringInvite.objects.create(application=application)
+            ethnicity = answers[index % len(answers)]
+            if ethnicity:
+                EqualityResponse.objects.create(
+                    provider=provider,
+                    key=invite.key,
+                    ethnicity=ethnicity,
+                    sex=("female", "male", "prefer_not")[index % 3],
+                    disability=("no", "yes", "no", "prefer_not")[index % 4],
+                )
 
 
 _EVIDENCE = {

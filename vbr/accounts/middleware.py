@@ -1,0 +1,74 @@
+"""One place that keeps link sessions inside the panel member's own panel work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import logout
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from vbr.accounts.invitations import KIOSK_IDLE_SECONDS, link_scope
+from vbr.accounts.models import PanelInvitation
+
+# Pages a link session may open. Anything else is a 403; another assessment is a 404.
+LINK_SESSION_PAGES = frozenset(
+    {
+        "easy-start",
+        "easy-question",
+        "easy-check",
+        "easy-sent",
+        "access-profile",
+        "logout",
+        "join",
+        "join-link",
+        "join-unusable",
+    }
+)
+
+
+class LinkScopeMiddleware:
+    """Sessions opened by an invitation link reach only that member's own panel pages.
+
+    The invitation is checked on every request, so that revoking a link, or its expiry,
+    also ends sessions already opened with it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        scope = link_scope(request)
+        if not scope or not request.user.is_authenticated:
+            return None
+        invitation = PanelInvitation.objects.filter(pk=scope["invitation"]).first()
+        if invitation is None or not invitation.is_usable:
+            logout(request)
+            return redirect("join-unusable")
+        if scope.get("kiosk"):
+            # Idle expiry on a shared tablet: every request starts the countdown again.
+            request.session.set_expiry(KIOSK_IDLE_SECONDS)
+        name = request.resolver_match.url_name if request.resolver_match else None
+        if name == "home":
+            return redirect("easy-start", scope["provider"], scope["assessments"][0])
+        if name not in LINK_SESSION_PAGES:
+            raise PermissionDenied
+        if "provider_slug" in view_kwargs and view_kwargs["provider_slug"] != scope["provider"]:
+            raise Http404
+        if (
+            "assessment_id" in view_kwargs
+            and view_kwargs["assessment_id"] not in scope["assessments"]
+        ):
+            raise Http404
+        return None

@@ -1,0 +1,129 @@
+"""Easy-read scoring: the same four levels and "not sure", in plain words with pictures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django import forms
+
+from vbr.accounts.models import Membership, Provider
+from vbr.recruitment.forms.scoring import MAX_EVIDENCE, NOT_OBSERVED
+from vbr.recruitment.models import Scorecard
+
+
+@dataclass(frozen=True)
+class EasyChoice:
+    value: str
+    words: str
+    explanation: str
+    picture: str
+    picture_text: str
+
+
+EASY_LEVELS = (
+    EasyChoice("1", "No", "I did not see this.", "level-1.svg", "1 circle of 4 filled in"),
+    EasyChoice(
+        "2", "A little", "I saw a little of this.", "level-2.svg", "2 circles of 4 filled in"
+    ),
+    EasyChoice("3", "Yes", "I saw this.", "level-3.svg", "3 circles of 4 filled in"),
+    EasyChoice("4", "Yes, a lot", "I saw this a lot.", "level-4.svg", "4 circles of 4 filled in"),
+    EasyChoice(
+        NOT_OBSERVED,
+        "Not sure",
+        "I am not sure, or I did not see it.",
+        "not-sure.svg",
+        "A question mark",
+    ),
+)
+EASY_OVERALL = (
+    EasyChoice(
+        Scorecard.Recommendation.YES,
+        "Yes",
+        "I would like them to work here.",
+        "yes.svg",
+        "A smiling face",
+    ),
+    EasyChoice(
+        Scorecard.Recommendation.NONE,
+        "Not sure",
+        "I am not sure.",
+        "not-sure-face.svg",
+        "A face with a straight mouth",
+    ),
+    EasyChoice(
+        Scorecard.Recommendation.NO,
+        "No",
+        "I would not like them to work here.",
+        "no.svg",
+        "A sad face",
+    ),
+)
+LEVEL_WORDS = {choice.value: choice for choice in EASY_LEVELS}
+OVERALL_WORDS = {choice.value: choice for choice in EASY_OVERALL}
+
+
+class EasyAnswerForm(forms.Form):
+    """One question: a level (or not sure) and an optional comment. Never required: a person
+    may move on and come back; the check page shows what is still open."""
+
+    answer = forms.ChoiceField(
+        choices=[(c.value, c.words) for c in EASY_LEVELS], widget=forms.RadioSelect, required=False
+    )
+    comment = forms.CharField(
+        label="Anything you want to say? (you can leave this empty)",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-lg"}),
+        required=False,
+        max_length=MAX_EVIDENCE,
+    )
+
+    def __init__(self, *args: Any, overall: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choices = EASY_OVERALL if overall else EASY_LEVELS
+        cast(forms.ChoiceField, self.fields["answer"]).choices = [
+            (c.value, c.words) for c in self.choices
+        ]
+
+    def options(self) -> list[tuple[Any, EasyChoice]]:
+        return list(zip(self["answer"], self.choices, strict=True))
+
+
+class SupporterForm(forms.Form):
+    """Who is answering: the panel member, or somebody helping them."""
+
+    HELPER_CHOICES = [
+        ("self", "I am answering myself"),
+        ("supporter", "Someone is helping me"),
+    ]
+    helper = forms.ChoiceField(
+        label="Who is answering?", choices=HELPER_CHOICES, widget=forms.RadioSelect
+    )
+    supporter = forms.ModelChoiceField(
+        label="The person helping works here (choose them)",
+        queryset=Membership.objects.none(),
+        required=False,
+        empty_label="— They do not work here —",
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+    )
+    supporter_name = forms.CharField(
+        label="Or write the name of the person helping",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-lg"}),
+    )
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        supporter = cast(forms.ModelChoiceField, self.fields["supporter"])
+        supporter.queryset = (
+            provider.memberships.staff().select_related("user").order_by("user__full_name")
+        )
+        supporter.label_from_instance = lambda m: m.user.display_name  # type: ignore[method-assign,assignment]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("helper") == "supporter" and not (
+            cleaned.get("supporter") or (cleaned.get("supporter_name") or "").strip()
+        ):
+            self.add_error("supporter_name", "Please write the name of the person helping.")
+        return cleaned

@@ -1,0 +1,102 @@
+"""Forms for panel members' invitations, shadowing checks and views, and involvement."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+
+from vbr.accounts.models import Provider, User
+from vbr.recruitment.models import Assessment, Involvement, ProviderCheck, SupportedPersonView
+
+
+class InvitationForm(forms.Form):
+    delivery = forms.ChoiceField(
+        choices=[("print", "Print"), ("email", "Email")], widget=forms.HiddenInput
+    )
+    kiosk = forms.BooleanField(label="On a shared tablet (sign out after sending)", required=False)
+
+
+class ProviderCheckForm(forms.ModelForm):
+    class Meta:
+        model = ProviderCheck
+        fields = ["name", "required_before_shadowing"]
+        labels = {"name": "Check", "required_before_shadowing": "Required before shadowing"}
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if self.provider.checks.filter(name__iexact=name).exists():
+            raise forms.ValidationError("There is already a check with that name.")
+        return name
+
+
+class SupportedPersonViewForm(forms.ModelForm):
+    consent = forms.ChoiceField(
+        label="Do you agree to tell us what you think?",
+        choices=[("yes", "Yes, I agree"), ("no", "No, I do not want to")],
+        widget=forms.RadioSelect,
+    )
+    answer = forms.ChoiceField(
+        label="Would you like this person to support you?",
+        choices=SupportedPersonView.Answer.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    class Meta:
+        model = SupportedPersonView
+        fields = ["person_name", "supporter_name", "comment"]
+        labels = {"comment": "Anything else you want to say? (you can leave this empty)"}
+        widgets = {"comment": forms.Textarea(attrs={"rows": 3})}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("consent") == "yes" and not cleaned.get("answer"):
+            self.add_error("answer", "Choose yes, not sure or no.")
+        return cleaned
+
+
+class InvolvementForm(forms.ModelForm):
+    class Meta:
+        model = Involvement
+        fields = [
+            "user",
+            "assessment",
+            "date",
+            "minutes",
+            "payment_kind",
+            "payment_amount",
+            "expenses_amount",
+            "notes",
+        ]
+        labels = {
+            "user": "Panel member",
+            "assessment": "Assessment (optional)",
+            "payment_amount": "Payment or voucher amount (£)",
+            "expenses_amount": "Expenses (£)",
+        }
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user_field = cast(forms.ModelChoiceField, self.fields["user"])
+        user_field.queryset = User.objects.filter(memberships__provider=provider)
+        assessment_field = cast(forms.ModelChoiceField, self.fields["assessment"])
+        assessment_field.queryset = Assessment.objects.filter(
+            application__provider=provider
+        ).select_related("stage", "application__candidate")
+
+
+class ShadowingNoteForm(forms.Form):
+    noted_at = forms.TimeField(
+        label="Time", widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"})
+    )
+    text = forms.CharField(
+        label="What happened",
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )

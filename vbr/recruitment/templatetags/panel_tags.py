@@ -1,0 +1,59 @@
+"""Template pieces for panel work that other pages include with one line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("recruitment/includes/application_checks.html", takes_context=True)
+def application_checks(context: template.Context) -> dict[str, Any]:
+    """The provider's checks before shadowing, ticked or not, for the application on the page.
+    Two queries: the active checks, and this application's ticks."""
+    application = context["application"]
+    done = {tick.check_item_id: tick for tick in application.checks.select_related("done_by")}
+    rows = [
+        {"check": check, "done": done.get(check.pk)}
+        for check in application.provider.checks.filter(is_active=True)
+    ]
+    return {
+        "application": application,
+        "provider": context.get("provider"),
+        "membership": context.get("membership"),
+        "shadowing_checks": rows,
+    }
+
+
+@register.inclusion_tag("recruitment/includes/supported_person_views.html", takes_context=True)
+def supported_person_views(context: template.Context) -> dict[str, Any]:
+    """At the debrief of a shadowing stage: what the people supported said. One query."""
+    assessment = context["assessment"]
+    views = list(assessment.supported_person_views.all()) if assessment.stage.is_shadowing else []
+    return {"assessment": assessment, "views": views, "is_shadowing": assessment.stage.is_shadowing}
+
+
+@register.inclusion_tag("recruitment/includes/shadowing_notes.html", takes_context=True)
+def shadowing_notes(context: template.Context) -> dict[str, Any]:
+    """The observer's own timed notes on a shadowing scorecard, with add and remove while it
+    is a draft. One query."""
+    from django.utils import timezone
+
+    from vbr.recruitment.forms.panel import ShadowingNoteForm
+
+    assessment = context["assessment"]
+    scorecard = context.get("scorecard")
+    notes = list(scorecard.shadowing_notes.all()) if scorecard is not None else []
+    editable = scorecard is None or not scorecard.is_submitted
+    return {
+        "is_shadowing": assessment.stage.is_shadowing,
+        "assessment": assessment,
+        "provider": context.get("provider"),
+        "notes": notes,
+        "editable": editable,
+        "form": ShadowingNoteForm(
+            initial={"noted_at": timezone.localtime().strftime("%H:%M")}, auto_id="note_%s"
+        ),
+    }

@@ -1,0 +1,352 @@
+"""Report calculations: pure, typed functions over plain values (no database access).
+
+Every rate carries its counts (`Rate`), so that a page never shows "100 %" without saying
+"of 2". Nothing here tests significance: the figures are descriptive, and small numbers are
+shown as small numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+SMALL_GROUP = 5
+FOUR_FIFTHS = 0.8
+RETENTION_MONTHS = (3, 6, 12)
+# Values-score bands at hiring: mean of the hire's submitted levels (1–4).
+BANDS: tuple[tuple[str, float, float], ...] = (
+    ("below 2.5", -math.inf, 2.5),
+    ("2.5 to 3.25", 2.5, 3.25),
+    ("3.25 and above", 3.25, math.inf),
+)
+NO_SCORES_BAND = "no scores"
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A share with the counts behind it; `value` is None when there is nothing to divide."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.value is None else f"{self.value * 100:.0f}%"
+
+    def __str__(self) -> str:
+        return f"{self.numerator} of {self.denominator} ({self.percent})"
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """Linear interpolation between closest ranks (the common "type 7" definition).
+
+    With 10 values the 90th percentile lies nine-tenths of the way from the smallest to the
+    largest rank, so it is never more extreme than the data.
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    lower = math.floor(position)
+    upper = math.ceil(position)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+@dataclass(frozen=True)
+class DurationSummary:
+    """Days spent, summarised: median and 90th percentile, with how many there were."""
+
+    count: int
+    median_days: float | None
+    p90_days: float | None
+
+
+def summarise_days(days: Sequence[float]) -> DurationSummary:
+    return DurationSummary(
+        count=len(days),
+        median_days=statistics.median(days) if days else None,
+        p90_days=percentile(days, 0.9),
+    )
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    return (end - start) / timedelta(days=1)
+
+
+def time_in_stage(
+    entries: Iterable[tuple[int, int, datetime]], *, now: datetime
+) -> dict[int, list[float]]:
+    """Days each application spent in each stage, from its stage entries.
+
+    `entries` are (application_id, stage_id, entered_at) ordered by application then time.
+    Time in a stage is the next entry's time minus this one's; the stage an application is
+    in now counts until `now`.
+    """
+    days: dict[int, list[float]] = defaultdict(list)
+    previous: tuple[int, int, datetime] | None = None
+    for entry in entries:
+        if previous is not None:
+            end = entry[2] if entry[0] == previous[0] else now
+            days[previous[1]].append(days_between(previous[2], end))
+        previous = entry
+    if previous is not None:
+        days[previous[1]].append(days_between(previous[2], now))
+    return dict(days)
+
+
+@dataclass(frozen=True)
+class StageConversion:
+    stage_id: int
+    label: str
+    entered: int
+    moved_on: Rate | None  # None for the last stage of a role
+
+
+def conversions(
+    stages: Sequence[tuple[int, str]], entered: Mapping[int, int]
+) -> list[StageConversion]:
+    """Conversion from each stage to the next, in the order given (one role's stages).
+
+    The rate is "entered the next stage" over "entered this stage".
+    """
+    result = []
+    for index, (stage_id, label) in enumerate(stages):
+        count = entered.get(stage_id, 0)
+        moved_on = None
+        if index + 1 < len(stages):
+            moved_on = Rate(entered.get(stages[index + 1][0], 0), count)
+        result.append(StageConversion(stage_id, label, count, moved_on))
+    return result
+
+
+# Krippendorff's alpha for ordinal data -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Krippendorff's alpha with what it rests on: units with at least two levels, and the
+    number of pairable levels behind the coincidence matrix."""
+
+    alpha: float | None
+    units: int
+    pairable: int
+
+
+def ordinal_alpha(units: Iterable[Sequence[int]]) -> Agreement:
+    """Krippendorff's alpha with the ordinal difference function.
+
+    Each unit (one criterion scored at one assessment) lists the levels its panellists gave;
+    units with fewer than two levels cannot be paired and are left out. The coincidence
+    matrix counts every ordered pair of levels within a unit, weighted 1/(m−1) for a unit of
+    m levels. The ordinal distance between levels c ≤ k is the squared count of pairable
+    values from c to k, less half of the two ends. alpha = 1 − (n−1)·D_o / D_e.
+    alpha is undefined (None) when every level given is the same.
+    """
+    coincidences: dict[tuple[int, int], float] = defaultdict(float)
+    pairable_units = 0
+    for unit in units:
+        levels = list(unit)
+        m = len(levels)
+        if m < 2:
+            continue
+        pairable_units += 1
+        for i, c in enumerate(levels):
+            for j, k in enumerate(levels):
+                if i != j:
+                    coincidences[(c, k)] += 1 / (m - 1)
+    totals: dict[int, float] = defaultdict(float)
+    for (c, _k), weight in coincidences.items():
+        totals[c] += weight
+    n = sum(totals.values())
+    categories = sorted(totals)
+    if len(categories) < 2:
+        return Agreement(None, pairable_units, round(n))
+
+    def distance(c: int, k: int) -> float:
+        low, high = min(c, k), max(c, k)
+        between = sum(totals[g] for g in categories if low <= g <= high)
+        return (between - (totals[low] + totals[high]) / 2) ** 2
+
+    observed = sum(weight * distance(c, k) for (c, k), weight in coincidences.items())
+    expected = sum(totals[c] * totals[k] * distance(c, k) for c in categories for k in categories)
+    alpha = 1 - (n - 1) * observed / expected
+    return Agreement(alpha, pairable_units, round(n))
+
+
+# Leniency ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leniency:
+    panellist: Hashable
+    mean_difference: float
+    scores: int
+
+
+def leniency(units: Iterable[Mapping[Any, int]]) -> list[Leniency]:
+    """Per panellist, the mean of (their level − the panel's median level) over the units
+    they scored with at least one other panellist. Positive: more lenient than their panels.
+    """
+    differences: dict[Hashable, list[float]] = defaultdict(list)
+    for unit in units:
+        if len(unit) < 2:
+            continue
+        median = statistics.median(unit.values())
+        for panellist, level in unit.items():
+            differences[panellist].append(level - median)
+    return [
+        Leniency(panellist, statistics.fmean(values), len(values))
+        for panellist, values in differences.items()
+    ]
+
+
+# Values evidence -----------------------------------------------------------------------
+
+
+def never_discriminating(levels_by_criterion: Mapping[Hashable, Sequence[int]]) -> list[Hashable]:
+    """Criteria where everybody who was scored got the same level (at least two scores)."""
+    return [
+        criterion
+        for criterion, levels in levels_by_criterion.items()
+        if len(levels) >= 2 and len(set(levels)) == 1
+    ]
+
+
+# Decisions against the experts-by-experience view -------------------------------------
+
+GOES_AHEAD = {"progress", "offer", "hire"}
+
+
+def goes_against_experts(expert_view: str, decision_kind: str) -> bool | None:
+    """True when the decision contradicts a clear expert view, False when it follows it,
+    None when the experts gave no clear view (none or mixed) or the decision is a hold."""
+    if expert_view not in ("positive", "negative") or decision_kind == "hold":
+        return None
+    ahead = decision_kind in GOES_AHEAD
+    return ahead != (expert_view == "positive")
+
+
+# Retention -----------------------------------------------------------------------------
+
+
+def values_band(mean_level: float | None) -> str:
+    if mean_level is None:
+        return NO_SCORES_BAND
+    for label, low, high in BANDS:
+        if low <= mean_level < high:
+            return label
+    return NO_SCORES_BAND
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+@dataclass(frozen=True)
+class Hire:
+    start_date: date | None
+    left_on: date | None
+    probation: str
+    mean_level: float | None
+
+
+@dataclass(frozen=True)
+class RetentionRow:
+    band: str
+    hires: int
+    probation: dict[str, int]
+    retained: dict[int, Rate]  # months → stayed of those who could have reached it
+
+
+def retention(hires: Sequence[Hire], *, today: date) -> list[RetentionRow]:
+    """Retention at 3, 6 and 12 months by values band, plus an "All hires" row.
+
+    Only hires who started at least that many months ago count in a month's denominator: a
+    person hired last month has not yet had the chance to stay three months.
+    """
+    groups: dict[str, list[Hire]] = defaultdict(list)
+    for hire in hires:
+        groups[values_band(hire.mean_level)].append(hire)
+    order = [label for label, _low, _high in BANDS] + [NO_SCORES_BAND]
+    rows = [_retention_row(band, groups[band], today) for band in order if groups[band]]
+    rows.append(_retention_row("All hires", list(hires), today))
+    return rows
+
+
+def _retention_row(band: str, hires: Sequence[Hire], today: date) -> RetentionRow:
+    retained = {}
+    for months in RETENTION_MONTHS:
+        eligible = stayed = 0
+        for hire in hires:
+            if hire.start_date is None:
+                continue
+            milestone = add_months(hire.start_date, months)
+            if milestone > today:
+                continue
+            eligible += 1
+            if hire.left_on is None or hire.left_on >= milestone:
+                stayed += 1
+        retained[months] = Rate(stayed, eligible)
+    return RetentionRow(band, len(hires), dict(Counter(h.probation for h in hires)), retained)
+
+
+def turnover_last_year(hires: Sequence[Hire], *, today: date) -> Rate:
+    """Leavers in the last 12 months over hires in post at any time in those 12 months."""
+    since = add_months(today, -12)
+    in_post = [
+        h
+        for h in hires
+        if h.start_date is not None
+        and h.start_date <= today
+        and (h.left_on is None or h.left_on >= since)
+    ]
+    leavers = [h for h in in_post if h.left_on is not None and since <= h.left_on <= today]
+    return Rate(len(leavers), len(in_post))
+
+
+# Fairness ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    group: str
+    rate: Rate | None  # None: suppressed, fewer than SMALL_GROUP people
+    below_four_fifths: bool
+
+    @property
+    def suppressed(self) -> bool:
+        return self.rate is None
+
+
+def pass_through_by_group(counts: Mapping[str, tuple[int, int]]) -> list[GroupRate]:
+    """Per group, (passed, entered) → rate; groups under 5 are suppressed, and a group whose
+    rate is under four-fifths of the highest shown group's rate is flagged.
+
+    Suppressed groups are left out of the comparison: their rate is not shown, so it must not
+    be inferable from a flag either.
+    """
+    shown = {g: Rate(p, e) for g, (p, e) in counts.items() if e >= SMALL_GROUP}
+    highest = max((r.value or 0.0 for r in shown.values()), default=0.0)
+    rows = []
+    for group in sorted(counts):
+        rate = shown.get(group)
+        flagged = rate is not None and highest > 0 and (rate.value or 0.0) < FOUR_FIFTHS * highest
+        rows.append(GroupRate(group, rate, flagged))
+    return rows

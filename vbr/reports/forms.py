@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from vbr.accounts.models import Provider
+from vbr.recruitment.models import Role, Stage
+from vbr.reports.models import EqualityResponse
+from vbr.reports.queries import ReportFilter, characteristic_choices
+
+
+class ReportFilterForm(forms.Form):
+    role = forms.ModelChoiceField(
+        queryset=Role.objects.none(), required=False, empty_label="All roles"
+    )
+    stage = forms.ModelChoiceField(
+        queryset=Stage.objects.none(), required=False, empty_label="All stages"
+    )
+    date_from = forms.DateField(
+        label="Applied from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="Applied to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    characteristic = forms.ChoiceField(
+        label="Group by (fairness report)",
+        required=False,
+        choices=characteristic_choices,
+        initial="ethnicity",
+    )
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].queryset = provider.roles.order_by("title")  # type: ignore[attr-defined]
+        stage_field = self.fields["stage"]
+        stage_field.queryset = Stage.objects.filter(role__provider=provider).select_related("role")  # type: ignore[attr-defined]
+        stage_field.label_from_instance = lambda stage: f"{stage.role.title}: {stage.name}"  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
+            css = "form-select" if name in ("role", "stage", "characteristic") else "form-control"
+            field.widget.attrs["class"] = css
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date must be on or after the start date.")
+        return cleaned
+
+    def report_filter(self) -> ReportFilter:
+        """The filters chosen; an invalid form filters nothing rather than failing."""
+        if not self.is_valid():
+            return ReportFilter()
+        data = self.cleaned_data
+        return ReportFilter(
+            role_id=data["role"].pk if data.get("role") else None,
+            stage_id=data["stage"].pk if data.get("stage") else None,
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            characteristic=data.get("characteristic") or "ethnicity",
+        )
+
+
+class EqualityResponseForm(forms.ModelForm):
+    class Meta:
+        model = EqualityResponse
+        fields = list(EqualityResponse.CHARACTERISTICS)
+        widgets = {name: forms.RadioSelect for name in EqualityResponse.CHARACTERISTICS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            # Drop the blank "---------" radio: leaving a question unanswered is the same.
+            field.choices = [c for c in field.choices if c[0] != ""]  # type: ignore[attr-defined]

@@ -1,0 +1,168 @@
+"""Equality monitoring (kept apart from the application) and background export jobs."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from vbr.accounts.models import Provider
+from vbr.recruitment.models import Application
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class MonitoringInvite(models.Model):
+    """The link a candidate is sent to answer the optional equality questions.
+
+    The answers (`EqualityResponse`) carry the same random key but no reference to the
+    application or candidate, so nobody can read one person's answers from their record.
+    """
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="monitoring_invite"
+    )
+    key = models.CharField(max_length=64, unique=True, default=new_key, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Equality monitoring invitation {self.pk}"
+
+
+PREFER_NOT = ("prefer_not", "Prefer not to say")
+
+
+class EqualityResponse(models.Model):
+    """Optional equality-monitoring answers, linked to nothing but an opaque key."""
+
+    class AgeBand(models.TextChoices):
+        UNDER_25 = "16_24", "16 to 24"
+        FROM_25 = "25_34", "25 to 34"
+        FROM_35 = "35_44", "35 to 44"
+        FROM_45 = "45_54", "45 to 54"
+        FROM_55 = "55_64", "55 to 64"
+        FROM_65 = "65_plus", "65 or over"
+        PREFER_NOT_TO_SAY = PREFER_NOT
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+        PREFER_NOT_TO_SAY = PREFER_NOT
+
+    class YesNo(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        PREFER_NOT_TO_SAY = PREFER_NOT
+
+    class Ethnicity(models.TextChoices):
+        ASIAN = "asian", "Asian or Asian British"
+        BLACK = "black", "Black, Black British, Caribbean or African"
+        MIXED = "mixed", "Mixed or multiple ethnic groups"
+        WHITE = "white", "White"
+        OTHER = "other", "Another ethnic group"
+        PREFER_NOT_TO_SAY = PREFER_NOT
+
+    class Religion(models.TextChoices):
+        NONE = "none", "No religion"
+        BUDDHIST = "buddhist", "Buddhist"
+        CHRISTIAN = "christian", "Christian"
+        HINDU = "hindu", "Hindu"
+        JEWISH = "jewish", "Jewish"
+        MUSLIM = "muslim", "Muslim"
+        SIKH = "sikh", "Sikh"
+        OTHER = "other", "Another religion"
+        PREFER_NOT_TO_SAY = PREFER_NOT
+
+    class Orientation(models.TextChoices):
+        STRAIGHT = "straight", "Straight or heterosexual"
+        GAY_LESBIAN = "gay_lesbian", "Gay or lesbian"
+        BISEXUAL = "bisexual", "Bisexual"
+        OTHER = "other", "Another sexual orientation"
+        PREFER_NOT_TO_SAY = PREFER_NOT
+
+    provider = models.ForeignKey(
+        Provider, on_delete=models.CASCADE, related_name="equality_responses"
+    )
+    key = models.CharField(max_length=64, unique=True)
+    age_band = models.CharField("Age", max_length=12, choices=AgeBand.choices, blank=True)
+    sex = models.CharField("Sex", max_length=12, choices=Sex.choices, blank=True)
+    gender_same_as_birth = models.CharField(
+        "Is your gender the same as the sex you were registered at birth?",
+        max_length=12,
+        choices=YesNo.choices,
+        blank=True,
+    )
+    ethnicity = models.CharField(
+        "Ethnic group", max_length=12, choices=Ethnicity.choices, blank=True
+    )
+    disability = models.CharField(
+        "Do you consider yourself to be disabled?",
+        max_length=12,
+        choices=YesNo.choices,
+        blank=True,
+    )
+    religion = models.CharField(
+        "Religion or belief", max_length=12, choices=Religion.choices, blank=True
+    )
+    sexual_orientation = models.CharField(
+        "Sexual orientation", max_length=12, choices=Orientation.choices, blank=True
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+
+    # The questions the fairness report can group by, in the order shown.
+    CHARACTERISTICS = (
+        "age_band",
+        "sex",
+        "gender_same_as_birth",
+        "ethnicity",
+        "disability",
+        "religion",
+        "sexual_orientation",
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["provider", "key"])]
+
+    def __str__(self) -> str:
+        return f"Equality response {self.pk}"
+
+
+def export_upload_to(job: ExportJob, filename: str) -> str:
+    return f"exports/{job.provider_id}/{secrets.token_hex(8)}-{filename}"
+
+
+class ExportJob(models.Model):
+    """A large export or the report pack PDF, made by a worker and served by a checked view."""
+
+    class Kind(models.TextChoices):
+        APPLICATIONS_XLSX = "applications_xlsx", "Applications (XLSX)"
+        SCORES_XLSX = "scores_xlsx", "Scores (XLSX)"
+        REPORT_PACK_PDF = "report_pack_pdf", "Report pack (PDF)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Ready"
+        FAILED = "failed", "Failed"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="export_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # The report filters in force when it was asked for (role, stage, dates).
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file = models.FileField(upload_to=export_upload_to, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.get_status_display()}"

@@ -1,0 +1,820 @@
+"""The five reports: database queries (aggregated in the database where possible, a constant
+number per report whatever the number of applications) assembled into tables and charts.
+
+Every report starts from the provider and honours the same filters. Only submitted
+scorecards feed any figure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from vbr.accounts.models import Provider
+from vbr.recruitment.models import (
+    Application,
+    Assessment,
+    Decision,
+    Outcome,
+    Panellist,
+    Score,
+    Scorecard,
+    Stage,
+    StageEntry,
+)
+from vbr.recruitment.scoring import LEVEL_LABELS, recommendation_view
+from vbr.reports import analytics, charts
+from vbr.reports.models import EqualityResponse, MonitoringInvite
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """What the admin narrowed the report to. Applications are counted by when they applied."""
+
+    role_id: int | None = None
+    stage_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    characteristic: str = "ethnicity"
+
+    def applications(self, provider: Provider) -> QuerySet[Application]:
+        applications = provider.applications.all()
+        if self.role_id:
+            applications = applications.filter(role_id=self.role_id)
+        if self.stage_id:
+            applications = applications.filter(
+                Exists(
+                    StageEntry.objects.filter(application_id=OuterRef("pk"), stage_id=self.stage_id)
+                )
+            )
+        if self.date_from:
+            applications = applications.filter(applied_at__date__gte=self.date_from)
+        if self.date_to:
+            applications = applications.filter(applied_at__date__lte=self.date_to)
+        return applications
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "role": str(self.role_id or ""),
+            "stage": str(self.stage_id or ""),
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            "characteristic": self.characteristic,
+        }
+
+
+@dataclass
+class Table:
+    caption: str
+    headers: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    heading: str
+    table: Table
+    chart: SafeString | None = None
+    note: str = ""
+
+
+@dataclass
+class Report:
+    slug: str
+    title: str
+    summary: str
+    sections: list[Section] = field(default_factory=list)
+
+
+def _days(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _rate_cells(rate: analytics.Rate | None) -> list[Cell]:
+    if rate is None:
+        return [None, None, None]
+    percent = None if rate.value is None else round(rate.value * 100, 1)
+    return [rate.numerator, rate.denominator, percent]
+
+
+# Funnel --------------------------------------------------------------------------------
+
+
+def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
+    applications = filters.applications(provider)
+    now = timezone.now()
+    report = Report(
+        "funnel",
+        "Recruitment funnel",
+        "How many applications reach each stage, how long they spend there, and how they end.",
+    )
+    # Query 1: the stages, in each role's order.
+    stages = Stage.objects.filter(role__provider=provider).select_related("role")
+    if filters.role_id:
+        stages = stages.filter(role_id=filters.role_id)
+    stage_list = list(stages.order_by("role__title", "role_id", "order", "pk"))
+    # Query 2: applications that ever entered each stage.
+    entered = dict(
+        StageEntry.objects.filter(application__in=applications)
+        .values("stage_id")
+        .annotate(n=Count("application_id", distinct=True))
+        .values_list("stage_id", "n")
+    )
+    # Query 3: every stage entry, in time order, for time in stage.
+    days = analytics.time_in_stage(
+        StageEntry.objects.filter(application__in=applications)
+        .order_by("application_id", "entered_at", "pk")
+        .values_list("application_id", "stage_id", "entered_at")
+        .iterator(chunk_size=5000),
+        now=now,
+    )
+    by_role: dict[int, list[Stage]] = defaultdict(list)
+    for stage in stage_list:
+        by_role[stage.role_id].append(stage)
+    table = Table(
+        "Applications per stage, moving on, and days in stage",
+        [
+            "Role",
+            "Stage",
+            "Entered",
+            "Moved on",
+            "Of",
+            "Moved on (%)",
+            "Days in stage (median)",
+            "Days in stage (90th percentile)",
+            "Times measured",
+        ],
+    )
+    bars = []
+    for role_stages in by_role.values():
+        steps = analytics.conversions([(s.pk, s.name) for s in role_stages], entered)
+        for stage, step in zip(role_stages, steps, strict=True):
+            summary = analytics.summarise_days(days.get(stage.pk, []))
+            table.rows.append(
+                [
+                    stage.role.title,
+                    stage.name,
+                    step.entered,
+                    *_rate_cells(step.moved_on),
+                    _days(summary.median_days),
+                    _days(summary.p90_days),
+                    summary.count,
+                ]
+            )
+            bars.append(
+                charts.Bar(f"{stage.role.title}: {stage.name}", step.entered, str(step.entered))
+            )
+    report.sections.append(
+        Section(
+            "Applications per stage",
+            table,
+            charts.bar_chart(
+                title="Applications that entered each stage",
+                desc="; ".join(f"{b.label}: {b.caption}" for b in bars) or "No applications.",
+                bars=bars,
+            ),
+            "Moved on: applications that entered the next stage of the same role. Time in a "
+            "stage runs from entering it to entering the next; the current stage counts until now.",
+        )
+    )
+
+    # Query 4: decisions, to time the first decision and the hire.
+    first_decision: dict[int, float] = {}
+    hire_days: dict[int, float] = {}
+    for application_id, kind, decided_at, applied_at in (
+        Decision.objects.filter(application__in=applications)
+        .order_by("decided_at", "pk")
+        .values_list("application_id", "kind", "decided_at", "application__applied_at")
+        .iterator(chunk_size=5000)
+    ):
+        if kind in (Decision.Kind.DECLINE, Decision.Kind.OFFER, Decision.Kind.HIRE):
+            first_decision.setdefault(
+                application_id, analytics.days_between(applied_at, decided_at)
+            )
+        if kind == Decision.Kind.HIRE:
+            hire_days.setdefault(application_id, analytics.days_between(applied_at, decided_at))
+    timing = Table(
+        "Days from applying", ["Measure", "Applications", "Median days", "90th percentile days"]
+    )
+    for label, values in (
+        ("To a decision (offer, hire or decline)", list(first_decision.values())),
+        ("To hire", list(hire_days.values())),
+    ):
+        summary = analytics.summarise_days(values)
+        timing.rows.append(
+            [label, summary.count, _days(summary.median_days), _days(summary.p90_days)]
+        )
+    report.sections.append(Section("Time to decision and to hire", timing))
+
+    # Query 5: how applications ended (status counts).
+    statuses = dict(
+        applications.values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    total = sum(statuses.values())
+    status_table = Table(
+        "Applications by where they are now", ["Status", "Applications", "Of", "Share (%)"]
+    )
+    for value, label in Application.Status.choices:
+        status_table.rows.append(
+            [label, *_rate_cells(analytics.Rate(statuses.get(value, 0), total))]
+        )
+    report.sections.append(
+        Section("Outcomes and withdrawals", status_table, note="Withdrawn: the candidate withdrew.")
+    )
+
+    # Queries 6 and 7: where candidates withdrew, and their reasons (identical texts grouped).
+    withdrawn = applications.filter(status=Application.Status.WITHDRAWN)
+    where = Table(
+        "Withdrawals by the stage the candidate had reached", ["Role", "Stage", "Withdrawals"]
+    )
+    for role_title, stage_name, n in (
+        withdrawn.values("role__title", "current_stage__order", "current_stage__name")
+        .annotate(n=Count("pk"))
+        .order_by("role__title", "current_stage__order")
+        .values_list("role__title", "current_stage__name", "n")
+    ):
+        where.rows.append([role_title, stage_name or "Before any stage", n])
+    why = Table("Most frequent withdrawal reasons", ["Reason", "Withdrawals"])
+    for text, n in (
+        withdrawn.values("withdrawal_reason")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "withdrawal_reason")
+        .values_list("withdrawal_reason", "n")[:15]
+    ):
+        why.rows.append([text or "No reason given", n])
+    report.sections.append(Section("Withdrawals", where))
+    report.sections.append(Section("Withdrawal reasons", why))
+
+    # Query 8: the most frequent decline reasons (as written; identical texts grouped).
+    reasons = Table("Most frequent decline reasons", ["Reason", "Declines"])
+    for text, n in (
+        Decision.objects.filter(application__in=applications, kind=Decision.Kind.DECLINE)
+        .values("reasons")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "reasons")
+        .values_list("reasons", "n")[:15]
+    ):
+        reasons.rows.append([text, n])
+    report.sections.append(Section("Decline reasons", reasons))
+
+    # Query 9: where applications came from.
+    sources = dict(applications.values("source").annotate(n=Count("pk")).values_list("source", "n"))
+    source_table = Table("Applications by source", ["Source", "Applications", "Of", "Share (%)"])
+    source_bars = []
+    for value, label in [*Application.Source.choices, ("", "Not recorded")]:
+        n = sources.get(value, 0)
+        if n or value:
+            source_table.rows.append([label, *_rate_cells(analytics.Rate(n, total))])
+            source_bars.append(charts.Bar(label, n, str(n)))
+    report.sections.append(
+        Section(
+            "Sources",
+            source_table,
+            charts.bar_chart(
+                title="Applications by source",
+                desc="; ".join(f"{b.label}: {b.caption}" for b in source_bars),
+                bars=source_bars,
+            ),
+        )
+    )
+    return report
+
+
+# Values evidence -----------------------------------------------------------------------
+
+
+def submitted_scores(provider: Provider, filters: ReportFilter) -> QuerySet[Score]:
+    """Answered scores on submitted scorecards of the filtered applications."""
+    scores = Score.objects.filter(
+        scorecard__submitted_at__isnull=False,
+        scorecard__assessment__application__in=filters.applications(provider),
+    ).filter(Q(level__isnull=False) | Q(not_observed=True))
+    if filters.stage_id:
+        scores = scores.filter(scorecard__assessment__stage_id=filters.stage_id)
+    return scores
+
+
+LEVEL_SERIES = [f"{level} {label.lower()}" for level, label in LEVEL_LABELS.items()] + [
+    "Not observed"
+]
+
+
+def _level_rows(
+    grouped: dict[tuple[int, str], list[int]], caption: str, first: str
+) -> tuple[Table, list[tuple[str, Sequence[int]]]]:
+    table = Table(
+        caption,
+        [
+            first,
+            *[f"Level {level}" for level in LEVEL_LABELS],
+            "Not observed",
+            "Scores",
+            "Not observed (%)",
+        ],
+    )
+    chart_rows: list[tuple[str, Sequence[int]]] = []
+    for (_order, name), counts in sorted(grouped.items()):
+        total = sum(counts)
+        table.rows.append([name, *counts, total, _rate_cells(analytics.Rate(counts[4], total))[2]])
+        chart_rows.append((name, counts))
+    return table, chart_rows
+
+
+def values_report(provider: Provider, filters: ReportFilter) -> Report:
+    scores = submitted_scores(provider, filters)
+    report = Report(
+        "values",
+        "Values evidence",
+        "How panels scored each value, how often it was not observed, and criteria that never "
+        "tell candidates apart. Submitted scorecards only.",
+    )
+    by_value: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 5)
+    by_stage: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 5)
+    # Query 1: counts per value, stage and level, aggregated in the database.
+    for value_order, value_name, role_title, stage_order, stage_name, level, n in (
+        scores.values(
+            "criterion__core_value__order",
+            "criterion__core_value__name",
+            "scorecard__assessment__stage__role__title",
+            "scorecard__assessment__stage__order",
+            "scorecard__assessment__stage__name",
+            "level",
+        )
+        .annotate(n=Count("pk"))
+        .values_list(
+            "criterion__core_value__order",
+            "criterion__core_value__name",
+            "scorecard__assessment__stage__role__title",
+            "scorecard__assessment__stage__order",
+            "scorecard__assessment__stage__name",
+            "level",
+            "n",
+        )
+    ):
+        index = 4 if level is None else level - 1
+        by_value[(value_order, value_name)][index] += n
+        by_stage[(stage_order, f"{role_title}: {stage_name}")][index] += n
+    for grouped, heading, first in (
+        (by_value, "Levels per value", "Value"),
+        (by_stage, "Levels per stage", "Stage"),
+    ):
+        table, chart_rows = _level_rows(grouped, heading, first)
+        report.sections.append(
+            Section(
+                heading,
+                table,
+                charts.stacked_chart(
+                    title=heading,
+                    desc="Share of levels 1 to 4 and not observed; "
+                    + "; ".join(f"{name}: {', '.join(map(str, c))}" for name, c in chart_rows),
+                    series=LEVEL_SERIES,
+                    rows=chart_rows,
+                ),
+            )
+        )
+    # Query 2: criteria whose every observed level is the same.
+    flat = Table(
+        "Criteria that never discriminate (everyone scored got the same level)",
+        ["Role", "Stage", "Criterion", "Value", "Level given", "Scores"],
+    )
+    for row in (
+        scores.filter(level__isnull=False)
+        .values("criterion_id")
+        .annotate(n=Count("pk"), low=Min("level"), high=Max("level"))
+        .filter(n__gte=2, low=F("high"))
+        .values_list(
+            "criterion__stage__role__title",
+            "criterion__stage__name",
+            "criterion__prompt",
+            "criterion__core_value__name",
+            "low",
+            "n",
+        )
+        .order_by("criterion__stage__role__title", "criterion__stage__order", "criterion__order")
+    ):
+        flat.rows.append(list(row))
+    report.sections.append(
+        Section(
+            "Criteria that never discriminate",
+            flat,
+            note="A criterion everyone passes at the same level tells the panel nothing: "
+            "consider rewording its levels.",
+        )
+    )
+    return report
+
+
+# Panel involvement and agreement -------------------------------------------------------
+
+
+def panel_report(provider: Provider, filters: ReportFilter) -> Report:
+    applications = filters.applications(provider)
+    report = Report(
+        "panel",
+        "Panel involvement and agreement",
+        "Whether people who draw on care sat on panels, how far panellists agreed, and who "
+        "scores more generously than their panels.",
+    )
+    assessments = Assessment.objects.filter(
+        application__in=applications,
+        pk__in=Scorecard.objects.submitted().values("assessment_id"),
+    )
+    if filters.stage_id:
+        assessments = assessments.filter(stage_id=filters.stage_id)
+    expert = Panellist.objects.filter(
+        assessment_id=OuterRef("pk"), panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE
+    )
+    # Query 1: assessments with a submitted scorecard, and how many had an expert.
+    counts = assessments.aggregate(
+        total=Count("pk"), with_expert=Count("pk", filter=Exists(expert))
+    )
+    share = analytics.Rate(counts["with_expert"] or 0, counts["total"] or 0)
+    involvement = Table(
+        "Assessments whose panel included an expert by experience",
+        ["Assessments", "Of", "Share (%)"],
+    )
+    involvement.rows.append(_rate_cells(share))
+    report.sections.append(Section("Experts by experience on panels", involvement))
+
+    # Query 2: every observed level, to build agreement units and leniency.
+    units: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    unit_value: dict[tuple[int, int], str] = {}
+    unit_stage: dict[tuple[int, int], str] = {}
+    names: dict[int, str] = {}
+    scorecards_in_unit: dict[tuple[int, int], set[int]] = defaultdict(set)
+    scores = submitted_scores(provider, filters).filter(level__isnull=False)
+    for row in scores.values_list(
+        "scorecard__assessment_id",
+        "criterion_id",
+        "criterion__core_value__name",
+        "scorecard__assessment__stage__role__title",
+        "scorecard__assessment__stage__name",
+        "scorecard__panellist__user_id",
+        "scorecard__panellist__user__full_name",
+        "scorecard__panellist__user__username",
+        "scorecard_id",
+        "level",
+    ).iterator(chunk_size=5000):
+        (
+            assessment_id,
+            criterion_id,
+            value,
+            role,
+            stage,
+            user_id,
+            full_name,
+            username,
+            card,
+            level,
+        ) = row
+        key = (assessment_id, criterion_id)
+        units[key][user_id] = level or 0  # level is never null here (filtered above)
+        unit_value[key] = value
+        unit_stage[key] = f"{role}: {stage}"
+        names[user_id] = full_name or username
+        scorecards_in_unit[key].add(card)
+    agreement = Table(
+        "Agreement between panellists (Krippendorff's alpha, ordinal)",
+        ["By", "Name", "Alpha", "Criteria scored by two or more", "Scorecards"],
+    )
+    for label, grouping in (("Value", unit_value), ("Stage", unit_stage)):
+        grouped: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for key, name in grouping.items():
+            grouped[name].append(key)
+        for name in sorted(grouped):
+            keys = grouped[name]
+            result = analytics.ordinal_alpha(list(units[k].values()) for k in keys)
+            cards = {c for k in keys if len(units[k]) >= 2 for c in scorecards_in_unit[k]}
+            alpha = None if result.alpha is None else round(result.alpha, 3)
+            agreement.rows.append([label, name, alpha, result.units, len(cards)])
+    report.sections.append(
+        Section(
+            "Agreement",
+            agreement,
+            note="1 is perfect agreement, 0 is no better than chance. With few scorecards the "
+            "figure moves a lot: read it with the count beside it. A dash: everyone gave the "
+            "same level, so agreement cannot be measured.",
+        )
+    )
+    lenient = analytics.leniency(units.values())
+    lenient.sort(key=lambda item: (-item.mean_difference, names.get(int(item.panellist), "")))  # type: ignore[call-overload]
+    leniency_table = Table(
+        "Leniency: mean difference from the panel median (positive is more generous)",
+        ["Panellist", "Mean difference (levels)", "Scores compared"],
+    )
+    bars = []
+    for item in lenient:
+        name = names.get(int(item.panellist), "")  # type: ignore[call-overload]
+        leniency_table.rows.append([name, round(item.mean_difference, 2), item.scores])
+        bars.append(
+            charts.Bar(
+                name, abs(item.mean_difference), f"{item.mean_difference:+.2f} ({item.scores})"
+            )
+        )
+    report.sections.append(
+        Section(
+            "Leniency",
+            leniency_table,
+            charts.bar_chart(
+                title="Panellists' distance from their panels' median",
+                desc="; ".join(f"{b.label}: {b.caption}" for b in bars) or "No scores.",
+                bars=bars,
+            ),
+        )
+    )
+
+    # Query 3: experts' recommendations per application; query 4: the latest decisions.
+    expert_recommendations: dict[int, list[str]] = defaultdict(list)
+    for application_id, recommendation in (
+        Scorecard.objects.submitted()
+        .filter(
+            assessment__application__in=applications,
+            panellist__panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
+        )
+        .values_list("assessment__application_id", "recommendation")
+        .iterator(chunk_size=5000)
+    ):
+        expert_recommendations[application_id].append(recommendation)
+    latest: dict[int, str] = {}
+    for application_id, kind in (
+        Decision.objects.filter(application__in=applications)
+        .order_by("decided_at", "pk")
+        .values_list("application_id", "kind")
+        .iterator(chunk_size=5000)
+    ):
+        latest[application_id] = kind
+    against = followed = 0
+    for application_id, kind in latest.items():
+        verdict = analytics.goes_against_experts(
+            recommendation_view(expert_recommendations.get(application_id, [])), kind
+        )
+        if verdict is True:
+            against += 1
+        elif verdict is False:
+            followed += 1
+    overruled = Table(
+        "Decisions that went against the experts-by-experience view",
+        ["Decisions", "Of decisions with a clear expert view", "Share (%)"],
+    )
+    overruled.rows.append(_rate_cells(analytics.Rate(against, against + followed)))
+    report.sections.append(
+        Section(
+            "Decisions against the experts' view",
+            overruled,
+            note="The latest decision on each application, compared with the experts' "
+            "recommendations where they were all for or all against.",
+        )
+    )
+    return report
+
+
+# Retention and outcomes ----------------------------------------------------------------
+
+
+def hires(provider: Provider, filters: ReportFilter) -> list[analytics.Hire]:
+    """Hires with their outcome and the mean of their submitted levels, in one query."""
+    mean_level = (
+        Score.objects.filter(
+            scorecard__assessment__application_id=OuterRef("pk"),
+            scorecard__submitted_at__isnull=False,
+            level__isnull=False,
+        )
+        .values("scorecard__assessment__application_id")
+        .annotate(mean=Avg("level"))
+        .values("mean")
+    )
+    rows = (
+        filters.applications(provider)
+        .filter(status=Application.Status.HIRED)
+        .annotate(mean_level=Subquery(mean_level))
+        .values_list("outcome__start_date", "outcome__left_on", "outcome__probation", "mean_level")
+    )
+    return [
+        analytics.Hire(start, left, probation or "", None if mean is None else float(mean))
+        for start, left, probation, mean in rows
+    ]
+
+
+def retention_report(provider: Provider, filters: ReportFilter) -> Report:
+    today = timezone.localdate()
+    hired = hires(provider, filters)
+    report = Report(
+        "retention",
+        "Retention and outcomes",
+        "Whether hires stay, by their values score at hiring. These are counts, not proof: "
+        "small groups can differ by chance.",
+    )
+    probation_labels = [*Outcome.Probation.choices, ("", "No outcome recorded")]
+    table = Table(
+        "Probation and retention by values score at hiring (mean submitted level)",
+        [
+            "Values score band",
+            "Hires",
+            *[label for _value, label in probation_labels],
+            *[
+                part
+                for months in analytics.RETENTION_MONTHS
+                for part in (f"Stayed {months} months", "Of", f"Stayed {months} months (%)")
+            ],
+        ],
+    )
+    bars = []
+    for row in analytics.retention(hired, today=today):
+        table.rows.append(
+            [
+                row.band,
+                row.hires,
+                *[row.probation.get(value, 0) for value, _label in probation_labels],
+                *[
+                    cell
+                    for months in analytics.RETENTION_MONTHS
+                    for cell in _rate_cells(row.retained[months])
+                ],
+            ]
+        )
+        twelve = row.retained[12]
+        bars.append(charts.Bar(row.band, (twelve.value or 0) * 100, str(twelve)))
+    report.sections.append(
+        Section(
+            "Retention by values score",
+            table,
+            charts.bar_chart(
+                title="Stayed 12 months, by values score at hiring",
+                desc="; ".join(f"{b.label}: {b.caption}" for b in bars),
+                bars=bars,
+                maximum=100,
+            ),
+            "Only hires who started long enough ago count towards each month's figure.",
+        )
+    )
+    turnover = analytics.turnover_last_year(hired, today=today)
+    turnover_table = Table(
+        "Turnover of hires in the last 12 months",
+        ["Left", "Of hires in post in the period", "Turnover (%)"],
+    )
+    turnover_table.rows.append(_rate_cells(turnover))
+    report.sections.append(Section("Turnover", turnover_table))
+    return report
+
+
+# Fairness ------------------------------------------------------------------------------
+
+
+def characteristic_choices() -> list[tuple[str, str]]:
+    return [
+        (name, str(getattr(EqualityResponse._meta.get_field(name), "verbose_name", name)))
+        for name in EqualityResponse.CHARACTERISTICS
+    ]
+
+
+def fairness_report(provider: Provider, filters: ReportFilter) -> Report:
+    characteristic = filters.characteristic
+    if characteristic not in EqualityResponse.CHARACTERISTICS:
+        characteristic = "ethnicity"
+    labels = dict(getattr(EqualityResponse._meta.get_field(characteristic), "choices", None) or [])
+    applications = filters.applications(provider)
+    report = Report(
+        "fairness",
+        "Fairness",
+        "Pass-through rates by group, from the optional equality-monitoring answers. Groups of "
+        "fewer than 5 people are not shown, and a group whose rate is under four-fifths of the "
+        "highest group's is flagged for a closer look — a flag is not proof of unfairness.",
+    )
+    # The answer of the application's candidate, joined by the opaque key only, inside the
+    # database and only ever counted: no query here returns one person's answer.
+    answer = Subquery(
+        EqualityResponse.objects.filter(
+            provider=provider, key=OuterRef("application__monitoring_invite__key")
+        ).values(characteristic)[:1]
+    )
+    later = StageEntry.objects.filter(
+        application_id=OuterRef("application_id"), stage__order__gt=OuterRef("stage__order")
+    )
+    passed = Q(Exists(later)) | Q(
+        application__status__in=[Application.Status.OFFERED, Application.Status.HIRED]
+    )
+    entries = StageEntry.objects.filter(application__in=applications)
+    if filters.stage_id:
+        entries = entries.filter(stage_id=filters.stage_id)
+    # Query 1: per stage and group, applications that entered and that passed on.
+    counts: dict[tuple[str, int, str, str], tuple[int, int]] = {}
+    for role, order, stage, group, entered, moved in (
+        entries.annotate(group=answer)
+        .exclude(group__isnull=True)
+        .exclude(group="")
+        .values("stage__role__title", "stage__order", "stage__name", "group")
+        .annotate(
+            entered=Count("application_id", distinct=True),
+            moved=Count("application_id", distinct=True, filter=passed),
+        )
+        .values_list(
+            "stage__role__title", "stage__order", "stage__name", "group", "entered", "moved"
+        )
+    ):
+        counts[(role, order, stage, group)] = (moved, entered)
+    # Queries 2 and 3: how many were invited and how many answered (no join between them).
+    invited = MonitoringInvite.objects.filter(application__in=applications).count()
+    answered = EqualityResponse.objects.filter(
+        provider=provider,
+        key__in=MonitoringInvite.objects.filter(application__in=applications).values("key"),
+    ).count()
+    response = Table(
+        "Equality monitoring responses", ["Answered", "Of invited", "Response rate (%)"]
+    )
+    response.rows.append(_rate_cells(analytics.Rate(answered, invited)))
+    report.sections.append(Section("Responses", response))
+
+    question = dict(characteristic_choices())[characteristic]
+    table = Table(
+        f"Pass-through by {question.lower()}",
+        [
+            "Role",
+            "Stage",
+            "Group",
+            "Passed on",
+            "Of",
+            "Pass-through (%)",
+            "Under four-fifths of highest",
+        ],
+    )
+    stages = sorted({key[:3] for key in counts})
+    bars = []
+    for role, order, stage in stages:
+        groups = {
+            labels.get(group, group): value
+            for (r, o, s, group), value in counts.items()
+            if (r, o, s) == (role, order, stage)
+        }
+        for item in analytics.pass_through_by_group(groups):
+            if item.rate is None:
+                table.rows.append([role, stage, item.group, "fewer than 5", None, None, None])
+                continue
+            table.rows.append(
+                [
+                    role,
+                    stage,
+                    item.group,
+                    *_rate_cells(item.rate),
+                    "Yes" if item.below_four_fifths else "No",
+                ]
+            )
+            flag = " — under four-fifths" if item.below_four_fifths else ""
+            bars.append(
+                charts.Bar(
+                    f"{stage}: {item.group}", (item.rate.value or 0) * 100, f"{item.rate}{flag}"
+                )
+            )
+    report.sections.append(
+        Section(
+            "Pass-through by group",
+            table,
+            charts.bar_chart(
+                title=f"Pass-through by {question.lower()}",
+                desc="; ".join(f"{b.label}: {b.caption}" for b in bars)
+                or "No groups large enough to show.",
+                bars=bars,
+                maximum=100,
+            ),
+            "Passed on: went on to a later stage, or was offered the job or hired.",
+        )
+    )
+    return report
+
+
+REPORTS = {
+    "funnel": funnel_report,
+    "values": values_report,
+    "panel": panel_report,
+    "retention": retention_report,
+    "fairness": fairness_report,
+}
+REPORT_TITLES = {
+    "funnel": "Recruitment funnel",
+    "values": "Values evidence",
+    "panel": "Panel involvement and agreement",
+    "retention": "Retention and outcomes",
+    "fairness": "Fairness",
+}
+
+
+def build_report(slug: str, provider: Provider, filters: ReportFilter) -> Report:
+    return REPORTS[slug](provider, filters)

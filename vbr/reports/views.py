@@ -1,0 +1,272 @@
+"""Reports and exports for provider admins (whole-provider figures: admins only; there is no
+role ownership yet to narrow a manager's view)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vbr.accounts import audit
+from vbr.accounts.access import ADMIN, STAFF, provider_view
+from vbr.accounts.models import AuditEvent, Membership
+from vbr.reports import exports
+from vbr.reports.forms import EqualityResponseForm, ReportFilterForm
+from vbr.reports.models import EqualityResponse, ExportJob, MonitoringInvite
+from vbr.reports.queries import REPORT_TITLES, ReportFilter, build_report
+from vbr.reports.tasks import make_export
+
+# Above this many applications (or scores), an XLSX is made by a worker, not in the request.
+XLSX_INLINE_LIMIT = 5000
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filters(request: HttpRequest, membership: Membership) -> tuple[ReportFilterForm, ReportFilter]:
+    form = ReportFilterForm(request.GET or None, provider=membership.provider)
+    return form, form.report_filter()
+
+
+def _recorded(membership: Membership, what: str) -> None:
+    audit.record(
+        provider=membership.provider,
+        actor=membership.user,
+        action=AuditEvent.Action.EXPORTED,
+        summary=what,
+    )
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+def _csv_response(
+    filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(exports.csv_chunks(headers, rows), content_type=CSV)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _xlsx_response(
+    filename: str, sheets: list[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
+) -> FileResponse:
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it
+    exports.write_xlsx(handle, sheets)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
+
+
+def _check_format(file_format: str) -> None:
+    if file_format not in ("csv", "xlsx"):
+        raise Http404("No such format")
+
+
+@require_GET
+@provider_view(ADMIN)
+def report_index(request: HttpRequest, membership: Membership) -> HttpResponse:
+    provider = membership.provider
+    form, _filters_chosen = _filters(request, membership)
+    jobs = provider.export_jobs.select_related("requested_by")[:10]
+    return render(
+        request,
+        "reports/report_index.html",
+        {
+            "provider": provider,
+            "membership": membership,
+            "reports": REPORT_TITLES.items(),
+            "form": form,
+            "query": request.GET.urlencode(),
+            "jobs": jobs,
+        },
+    )
+
+
+@require_GET
+@provider_view(ADMIN)
+def report_detail(request: HttpRequest, membership: Membership, report: str) -> HttpResponseBase:
+    if report not in REPORT_TITLES:
+        raise Http404("No such report")
+    provider = membership.provider
+    form, chosen = _filters(request, membership)
+    built = build_report(report, provider, chosen)
+    export_format = request.GET.get("format")
+    if export_format == "csv":
+        _recorded(membership, f"{built.title} report CSV")
+        return _csv_response(
+            f"{report}-{_stamp()}.csv", [built.title], exports.report_csv_rows(built)
+        )
+    if export_format == "xlsx":
+        _recorded(membership, f"{built.title} report XLSX")
+        return _xlsx_response(f"{report}-{_stamp()}.xlsx", exports.report_sheets(built))
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "reports/report_detail.html",
+        {
+            "provider": provider,
+            "membership": membership,
+            "report": built,
+            "form": form,
+            "query": query.urlencode(),
+            "reports": REPORT_TITLES.items(),
+        },
+    )
+
+
+def _large_xlsx_job(
+    request: HttpRequest, membership: Membership, kind: str, chosen: ReportFilter
+) -> HttpResponse:
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            provider=membership.provider,
+            requested_by=membership.user,
+            kind=kind,
+            filters=chosen.as_dict(),
+        )
+        _recorded(membership, f"{job.get_kind_display()} requested")
+        transaction.on_commit(lambda: make_export.delay(job.pk))
+    messages.info(request, "That export is large: it is being made now. Its link will appear here.")
+    return redirect("export-job-detail", membership.provider.slug, job.pk)
+
+
+@require_GET
+@provider_view(ADMIN)
+def application_export(
+    request: HttpRequest, membership: Membership, file_format: str
+) -> HttpResponseBase:
+    _check_format(file_format)
+    provider = membership.provider
+    _form, chosen = _filters(request, membership)
+    values = exports.provider_values(provider)
+    if file_format == "xlsx":
+        if chosen.applications(provider).count() > XLSX_INLINE_LIMIT:
+            return _large_xlsx_job(request, membership, ExportJob.Kind.APPLICATIONS_XLSX, chosen)
+        headers, rows = exports.applications_export(provider, chosen, values)
+        _recorded(membership, "Applications XLSX")
+        return _xlsx_response(f"applications-{_stamp()}.xlsx", [("Applications", headers, rows)])
+    headers, rows = exports.applications_export(provider, chosen, values)
+    _recorded(membership, "Applications CSV")
+    return _csv_response(f"applications-{_stamp()}.csv", headers, rows)
+
+
+@require_GET
+@provider_view(ADMIN)
+def score_export(
+    request: HttpRequest, membership: Membership, file_format: str
+) -> HttpResponseBase:
+    _check_format(file_format)
+    provider = membership.provider
+    _form, chosen = _filters(request, membership)
+    if file_format == "xlsx":
+        # Scores are several per application: judge size by applications, as a cheap count.
+        if chosen.applications(provider).count() * 10 > XLSX_INLINE_LIMIT:
+            return _large_xlsx_job(request, membership, ExportJob.Kind.SCORES_XLSX, chosen)
+        headers, rows = exports.scores_export(provider, chosen)
+        _recorded(membership, "Scores XLSX")
+        return _xlsx_response(f"scores-{_stamp()}.xlsx", [("Scores", headers, rows)])
+    headers, rows = exports.scores_export(provider, chosen)
+    _recorded(membership, "Scores CSV")
+    return _csv_response(f"scores-{_stamp()}.csv", headers, rows)
+
+
+@require_GET
+@provider_view(ADMIN)
+def research_export(request: HttpRequest, membership: Membership) -> HttpResponseBase:
+    provider = membership.provider
+    _form, chosen = _filters(request, membership)
+    headers, rows = exports.research_export(provider, chosen, exports.provider_values(provider))
+    _recorded(membership, "Anonymised research CSV")
+    return _csv_response(f"research-{_stamp()}.csv", headers, rows)
+
+
+@require_POST
+@provider_view(ADMIN)
+def report_pack_request(request: HttpRequest, membership: Membership) -> HttpResponse:
+    form = ReportFilterForm(request.POST or None, provider=membership.provider)
+    return _large_xlsx_job(
+        request, membership, ExportJob.Kind.REPORT_PACK_PDF, form.report_filter()
+    )
+
+
+@require_GET
+@provider_view(ADMIN)
+def export_job_detail(request: HttpRequest, membership: Membership, job_id: int) -> HttpResponse:
+    job = get_object_or_404(membership.provider.export_jobs, pk=job_id)
+    return render(
+        request,
+        "reports/export_job_detail.html",
+        {"provider": membership.provider, "membership": membership, "job": job},
+    )
+
+
+@require_GET
+@provider_view(ADMIN)
+def export_job_download(request: HttpRequest, membership: Membership, job_id: int) -> FileResponse:
+    job = get_object_or_404(
+        membership.provider.export_jobs, pk=job_id, status=ExportJob.Status.DONE
+    )
+    _recorded(membership, f"{job.get_kind_display()} downloaded")
+    name = (job.file.name or "export").rsplit("/", 1)[-1].split("-", 1)[-1]
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def equality_invite(
+    request: HttpRequest, membership: Membership, application_id: int
+) -> HttpResponse:
+    """The link to send a candidate for the optional equality questions: never their answers."""
+    application = get_object_or_404(
+        membership.provider.applications.select_related("candidate", "role"), pk=application_id
+    )
+    invite = MonitoringInvite.objects.filter(application=application).first()
+    if request.method == "POST":
+        if invite is None:
+            MonitoringInvite.objects.create(application=application)
+            messages.success(request, "The link is ready to send.")
+        return redirect("equality-invite", membership.provider.slug, application.pk)
+    link = request.build_absolute_uri(f"/equality/{invite.key}/") if invite is not None else ""
+    return render(
+        request,
+        "reports/equality_invite.html",
+        {
+            "provider": membership.provider,
+            "membership": membership,
+            "application": application,
+            "link": link,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def equality_form(request: HttpRequest, key: str) -> HttpResponse:
+    """The candidate's optional equality questions. No sign-in: the key is the permission."""
+    invite = get_object_or_404(MonitoringInvite.objects.select_related("application"), key=key)
+    provider_id = invite.application.provider_id
+    answered = EqualityResponse.objects.filter(key=key).exists()
+    if answered:
+        return render(request, "reports/equality_thanks.html", {})
+    form = EqualityResponseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        response = form.save(commit=False)
+        response.provider_id = provider_id
+        response.key = key
+        response.save()
+        return redirect("equality-form", key)
+    return render(request, "reports/equality_form.html", {"form": form})
