@@ -618,3 +618,25 @@ def test_a_logo_with_too_many_pixels_is_refused(
 
 def test_only_an_admin_may_change_the_logo(as_bob: Client, sunrise: Provider) -> None:
     assert as_bob.get(reverse("provider-logo", args=[sunrise.slug])).status_code == 403
+
+
+def test_anonymising_a_candidate_removes_their_pdf_summaries(
+    example: WorkedExample,
+    bob: User,
+    media: Path,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    from vbr.privacy.workflow import anonymise_candidate
+
+    job = SummaryJob.objects.create(
+        provider=example.application.provider, application=example.application, requested_by=bob
+    )
+    workflow.run_summary_job(job_id=job.pk)
+    path = Path(SummaryJob.objects.get(pk=job.pk).file.path)
+    assert path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymise_candidate(candidate=example.application.candidate, by=bob)
+
+    assert not path.exists()
+    assert not SummaryJob.objects.filter(application=example.application).exists()

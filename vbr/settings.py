@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,6 +53,10 @@ INSTALLED_APPS = [
     "vbr.accounts",
     "vbr.recruitment",
     "vbr.reports",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "vbr.privacy",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +70,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vbr.accounts.middleware.LinkScopeMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "vbr.accounts.twofactor.TwoFactorMiddleware",
+    "vbr.accounts.resilience.DatabaseUnavailableMiddleware",
+    # Axes last, as its documentation asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vbr.urls"
@@ -125,6 +136,18 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Argon2 first: new and re-hashed passwords use it; older hashes still verify and upgrade.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Axes checks every password sign-in first, then the normal backend does the work.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -247,4 +270,43 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vbr.recruitment.tasks.sweep_summary_jobs",
         "schedule": 60.0,
     },
+    # Nightly: anonymise unsuccessful candidates past their provider's retention period.
+    "anonymise-expired-candidates": {
+        "task": "vbr.privacy.anonymise_expired_candidates",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
+# Shared computers in care homes: a session ends when the browser closes, and after
+# SESSION_COOKIE_AGE at the latest.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Brute-force protection (django-axes). A care home's staff share one public address, so
+# a lockout is for one username *from* one address: colleagues are never locked out by it.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "vbr.accounts.lockout.client_address"
+
+# Two-factor sign-in (TOTP, django-otp). Provider admins and operator staff must set it up;
+# the one-command demo turns the requirement off so that its logins work straight away.
+VBR_REQUIRE_ADMIN_2FA = env_bool("VBR_REQUIRE_ADMIN_2FA", True)
+OTP_TOTP_ISSUER = "VBR"
+
+# Content-Security-Policy (django-csp 4): no inline scripts or styles anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
 }
