@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 # The demo is always the embedded one: SQLite in the project folder, tasks in-process.
-DEMO_ENV := env -u DATABASE_URL -u POSTGRES_HOST -u REDIS_URL DEBUG=true
+DEMO_ENV := env -u DATABASE_URL -u POSTGRES_HOST -u REDIS_URL DEBUG=true VBR_REQUIRE_ADMIN_2FA=false
 
 .PHONY: run test test-fast lint format deploy-check install install-test-deps clean loadtest bench
 
@@ -11,6 +11,7 @@ run: install
 	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
+	@echo "Two-factor sign-in is not required in the demo (VBR_REQUIRE_ADMIN_2FA=false); in production provider admins must set it up."
 	@echo "VBR is starting at http://127.0.0.1:8000/ — sign in with a demo login above."
 	@echo "Press Ctrl+C to stop."
 	$(DEMO_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000

@@ -87,3 +87,16 @@ def _static_files_without_collectstatic(settings) -> None:  # type: ignore[no-un
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _admin_two_factor_off_unless_tested(settings) -> None:  # type: ignore[no-untyped-def]
+    """Pages are tested as signed-in personas; tests/test_two_factor.py and the URL walk turn
+    the admin two-factor requirement back on to test it (production default: on)."""
+    settings.VBR_REQUIRE_ADMIN_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    """Argon2 is deliberately slow; tests/test_security.py checks that production uses it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

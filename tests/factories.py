@@ -173,8 +173,11 @@ def make_decision(
     kind: str = "progress",
     reasons: str = "Good evidence on every value.",
     decided_at: datetime | None = None,
+    decided_by: User | None = None,
 ) -> Decision:
-    decision = Decision.objects.create(application=application, kind=kind, reasons=reasons)
+    decision = Decision.objects.create(
+        application=application, kind=kind, reasons=reasons, decided_by=decided_by
+    )
     if decided_at is not None:
         # decided_at is set on creation; tests that need another time move it afterwards.
         Decision.objects.filter(pk=decision.pk).update(decided_at=decided_at)

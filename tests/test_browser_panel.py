@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests import factories as f
 from tests.browser import assert_accessible, screenshot
@@ -109,9 +110,8 @@ def test_expert_scores_on_a_tablet_with_the_keyboard_and_the_manager_sees_it(
     # Question 1: "Yes" (third choice), then Next.
     assert "Question 1 of 3" in page.inner_text("main")
     choose_level(page, 2)
-    page.wait_for_function(
-        "document.getElementById('save-status').textContent.includes('Your answer is saved')"
-    )
+    # A locator assertion, not wait_for_function: the page's CSP forbids eval.
+    expect(page.locator("#save-status")).to_contain_text("Your answer is saved")
     assert_no_axe_violations(page, "question 1")
     screenshot(page, "easy-read-question")
     press_button(page, "button[value=next]")
@@ -208,9 +208,8 @@ def test_easy_read_question_is_accessible_in_landscape_zoomed_and_high_contrast(
     page.wait_for_load_state()
     page.goto(reverse("easy-question", args=["sunrise", assessment.pk, 1]))
     page.get_by_text("Yes, a lot").click()
-    page.wait_for_function(
-        "document.getElementById('save-status').textContent.includes('Your answer is saved')"
-    )
+    # A locator assertion, not wait_for_function: the page's CSP forbids eval.
+    expect(page.locator("#save-status")).to_contain_text("Your answer is saved")
     assert ("high-contrast" in page.get_attribute("body", "class")) is high_contrast
     # Nothing is cut off sideways: no horizontal scrolling at this width.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

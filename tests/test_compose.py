@@ -89,3 +89,15 @@ def test_app_services_point_at_the_compose_database_and_broker(compose: dict[str
 def test_every_setting_is_documented_in_env_example() -> None:
     missing = settings_read_from_environment() - documented_variables()
     assert not missing, f"Add these to .env.example: {missing}"
+
+
+def test_worker_consumes_the_default_and_pdf_queues(compose: dict[str, Any]) -> None:
+    from django.conf import settings
+
+    command = compose["services"]["worker"]["command"]
+    match = re.search(r"--queues=([\w,]+)", command)
+    assert match, command
+    queues = set(match.group(1).split(","))
+    assert {"celery", settings.PDF_QUEUE} <= queues
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    assert routed <= queues

@@ -519,8 +519,8 @@ def test_application_page_query_count_does_not_grow(
     url = reverse("application-detail", args=["sunrise", interview.assessment.application_id])
     # session, user, membership, application, assessments, panellists with users and
     # scorecards; grid: stages, criteria, scores; decisions, outcome; checks before
-    # shadowing: the provider's checks, this application's ticks
-    with django_assert_num_queries(13):
+    # shadowing: the provider's checks, this application's ticks; DBS checks
+    with django_assert_num_queries(14):
         response = as_alice.get(url)
     assert response.status_code == 200
     assert Membership.objects.get(user__username="alice").is_admin

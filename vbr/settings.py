@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,6 +53,10 @@ INSTALLED_APPS = [
     "vbr.accounts",
     "vbr.recruitment",
     "vbr.reports",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "vbr.privacy",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +70,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vbr.accounts.middleware.LinkScopeMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "vbr.accounts.twofactor.TwoFactorMiddleware",
+    "vbr.accounts.resilience.DatabaseUnavailableMiddleware",
+    # Axes last, as its documentation asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vbr.urls"
@@ -130,6 +141,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2 first: new and re-hashed passwords use it; older hashes still verify and upgrade.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Axes checks every password sign-in first, then the normal backend does the work.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -170,7 +193,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# max_retries/interval_*: a web request sending a task to a dead broker gives up within a
+# second (the job row stays queued for the sweep) instead of hanging the page.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -225,3 +255,62 @@ if REDIS_URL:
             "KEY_PREFIX": "vbr",
         }
     }
+# PDF candidate summaries: rendered on their own queue, with time limits; WeasyPrint's memory
+# grows with each render, so worker processes are replaced after a number of tasks.
+PDF_QUEUE = "pdf"
+CELERY_TASK_ROUTES = {
+    "vbr.recruitment.tasks.render_summary": {"queue": PDF_QUEUE},
+}
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 100
+SUMMARY_SOFT_TIME_LIMIT = 60
+SUMMARY_TIME_LIMIT = 90
+# The sweep sends again jobs queued (or never sent) for longer than this...
+SUMMARY_RESEND_AFTER_SECONDS = 30
+# ...and puts back jobs "rendering" for longer than the hard time limit: their worker died.
+SUMMARY_STUCK_AFTER_SECONDS = SUMMARY_TIME_LIMIT + 30
+SUMMARY_MAX_ATTEMPTS = 3
+CELERY_BEAT_SCHEDULE = {
+    "sweep-summary-jobs": {
+        "task": "vbr.recruitment.tasks.sweep_summary_jobs",
+        "schedule": 60.0,
+    },
+    # Nightly: anonymise unsuccessful candidates past their provider's retention period.
+    "anonymise-expired-candidates": {
+        "task": "vbr.privacy.anonymise_expired_candidates",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
+
+# Shared computers in care homes: a session ends when the browser closes, and after
+# SESSION_COOKIE_AGE at the latest.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Brute-force protection (django-axes). A care home's staff share one public address, so
+# a lockout is for one username *from* one address: colleagues are never locked out by it.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "vbr.accounts.lockout.client_address"
+
+# Two-factor sign-in (TOTP, django-otp). Provider admins and operator staff must set it up;
+# the one-command demo turns the requirement off so that its logins work straight away.
+VBR_REQUIRE_ADMIN_2FA = env_bool("VBR_REQUIRE_ADMIN_2FA", True)
+OTP_TOTP_ISSUER = "VBR"
+
+# Content-Security-Policy (django-csp 4): no inline scripts or styles anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}

@@ -13,12 +13,13 @@ from typing import Any, Concatenate, ParamSpec
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from vbr.accounts.models import Membership
 
 P = ParamSpec("P")
-ProviderView = Callable[Concatenate[HttpRequest, Membership, P], HttpResponse]
+ProviderView = Callable[Concatenate[HttpRequest, Membership, P], HttpResponseBase]
 
 ADMIN = (Membership.Role.ADMIN,)
 STAFF = (Membership.Role.ADMIN, Membership.Role.MANAGER)
@@ -42,18 +43,18 @@ def get_membership(request: HttpRequest, provider_slug: str) -> Membership:
 
 def provider_view(
     roles: tuple[str, ...] = STAFF,
-) -> Callable[[ProviderView[P]], Callable[..., HttpResponse]]:
+) -> Callable[[ProviderView[P]], Callable[..., HttpResponseBase]]:
     """Resolve `provider_slug` to the caller's Membership and check its role.
 
     The wrapped view receives the membership as its second argument instead of the slug.
     """
 
-    def decorator(view: ProviderView[P]) -> Callable[..., HttpResponse]:
+    def decorator(view: ProviderView[P]) -> Callable[..., HttpResponseBase]:
         @wraps(view)
         @login_required
         def wrapper(
             request: HttpRequest, provider_slug: str, *args: Any, **kwargs: Any
-        ) -> HttpResponse:
+        ) -> HttpResponseBase:
             membership = get_membership(request, provider_slug)
             if membership.role not in roles:
                 raise PermissionDenied
@@ -79,3 +80,17 @@ def scores_hidden_from(user: Any, application: Any) -> bool:
         .exclude(scorecard__submitted_at__isnull=False)
         .exists()
     )
+
+
+def may_have_summary(membership: Membership, application: Any) -> bool:
+    """PDF candidate summaries: for staff, and for a panel member who chairs one of this
+    application's assessments. Independence (`scores_hidden_from`) is checked on top."""
+    from vbr.recruitment.models import Panellist
+
+    if membership.is_staff_member:
+        return True
+    return Panellist.objects.filter(
+        assessment__application=application,
+        user=membership.user,
+        panel_role=Panellist.PanelRole.CHAIR,
+    ).exists()

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, UnidentifiedImageError
 
 from vbr.accounts.models import AccessProfile
 
@@ -38,3 +40,41 @@ class AccessProfileForm(forms.ModelForm):
             "text_size": forms.RadioSelect,
             "notes_for_chair": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_SIDE = 4000
+LOGO_FORMATS = {"PNG": "png", "JPEG": "jpg"}
+
+
+class ProviderLogoForm(forms.Form):
+    """A logo for PDF summaries, checked by what the file is, not by what it is called."""
+
+    logo = forms.FileField(
+        label="Logo",
+        help_text="A PNG or JPEG picture, up to 1 MB and 4000 × 4000 pixels.",
+    )
+
+    def clean_logo(self) -> UploadedFile:
+        logo: UploadedFile = self.cleaned_data["logo"]
+        if logo.size is not None and logo.size > LOGO_MAX_BYTES:
+            raise forms.ValidationError("The picture is larger than 1 MB: choose a smaller one.")
+        try:
+            with Image.open(logo) as image:
+                picture_format = image.format
+                width, height = image.size
+                if picture_format not in LOGO_FORMATS:
+                    raise forms.ValidationError("Upload a PNG or JPEG picture.")
+                if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE:
+                    raise forms.ValidationError(
+                        f"The picture is {width} × {height} pixels: the most is "
+                        f"{LOGO_MAX_SIDE} × {LOGO_MAX_SIDE}."
+                    )
+                image.verify()
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as e:
+            raise forms.ValidationError(
+                "That file is not a picture we can read: upload a PNG or JPEG."
+            ) from e
+        logo.seek(0)
+        logo.name = f"logo.{LOGO_FORMATS[picture_format]}"
+        return logo

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
@@ -23,6 +25,12 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+
+def provider_logo_path(provider: Provider, filename: str) -> str:
+    """Under private/: never served from a public media URL, only through a checked view."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "png"
+    return f"private/logos/provider-{provider.pk}/{uuid.uuid4().hex}.{extension}"
 
 
 class Provider(models.Model):
@@ -50,6 +58,8 @@ class Provider(models.Model):
         help_text="Months to keep unsuccessful candidates' personal data before anonymising.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Shown on PDF summaries; PNG or JPEG, checked by content when uploaded.
+    logo = models.FileField(upload_to=provider_logo_path, blank=True, max_length=200)
 
     members = models.ManyToManyField(User, through="Membership", related_name="providers")
 

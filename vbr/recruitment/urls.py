@@ -4,6 +4,7 @@ from vbr.recruitment.views import (
     assessments,
     candidates,
     decisions,
+    documents,
     easy_read,
     panel,
     pipeline,
@@ -198,4 +199,36 @@ urlpatterns += [
         roles.starter_behaviours_add,
         name="starter-behaviours-add",
     ),
+    path(
+        "applications/<int:application_id>/summary/",
+        documents.summary_detail,
+        name="summary-detail",
+    ),
+    path(
+        "applications/<int:application_id>/summary/create/",
+        documents.summary_create,
+        name="summary-create",
+    ),
+    path(
+        "applications/<int:application_id>/summary/<int:job_id>/download/",
+        documents.summary_download,
+        name="summary-download",
+    ),
+    path(
+        "roles/<int:role_id>/stages/<int:stage_id>/summaries/",
+        documents.summary_batch_create,
+        name="summary-batch-create",
+    ),
+    path(
+        "summary-batches/<int:batch_id>/",
+        documents.summary_batch_detail,
+        name="summary-batch-detail",
+    ),
+    path(
+        "summary-batches/<int:batch_id>/download/",
+        documents.summary_batch_download,
+        name="summary-batch-download",
+    ),
+    path("settings/logo/", documents.provider_logo, name="provider-logo"),
+    path("logo/", documents.provider_logo_image, name="provider-logo-image"),
 ]

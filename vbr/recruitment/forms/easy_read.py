@@ -22,7 +22,7 @@ class EasyChoice:
 
 
 EASY_LEVELS = (
-    EasyChoice("1", "No", "I did not see this.", "level-1.svg", "1 circle of 4 filled in"),
+    EasyChoice("1", "No", "They did not show this.", "level-1.svg", "1 circle of 4 filled in"),
     EasyChoice(
         "2", "A little", "I saw a little of this.", "level-2.svg", "2 circles of 4 filled in"
     ),
@@ -31,7 +31,7 @@ EASY_LEVELS = (
     EasyChoice(
         NOT_OBSERVED,
         "Not sure",
-        "I am not sure, or I did not see it.",
+        "I am not sure. There was no chance to see it.",
         "not-sure.svg",
         "A question mark",
     ),

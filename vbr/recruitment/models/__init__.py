@@ -7,6 +7,7 @@ from vbr.recruitment.models.assessments import (
 )
 from vbr.recruitment.models.candidates import Application, Candidate, StageEntry
 from vbr.recruitment.models.decisions import Decision, Outcome
+from vbr.recruitment.models.documents import SummaryBatch, SummaryJob
 from vbr.recruitment.models.panel import (
     ApplicationCheck,
     Involvement,
@@ -37,5 +38,7 @@ __all__ = [
     "ShadowingNote",
     "Stage",
     "StageEntry",
+    "SummaryBatch",
+    "SummaryJob",
     "SupportedPersonView",
 ]

@@ -1,0 +1,273 @@
+"""PDF candidate summaries: gather what the summary says, render it to HTML, then to PDF.
+
+No Celery here: tasks.py calls `render_summary_pdf`; tests and the benchmark call it directly.
+
+Everything comes from scoring.py (`debrief_for`, `value_stage_grid`), which reads submitted
+scorecards only, so a draft never reaches a summary.
+
+Sections that other features will add (the supported person's view, timed shadowing
+observation notes) plug in through `SUMMARY_SECTIONS`: a function that takes the application
+and returns a `SummarySection`, or None when there is nothing to show.
+"""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from vbr.accounts.models import Provider, User
+from vbr.recruitment.charts import values_profile_svg
+from vbr.recruitment.models import Application, Assessment, CoreValue, Decision, Stage
+from vbr.recruitment.scoring import (
+    LEVEL_LABELS,
+    CriterionDebrief,
+    Debrief,
+    LevelStats,
+    Recommendation,
+    ValueStageGrid,
+    debrief_for,
+    value_stage_grid,
+)
+
+# The only scheme our templates use for files; everything else is refused.
+STATIC_SCHEME = "vbr-static:"
+RETENTION_LINE = "Personal data — handle under your retention policy."
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    """A titled block of paragraphs added by another feature (e.g. the supported person's
+    view). `notes` are (heading, text) pairs; headings may be empty."""
+
+    title: str
+    notes: tuple[tuple[str, str], ...]
+
+
+SectionSource = Callable[[Application], SummarySection | None]
+# Features append here (at import time of their own module) to add a section to summaries.
+SUMMARY_SECTIONS: list[SectionSource] = []
+
+
+@dataclass(frozen=True)
+class StageTaken:
+    stage: Stage
+    assessment: Assessment
+    debrief: Debrief
+    panel: tuple[tuple[str, str], ...]  # (name, panel role)
+
+
+@dataclass(frozen=True)
+class ValueAtStage:
+    stage: Stage
+    criteria: tuple[CriterionDebrief, ...]
+    stats: LevelStats
+
+
+@dataclass(frozen=True)
+class ValueEvidence:
+    core_value: CoreValue
+    stages: tuple[ValueAtStage, ...]
+    overall: LevelStats
+    flags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ExpertView:
+    stage: Stage
+    view: str
+    recommendations: tuple[Recommendation, ...]
+
+
+@dataclass(frozen=True)
+class CandidateSummary:
+    provider: Provider
+    application: Application
+    stages: tuple[StageTaken, ...]
+    values: tuple[ValueEvidence, ...]
+    expert_views: tuple[ExpertView, ...]
+    shadowing: tuple[StageTaken, ...]
+    decision: Decision | None
+    grid: ValueStageGrid
+    chart: SafeString
+    requested_by: str
+    generated_at: datetime
+    extra_sections: tuple[SummarySection, ...] = field(default_factory=tuple)
+
+    @property
+    def flag_count(self) -> int:
+        return sum(len(v.flags) for v in self.values)
+
+
+def gather_summary(
+    *, application: Application, requested_by: User | None, generated_at: datetime | None = None
+) -> CandidateSummary:
+    """Collect everything a summary shows, from submitted scorecards only."""
+    application = (
+        Application.objects.select_related("candidate", "role", "provider", "current_stage")
+        .filter(pk=application.pk)
+        .get()
+    )
+    assessments = list(
+        application.assessments.exclude(status=Assessment.Status.CANCELLED)
+        .select_related("stage")
+        .prefetch_related("panellists__user")
+        .order_by("stage__order", "scheduled_at", "pk")
+    )
+    stages_taken = tuple(
+        StageTaken(
+            stage=a.stage,
+            assessment=a,
+            debrief=debrief_for(a),
+            panel=tuple(
+                (p.user.display_name, p.get_panel_role_display()) for p in a.panellists.all()
+            ),
+        )
+        for a in assessments
+    )
+
+    values: dict[int, tuple[CoreValue, list[ValueAtStage]]] = {}
+    for taken in stages_taken:
+        for value_debrief in taken.debrief.values:
+            entry = values.setdefault(value_debrief.core_value.pk, (value_debrief.core_value, []))
+            entry[1].append(
+                ValueAtStage(
+                    stage=taken.stage, criteria=value_debrief.criteria, stats=value_debrief.stats
+                )
+            )
+    value_evidence = []
+    for core_value, at_stages in sorted(values.values(), key=lambda v: (v[0].order, v[0].name)):
+        flags: list[str] = []
+        for at_stage in at_stages:
+            for item in at_stage.criteria:
+                if item.weak_essential:
+                    flags.append(
+                        f"Weak evidence on an essential value at {at_stage.stage.name}: "
+                        f"{item.criterion.prompt}"
+                    )
+                if item.disagreement:
+                    flags.append(
+                        f"Panel differs by {item.stats.spread} levels at {at_stage.stage.name}: "
+                        f"{item.criterion.prompt}"
+                    )
+        value_evidence.append(
+            ValueEvidence(
+                core_value=core_value,
+                stages=tuple(at_stages),
+                overall=LevelStats(
+                    levels=tuple(sorted(lv for s in at_stages for lv in s.stats.levels)),
+                    not_observed=sum(s.stats.not_observed for s in at_stages),
+                ),
+                flags=tuple(flags),
+            )
+        )
+
+    expert_views = tuple(
+        ExpertView(
+            stage=taken.stage,
+            view=taken.debrief.expert_view,
+            recommendations=tuple(r for r in taken.debrief.recommendations if r.is_expert),
+        )
+        for taken in stages_taken
+        if taken.debrief.has_experts
+    )
+    grid = value_stage_grid(application)
+    extra = tuple(
+        section for source in SUMMARY_SECTIONS if (section := source(application)) is not None
+    )
+    return CandidateSummary(
+        provider=application.provider,
+        application=application,
+        stages=stages_taken,
+        values=tuple(value_evidence),
+        expert_views=expert_views,
+        shadowing=tuple(t for t in stages_taken if t.stage.is_shadowing),
+        decision=application.decisions.select_related("decided_by").first(),
+        grid=grid,
+        chart=values_profile_svg(grid, chart_id="pdf-values-profile"),
+        requested_by=requested_by.display_name if requested_by else "",
+        generated_at=generated_at or timezone.now(),
+        extra_sections=extra,
+    )
+
+
+def _logo_data_uri(provider: Provider) -> str:
+    """The logo inlined as a data: URI, so the renderer never opens a file path."""
+    if not provider.logo:
+        return ""
+    try:
+        with provider.logo.open("rb") as logo:
+            content = logo.read()
+    except OSError:
+        return ""
+    mime = mimetypes.guess_type(provider.logo.name)[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(content).decode()}"
+
+
+def render_summary_html(summary: CandidateSummary) -> str:
+    return render_to_string(
+        "pdf/candidate_summary.html",
+        {
+            "summary": summary,
+            "application": summary.application,
+            "candidate": summary.application.candidate,
+            "provider": summary.provider,
+            "logo": _logo_data_uri(summary.provider),
+            "level_labels": LEVEL_LABELS,
+            "retention_line": RETENTION_LINE,
+            "stylesheet": f"{STATIC_SCHEME}css/print.css",
+        },
+    )
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves our own static files (and inline data: URIs) to WeasyPrint, nothing else:
+    no file://, no http(s)://, so nothing in a candidate's record can make the worker fetch."""
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith(STATIC_SCHEME):
+            path = static_path(url.removeprefix(STATIC_SCHEME))
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), headers={"Content-Type": mime})
+        raise ValueError(f"Refused to fetch {url[:80]}: only our static files are allowed")
+
+
+def static_path(relative: str) -> Path:
+    """A file of ours under static/, refusing anything that climbs out of it."""
+    if ".." in Path(relative).parts or relative.startswith("/"):
+        raise ValueError("Not a static file path")
+    found = finders.find(relative)
+    if not found:
+        candidate = Path(settings.STATIC_ROOT) / relative
+        if not candidate.is_file():
+            raise FileNotFoundError(relative)
+        return candidate
+    return Path(found if isinstance(found, str) else found[0])
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Tagged PDF/UA-1 with embedded (subset) fonts and real, selectable text."""
+    document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=StaticOnlyFetcher())
+    return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def render_summary_pdf(
+    *, application: Application, requested_by: User | None, generated_at: datetime | None = None
+) -> bytes:
+    summary = gather_summary(
+        application=application, requested_by=requested_by, generated_at=generated_at
+    )
+    return html_to_pdf(render_summary_html(summary))
