@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recruitment", "0006_application_status_counts_index"),
+        ("recruitment", "0007_application_status_counts_index"),
     ]
 
     operations = [

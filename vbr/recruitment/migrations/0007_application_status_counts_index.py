@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("recruitment", "0005_panel_supporters_checks_views_notes_involvement"),
+        ("recruitment", "0006_summary_jobs"),
     ]
 
     operations = [
