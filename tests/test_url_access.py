@@ -4,8 +4,8 @@ A new route without a row in ACCESS fails `test_every_url_name_has_a_row`, so no
 add a page without deciding who may open it. Two-factor is required for admins here, as
 in production, and the admin personas have verified their code.
 
-The expert by experience is signed in with `force_login` until invitation-link sign-in is
-merged; then the `expert` persona should sign in through the link.
+The expert by experience signs in through an invitation link, as they do for real: a link
+session reaches only their own panel work.
 """
 
 from __future__ import annotations
@@ -53,16 +53,18 @@ def any_member(method: str = "GET") -> Row:
     return Row(method, 200, 200, 200, 200, 404, 302)
 
 
+# The expert by experience is signed in by invitation link: that session reaches only their
+# own easy-read panel pages, "working with me", the privacy notice and sign-out (403 else).
 ACCESS: dict[str, Row] = {
     # Signed-in people with one provider are sent straight to it.
     "home": Row("GET", 302, 302, 302, 302, 302, 302),
     "healthz": Row("GET", 200, 200, 200, 200, 200, 200),
-    "login": Row("GET", 302, 302, 302, 302, 302, 200),
+    "login": Row("GET", 302, 302, 302, 403, 302, 200),
     "logout": Row("POST", 302, 302, 302, 302, 302, 302),
-    "account-security": Row("GET", 200, 200, 200, 200, 200, 302),
+    "account-security": Row("GET", 200, 200, 200, 403, 200, 302),
     # Only people with an authenticator app have a code to give; others are sent on.
-    "two-factor-verify": Row("GET", 200, 302, 302, 302, 200, 302),
-    "provider-home": any_member(),
+    "two-factor-verify": Row("GET", 200, 302, 302, 403, 200, 302),
+    "provider-home": Row("GET", 200, 200, 200, 403, 404, 302),
     "role-detail": staff_only(),
     "application-detail": staff_only(),
     "audit-list": admin_only(),
@@ -83,10 +85,10 @@ ACCESS: dict[str, Row] = {
     "outcome-edit": Row("GET", 404, 404, 403, 403, 404, 302),
     # Scorecards belong to the panellists on the assessment (pat and dev); other members
     # are not on that panel, so there is nothing of theirs to find.
-    "scorecard-edit": Row("GET", 404, 404, 200, 200, 404, 302),
-    "scorecard-autosave": Row("POST", 404, 404, 200, 200, 404, 302),
-    "scorecard-amend": Row("GET", 404, 404, 302, 302, 404, 302),
-    "assessment-debrief": any_member(),
+    "scorecard-edit": Row("GET", 404, 404, 200, 403, 404, 302),
+    "scorecard-autosave": Row("POST", 404, 404, 200, 403, 404, 302),
+    "scorecard-amend": Row("GET", 404, 404, 302, 403, 404, 302),
+    "assessment-debrief": Row("GET", 200, 200, 200, 403, 404, 302),
     "assessment-close": staff_only("POST", ok=302),
     "application-list": staff_only(),
     "application-add": staff_only(),
@@ -134,7 +136,7 @@ ACCESS: dict[str, Row] = {
     "easy-question": Row("GET", 404, 404, 200, 200, 404, 302),
     "easy-sent": Row("GET", 404, 404, 302, 302, 404, 302),
     "easy-start": Row("GET", 404, 404, 200, 200, 404, 302),
-    "equality-form": Row("GET", 404, 404, 404, 404, 404, 404),
+    "equality-form": Row("GET", 404, 404, 404, 403, 404, 404),
     "equality-invite": staff_only(),
     "export-job-detail": Row("GET", 404, 403, 403, 403, 404, 302),
     "export-job-download": Row("GET", 404, 403, 403, 403, 404, 302),
@@ -152,9 +154,19 @@ ACCESS: dict[str, Row] = {
     "report-pack-request": admin_only("POST", ok=302),
     "research-export": admin_only(),
     "score-export": admin_only(),
-    "shadowing-note-create": Row("POST", 404, 404, 404, 404, 404, 302),
-    "shadowing-note-delete": Row("POST", 404, 404, 404, 404, 404, 302),
-    "supported-person-view-create": Row("GET", 404, 404, 404, 404, 404, 302),
+    "shadowing-note-create": Row("POST", 404, 404, 404, 403, 404, 302),
+    "shadowing-note-delete": Row("POST", 404, 404, 404, 403, 404, 302),
+    "supported-person-view-create": Row("GET", 404, 404, 404, 403, 404, 302),
+    # PDF summaries: staff, and panel chairs (pat and dev are not chairs here).
+    "summary-detail": Row("GET", 200, 200, 403, 403, 404, 302),
+    "summary-create": Row("POST", 302, 302, 403, 403, 404, 302),
+    "summary-download": Row("GET", 404, 404, 403, 403, 404, 302),
+    "summary-batch-create": staff_only("POST", ok=302),
+    "summary-batch-detail": Row("GET", 404, 404, 403, 403, 404, 302),
+    "summary-batch-download": Row("GET", 404, 404, 403, 403, 404, 302),
+    "provider-logo": admin_only(),
+    # No logo uploaded in this world.
+    "provider-logo-image": Row("GET", 404, 404, 404, 403, 404, 302),
 }
 
 
@@ -224,6 +236,7 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "job_id": 999999,
         "invitation_id": 999999,
         "note_id": 999999,
+        "batch_id": 999999,
         "report": "funnel",
         "assessment": assessment,
     }
@@ -235,7 +248,7 @@ def personas(
 ) -> dict[str, Client]:
     pat = f.make_member(provider=sunrise, role=Membership.Role.PANEL, username="pat")
     world["panellist_id"] = f.make_panellist(assessment=world["assessment"], user=pat).pk
-    f.make_panellist(
+    dev_place = f.make_panellist(
         assessment=world["assessment"],
         user=dev,
         panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
@@ -243,7 +256,10 @@ def personas(
     bob_client, pat_client, dev_client = Client(), Client(), Client()
     bob_client.force_login(bob)
     pat_client.force_login(pat)
-    dev_client.force_login(dev)  # until invitation-link sign-in is merged
+    # The expert by experience signs in the way they really do: by their invitation link.
+    issued = f.make_invitation(panellist=dev_place, created_by=bob)
+    joined = dev_client.post(reverse("join-link", args=[issued.token]))
+    assert joined.status_code == 302, "signing in by invitation link failed"
     return {
         "admin": verified(alice),
         "manager": bob_client,

@@ -25,6 +25,9 @@ LINK_SESSION_PAGES = frozenset(
         "join",
         "join-link",
         "join-unusable",
+        # Readable by anyone signed in: what the provider does with their data, and health.
+        "privacy-notice",
+        "healthz",
     }
 )
 
