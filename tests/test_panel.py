@@ -623,3 +623,22 @@ def test_panel_members_signed_in_with_a_password_find_the_easy_read_pages(
 ) -> None:
     page = as_dev.get(reverse("provider-home", args=["sunrise"])).content.decode()
     assert f'href="{panel.url("easy-start")}">easy read' in page
+
+
+def test_code_sign_in_with_the_cache_down_is_refused_kindly_not_an_error(
+    client: Client, panel: Panel, bob: User
+) -> None:
+    from unittest import mock
+
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from vbr.accounts import invitations
+
+    down = mock.Mock(side_effect=RedisConnectionError("Redis is down"))
+    with (
+        mock.patch.object(invitations.cache, "get", down),
+        mock.patch.object(invitations.cache, "add", down),
+    ):
+        response = client.post(reverse("join"), {"code": "ZZZZ-ZZZZ"})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session

@@ -165,6 +165,11 @@ ACCESS: dict[str, Row] = {
     "summary-batch-detail": Row("GET", 404, 404, 403, 403, 404, 302),
     "summary-batch-download": Row("GET", 404, 404, 403, 403, 404, 302),
     "provider-logo": admin_only(),
+    "people-list": admin_only(),
+    # An empty post re-renders the form with its messages.
+    "panel-member-add": admin_only("POST"),
+    "membership-change": admin_only("POST", ok=302),
+    "membership-remove": admin_only("POST", ok=302),
     # No logo uploaded in this world.
     "provider-logo-image": Row("GET", 404, 404, 404, 403, 404, 302),
 }
@@ -248,6 +253,7 @@ def personas(
 ) -> dict[str, Client]:
     pat = f.make_member(provider=sunrise, role=Membership.Role.PANEL, username="pat")
     world["panellist_id"] = f.make_panellist(assessment=world["assessment"], user=pat).pk
+    world["membership_id"] = pat.memberships.get().pk
     dev_place = f.make_panellist(
         assessment=world["assessment"],
         user=dev,

@@ -4,7 +4,8 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, UnidentifiedImageError
 
-from vbr.accounts.models import AccessProfile
+from vbr.accounts.models import AccessProfile, Membership
+from vbr.accounts.people import PANEL_MEMBER_CONSENT
 
 
 class JoinCodeForm(forms.Form):
@@ -78,3 +79,27 @@ class ProviderLogoForm(forms.Form):
         logo.seek(0)
         logo.name = f"logo.{LOGO_FORMATS[picture_format]}"
         return logo
+
+
+class PanelMemberForm(forms.Form):
+    full_name = forms.CharField(label="Their name", max_length=150)
+    expert_by_experience = forms.BooleanField(
+        label="They draw on care and support (an expert by experience)",
+        required=False,
+        initial=True,
+    )
+    consent = forms.BooleanField(
+        label="They have agreed to take part, in these words:",
+        help_text=f"“{PANEL_MEMBER_CONSENT}”",
+        error_messages={"required": "Record their agreement before adding them."},
+    )
+
+    def clean_full_name(self) -> str:
+        name = self.cleaned_data["full_name"].strip()
+        if not name:
+            raise forms.ValidationError("Enter their name.")
+        return name
+
+
+class MembershipRoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Membership.Role.choices)

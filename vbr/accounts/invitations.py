@@ -10,6 +10,7 @@ Security-critical, so it lives in these few functions:
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from redis.exceptions import RedisError
 
 from vbr.accounts import audit
 from vbr.accounts.models import AuditEvent, Membership, PanelInvitation, User
@@ -35,6 +37,8 @@ KIOSK_IDLE_SECONDS = 15 * 60
 JOIN_TRIES_PER_ADDRESS = 5
 JOIN_TRIES_PER_PREFIX = 10
 JOIN_WINDOW_SECONDS = 15 * 60
+
+logger = logging.getLogger("vbr.accounts.invitations")
 
 
 class InvitationUnusable(Exception):
@@ -149,18 +153,30 @@ def _counter_keys(address: str, code: str) -> list[tuple[str, int]]:
 
 
 def code_tries_exhausted(*, address: str, typed: str) -> bool:
-    """True when this address, or this code prefix, has had too many wrong tries lately."""
+    """True when this address, or this code prefix, has had too many wrong tries lately.
+
+    If the shared cache cannot be reached, the limit cannot be checked: refuse for now (the
+    person sees the friendly "try again in a few minutes" page) rather than let guessing run
+    unlimited, and never fail with an error page.
+    """
     code = normalise_code(typed)
-    return any((cache.get(key) or 0) >= limit for key, limit in _counter_keys(address, code))
+    try:
+        return any((cache.get(key) or 0) >= limit for key, limit in _counter_keys(address, code))
+    except RedisError:
+        logger.warning("Cache unreachable: refusing code sign-in until it is back")
+        return True
 
 
 def _count_failed_try(address: str, code: str) -> None:
-    for key, _ in _counter_keys(address, code):
-        if not cache.add(key, 1, JOIN_WINDOW_SECONDS):
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, JOIN_WINDOW_SECONDS)
+    try:
+        for key, _ in _counter_keys(address, code):
+            if not cache.add(key, 1, JOIN_WINDOW_SECONDS):
+                try:
+                    cache.incr(key)
+                except ValueError:
+                    cache.set(key, 1, JOIN_WINDOW_SECONDS)
+    except RedisError:
+        logger.warning("Cache unreachable: a wrong code try was not counted")
 
 
 def find_by_code(*, typed: str, address: str) -> PanelInvitation:

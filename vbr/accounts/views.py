@@ -4,16 +4,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from kombu import Connection
 
-from vbr.accounts import invitations
-from vbr.accounts.forms import AccessProfileForm, JoinCodeForm
-from vbr.accounts.models import AccessProfile, PanelInvitation
+from vbr.accounts import invitations, people
+from vbr.accounts.access import ADMIN, provider_view
+from vbr.accounts.forms import AccessProfileForm, JoinCodeForm, MembershipRoleForm, PanelMemberForm
+from vbr.accounts.models import AccessProfile, Membership, PanelInvitation
+from vbr.privacy.models import Consent
 
 
 @require_GET
@@ -144,3 +147,102 @@ def access_profile(request: HttpRequest) -> HttpResponse:
         "accounts/access_profile.html",
         {"form": form, "profile": profile, "back_url": back, "link_session": bool(scope)},
     )
+
+
+# -- People: who belongs to the provider --------------------------------------------------------
+
+
+def _people_context(membership: Membership, form: PanelMemberForm) -> dict[str, object]:
+    provider = membership.provider
+    consents = Prefetch(
+        "user__consents",
+        queryset=Consent.objects.current().filter(provider=provider),
+        to_attr="current_consents",
+    )
+    members = list(
+        provider.memberships.select_related("user")
+        .prefetch_related(consents)
+        .order_by("role", "user__full_name", "user__username")
+    )
+    return {
+        "provider": provider,
+        "membership": membership,
+        "members": members,
+        "form": form,
+        "roles": Membership.Role.choices,
+    }
+
+
+@require_GET
+@provider_view(ADMIN)
+def people_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    return render(request, "accounts/people.html", _people_context(membership, PanelMemberForm()))
+
+
+@require_POST
+@provider_view(ADMIN)
+def panel_member_add(request: HttpRequest, membership: Membership) -> HttpResponse:
+    form = PanelMemberForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/people.html", _people_context(membership, form))
+    added = people.add_panel_member(
+        provider=membership.provider,
+        full_name=form.cleaned_data["full_name"],
+        expert_by_experience=form.cleaned_data["expert_by_experience"],
+        added_by=request.user,  # type: ignore[arg-type]
+    )
+    messages.success(
+        request,
+        f"{added.user.display_name} is a panel member. Put them on a panel, then give them "
+        "their invitation link or code.",
+    )
+    return redirect("people-list", membership.provider.slug)
+
+
+def _other_membership(membership: Membership, membership_id: int) -> Membership:
+    return get_object_or_404(
+        membership.provider.memberships.select_related("user", "provider"), pk=membership_id
+    )
+
+
+@require_POST
+@provider_view(ADMIN)
+def membership_change(
+    request: HttpRequest, membership: Membership, membership_id: int
+) -> HttpResponse:
+    other = _other_membership(membership, membership_id)
+    form = MembershipRoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a role.")
+    else:
+        try:
+            people.change_role(
+                membership=other,
+                role=form.cleaned_data["role"],
+                changed_by=request.user,  # type: ignore[arg-type]
+            )
+            messages.success(
+                request, f"{other.user.display_name} is now {other.get_role_display().lower()}."
+            )
+        except people.MembershipChangeRefused as refusal:
+            messages.error(request, str(refusal))
+    return redirect("people-list", membership.provider.slug)
+
+
+@require_POST
+@provider_view(ADMIN)
+def membership_remove(
+    request: HttpRequest, membership: Membership, membership_id: int
+) -> HttpResponse:
+    other = _other_membership(membership, membership_id)
+    name = other.user.display_name
+    try:
+        if "consent_withdrawn" in request.POST:
+            people.withdraw_panel_consent(membership=other, recorded_by=request.user)  # type: ignore[arg-type]
+            messages.success(request, f"{name} withdrew their consent and is no longer a member.")
+        else:
+            people.remove_member(membership=other, removed_by=request.user)  # type: ignore[arg-type]
+            messages.success(request, f"{name} is no longer a member.")
+    except people.MembershipChangeRefused as refusal:
+        messages.error(request, str(refusal))
+    return redirect("people-list", membership.provider.slug)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from vbr.accounts import views as account_views
 from vbr.recruitment.views import (
     assessments,
     candidates,
@@ -230,5 +231,17 @@ urlpatterns += [
         name="summary-batch-download",
     ),
     path("settings/logo/", documents.provider_logo, name="provider-logo"),
+    path("people/", account_views.people_list, name="people-list"),
+    path("people/add/", account_views.panel_member_add, name="panel-member-add"),
+    path(
+        "people/<int:membership_id>/role/",
+        account_views.membership_change,
+        name="membership-change",
+    ),
+    path(
+        "people/<int:membership_id>/remove/",
+        account_views.membership_remove,
+        name="membership-remove",
+    ),
     path("logo/", documents.provider_logo_image, name="provider-logo-image"),
 ]

@@ -358,10 +358,18 @@ class Command(BaseCommand):
         earlier demo link stops working)."""
         from vbr.accounts.invitations import create_invitation
         from vbr.accounts.models import AccessProfile
+        from vbr.accounts.people import PANEL_MEMBER_CONSENT
+        from vbr.privacy.models import Consent
         from vbr.recruitment.models import ProviderCheck
 
         ProviderCheck.objects.get_or_create(provider=provider, name="DBS check seen")
         dev = self.users["dev"]
+        Consent.objects.get_or_create(
+            provider=provider,
+            kind=Consent.Kind.PANEL_MEMBER,
+            user=dev,
+            defaults={"statement": PANEL_MEMBER_CONSENT, "recorded_by": self.users["alice"]},
+        )
         AccessProfile.objects.get_or_create(
             user=dev,
             defaults={
