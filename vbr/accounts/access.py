@@ -77,7 +77,18 @@ def scores_hidden_from(user: Any, application: Any) -> bool:
 
     return (
         Panellist.objects.filter(assessment__application=application, user=user)
-        .exclude(scorecard__submitted_at__isnull=False)
+        .not_submitted()
+        .exists()
+    )
+
+
+def candidate_scores_hidden_from(user: Any, candidate: Any) -> bool:
+    """`scores_hidden_from` over all of a candidate's applications, in one query."""
+    from vbr.recruitment.models import Panellist
+
+    return (
+        Panellist.objects.filter(assessment__application__candidate=candidate, user=user)
+        .not_submitted()
         .exists()
     )
 

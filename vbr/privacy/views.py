@@ -14,7 +14,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vbr.accounts.access import ADMIN, ANY_MEMBER, STAFF, provider_view
+from vbr.accounts.access import (
+    ADMIN,
+    ANY_MEMBER,
+    STAFF,
+    candidate_scores_hidden_from,
+    provider_view,
+)
 from vbr.accounts.audit import record
 from vbr.accounts.models import AuditEvent, Membership
 from vbr.privacy.forms import DbsCheckForm, EraseForm, PrivacySettingsForm
@@ -22,7 +28,7 @@ from vbr.privacy.models import PrivacySettings
 from vbr.privacy.retention import due_for_anonymisation, retention_cutoff
 from vbr.privacy.subject_access import candidate_data
 from vbr.privacy.workflow import anonymise_candidate, erase_candidate
-from vbr.recruitment.models import Candidate, Panellist
+from vbr.recruitment.models import Candidate
 
 PREVIEW_LIMIT = 200
 
@@ -91,13 +97,9 @@ def retention_preview(request: HttpRequest, membership: Membership) -> HttpRespo
 
 
 def _hidden_applications(request: HttpRequest, candidate: Candidate) -> bool:
-    """Independence (as `scores_hidden_from`, for all the candidate's applications in one
-    query): an admin still owing a scorecard on this candidate sees no one else's scores."""
-    return (
-        Panellist.objects.filter(assessment__application__candidate=candidate, user=request.user)
-        .exclude(scorecard__submitted_at__isnull=False)
-        .exists()
-    )
+    """Independence: an admin still owing a scorecard on this candidate sees no one else's
+    scores, here as everywhere."""
+    return candidate_scores_hidden_from(request.user, candidate)
 
 
 @require_GET

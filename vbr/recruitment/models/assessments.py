@@ -113,11 +113,14 @@ class Assessment(models.Model):
 
 
 class PanellistQuerySet(models.QuerySet["Panellist"]):
+    def not_submitted(self) -> PanellistQuerySet:
+        """Panel places whose own scorecard is missing or still a draft: the people who must
+        not yet see anyone else's scores (independence)."""
+        return self.filter(scorecard__submitted_at__isnull=True)
+
     def scorecard_to_do(self) -> PanellistQuerySet:
-        """Panel places whose scorecard is missing or not submitted, on assessments that are
-        still open for scoring."""
-        return self.filter(
-            scorecard__submitted_at__isnull=True,
+        """Panel places still to score, on assessments that are open for scoring."""
+        return self.not_submitted().filter(
             assessment__status__in=[Assessment.Status.SCHEDULED, Assessment.Status.SCORING],
         )
 
@@ -157,6 +160,12 @@ class Panellist(models.Model):
     @property
     def is_chair(self) -> bool:
         return self.panel_role == self.PanelRole.CHAIR
+
+    @property
+    def has_submitted(self) -> bool:
+        """Whether their own scorecard is in (use with the scorecard selected or prefetched)."""
+        scorecard = getattr(self, "scorecard", None)
+        return scorecard is not None and scorecard.is_submitted
 
 
 class ScorecardQuerySet(models.QuerySet["Scorecard"]):

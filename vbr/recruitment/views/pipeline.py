@@ -167,7 +167,7 @@ def application_detail(
         for p in a.panellists.all()
         if p.user_id == membership.user_id
     }
-    hidden = any(not _submitted(p) for p in own_places.values())
+    hidden = any(not p.has_submitted for p in own_places.values())
     return render(
         request,
         "recruitment/application_detail.html",
@@ -185,8 +185,3 @@ def application_detail(
             "outcome": Outcome.objects.filter(application=application).first(),
         },
     )
-
-
-def _submitted(panellist: Panellist) -> bool:
-    scorecard = getattr(panellist, "scorecard", None)
-    return scorecard is not None and scorecard.is_submitted

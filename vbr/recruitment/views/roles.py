@@ -220,37 +220,9 @@ def _frozen_refusal(request: HttpRequest, role: Role, stage: Stage) -> HttpRespo
 def criterion_create(
     request: HttpRequest, membership: Membership, role_id: int, stage_id: int
 ) -> HttpResponse:
-    provider = membership.provider
-    role = get_object_or_404(provider.roles, pk=role_id)
+    role = get_object_or_404(membership.provider.roles, pk=role_id)
     stage = get_object_or_404(role.stages, pk=stage_id)
-    if stage.criteria_frozen():
-        return _frozen_refusal(request, role, stage)
-    instance = Criterion(stage=stage, version=stage.criteria_version)
-    form = CriterionForm(request.POST or None, instance=instance, stage=stage)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            criterion = form.save()
-            record(
-                provider=provider,
-                actor=request.user,
-                action=AuditEvent.Action.CRITERIA_CHANGED,
-                subject=stage,
-                summary=f"Added criterion {criterion.pk}",
-            )
-        messages.success(request, "Added the criterion.")
-        return redirect(_setup_url(role, stage))
-    return render(
-        request,
-        "recruitment/criterion_form.html",
-        {
-            "provider": provider,
-            "membership": membership,
-            "role": role,
-            "stage": stage,
-            "form": form,
-            "criterion": None,
-        },
-    )
+    return _criterion_page(request, membership, role, stage, criterion=None)
 
 
 @require_http_methods(["GET", "POST"])
@@ -258,30 +230,42 @@ def criterion_create(
 def criterion_edit(
     request: HttpRequest, membership: Membership, role_id: int, stage_id: int, criterion_id: int
 ) -> HttpResponse:
-    provider = membership.provider
-    role = get_object_or_404(provider.roles, pk=role_id)
+    role = get_object_or_404(membership.provider.roles, pk=role_id)
     stage = get_object_or_404(role.stages, pk=stage_id)
     criterion = get_object_or_404(stage.current_criteria(), pk=criterion_id)
+    return _criterion_page(request, membership, role, stage, criterion=criterion)
+
+
+def _criterion_page(
+    request: HttpRequest,
+    membership: Membership,
+    role: Role,
+    stage: Stage,
+    *,
+    criterion: Criterion | None,
+) -> HttpResponse:
+    """Add a criterion to a stage's current version, or edit one; refused once frozen."""
     if stage.criteria_frozen():
         return _frozen_refusal(request, role, stage)
-    form = CriterionForm(request.POST or None, instance=criterion, stage=stage)
+    instance = criterion or Criterion(stage=stage, version=stage.criteria_version)
+    form = CriterionForm(request.POST or None, instance=instance, stage=stage)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            form.save()
+            saved = form.save()
             record(
-                provider=provider,
+                provider=membership.provider,
                 actor=request.user,
                 action=AuditEvent.Action.CRITERIA_CHANGED,
                 subject=stage,
-                summary=f"Edited criterion {criterion.pk}",
+                summary=f"{'Edited' if criterion else 'Added'} criterion {saved.pk}",
             )
-        messages.success(request, "Saved the criterion.")
+        messages.success(request, "Saved the criterion." if criterion else "Added the criterion.")
         return redirect(_setup_url(role, stage))
     return render(
         request,
         "recruitment/criterion_form.html",
         {
-            "provider": provider,
+            "provider": membership.provider,
             "membership": membership,
             "role": role,
             "stage": stage,

@@ -215,7 +215,7 @@ def assessment_debrief(
     )
     place = _debrief_access(membership, assessment)
     panel = list(assessment.panellists.all())
-    submitted = [p for p in panel if _submitted(p)]
+    submitted = [p for p in panel if p.has_submitted]
     context = {
         "provider": membership.provider,
         "membership": membership,
@@ -227,7 +227,7 @@ def assessment_debrief(
         "can_close": assessment.status != Assessment.Status.CLOSED
         and (membership.is_staff_member or (place is not None and place.is_chair)),
     }
-    if place is not None and not _submitted(place):
+    if place is not None and not place.has_submitted:
         # Independence: nothing of the others until your own scorecard is in.
         return render(request, "recruitment/debrief_wait_for_own.html", context)
     everyone_in = bool(panel) and len(submitted) == len(panel)
@@ -235,11 +235,6 @@ def assessment_debrief(
         return render(request, "recruitment/debrief_waiting.html", context)
     context["debrief"] = scoring.debrief_for(assessment, panel_size=len(panel))
     return render(request, "recruitment/debrief.html", context)
-
-
-def _submitted(panellist: Panellist) -> bool:
-    scorecard = getattr(panellist, "scorecard", None)
-    return scorecard is not None and scorecard.is_submitted
 
 
 @require_POST
@@ -252,7 +247,7 @@ def assessment_close(
     place = assessment.panellists.filter(user=membership.user).first()
     if not (membership.is_staff_member or (place is not None and place.is_chair)):
         raise PermissionDenied
-    if place is not None and not _submitted(place):
+    if place is not None and not place.has_submitted:
         messages.error(request, "Submit your own scorecard before closing scoring.")
     else:
         workflow.close_scoring(assessment=assessment, closed_by=request.user)  # type: ignore[arg-type]

@@ -320,12 +320,12 @@ class Command(BaseCommand):
             summary="Good examples, especially about residents' choices." if submitted else "",
             submitted_at=timezone.now() if submitted else None,
         )
-        if submitted and not assessment.scorecards.filter(submitted_at__isnull=True).exists():
-            panel_size = assessment.panellists.count()
-            if assessment.scorecards.submitted().count() == panel_size:
-                assessment.status = Assessment.Status.CLOSED
-                assessment.closed_at = timezone.now()
-                assessment.save(update_fields=["status", "closed_at"])
+        # The whole panel has submitted: the demo shows that assessment as closed.
+        panel_size = assessment.panellists.count()
+        if submitted and assessment.scorecards.submitted().count() == panel_size:
+            assessment.status = Assessment.Status.CLOSED
+            assessment.closed_at = timezone.now()
+            assessment.save(update_fields=["status", "closed_at"])
         for criterion, level in zip(assessment.criteria(), levels, strict=False):
             if level is None:
                 continue
