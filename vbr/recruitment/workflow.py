@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import partial
@@ -171,8 +171,15 @@ def _copy_criteria(criteria: Sequence[Criterion], *, stage: Stage, version: int)
 
 
 @transaction.atomic
-def create_role(*, role: Role, copy_stages_from: Role | None, actor: Any) -> Role:
-    """Save a new role, optionally starting from another role's stages and criteria.
+def create_role(
+    *,
+    role: Role,
+    copy_stages_from: Role | None,
+    actor: Any,
+    managers: Iterable[Membership] = (),
+) -> Role:
+    """Save a new role with its hiring managers, optionally starting from another role's
+    stages and criteria.
 
     Only the source's current criteria versions are copied, as version 1 of the new stages:
     the new role has no scorecards, so nothing of its history needs keeping.
@@ -180,6 +187,7 @@ def create_role(*, role: Role, copy_stages_from: Role | None, actor: Any) -> Rol
     if copy_stages_from is not None and copy_stages_from.provider_id != role.provider_id:
         raise ValueError("Stages can only be copied from a role of the same provider.")
     role.save()
+    role.managers.set(managers)
     summary = "Created the role"
     if copy_stages_from is not None:
         sources = list(copy_stages_from.stages.order_by("order", "pk"))

@@ -22,7 +22,9 @@ PDF_BASE_URL = "http://vbr.invalid"
 
 def filters_from_job(job: ExportJob) -> ReportFilter:
     data = job.filters or {}
+    scope = data.get("roles_in_scope")
     return ReportFilter(
+        role_scope=None if scope is None else tuple(int(pk) for pk in scope),
         role_id=int(data["role"]) if data.get("role") else None,
         stage_id=int(data["stage"]) if data.get("stage") else None,
         date_from=date.fromisoformat(data["date_from"]) if data.get("date_from") else None,

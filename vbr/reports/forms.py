@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from vbr.accounts.models import Provider
+from vbr.accounts.models import Membership
 from vbr.recruitment.models import Role, Stage
 from vbr.reports.models import EqualityResponse
 from vbr.reports.queries import ReportFilter, characteristic_choices
@@ -30,11 +30,16 @@ class ReportFilterForm(forms.Form):
         initial="ethnicity",
     )
 
-    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].queryset = provider.roles.order_by("title")  # type: ignore[attr-defined]
+        roles = Role.objects.reported_to(membership).order_by("title")
+        # Admins see every role; a hiring manager only the roles they manage (see ReportFilter).
+        self.role_scope: tuple[int, ...] | None = (
+            None if membership.is_admin else tuple(roles.values_list("pk", flat=True))
+        )
+        self.fields["role"].queryset = roles  # type: ignore[attr-defined]
         stage_field = self.fields["stage"]
-        stage_field.queryset = Stage.objects.filter(role__provider=provider).select_related("role")  # type: ignore[attr-defined]
+        stage_field.queryset = Stage.objects.filter(role__in=roles).select_related("role")  # type: ignore[attr-defined]
         stage_field.label_from_instance = lambda stage: f"{stage.role.title}: {stage.name}"  # type: ignore[attr-defined]
         for name, field in self.fields.items():
             css = "form-select" if name in ("role", "stage", "characteristic") else "form-control"
@@ -50,9 +55,10 @@ class ReportFilterForm(forms.Form):
     def report_filter(self) -> ReportFilter:
         """The filters chosen; an invalid form filters nothing rather than failing."""
         if not self.is_valid():
-            return ReportFilter()
+            return ReportFilter(role_scope=self.role_scope)
         data = self.cleaned_data
         return ReportFilter(
+            role_scope=self.role_scope,
             role_id=data["role"].pk if data.get("role") else None,
             stage_id=data["stage"].pk if data.get("stage") else None,
             date_from=data.get("date_from"),

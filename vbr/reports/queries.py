@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import (
     Avg,
@@ -48,16 +49,24 @@ Cell = str | int | float | None
 
 @dataclass(frozen=True)
 class ReportFilter:
-    """What the admin narrowed the report to. Applications are counted by when they applied."""
+    """What a report covers. Applications are counted by when they applied.
+
+    `role_scope` is who is looking, not a choice: None for an admin (every role), otherwise
+    the ids of the roles a hiring manager manages. Every report and export narrows through
+    `applications()` or `stages()`, so the scope cannot be forgotten by one of them.
+    """
 
     role_id: int | None = None
     stage_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
     characteristic: str = "ethnicity"
+    role_scope: tuple[int, ...] | None = None
 
     def applications(self, provider: Provider) -> QuerySet[Application]:
         applications = provider.applications.all()
+        if self.role_scope is not None:
+            applications = applications.filter(role_id__in=self.role_scope)
         if self.role_id:
             applications = applications.filter(role_id=self.role_id)
         if self.stage_id:
@@ -72,8 +81,17 @@ class ReportFilter:
             applications = applications.filter(applied_at__date__lte=self.date_to)
         return applications
 
-    def as_dict(self) -> dict[str, str]:
+    def stages(self, provider: Provider) -> QuerySet[Stage]:
+        stages = Stage.objects.filter(role__provider=provider)
+        if self.role_scope is not None:
+            stages = stages.filter(role_id__in=self.role_scope)
+        if self.role_id:
+            stages = stages.filter(role_id=self.role_id)
+        return stages
+
+    def as_dict(self) -> dict[str, Any]:
         return {
+            "roles_in_scope": None if self.role_scope is None else list(self.role_scope),
             "role": str(self.role_id or ""),
             "stage": str(self.stage_id or ""),
             "date_from": self.date_from.isoformat() if self.date_from else "",
@@ -128,9 +146,7 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         "How many applications reach each stage, how long they spend there, and how they end.",
     )
     # Query 1: the stages, in each role's order.
-    stages = Stage.objects.filter(role__provider=provider).select_related("role")
-    if filters.role_id:
-        stages = stages.filter(role_id=filters.role_id)
+    stages = filters.stages(provider).select_related("role")
     stage_list = list(stages.order_by("role__title", "role_id", "order", "pk"))
     # Query 2: applications that ever entered each stage.
     entered = dict(

@@ -1,5 +1,6 @@
-"""Reports and exports for provider admins (whole-provider figures: admins only; there is no
-role ownership yet to narrow a manager's view)."""
+"""Reports and exports. Admins see the whole provider; a hiring manager sees the roles they
+manage (Role.managers), through the same pages. The anonymised research export is for admins
+only: sharing data with researchers is the provider's decision, not one role's."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import (
     FileResponse,
     Http404,
@@ -37,7 +39,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _filters(request: HttpRequest, membership: Membership) -> tuple[ReportFilterForm, ReportFilter]:
-    form = ReportFilterForm(request.GET or None, provider=membership.provider)
+    form = ReportFilterForm(request.GET or None, membership=membership)
     return form, form.report_filter()
 
 
@@ -71,17 +73,23 @@ def _xlsx_response(
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX)
 
 
+def _export_jobs(membership: Membership) -> QuerySet[ExportJob]:
+    """Admins see every export of the provider; a hiring manager only their own."""
+    jobs = membership.provider.export_jobs.all()
+    return jobs if membership.is_admin else jobs.filter(requested_by=membership.user)
+
+
 def _check_format(file_format: str) -> None:
     if file_format not in ("csv", "xlsx"):
         raise Http404("No such format")
 
 
 @require_GET
-@provider_view(ADMIN)
+@provider_view(STAFF)
 def report_index(request: HttpRequest, membership: Membership) -> HttpResponse:
     provider = membership.provider
     form, _filters_chosen = _filters(request, membership)
-    jobs = provider.export_jobs.select_related("requested_by")[:10]
+    jobs = _export_jobs(membership).select_related("requested_by")[:10]
     return render(
         request,
         "reports/report_index.html",
@@ -97,7 +105,7 @@ def report_index(request: HttpRequest, membership: Membership) -> HttpResponse:
 
 
 @require_GET
-@provider_view(ADMIN)
+@provider_view(STAFF)
 def report_detail(request: HttpRequest, membership: Membership, report: str) -> HttpResponseBase:
     if report not in REPORT_TITLES:
         raise Http404("No such report")
@@ -146,7 +154,7 @@ def _large_xlsx_job(
 
 
 @require_GET
-@provider_view(ADMIN)
+@provider_view(STAFF)
 def application_export(
     request: HttpRequest, membership: Membership, file_format: str
 ) -> HttpResponseBase:
@@ -166,7 +174,7 @@ def application_export(
 
 
 @require_GET
-@provider_view(ADMIN)
+@provider_view(STAFF)
 def score_export(
     request: HttpRequest, membership: Membership, file_format: str
 ) -> HttpResponseBase:
@@ -196,18 +204,18 @@ def research_export(request: HttpRequest, membership: Membership) -> HttpRespons
 
 
 @require_POST
-@provider_view(ADMIN)
+@provider_view(STAFF)
 def report_pack_request(request: HttpRequest, membership: Membership) -> HttpResponse:
-    form = ReportFilterForm(request.POST or None, provider=membership.provider)
+    form = ReportFilterForm(request.POST or None, membership=membership)
     return _large_xlsx_job(
         request, membership, ExportJob.Kind.REPORT_PACK_PDF, form.report_filter()
     )
 
 
 @require_GET
-@provider_view(ADMIN)
+@provider_view(STAFF)
 def export_job_detail(request: HttpRequest, membership: Membership, job_id: int) -> HttpResponse:
-    job = get_object_or_404(membership.provider.export_jobs, pk=job_id)
+    job = get_object_or_404(_export_jobs(membership), pk=job_id)
     return render(
         request,
         "reports/export_job_detail.html",
@@ -216,11 +224,9 @@ def export_job_detail(request: HttpRequest, membership: Membership, job_id: int)
 
 
 @require_GET
-@provider_view(ADMIN)
+@provider_view(STAFF)
 def export_job_download(request: HttpRequest, membership: Membership, job_id: int) -> FileResponse:
-    job = get_object_or_404(
-        membership.provider.export_jobs, pk=job_id, status=ExportJob.Status.DONE
-    )
+    job = get_object_or_404(_export_jobs(membership), pk=job_id, status=ExportJob.Status.DONE)
     _recorded(membership, f"{job.get_kind_display()} downloaded")
     name = (job.file.name or "export").rsplit("/", 1)[-1].split("-", 1)[-1]
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Q
 
-from vbr.accounts.models import Provider
+from vbr.accounts.models import Membership, Provider
 from vbr.recruitment.models import Criterion, Role, Stage
 from vbr.recruitment.starter_values import DEFAULT_INTERVIEW_LEVELS, DEFAULT_OBSERVATION_LEVELS
 
@@ -23,13 +23,25 @@ class RoleForm(forms.ModelForm):
 
     class Meta:
         model = Role
-        fields = ["title", "description", "is_open"]
+        fields = ["title", "description", "is_open", "managers"]
         labels = {"is_open": "Open: we are recruiting for this role"}
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "managers": forms.CheckboxSelectMultiple,
+        }
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.provider = provider
+        managers = cast(forms.ModelMultipleChoiceField, self.fields["managers"])
+        managers.queryset = provider.memberships.filter(
+            role=Membership.Role.MANAGER
+        ).select_related("user")
+        managers.label_from_instance = lambda membership: membership.user.display_name  # type: ignore[method-assign]
+        if not managers.queryset.exists():
+            managers.help_text = (
+                "Nobody at this provider is a hiring manager yet; admins see every role's reports."
+            )
         if self.instance.pk:
             # Copying is offered when a role is created only.
             del self.fields["copy_stages_from"]

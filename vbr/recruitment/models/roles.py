@@ -4,13 +4,23 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from vbr.accounts.models import Provider
+from vbr.accounts.models import Membership, Provider
 from vbr.recruitment.models.values import CoreValue
 
 
 class RoleQuerySet(models.QuerySet["Role"]):
     def open(self) -> RoleQuerySet:
         return self.filter(is_open=True)
+
+    def reported_to(self, membership: Membership) -> RoleQuerySet:
+        """The roles whose reports and exports `membership` may see: every role of the
+        provider for an admin, the roles a hiring manager manages, none for a panel member."""
+        roles = self.filter(provider_id=membership.provider_id)
+        if membership.is_admin:
+            return roles
+        if membership.role == membership.Role.MANAGER:
+            return roles.filter(managers=membership)
+        return roles.none()
 
 
 class Role(models.Model):
@@ -20,6 +30,13 @@ class Role(models.Model):
     title = models.CharField(max_length=150)
     description = models.TextField(blank=True)
     is_open = models.BooleanField(default=True)
+    managers = models.ManyToManyField(
+        "accounts.Membership",
+        blank=True,
+        related_name="managed_roles",
+        verbose_name="hiring managers",
+        help_text="Hiring managers who see this role's reports and exports. Admins see every role.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = RoleQuerySet.as_manager()

@@ -32,12 +32,15 @@ def _setup_url(role: Role, stage: Stage | None = None) -> str:
 @provider_view(STAFF)
 def role_create(request: HttpRequest, membership: Membership) -> HttpResponse:
     provider = membership.provider
-    form = RoleForm(request.POST or None, provider=provider)
+    # A hiring manager who creates a role manages it, unless they untick themselves.
+    initial = {"managers": [membership]} if membership.role == Membership.Role.MANAGER else {}
+    form = RoleForm(request.POST or None, provider=provider, initial=initial)
     if request.method == "POST" and form.is_valid():
         role = workflow.create_role(
             role=form.save(commit=False),
             copy_stages_from=form.cleaned_data["copy_stages_from"],
             actor=request.user,
+            managers=form.cleaned_data["managers"],
         )
         messages.success(request, f"Created the role “{role.title}”. Now set up its stages.")
         return redirect("role-setup", provider.slug, role.pk)

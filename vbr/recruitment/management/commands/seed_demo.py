@@ -118,6 +118,9 @@ class Command(BaseCommand):
         night = self._role(provider, values, "Night care assistant", "Three nights a week.")
         now = timezone.now()
         bob, carol, dev = self.users["bob"], self.users["carol"], self.users["dev"]
+        # Each manager sees their own role's reports; alice (admin) sees both.
+        care.managers.set(provider.memberships.filter(user=bob))
+        night.managers.set(provider.memberships.filter(user=carol))
         interview, shadowing = care.stages.all()
 
         amira = self._apply(provider, care, interview, "Amira", "Hussain", days_ago=3)
