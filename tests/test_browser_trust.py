@@ -51,6 +51,8 @@ def test_admin_sets_up_two_factor_then_reviews_a_candidates_data(
     assert page.get_by_role("heading", name="Personal data: Amira Hussain").is_visible()
     assert_accessible(page)
 
+    page.get_by_role("button", name="Admin").click()  # People, Checks and Privacy
+    assert_accessible(page)
     page.get_by_role("link", name="Privacy", exact=True).click()
     assert page.get_by_role("heading", name="Privacy settings").is_visible()
     assert_accessible(page)
