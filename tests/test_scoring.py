@@ -517,10 +517,10 @@ def test_application_page_query_count_does_not_grow(
         submitted=True,
     )
     url = reverse("application-detail", args=["sunrise", interview.assessment.application_id])
-    # session, user, membership, application, assessments, panellists with users and
-    # scorecards; grid: stages, criteria, scores; decisions, outcome; checks before
-    # shadowing: the provider's checks, this application's ticks; DBS checks
-    with django_assert_num_queries(14):
+    # session, user, membership, application with its outcome, assessments, panellists with
+    # users and scorecards; grid: stages, criteria, scores; decisions; checks before
+    # shadowing with this application's ticks; DBS checks
+    with django_assert_num_queries(12):
         response = as_alice.get(url)
     assert response.status_code == 200
     assert Membership.objects.get(user__username="alice").is_admin

@@ -397,9 +397,16 @@ def value_stage_grid(
         if criterion.version == stage_versions[criterion.stage_id]
     ]
     levels: dict[tuple[int, int], list[int | None]] = defaultdict(list)
-    for score in submitted_scores(assessments):
-        key = (score.criterion.core_value_id, score.scorecard.assessment_id)
-        levels[key].append(None if score.not_observed else score.level)
+    # Four columns per score, not five model instances: the grid needs nothing else.
+    score_rows = (
+        submitted_scores(assessments)
+        .order_by()  # level_stats sorts the levels itself
+        .values_list(
+            "criterion__core_value_id", "scorecard__assessment_id", "not_observed", "level"
+        )
+    )
+    for value_id, assessment_id, not_observed, level in score_rows:
+        levels[(value_id, assessment_id)].append(None if not_observed else level)
     stage_of_assessment = {a.pk: a.stage_id for a in assessments}
     by_value_stage: dict[tuple[int, int], list[int | None]] = defaultdict(list)
     for (value_id, assessment_id), value_levels in levels.items():
