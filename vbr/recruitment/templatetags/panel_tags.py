@@ -43,17 +43,19 @@ def supported_person_views(context: template.Context) -> dict[str, Any]:
 @register.inclusion_tag("recruitment/includes/shadowing_notes.html", takes_context=True)
 def shadowing_notes(context: template.Context) -> dict[str, Any]:
     """The observer's own timed notes on a shadowing scorecard, with add and remove while it
-    is a draft. One query."""
+    is a draft. One query at a shadowing stage, none at others."""
     from django.utils import timezone
 
     from vbr.recruitment.forms.panel import ShadowingNoteForm
 
     assessment = context["assessment"]
+    if not assessment.stage.is_shadowing:
+        return {"is_shadowing": False}  # the template shows nothing: no query
     scorecard = context.get("scorecard")
     notes = list(scorecard.shadowing_notes.all()) if scorecard is not None else []
     editable = scorecard is None or not scorecard.is_submitted
     return {
-        "is_shadowing": assessment.stage.is_shadowing,
+        "is_shadowing": True,
         "assessment": assessment,
         "provider": context.get("provider"),
         "notes": notes,
