@@ -240,7 +240,12 @@ def assessment_debrief(
         Assessment.objects.filter(application__provider=membership.provider)
         .select_related("stage", "application__candidate", "application__role")
         .prefetch_related(
-            Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
+            Prefetch(
+                "panellists",
+                queryset=Panellist.objects.select_related(
+                    "user", "scorecard", "scorecard__entered_by"
+                ),
+            )
         ),
         pk=assessment_id,
     )
@@ -264,7 +269,7 @@ def assessment_debrief(
     everyone_in = bool(panel) and len(submitted) == len(panel)
     if not (everyone_in or assessment.status == Assessment.Status.CLOSED):
         return render(request, "recruitment/debrief_waiting.html", context)
-    context["debrief"] = scoring.debrief_for(assessment, panel_size=len(panel))
+    context["debrief"] = scoring.debrief_for(assessment, panel=panel)
     return render(request, "recruitment/debrief.html", context)
 
 
