@@ -487,11 +487,13 @@ def _lock_panel_place(panellist: Panellist) -> Scorecard:
     locked = Scorecard.objects.select_for_update().filter(panellist=panellist)
     scorecard = locked.first()
     if scorecard is None:
-        # None yet: take turns on the panel place, then look again before creating it.
+        # None yet: take turns on the panel place to create it.
         Panellist.objects.select_for_update().filter(pk=panellist.pk).first()
-        scorecard = locked.first() or Scorecard.objects.create(
-            panellist=panellist, assessment_id=panellist.assessment_id
+        scorecard, created = Scorecard.objects.get_or_create(
+            panellist=panellist, defaults={"assessment_id": panellist.assessment_id}
         )
+        if not created:
+            scorecard = locked.get()  # another request made it meanwhile: lock it too
     scorecard.panellist = panellist  # already loaded: saves reading it again
     return scorecard
 
