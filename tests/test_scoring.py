@@ -528,21 +528,31 @@ def test_application_page_query_count_does_not_grow(
 
 @pytest.mark.parametrize(
     "data",
-    [None, {"level_5": "3"}, {"level_5": "n"}, {"level_5": '"><script>'}, {"level_5": ""}],
+    [
+        None,
+        {"level_5": "3"},
+        {"level_5": "n", "evidence_5": 'Said <b>"hello"</b> & smiled'},
+        {"level_5": '"><script>', "evidence_5": "x" * 5001},
+        {"level_5": "1", "evidence_5": ""},
+        {"level_5": ""},
+    ],
 )
-def test_scorecard_radios_are_the_markup_django_would_render(data: dict | None) -> None:
+def test_scorecard_inputs_are_the_markup_django_would_render(data: dict | None) -> None:
     from types import SimpleNamespace
 
-    from vbr.recruitment.forms.scoring import ScorecardForm, input_tag
+    from vbr.recruitment.forms.scoring import ScorecardForm, input_tag, textarea_tag
 
     criterion = SimpleNamespace(pk=5)
     if data is None:
-        form = ScorecardForm(initial={"level_5": "4"}, criteria=[criterion])
+        initial = {"level_5": "4", "evidence_5": "Kept <the> door &amp; shut"}
+        form = ScorecardForm(initial=initial, criteria=[criterion])
     else:
         form = ScorecardForm(data, criteria=[criterion], submitting=True)
         form.is_valid()
     radios = [*form["level_5"], *form["recommendation"]]
     assert [str(input_tag(radio)) for radio in radios] == [str(radio.tag()) for radio in radios]
+    evidence = form["evidence_5"]
+    assert str(textarea_tag(evidence)) == str(evidence)
 
 
 def _count(client: Client, url: str, data: dict[str, str] | None = None) -> int:
