@@ -479,6 +479,24 @@ def test_shadowing_checks_block_scheduling_until_ticked_off(
     workflow.ensure_can_schedule(application=application, stage=panel.shadowing)
 
 
+def test_application_page_shows_who_ticked_a_check_for_this_application_only(
+    as_bob: Client, panel: Panel, bob: User
+) -> None:
+    application = panel.assessment.application
+    dbs = ProviderCheck.objects.create(provider=panel.provider, name="DBS check seen")
+    ProviderCheck.objects.create(provider=panel.provider, name="References")
+    other = f.make_application(role=application.role)
+    workflow.tick_check(application=other, check_item=dbs, done_by=bob)
+    url = reverse("application-detail", args=[panel.provider.slug, application.pk])
+    page = as_bob.get(url).content.decode()
+    assert "DBS check seen — <strong>not done yet</strong>" in page
+
+    workflow.tick_check(application=application, check_item=dbs, done_by=bob)
+    page = as_bob.get(url).content.decode()
+    assert f'DBS check seen — <span class="text-success">done by {bob.display_name},' in page
+    assert "References — <strong>not done yet</strong>" in page
+
+
 def test_admin_defines_checks_and_a_manager_cannot(
     as_alice: Client, as_bob: Client, sunrise: Provider
 ) -> None:

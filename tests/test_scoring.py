@@ -387,8 +387,8 @@ def test_debrief_query_count_does_not_grow_with_criteria(
             panellist=panellist, levels={c: 3 for c in [interview.dignity, *extra]}, submitted=True
         )
     # session, user, membership, assessment, panellists with users and scorecards,
-    # criteria, submitted scorecards, their scores
-    with django_assert_num_queries(8):
+    # criteria, the submitted scorecards' scores
+    with django_assert_num_queries(7):
         response = as_bob.get(interview.url("assessment-debrief"))
     assert response.status_code == 200
 
@@ -517,10 +517,72 @@ def test_application_page_query_count_does_not_grow(
         submitted=True,
     )
     url = reverse("application-detail", args=["sunrise", interview.assessment.application_id])
-    # session, user, membership, application, assessments, panellists with users and
-    # scorecards; grid: stages, criteria, scores; decisions, outcome; checks before
-    # shadowing: the provider's checks, this application's ticks; DBS checks
-    with django_assert_num_queries(14):
+    # session, user, membership, application with its outcome, assessments, panellists with
+    # users and scorecards; grid: stages, criteria, scores; decisions; checks before
+    # shadowing with this application's ticks; DBS checks
+    with django_assert_num_queries(12):
         response = as_alice.get(url)
     assert response.status_code == 200
     assert Membership.objects.get(user__username="alice").is_admin
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"level_5": "3"},
+        {"level_5": "n", "evidence_5": 'Said <b>"hello"</b> & smiled'},
+        {"level_5": '"><script>', "evidence_5": "x" * 5001},
+        {"level_5": "1", "evidence_5": ""},
+        {"level_5": ""},
+    ],
+)
+def test_scorecard_inputs_are_the_markup_django_would_render(data: dict | None) -> None:
+    from types import SimpleNamespace
+
+    from vbr.recruitment.forms.scoring import ScorecardForm, input_tag, textarea_tag
+
+    criterion = SimpleNamespace(pk=5)
+    if data is None:
+        initial = {"level_5": "4", "evidence_5": "Kept <the> door &amp; shut"}
+        form = ScorecardForm(initial=initial, criteria=[criterion])
+    else:
+        form = ScorecardForm(data, criteria=[criterion], submitting=True)
+        form.is_valid()
+    radios = [*form["level_5"], *form["recommendation"]]
+    assert [str(input_tag(radio)) for radio in radios] == [str(radio.tag()) for radio in radios]
+    evidence = form["evidence_5"]
+    assert str(textarea_tag(evidence)) == str(evidence)
+
+
+def _count(client: Client, url: str, data: dict[str, str] | None = None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(url, data) if data is not None else client.get(url)
+    assert response.status_code in (200, 302)
+    return len(queries)
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_scorecard_pages_query_counts_do_not_grow_with_criteria(
+    as_bob: Client, interview: Interview, n: int
+) -> None:
+    for i in range(n):
+        f.make_criterion(
+            stage=interview.assessment.stage, core_value=interview.dignity.core_value, order=10 + i
+        )
+    criteria = list(interview.assessment.criteria())
+    draft = {f"level_{c.pk}": "3" for c in criteria} | {f"evidence_{c.pk}": "ok" for c in criteria}
+    as_bob.post(interview.url("scorecard-autosave"), draft)  # the scorecard and its scores exist
+    draft[f"level_{interview.dignity.pk}"] = "2"
+    # session, user, membership, panel place with its assessment and stage, criteria ids;
+    # savepoint, the scorecard locked, its scores, one score updated, the scorecard; release
+    assert _count(as_bob, interview.url("scorecard-autosave"), draft) == 11
+    # session, user, membership, panel place, scorecard, its scores, criteria, indicators
+    assert _count(as_bob, interview.url("scorecard-edit")) == 8
+    submit = draft | {"recommendation": "yes", "submit": "1"}
+    # session, user, membership, panel place, scorecard, criteria; savepoint, scorecard
+    # locked, its scores (unchanged), scorecard saved, assessment status, audit event; release
+    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 13

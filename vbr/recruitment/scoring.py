@@ -324,18 +324,39 @@ def _group_by_value(
     return sorted(groups.values(), key=lambda g: (g[0].order, g[0].name))
 
 
-def debrief_for(assessment: Assessment, *, panel_size: int | None = None) -> Debrief:
-    """Load and build the debrief of one assessment in a constant number of queries."""
+def debrief_for(
+    assessment: Assessment,
+    *,
+    panel_size: int | None = None,
+    panel: Sequence[Panellist] | None = None,
+) -> Debrief:
+    """Load and build the debrief of one assessment in a constant number of queries.
+
+    `panel`: the assessment's panellists, when the caller has loaded them with their users
+    and scorecards (and the scorecards' `entered_by`): then the scorecards are not read again.
+    """
     criteria = list(assessment.criteria())
-    scorecards = list(
-        assessment.scorecards.submitted()
-        .select_related("panellist__user", "entered_by")
-        .order_by("panellist__panel_role", "panellist_id")
-    )
+    if panel is None:
+        scorecards = list(
+            assessment.scorecards.submitted()
+            .select_related("panellist__user", "entered_by")
+            .order_by("panellist__panel_role", "panellist_id")
+        )
+        scores: Iterable[Score] = submitted_scores([assessment])
+    else:
+        scorecards = sorted(
+            (p.scorecard for p in panel if p.has_submitted),
+            key=lambda card: (card.panellist.panel_role, card.panellist_id),
+        )
+        by_id = {card.pk: card for card in scorecards}
+        scores = list(submitted_scores([assessment]).select_related(None))
+        for score in scores:
+            score.scorecard = by_id[score.scorecard_id]
+        panel_size = len(panel) if panel_size is None else panel_size
     return build_debrief(
         assessment=assessment,
         criteria=criteria,
-        scores=submitted_scores([assessment]),
+        scores=scores,
         scorecards=scorecards,
         panel_size=assessment.panellists.count() if panel_size is None else panel_size,
     )
@@ -397,9 +418,16 @@ def value_stage_grid(
         if criterion.version == stage_versions[criterion.stage_id]
     ]
     levels: dict[tuple[int, int], list[int | None]] = defaultdict(list)
-    for score in submitted_scores(assessments):
-        key = (score.criterion.core_value_id, score.scorecard.assessment_id)
-        levels[key].append(None if score.not_observed else score.level)
+    # Four columns per score, not five model instances: the grid needs nothing else.
+    score_rows = (
+        submitted_scores(assessments)
+        .order_by()  # level_stats sorts the levels itself
+        .values_list(
+            "criterion__core_value_id", "scorecard__assessment_id", "not_observed", "level"
+        )
+    )
+    for value_id, assessment_id, not_observed, level in score_rows:
+        levels[(value_id, assessment_id)].append(None if not_observed else level)
     stage_of_assessment = {a.pk: a.stage_id for a in assessments}
     by_value_stage: dict[tuple[int, int], list[int | None]] = defaultdict(list)
     for (value_id, assessment_id), value_levels in levels.items():

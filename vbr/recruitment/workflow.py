@@ -490,17 +490,34 @@ class Answer:
 
 
 def _lock_panel_place(panellist: Panellist) -> Scorecard:
-    """The panellist's scorecard, created once even when two requests race (double click)."""
-    Panellist.objects.select_for_update().filter(pk=panellist.pk).first()
-    scorecard, _ = Scorecard.objects.get_or_create(
-        panellist=panellist, defaults={"assessment_id": panellist.assessment_id}
-    )
+    """The panellist's scorecard, locked until the transaction ends, and created once even
+    when two requests race (double click)."""
+    locked = Scorecard.objects.select_for_update().filter(panellist=panellist)
+    scorecard = locked.first()
+    if scorecard is None:
+        # None yet: take turns on the panel place to create it.
+        Panellist.objects.select_for_update().filter(pk=panellist.pk).first()
+        scorecard, created = Scorecard.objects.get_or_create(
+            panellist=panellist, defaults={"assessment_id": panellist.assessment_id}
+        )
+        if not created:
+            scorecard = locked.get()  # another request made it meanwhile: lock it too
+    scorecard.panellist = panellist  # already loaded: saves reading it again
     return scorecard
 
 
-def _write_answers(scorecard: Scorecard, answers: Mapping[int, Answer]) -> None:
+def _write_answers(
+    scorecard: Scorecard,
+    answers: Mapping[int, Answer],
+    criteria: Sequence[Criterion] | None = None,
+) -> None:
+    """Write the answers to the assessment's criteria (others are ignored). `criteria`: the
+    assessment's criteria when the caller has already loaded them."""
     existing = {score.criterion_id: score for score in scorecard.scores.all()}
-    allowed = set(scorecard.assessment.criteria().values_list("pk", flat=True))
+    if criteria is None:
+        allowed = set(scorecard.assessment.criteria().values_list("pk", flat=True))
+    else:
+        allowed = {criterion.pk for criterion in criteria}
     to_create, to_update = [], []
     for criterion_id, answer in answers.items():
         if criterion_id not in allowed:
@@ -538,10 +555,11 @@ def _fill(
     recommendation: str,
     summary: str,
     entered_by: User | None,
+    criteria: Sequence[Criterion] | None,
 ) -> None:
     """Write answers and the overall part; note who typed them when it was not the panellist
     (a supporter entering answers on their behalf)."""
-    _write_answers(scorecard, answers)
+    _write_answers(scorecard, answers, criteria)
     scorecard.recommendation = recommendation
     scorecard.summary = summary
     if entered_by is not None and entered_by.pk != scorecard.panellist.user_id:
@@ -556,12 +574,15 @@ def save_scorecard_draft(
     recommendation: str,
     summary: str,
     entered_by: User | None = None,
+    criteria: Sequence[Criterion] | None = None,
 ) -> Scorecard:
-    """Save whatever has been typed so far. Drafts are never validated: nothing is lost."""
+    """Save whatever has been typed so far. Drafts are never validated: nothing is lost.
+
+    `criteria`: the assessment's criteria, when the caller has them loaded already."""
     scorecard = _lock_panel_place(panellist)
     if scorecard.is_submitted:
         raise ScorecardLocked
-    _fill(scorecard, answers, recommendation, summary, entered_by)
+    _fill(scorecard, answers, recommendation, summary, entered_by, criteria)
     scorecard.save()
     return scorecard
 
@@ -574,13 +595,15 @@ def submit_scorecard(
     recommendation: str,
     summary: str,
     entered_by: User | None = None,
+    criteria: Sequence[Criterion] | None = None,
 ) -> Scorecard:
     """Submit and lock a scorecard. The form has checked completeness; a second submit (a
-    double click) finds it already submitted and changes nothing."""
+    double click) finds it already submitted and changes nothing. `criteria`: as for
+    `save_scorecard_draft`."""
     scorecard = _lock_panel_place(panellist)
     if scorecard.is_submitted:
         return scorecard
-    _fill(scorecard, answers, recommendation, summary, entered_by)
+    _fill(scorecard, answers, recommendation, summary, entered_by, criteria)
     scorecard.submitted_at = timezone.now()
     scorecard.save()
     assessment = panellist.assessment

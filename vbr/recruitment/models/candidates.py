@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -60,37 +60,43 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         from vbr.recruitment.models.assessments import Assessment, Panellist
         from vbr.recruitment.models.decisions import Decision
 
-        done = (
-            Assessment.objects.filter(application=OuterRef("pk"), stage=OuterRef("current_stage"))
-            .exclude(status=Assessment.Status.CANCELLED)
-            .annotate(
-                took_place_at=Coalesce("scheduled_at", "created_at"),
-                has_panel=Exists(Panellist.objects.filter(assessment=OuterRef("pk"))),
-                has_unsubmitted=Exists(
-                    Panellist.objects.filter(
-                        assessment=OuterRef("pk"), scorecard__submitted_at__isnull=True
-                    )
-                ),
-                decided_since=Exists(
-                    Decision.objects.filter(
-                        application=OuterRef("application"),
-                        decided_at__gt=OuterRef("took_place_at"),
-                    )
-                ),
-            )
-            .filter(
-                Q(status=Assessment.Status.CLOSED) | Q(has_panel=True, has_unsubmitted=False),
-                decided_since=False,
-            )
-        )
+        # The assessment at the current stage (at most one per application and stage) is
+        # joined rather than looked up in two correlated subqueries, so that the conditions
+        # are compiled and evaluated once.
+        assessment = OuterRef("assessment_id")
         return (
             self.active()
             .filter(current_stage__isnull=False)
             .annotate(
-                assessment_id=Subquery(done.values("pk")[:1]),
-                assessed_at=Subquery(done.values("took_place_at")[:1]),
+                at_stage=FilteredRelation(
+                    "assessments",
+                    condition=Q(assessments__stage=F("current_stage"))
+                    & ~Q(assessments__status=Assessment.Status.CANCELLED),
+                ),
+                assessment_id=F("at_stage__pk"),
+                assessed_at=Coalesce("at_stage__scheduled_at", "at_stage__created_at"),
             )
-            .filter(assessment_id__isnull=False)
+            # Conditions only (not selected): each is compiled once, into the WHERE clause.
+            .alias(
+                assessment_status=F("at_stage__status"),
+                has_panel=Exists(Panellist.objects.filter(assessment=assessment)),
+                has_unsubmitted=Exists(
+                    Panellist.objects.filter(
+                        assessment=assessment, scorecard__submitted_at__isnull=True
+                    )
+                ),
+                decided_since=Exists(
+                    Decision.objects.filter(
+                        application=OuterRef("pk"), decided_at__gt=OuterRef("assessed_at")
+                    )
+                ),
+            )
+            .filter(
+                Q(assessment_status=Assessment.Status.CLOSED)
+                | Q(has_panel=True, has_unsubmitted=False),
+                assessment_id__isnull=False,
+                decided_since=False,
+            )
         )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.db.models import FilteredRelation, Q
+
+from vbr.recruitment.models import ProviderCheck
 
 register = template.Library()
 
@@ -12,13 +15,15 @@ register = template.Library()
 @register.inclusion_tag("recruitment/includes/application_checks.html", takes_context=True)
 def application_checks(context: template.Context) -> dict[str, Any]:
     """The provider's checks before shadowing, ticked or not, for the application on the page.
-    Two queries: the active checks, and this application's ticks."""
+    One query: the active checks, each joined to this application's tick (at most one)."""
     application = context["application"]
-    done = {tick.check_item_id: tick for tick in application.checks.select_related("done_by")}
-    rows = [
-        {"check": check, "done": done.get(check.pk)}
-        for check in application.provider.checks.filter(is_active=True)
-    ]
+    checks = (
+        ProviderCheck.objects.filter(provider_id=application.provider_id, is_active=True)
+        .annotate(tick=FilteredRelation("done", condition=Q(done__application_id=application.pk)))
+        .select_related("tick__done_by")
+    )
+    # Django sets `tick` only when the join found a row.
+    rows = [{"check": check, "done": getattr(check, "tick", None)} for check in checks]
     return {
         "application": application,
         "provider": context.get("provider"),
@@ -38,17 +43,19 @@ def supported_person_views(context: template.Context) -> dict[str, Any]:
 @register.inclusion_tag("recruitment/includes/shadowing_notes.html", takes_context=True)
 def shadowing_notes(context: template.Context) -> dict[str, Any]:
     """The observer's own timed notes on a shadowing scorecard, with add and remove while it
-    is a draft. One query."""
+    is a draft. One query at a shadowing stage, none at others."""
     from django.utils import timezone
 
     from vbr.recruitment.forms.panel import ShadowingNoteForm
 
     assessment = context["assessment"]
+    if not assessment.stage.is_shadowing:
+        return {"is_shadowing": False}  # the template shows nothing: no query
     scorecard = context.get("scorecard")
     notes = list(scorecard.shadowing_notes.all()) if scorecard is not None else []
     editable = scorecard is None or not scorecard.is_submitted
     return {
-        "is_shadowing": assessment.stage.is_shadowing,
+        "is_shadowing": True,
         "assessment": assessment,
         "provider": context.get("provider"),
         "notes": notes,

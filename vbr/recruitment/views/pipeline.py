@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from vbr.accounts.access import ANY_MEMBER, STAFF, provider_view
 from vbr.accounts.models import Membership
 from vbr.recruitment import scoring
-from vbr.recruitment.models import Assessment, Outcome, Panellist, Stage
+from vbr.recruitment.models import Application, Assessment, Outcome, Panellist, Stage
 
 APPLICATIONS_PER_PAGE = 50
 # Each dashboard list shows this many rows, then a link to the full list.
@@ -154,9 +154,10 @@ def application_detail(
     provider = membership.provider
     application = get_object_or_404(
         # The role's stages once, for the next stage and the grid's columns.
-        provider.applications.select_related("candidate", "role", "current_stage").prefetch_related(
-            "role__stages"
-        ),
+        # The outcome (one-to-one) joined in: None for an application that has none.
+        provider.applications.select_related(
+            "candidate", "role", "current_stage", "outcome"
+        ).prefetch_related("role__stages"),
         pk=application_id,
     )
     panel = Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
@@ -182,6 +183,13 @@ def application_detail(
             "scores_hidden": hidden,
             "grid": None if hidden else scoring.value_stage_grid(application, assessments),
             "decisions": application.decisions.select_related("decided_by"),
-            "outcome": Outcome.objects.filter(application=application).first(),
+            "outcome": _outcome_of(application),
         },
     )
+
+
+def _outcome_of(application: Application) -> Outcome | None:
+    try:
+        return application.outcome
+    except Outcome.DoesNotExist:
+        return None

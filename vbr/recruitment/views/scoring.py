@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +19,7 @@ from vbr.accounts.access import ANY_MEMBER, provider_view
 from vbr.accounts.models import Membership
 from vbr.recruitment import scoring, workflow
 from vbr.recruitment.forms.scoring import ScorecardForm
-from vbr.recruitment.models import Assessment, Indicator, Panellist, Scorecard
+from vbr.recruitment.models import Assessment, Criterion, Indicator, Panellist, Scorecard
 
 
 def _assessment(membership: Membership, assessment_id: int) -> Assessment:
@@ -31,35 +31,56 @@ def _assessment(membership: Membership, assessment_id: int) -> Assessment:
     )
 
 
-def _panel_place(membership: Membership, assessment_id: int) -> Panellist:
-    """The signed-in person's own place on this assessment's panel, or 404."""
+PAGE_RELATED = (
+    "user",
+    "assessment__stage",
+    "assessment__application__candidate",
+    "assessment__application__role",
+    # For the audit trail when a scorecard is submitted.
+    "assessment__application__provider",
+)
+
+
+def _panel_place(
+    membership: Membership, assessment_id: int, related: tuple[str, ...] = PAGE_RELATED
+) -> Panellist:
+    """The signed-in person's own place on this assessment's panel, or 404. `related`: what
+    to load with it (a page shows the candidate and role; an autosave needs the stage)."""
     return get_object_or_404(
-        Panellist.objects.select_related(
-            "user",
-            "assessment__stage",
-            "assessment__application__candidate",
-            "assessment__application__role",
-        ),
+        Panellist.objects.select_related(*related),
         assessment_id=assessment_id,
         assessment__application__provider=membership.provider,
         user=membership.user,
     )
 
 
-def _criteria(assessment: Assessment) -> list:  # type: ignore[type-arg]
-    indicators = Prefetch(
+def _indicators() -> Prefetch:
+    return Prefetch(
         "core_value__indicators", queryset=Indicator.objects.order_by("kind", "order", "pk")
     )
-    return list(assessment.criteria().prefetch_related(indicators))
+
+
+def _criteria(assessment: Assessment) -> list:  # type: ignore[type-arg]
+    return list(assessment.criteria().prefetch_related(_indicators()))
+
+
+def _with_indicators(criteria: list[Criterion]) -> list[Criterion]:
+    """Load each criterion's value's indicators (one query), for a page that shows them."""
+    prefetch_related_objects(criteria, _indicators())
+    return criteria
 
 
 def _scorecard(panellist: Panellist) -> Scorecard | None:
-    return (
+    scorecard = (
         Scorecard.objects.filter(panellist=panellist)
-        .prefetch_related("scores", "revisions__amended_by")
+        .prefetch_related("scores")
         .select_related("entered_by")
         .first()
     )
+    if scorecard is not None and scorecard.is_submitted:
+        # The amendment history, shown with a submitted scorecard (a draft has none).
+        prefetch_related_objects([scorecard], "revisions__amended_by")
+    return scorecard
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,8 +90,13 @@ def scorecard_edit(
 ) -> HttpResponse:
     panellist = _panel_place(membership, assessment_id)
     assessment = panellist.assessment
-    scorecard = _scorecard(panellist)
-    criteria = _criteria(assessment)
+    posting = request.method == "POST"
+    # A post needs only to know whether the scorecard is locked: the workflow reads it again.
+    scorecard = (
+        Scorecard.objects.filter(panellist=panellist).first() if posting else _scorecard(panellist)
+    )
+    # What the form parses; the value's indicators only when a page is shown (below).
+    criteria = list(assessment.criteria())
     context = {
         "provider": membership.provider,
         "membership": membership,
@@ -85,7 +111,7 @@ def scorecard_edit(
             )
             return redirect(request.path)
         scores = {s.criterion_id: s for s in scorecard.scores.all()}
-        context["answered"] = [(c, scores.get(c.pk)) for c in criteria]
+        context["answered"] = [(c, scores.get(c.pk)) for c in _with_indicators(criteria)]
         return render(request, "recruitment/scorecard_submitted.html", context)
 
     if request.method == "POST":
@@ -99,6 +125,7 @@ def scorecard_edit(
                 recommendation=form.recommendation_value(),
                 summary=form.summary_value(),
                 entered_by=request.user,  # type: ignore[arg-type]
+                criteria=criteria,
             )
             messages.success(request, "Thank you: your scorecard is submitted and locked.")
             return redirect("assessment-debrief", membership.provider.slug, assessment.pk)
@@ -109,6 +136,7 @@ def scorecard_edit(
             recommendation=form.recommendation_value(),
             summary=form.summary_value(),
             entered_by=request.user,  # type: ignore[arg-type]
+            criteria=criteria,
         )
         if not submitting:
             messages.success(request, "Draft saved. Nobody else can see it.")
@@ -116,6 +144,7 @@ def scorecard_edit(
         context["scorecard"] = scorecard
     else:
         form = ScorecardForm(initial=ScorecardForm.initial_from(scorecard), criteria=criteria)
+    _with_indicators(criteria)
     context["form"] = form
     return render(request, "recruitment/scorecard_form.html", context)
 
@@ -126,8 +155,9 @@ def scorecard_autosave(
     request: HttpRequest, membership: Membership, assessment_id: int
 ) -> HttpResponse:
     """Save a draft as it is typed (htmx, or a beacon when the tab closes)."""
-    panellist = _panel_place(membership, assessment_id)
-    criteria = list(panellist.assessment.criteria())
+    panellist = _panel_place(membership, assessment_id, ("assessment__stage",))
+    # Parsing the post needs only the criteria ids.
+    criteria = list(panellist.assessment.criteria().select_related(None).only("pk", "stage"))
     form = ScorecardForm(request.POST, criteria=criteria)
     form.is_valid()
     try:
@@ -137,6 +167,7 @@ def scorecard_autosave(
             recommendation=form.recommendation_value(),
             summary=form.summary_value(),
             entered_by=request.user,  # type: ignore[arg-type]
+            criteria=criteria,
         )
     except workflow.ScorecardLocked:
         return render(
@@ -209,7 +240,12 @@ def assessment_debrief(
         Assessment.objects.filter(application__provider=membership.provider)
         .select_related("stage", "application__candidate", "application__role")
         .prefetch_related(
-            Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
+            Prefetch(
+                "panellists",
+                queryset=Panellist.objects.select_related(
+                    "user", "scorecard", "scorecard__entered_by"
+                ),
+            )
         ),
         pk=assessment_id,
     )
@@ -233,7 +269,7 @@ def assessment_debrief(
     everyone_in = bool(panel) and len(submitted) == len(panel)
     if not (everyone_in or assessment.status == Assessment.Status.CLOSED):
         return render(request, "recruitment/debrief_waiting.html", context)
-    context["debrief"] = scoring.debrief_for(assessment, panel_size=len(panel))
+    context["debrief"] = scoring.debrief_for(assessment, panel=panel)
     return render(request, "recruitment/debrief.html", context)
 
 
