@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories as f
 from vbr.accounts.models import Provider, User
+from vbr.recruitment import paging
 from vbr.recruitment.models import Application, Candidate, Role, Stage, StageEntry
 
 
@@ -189,9 +193,9 @@ def test_filters_narrow_the_list_by_role_stage_and_status(
         response = as_bob.get(list_url(sunrise), params)
         return [a.candidate.first_name for a in response.context["page"].object_list]
 
-    assert names() == ["Ann", "Ben", "Cat", "Dan"]
+    assert names() == ["Dan", "Cat", "Ben", "Ann"]  # newest first
     assert names(role=night_role.pk) == ["Dan"]
-    assert names(stage=shadowing.pk) == ["Ben", "Cat"]
+    assert names(stage=shadowing.pk) == ["Cat", "Ben"]
     assert names(stage=shadowing.pk, status="active") == ["Ben"]
     assert names(status="withdrawn") == ["Cat"]
 
@@ -206,17 +210,44 @@ def test_another_providers_stage_in_the_filter_is_ignored(
     assert len(response.context["page"].object_list) == 1
 
 
-def test_the_list_shows_fifty_a_page(
+def test_the_list_shows_fifty_a_page_newest_first(
     as_bob: Client, sunrise: Provider, care_assistant: Role
 ) -> None:
-    for _ in range(51):
-        f.make_application(role=care_assistant)
+    start = timezone.now() - timedelta(days=60)
+    made = [f.make_application(role=care_assistant) for _ in range(51)]
+    for days, application in enumerate(made):  # made[0] applied first, made[50] last
+        Application.objects.filter(pk=application.pk).update(
+            applied_at=start + timedelta(days=days)
+        )
+    # Two applied at the same moment are still ordered, by id.
+    Application.objects.filter(pk=made[1].pk).update(applied_at=start)
     first = as_bob.get(list_url(sunrise), {"status": "active"})
-    second = as_bob.get(list_url(sunrise), {"status": "active", "page": 2})
-    assert len(first.context["page"].object_list) == 50
-    assert "Page 1 of 2" in first.text
-    assert "?status=active&amp;page=2" in first.text
-    assert len(second.context["page"].object_list) == 1
+    assert [a.pk for a in first.context["page"].object_list] == [a.pk for a in made[:0:-1]]
+    assert "51 applications match, newest first." in first.text
+    assert f"?status=active&amp;before={made[1].pk}" in first.text
+    assert "Newer" not in first.text
+    older = as_bob.get(list_url(sunrise), {"status": "active", "before": made[1].pk})
+    assert [a.pk for a in older.context["page"].object_list] == [made[0].pk]
+    assert "Older</a>" not in older.text
+    assert f"?status=active&amp;after={made[0].pk}" in older.text
+    newer = as_bob.get(list_url(sunrise), {"status": "active", "after": made[0].pk})
+    assert newer.context["page"].object_list == first.context["page"].object_list
+    assert "Newer</a>" not in newer.text
+    # A cursor of another provider, or nonsense, starts at the top.
+    elsewhere = f.make_application(role=f.make_role(provider=f.make_provider()))
+    for cursor in (elsewhere.pk, "x"):
+        page = as_bob.get(list_url(sunrise), {"before": cursor}).context["page"]
+        assert page.object_list[0].pk == made[50].pk
+
+
+def test_a_long_list_does_not_count_every_application(
+    as_bob: Client, sunrise: Provider, care_assistant: Role, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "COUNT_UP_TO", 3)
+    for _ in range(5):
+        f.make_application(role=care_assistant)
+    response = as_bob.get(list_url(sunrise))
+    assert "More than 3 applications, newest first" in response.text
 
 
 @pytest.mark.parametrize("n", [1, 50])

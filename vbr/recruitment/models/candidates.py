@@ -146,6 +146,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["provider", "role", "current_stage", "status"]),
             models.Index(fields=["role", "status", "current_stage"]),
+            # The candidates list, newest first, a keyset page at a time (paging.py).
+            models.Index(fields=["provider", "applied_at", "id"], name="application_newest"),
             # The provider home's active counts per role and stage (an index-only scan).
             models.Index(
                 fields=["provider", "status", "role", "current_stage"],

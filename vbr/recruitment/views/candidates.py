@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.access import STAFF, provider_view
 from vbr.accounts.models import Membership
-from vbr.recruitment import workflow
+from vbr.recruitment import paging, workflow
 from vbr.recruitment.forms.candidates import (
     AddCandidateForm,
     ApplicationFilterForm,
     ApplyToRoleForm,
     WithdrawForm,
 )
-
-APPLICATIONS_PER_PAGE = 50
 
 
 @require_GET
@@ -43,10 +40,12 @@ def application_list(request: HttpRequest, membership: Membership) -> HttpRespon
         applications = applications.filter(status=filters["status"])
     if filters.get("waiting"):
         applications = applications.waiting_for_decision()
-    applications = applications.order_by(
-        "candidate__last_name", "candidate__first_name", "role__title", "pk"
+    page = paging.newest_first(
+        applications,
+        all_applications=provider.applications.all(),
+        before=request.GET.get("before"),
+        after=request.GET.get("after"),
     )
-    page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "recruitment/application_list.html",
