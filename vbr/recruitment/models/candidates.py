@@ -148,6 +148,12 @@ class Application(models.Model):
             models.Index(fields=["role", "status", "current_stage"]),
             # The candidates list, newest first, a keyset page at a time (paging.py).
             models.Index(fields=["provider", "applied_at", "id"], name="application_newest"),
+            # The dashboard's "waiting for a decision" walks only the active applications.
+            models.Index(
+                fields=["provider", "current_stage"],
+                condition=models.Q(status="active"),
+                name="application_active_by_stage",
+            ),
             # The provider home's active counts per role and stage (an index-only scan).
             models.Index(
                 fields=["provider", "status", "role", "current_stage"],
