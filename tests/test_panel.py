@@ -660,3 +660,33 @@ def test_code_sign_in_with_the_cache_down_is_refused_kindly_not_an_error(
         response = client.post(reverse("join"), {"code": "ZZZZ-ZZZZ"})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_panel_member_who_asked_for_easy_read_is_taken_to_it_and_may_choose_the_full_form(
+    panel: Panel, sunrise: Provider
+) -> None:
+    pat = f.make_member(provider=sunrise, role=Membership.Role.PANEL, username="pat")
+    f.make_panellist(assessment=panel.assessment, user=pat)
+    client = signed_in(pat)
+    # No "working with me" yet: the full form, as for staff.
+    assert client.get(panel.url("scorecard-edit")).status_code == 200
+    AccessProfile.objects.create(user=pat, easy_read=True)
+    response = client.get(panel.url("scorecard-edit"))
+    assert response["Location"] == panel.url("easy-start")
+    start = client.get(panel.url("easy-start")).content.decode()
+    full = panel.url("scorecard-edit") + "?form=full"
+    assert full in start
+    assert client.get(full).status_code == 200
+    # Saving a draft from the full form stays on the full form.
+    saved = client.post(full, {f"level_{panel.criteria[0].pk}": "3"})
+    assert saved["Location"] == full
+    # Staff with the same setting are never redirected.
+    AccessProfile.objects.create(user=panel.bob.user, easy_read=True)
+    assert signed_in(panel.bob.user).get(panel.url("scorecard-edit")).status_code == 200
+
+
+def test_a_link_session_is_not_offered_the_full_form(
+    client: Client, panel: Panel, bob: User
+) -> None:
+    join_by_link(client, f.make_invitation(panellist=panel.dev, created_by=bob))
+    assert "?form=full" not in client.get(panel.url("easy-start")).content.decode()

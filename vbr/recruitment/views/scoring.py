@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.access import ANY_MEMBER, provider_view
-from vbr.accounts.models import Membership
+from vbr.accounts.models import AccessProfile, Membership
 from vbr.recruitment import scoring, workflow
 from vbr.recruitment.forms.scoring import ScorecardForm
 from vbr.recruitment.models import Assessment, Criterion, Indicator, Panellist, Scorecard
@@ -70,6 +70,14 @@ def _with_indicators(criteria: list[Criterion]) -> list[Criterion]:
     return criteria
 
 
+def _prefers_easy_read(request: HttpRequest, membership: Membership) -> bool:
+    """A panel member whose "working with me" asks for easy read gets the easy-read pages,
+    unless they chose the full form from there (`?form=full`). Staff are never redirected."""
+    if membership.role != Membership.Role.PANEL or request.GET.get("form") == "full":
+        return False
+    return AccessProfile.objects.filter(user=request.user, easy_read=True).exists()
+
+
 def _scorecard(panellist: Panellist) -> Scorecard | None:
     scorecard = (
         Scorecard.objects.filter(panellist=panellist)
@@ -91,6 +99,8 @@ def scorecard_edit(
     panellist = _panel_place(membership, assessment_id)
     assessment = panellist.assessment
     posting = request.method == "POST"
+    if not posting and _prefers_easy_read(request, membership):
+        return redirect("easy-start", membership.provider.slug, assessment.pk)
     # A post needs only to know whether the scorecard is locked: the workflow reads it again.
     scorecard = (
         Scorecard.objects.filter(panellist=panellist).first() if posting else _scorecard(panellist)
@@ -109,7 +119,7 @@ def scorecard_edit(
             messages.info(
                 request, "This scorecard is submitted and locked. Use “Amend” to change it."
             )
-            return redirect(request.path)
+            return redirect(request.get_full_path())
         scores = {s.criterion_id: s for s in scorecard.scores.all()}
         context["answered"] = [(c, scores.get(c.pk)) for c in _with_indicators(criteria)]
         return render(request, "recruitment/scorecard_submitted.html", context)
@@ -140,7 +150,7 @@ def scorecard_edit(
         )
         if not submitting:
             messages.success(request, "Draft saved. Nobody else can see it.")
-            return redirect(request.path)
+            return redirect(request.get_full_path())
         context["scorecard"] = scorecard
     else:
         form = ScorecardForm(initial=ScorecardForm.initial_from(scorecard), criteria=criteria)
