@@ -11,7 +11,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -23,7 +25,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
+    Value,
 )
+from django.db.models.functions import Coalesce, Concat, NullIf
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -426,6 +431,84 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
 # Panel involvement and agreement -------------------------------------------------------
 
 
+def _agreement_rows(provider: Provider, filters: ReportFilter) -> list[tuple[Any, ...]]:
+    """The panel report's agreement and leniency inputs in one query, a few rows whatever
+    the number of scores.
+
+    Starts from the ORM's query of observed levels on submitted scorecards (so the provider
+    and the filters apply as everywhere else), then groups in SQL: each unit (a criterion at
+    one assessment) becomes its count of each level, and units are counted per value and per
+    stage by those counts ("value", "stage"); scorecards with a unit of two or more levels
+    are counted per value and per stage ("value_cards", "stage_cards"); and scores in such
+    units are counted per panellist, own level and unit counts ("lenient").
+    Rows: (kind, label, panellist's name, panellist id, level, n1, n2, n3, n4, count).
+    """
+    scored = (
+        submitted_scores(provider, filters)
+        .filter(level__isnull=False)
+        .values_list(
+            "scorecard__assessment_id",
+            "criterion_id",
+            "level",
+            "scorecard_id",
+            "scorecard__panellist__user_id",
+            "criterion__core_value__name",
+            # Expressions after the fields: the SQL lists annotations last.
+            Coalesce(
+                NullIf("scorecard__panellist__user__full_name", Value("")),
+                "scorecard__panellist__user__username",
+            ),
+            Concat(
+                "scorecard__assessment__stage__role__title",
+                Value(": "),
+                "scorecard__assessment__stage__name",
+                output_field=TextField(),
+            ),
+        )
+        .order_by()
+    )
+    inner, params = scored.query.sql_with_params()
+    counts = ", ".join(
+        f"SUM(CASE WHEN level = {level} THEN 1 ELSE 0 END) AS n{level}" for level in LEVEL_LABELS
+    )
+    vector = ", ".join(f"n{level}" for level in LEVEL_LABELS)
+    no_vector = ", ".join("0" for _level in LEVEL_LABELS)
+    # Typed, so that PostgreSQL matches the columns of the UNION.
+    no_panellist = "CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS INTEGER)"
+    unit_vector = ", ".join(f"u.n{level}" for level in LEVEL_LABELS)
+    # Only our own fragments and the ORM's SQL are joined here; values travel as parameters.
+    sql = f"""
+        WITH scored (assessment_id, criterion_id, level, scorecard_id, user_id, value_name,
+                     user_name, stage_label) AS ({inner}),
+        units AS (
+            SELECT assessment_id, criterion_id, value_name, stage_label, COUNT(*) AS m, {counts}
+            FROM scored GROUP BY assessment_id, criterion_id, value_name, stage_label
+        ),
+        paired AS (
+            SELECT s.*, {unit_vector} FROM scored s JOIN units u
+            ON u.assessment_id = s.assessment_id AND u.criterion_id = s.criterion_id
+            WHERE u.m >= 2
+        )
+        SELECT 'value', value_name, {no_panellist}, {vector}, COUNT(*)
+            FROM units GROUP BY value_name, {vector}
+        UNION ALL
+        SELECT 'stage', stage_label, {no_panellist}, {vector}, COUNT(*)
+            FROM units GROUP BY stage_label, {vector}
+        UNION ALL
+        SELECT 'value_cards', value_name, {no_panellist}, {no_vector},
+            COUNT(DISTINCT scorecard_id) FROM paired GROUP BY value_name
+        UNION ALL
+        SELECT 'stage_cards', stage_label, {no_panellist}, {no_vector},
+            COUNT(DISTINCT scorecard_id) FROM paired GROUP BY stage_label
+        UNION ALL
+        SELECT 'lenient', CAST(NULL AS TEXT), user_name, user_id, level, {vector}, COUNT(*)
+            FROM paired GROUP BY user_id, user_name, level, {vector}
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def panel_report(provider: Provider, filters: ReportFilter) -> Report:
     applications = filters.applications(provider)
     report = Report(
@@ -455,57 +538,38 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
     involvement.rows.append(_rate_cells(share))
     report.sections.append(Section("Experts by experience on panels", involvement))
 
-    # Query 2: every observed level, to build agreement units and leniency.
-    units: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    unit_value: dict[tuple[int, int], str] = {}
-    unit_stage: dict[tuple[int, int], str] = {}
+    # Query 2: agreement units (one criterion at one assessment) grouped by their counts of
+    # each level, per value, per stage and per panellist's own level (see `_agreement_rows`).
+    by_value: dict[str, list[tuple[dict[int, int], int]]] = defaultdict(list)
+    by_stage: dict[str, list[tuple[dict[int, int], int]]] = defaultdict(list)
+    cards: dict[tuple[str, str], int] = {}
+    lenient_rows: list[tuple[int, int, dict[int, int], int]] = []
     names: dict[int, str] = {}
-    scorecards_in_unit: dict[tuple[int, int], set[int]] = defaultdict(set)
-    scores = submitted_scores(provider, filters).filter(level__isnull=False)
-    for row in scores.values_list(
-        "scorecard__assessment_id",
-        "criterion_id",
-        "criterion__core_value__name",
-        "scorecard__assessment__stage__role__title",
-        "scorecard__assessment__stage__name",
-        "scorecard__panellist__user_id",
-        "scorecard__panellist__user__full_name",
-        "scorecard__panellist__user__username",
-        "scorecard_id",
-        "level",
-    ).iterator(chunk_size=5000):
-        (
-            assessment_id,
-            criterion_id,
-            value,
-            role,
-            stage,
-            user_id,
-            full_name,
-            username,
-            card,
-            level,
-        ) = row
-        key = (assessment_id, criterion_id)
-        units[key][user_id] = level or 0  # level is never null here (filtered above)
-        unit_value[key] = value
-        unit_stage[key] = f"{role}: {stage}"
-        names[user_id] = full_name or username
-        scorecards_in_unit[key].add(card)
+    for kind, label, user_name, user_id, level, *counts, times in _agreement_rows(
+        provider, filters
+    ):
+        levels = {lvl: n for lvl, n in enumerate(counts, start=1) if n}
+        if kind == "value":
+            by_value[label].append((levels, times))
+        elif kind == "stage":
+            by_stage[label].append((levels, times))
+        elif kind == "lenient":
+            lenient_rows.append((user_id, level, levels, times))
+            names[user_id] = user_name
+        else:
+            cards[(kind, label)] = times
     agreement = Table(
         "Agreement between panellists (Krippendorff's alpha, ordinal)",
         ["By", "Name", "Alpha", "Criteria scored by two or more", "Scorecards"],
     )
-    for label, grouping in (("Value", unit_value), ("Stage", unit_stage)):
-        grouped: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for key, name in grouping.items():
-            grouped[name].append(key)
+    for label, grouped, kind in (
+        ("Value", by_value, "value_cards"),
+        ("Stage", by_stage, "stage_cards"),
+    ):
         for name in sorted(grouped):
-            keys = grouped[name]
-            result = analytics.ordinal_alpha(list(units[k].values()) for k in keys)
-            cards = {c for k in keys if len(units[k]) >= 2 for c in scorecards_in_unit[k]}
+            result = analytics.ordinal_alpha_of_counts(grouped[name])
             alpha = None if result.alpha is None else round(result.alpha, 3)
-            agreement.rows.append([label, name, alpha, result.units, len(cards)])
+            agreement.rows.append([label, name, alpha, result.units, cards.get((kind, name), 0)])
     report.sections.append(
         Section(
             "Agreement",
@@ -515,7 +579,7 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
             "same level, so agreement cannot be measured.",
         )
     )
-    lenient = analytics.leniency(units.values())
+    lenient = analytics.leniency_of_counts(lenient_rows)
     lenient.sort(key=lambda item: (-item.mean_difference, names.get(int(item.panellist), "")))  # type: ignore[call-overload]
     leniency_table = Table(
         "Leniency: mean difference from the panel median (positive is more generous)",
