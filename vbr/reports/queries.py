@@ -17,8 +17,11 @@ from django.db import connection
 from django.db.models import (
     Avg,
     Count,
+    DateTimeField,
     Exists,
     F,
+    FloatField,
+    Func,
     Max,
     Min,
     OuterRef,
@@ -27,8 +30,9 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.functions import Coalesce, Concat, Lead, NullIf
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -121,6 +125,29 @@ def _rate_cells(rate: analytics.Rate | None) -> list[Cell]:
     return [rate.numerator, rate.denominator, percent]
 
 
+class DaysBetween(Func):
+    """Days from `start` to `end` as a float, computed by the database, so that a report
+    does not turn every time into a Python datetime only to subtract two of them."""
+
+    output_field = FloatField()
+    template = "(julianday(%(expressions)s))"
+    arg_joiner = ") - julianday("
+
+    def __init__(self, end: Any, start: Any) -> None:
+        super().__init__(end, start)
+
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, list[Any]]:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400)::float8",
+            arg_joiner=" - ",
+            **extra_context,
+        )
+
+
 # Funnel --------------------------------------------------------------------------------
 
 
@@ -137,21 +164,26 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
     if filters.role_id:
         stages = stages.filter(role_id=filters.role_id)
     stage_list = list(stages.order_by("role__title", "role_id", "order", "pk"))
-    # Query 2: applications that ever entered each stage.
-    entered = dict(
-        StageEntry.objects.filter(application__in=applications)
-        .values("stage_id")
-        .annotate(n=Count("application_id", distinct=True))
-        .values_list("stage_id", "n")
+    # Query 2: every stage entry with its days in the stage, worked out in the database
+    # (until the next entry of the application, or until now); entries per stage from the
+    # same rows.
+    next_entry = Window(
+        Lead("entered_at"),
+        partition_by=[F("application_id")],
+        order_by=[F("entered_at").asc(), F("pk").asc()],
     )
-    # Query 3: every stage entry, in time order, for time in stage.
-    days = analytics.time_in_stage(
+    until = Coalesce(next_entry, Value(now, output_field=DateTimeField()))
+    days: dict[int, list[float]] = defaultdict(list)
+    entrants: dict[int, set[int]] = defaultdict(set)
+    for application_id, stage_id, in_stage in (
         StageEntry.objects.filter(application__in=applications)
-        .order_by("application_id", "entered_at", "pk")
-        .values_list("application_id", "stage_id", "entered_at")
-        .iterator(chunk_size=5000),
-        now=now,
-    )
+        .order_by()
+        .values_list("application_id", "stage_id", DaysBetween(until, F("entered_at")))
+        .iterator(chunk_size=5000)
+    ):
+        days[stage_id].append(in_stage)
+        entrants[stage_id].add(application_id)
+    entered = {stage_id: len(ids) for stage_id, ids in entrants.items()}
     by_role: dict[int, list[Stage]] = defaultdict(list)
     for stage in stage_list:
         by_role[stage.role_id].append(stage)
@@ -202,21 +234,23 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     )
 
-    # Query 4: decisions, to time the first decision and the hire.
+    # Query 3: decisions, to time the first decision and the hire (days in the database).
     first_decision: dict[int, float] = {}
     hire_days: dict[int, float] = {}
-    for application_id, kind, decided_at, applied_at in (
+    for application_id, kind, days_to_decision in (
         Decision.objects.filter(application__in=applications)
         .order_by("decided_at", "pk")
-        .values_list("application_id", "kind", "decided_at", "application__applied_at")
+        .values_list(
+            "application_id",
+            "kind",
+            DaysBetween(F("decided_at"), F("application__applied_at")),
+        )
         .iterator(chunk_size=5000)
     ):
         if kind in (Decision.Kind.DECLINE, Decision.Kind.OFFER, Decision.Kind.HIRE):
-            first_decision.setdefault(
-                application_id, analytics.days_between(applied_at, decided_at)
-            )
+            first_decision.setdefault(application_id, days_to_decision)
         if kind == Decision.Kind.HIRE:
-            hire_days.setdefault(application_id, analytics.days_between(applied_at, decided_at))
+            hire_days.setdefault(application_id, days_to_decision)
     timing = Table(
         "Days from applying", ["Measure", "Applications", "Median days", "90th percentile days"]
     )
@@ -230,10 +264,18 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     report.sections.append(Section("Time to decision and to hire", timing))
 
-    # Query 5: how applications ended (status counts).
-    statuses = dict(
-        applications.values("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
+    # Query 4: applications per status and source, for how they ended and where they came
+    # from.
+    statuses: dict[str, int] = defaultdict(int)
+    sources: dict[str, int] = defaultdict(int)
+    for status, source, n in (
+        applications.values("status", "source")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "source", "n")
+    ):
+        statuses[status] += n
+        sources[source] += n
     total = sum(statuses.values())
     status_table = Table(
         "Applications by where they are now", ["Status", "Applications", "Of", "Share (%)"]
@@ -246,7 +288,7 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         Section("Outcomes and withdrawals", status_table, note="Withdrawn: the candidate withdrew.")
     )
 
-    # Queries 6 and 7: where candidates withdrew, and their reasons (identical texts grouped).
+    # Queries 5 and 6: where candidates withdrew, and their reasons (identical texts grouped).
     withdrawn = applications.filter(status=Application.Status.WITHDRAWN)
     where = Table(
         "Withdrawals by the stage the candidate had reached", ["Role", "Stage", "Withdrawals"]
@@ -269,7 +311,7 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
     report.sections.append(Section("Withdrawals", where))
     report.sections.append(Section("Withdrawal reasons", why))
 
-    # Query 8: the most frequent decline reasons (as written; identical texts grouped).
+    # Query 7: the most frequent decline reasons (as written; identical texts grouped).
     reasons = Table("Most frequent decline reasons", ["Reason", "Declines"])
     for text, n in (
         Decision.objects.filter(application__in=applications, kind=Decision.Kind.DECLINE)
@@ -281,8 +323,6 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         reasons.rows.append([text, n])
     report.sections.append(Section("Decline reasons", reasons))
 
-    # Query 9: where applications came from.
-    sources = dict(applications.values("source").annotate(n=Count("pk")).values_list("source", "n"))
     source_table = Table("Applications by source", ["Source", "Applications", "Of", "Share (%)"])
     source_bars = []
     for value, label in [*Application.Source.choices, ("", "Not recorded")]:
