@@ -22,8 +22,6 @@ from django.db.models import (
     F,
     FloatField,
     Func,
-    Max,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -40,6 +38,7 @@ from vbr.accounts.models import Provider
 from vbr.recruitment.models import (
     Application,
     Assessment,
+    Criterion,
     Decision,
     Outcome,
     Panellist,
@@ -392,32 +391,43 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
         "How panels scored each value, how often it was not observed, and criteria that never "
         "tell candidates apart. Submitted scorecards only.",
     )
+    # Query 1: counts per criterion, stage and level, grouped in the database by ids only
+    # (grouping by the names made it sort every score row); queries 2 and 3: the names.
+    counts = list(
+        scores.values("criterion_id", "scorecard__assessment__stage_id", "level")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("criterion_id", "scorecard__assessment__stage_id", "level", "n")
+    )
+    criteria = {
+        row[0]: row[1:]
+        for row in Criterion.objects.filter(stage__role__provider=provider).values_list(
+            "pk",
+            "core_value__order",
+            "core_value__name",
+            "stage__role__title",
+            "stage__order",
+            "stage__name",
+            "order",
+            "prompt",
+        )
+    }
+    stages = {
+        pk: (order, f"{role_title}: {name}")
+        for pk, order, role_title, name in Stage.objects.filter(
+            role__provider=provider
+        ).values_list("pk", "order", "role__title", "name")
+    }
     by_value: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 5)
     by_stage: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 5)
-    # Query 1: counts per value, stage and level, aggregated in the database.
-    for value_order, value_name, role_title, stage_order, stage_name, level, n in (
-        scores.values(
-            "criterion__core_value__order",
-            "criterion__core_value__name",
-            "scorecard__assessment__stage__role__title",
-            "scorecard__assessment__stage__order",
-            "scorecard__assessment__stage__name",
-            "level",
-        )
-        .annotate(n=Count("pk"))
-        .values_list(
-            "criterion__core_value__order",
-            "criterion__core_value__name",
-            "scorecard__assessment__stage__role__title",
-            "scorecard__assessment__stage__order",
-            "scorecard__assessment__stage__name",
-            "level",
-            "n",
-        )
-    ):
+    observed: dict[int, dict[int, int]] = defaultdict(dict)  # criterion → level → scores
+    for criterion_id, stage_id, level, n in counts:
         index = 4 if level is None else level - 1
-        by_value[(value_order, value_name)][index] += n
-        by_stage[(stage_order, f"{role_title}: {stage_name}")][index] += n
+        by_value[criteria[criterion_id][:2]][index] += n
+        by_stage[stages[stage_id]][index] += n
+        if level is not None:
+            levels = observed[criterion_id]
+            levels[level] = levels.get(level, 0) + n
     for grouped, heading, first in (
         (by_value, "Levels per value", "Value"),
         (by_stage, "Levels per stage", "Stage"),
@@ -436,27 +446,20 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
                 ),
             )
         )
-    # Query 2: criteria whose every observed level is the same.
+    # Criteria whose every observed level is the same (from query 1's counts).
     flat = Table(
         "Criteria that never discriminate (everyone scored got the same level)",
         ["Role", "Stage", "Criterion", "Value", "Level given", "Scores"],
     )
-    for row in (
-        scores.filter(level__isnull=False)
-        .values("criterion_id")
-        .annotate(n=Count("pk"), low=Min("level"), high=Max("level"))
-        .filter(n__gte=2, low=F("high"))
-        .values_list(
-            "criterion__stage__role__title",
-            "criterion__stage__name",
-            "criterion__prompt",
-            "criterion__core_value__name",
-            "low",
-            "n",
-        )
-        .order_by("criterion__stage__role__title", "criterion__stage__order", "criterion__order")
-    ):
-        flat.rows.append(list(row))
+    sort_keys: list[tuple[str, int, int, int]] = []
+    for criterion_id, levels in observed.items():
+        scored = sum(levels.values())
+        if scored >= 2 and len(levels) == 1:
+            _order, value, role_title, stage_order, stage, order, prompt = criteria[criterion_id]
+            level = next(iter(levels))
+            flat.rows.append([role_title, stage, prompt, value, level, scored])
+            sort_keys.append((role_title, stage_order, order, criterion_id))
+    flat.rows = [row for _key, row in sorted(zip(sort_keys, flat.rows, strict=True))]
     report.sections.append(
         Section(
             "Criteria that never discriminate",
