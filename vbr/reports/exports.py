@@ -141,17 +141,16 @@ class CsvLine(Func):
 
 def csv_line_chunks(headers: Sequence[str], lines: Iterable[str]) -> Iterator[bytes]:
     """Encode rows already written as CSV text by the database (see `CsvLine`), in
-    buffered chunks of CHUNK_ROWS rows: one join per chunk, no work per cell in Python."""
+    buffered chunks of CHUNK_ROWS rows: one join per chunk, no work per cell in Python.
+    The header goes first, before the database is asked for any row, so that the download
+    starts at once."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     csv.writer(buffer).writerow([_cell(h) for h in headers])
-    header = buffer.getvalue()
+    yield buffer.getvalue().encode()
     iterator = iter(lines)
     while chunk := list(islice(iterator, CHUNK_ROWS)):
-        yield (header + "\r\n".join(chunk) + "\r\n").encode()
-        header = ""
-    if header:
-        yield header.encode()
+        yield ("\r\n".join(chunk) + "\r\n").encode()
 
 
 def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:

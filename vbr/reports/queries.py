@@ -26,22 +26,23 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    TextField,
     Value,
     Window,
 )
-from django.db.models.functions import Coalesce, Concat, Lead, NullIf
+from django.db.models.functions import Coalesce, Lead
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from vbr.accounts.models import Provider
+from vbr.accounts.models import Provider, User
 from vbr.recruitment.models import (
     Application,
     Assessment,
+    CoreValue,
     Criterion,
     Decision,
     Outcome,
     Panellist,
+    Role,
     Score,
     Scorecard,
     Stage,
@@ -479,73 +480,74 @@ def _agreement_rows(provider: Provider, filters: ReportFilter) -> list[tuple[Any
     the number of scores.
 
     Starts from the ORM's query of observed levels on submitted scorecards (so the provider
-    and the filters apply as everywhere else), then groups in SQL: each unit (a criterion at
-    one assessment) becomes its count of each level, and units are counted per value and per
-    stage by those counts ("value", "stage"); scorecards with a unit of two or more levels
-    are counted per value and per stage ("value_cards", "stage_cards"); and scores in such
-    units are counted per panellist, own level and unit counts ("lenient").
+    and the filters apply as everywhere else), then works in SQL: window functions give each
+    score its unit's (a criterion at one assessment) count of each level and size m; units
+    are counted per value and per stage by those counts ("value", "stage"); scorecards with
+    a unit of two or more levels are counted per value and per stage ("value_cards",
+    "stage_cards"); and scores in such units are counted per panellist, own level and unit
+    counts ("lenient"). Names are joined last, to the grouped rows only.
     Rows: (kind, label, panellist's name, panellist id, level, n1, n2, n3, n4, count).
     """
     scored = (
         submitted_scores(provider, filters)
         .filter(level__isnull=False)
+        .order_by()
         .values_list(
             "scorecard__assessment_id",
             "criterion_id",
             "level",
             "scorecard_id",
             "scorecard__panellist__user_id",
-            "criterion__core_value__name",
-            # Expressions after the fields: the SQL lists annotations last.
-            Coalesce(
-                NullIf("scorecard__panellist__user__full_name", Value("")),
-                "scorecard__panellist__user__username",
-            ),
-            Concat(
-                "scorecard__assessment__stage__role__title",
-                Value(": "),
-                "scorecard__assessment__stage__name",
-                output_field=TextField(),
-            ),
+            "criterion__core_value_id",
+            "scorecard__assessment__stage_id",
         )
-        .order_by()
     )
     inner, params = scored.query.sql_with_params()
+    unit = "PARTITION BY assessment_id, criterion_id"
     counts = ", ".join(
-        f"SUM(CASE WHEN level = {level} THEN 1 ELSE 0 END) AS n{level}" for level in LEVEL_LABELS
+        f"SUM(CASE WHEN level = {level} THEN 1 ELSE 0 END) OVER ({unit}) AS n{level}"
+        for level in LEVEL_LABELS
     )
     vector = ", ".join(f"n{level}" for level in LEVEL_LABELS)
     no_vector = ", ".join("0" for _level in LEVEL_LABELS)
     # Typed, so that PostgreSQL matches the columns of the UNION.
     no_panellist = "CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS INTEGER)"
-    unit_vector = ", ".join(f"u.n{level}" for level in LEVEL_LABELS)
-    # Only our own fragments and the ORM's SQL are joined here; values travel as parameters.
+    value_table = CoreValue._meta.db_table
+    stage_table = Stage._meta.db_table
+    role_table = Role._meta.db_table
+    user_table = User._meta.db_table
+    stage_label = "(r.title || ': ' || st.name)"
     sql = f"""
-        WITH scored (assessment_id, criterion_id, level, scorecard_id, user_id, value_name,
-                     user_name, stage_label) AS ({inner}),
-        units AS (
-            SELECT assessment_id, criterion_id, value_name, stage_label, COUNT(*) AS m, {counts}
-            FROM scored GROUP BY assessment_id, criterion_id, value_name, stage_label
-        ),
-        paired AS (
-            SELECT s.*, {unit_vector} FROM scored s JOIN units u
-            ON u.assessment_id = s.assessment_id AND u.criterion_id = s.criterion_id
-            WHERE u.m >= 2
+        WITH scored (assessment_id, criterion_id, level, scorecard_id, user_id, value_id,
+                     stage_id) AS ({inner}),
+        w AS (
+            SELECT scored.*, COUNT(*) OVER ({unit}) AS m,
+                ROW_NUMBER() OVER ({unit} ORDER BY scorecard_id) AS nth, {counts}
+            FROM scored
         )
-        SELECT 'value', value_name, {no_panellist}, {vector}, COUNT(*)
-            FROM units GROUP BY value_name, {vector}
+        SELECT 'value', v.name, {no_panellist}, {vector}, COUNT(*)
+            FROM w JOIN {value_table} v ON v.id = w.value_id
+            WHERE w.nth = 1 GROUP BY v.name, {vector}
         UNION ALL
-        SELECT 'stage', stage_label, {no_panellist}, {vector}, COUNT(*)
-            FROM units GROUP BY stage_label, {vector}
+        SELECT 'stage', {stage_label}, {no_panellist}, {vector}, COUNT(*)
+            FROM w JOIN {stage_table} st ON st.id = w.stage_id
+            JOIN {role_table} r ON r.id = st.role_id
+            WHERE w.nth = 1 GROUP BY {stage_label}, {vector}
         UNION ALL
-        SELECT 'value_cards', value_name, {no_panellist}, {no_vector},
-            COUNT(DISTINCT scorecard_id) FROM paired GROUP BY value_name
+        SELECT 'value_cards', v.name, {no_panellist}, {no_vector}, COUNT(DISTINCT scorecard_id)
+            FROM w JOIN {value_table} v ON v.id = w.value_id
+            WHERE w.m >= 2 GROUP BY v.name
         UNION ALL
-        SELECT 'stage_cards', stage_label, {no_panellist}, {no_vector},
-            COUNT(DISTINCT scorecard_id) FROM paired GROUP BY stage_label
+        SELECT 'stage_cards', {stage_label}, {no_panellist}, {no_vector},
+            COUNT(DISTINCT scorecard_id)
+            FROM w JOIN {stage_table} st ON st.id = w.stage_id
+            JOIN {role_table} r ON r.id = st.role_id
+            WHERE w.m >= 2 GROUP BY {stage_label}
         UNION ALL
-        SELECT 'lenient', CAST(NULL AS TEXT), user_name, user_id, level, {vector}, COUNT(*)
-            FROM paired GROUP BY user_id, user_name, level, {vector}
+        SELECT 'lenient', CAST(NULL AS TEXT), COALESCE(NULLIF(u.full_name, ''), u.username),
+            w.user_id, w.level, {vector}, COUNT(*)
+            FROM w JOIN {user_table} u ON u.id = w.user_id
+            WHERE w.m >= 2 GROUP BY w.user_id, u.full_name, u.username, w.level, {vector}
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -197,9 +197,9 @@ class Command(BaseCommand):
             first = None
             rows = 0
             for chunk in response.streaming_content:
-                if first is None:
-                    first = time.perf_counter() - began
                 rows += chunk.count(b"\n")
+                if first is None and rows > 1:  # past the header: the first data row
+                    first = time.perf_counter() - began
                 rss_peak = max(rss_peak, _rss())
             return {
                 "rows": rows - 1,
