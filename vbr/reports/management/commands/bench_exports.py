@@ -221,7 +221,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{label}: {run['rows']} rows in {run['wall']:.2f}s wall "
                 f"= {run['rows'] / run['wall']:,.0f} rows/s; {run['cpu']:.2f}s CPU of this "
-                f"process = {run['rows'] / run['cpu']:,.0f} rows/CPU-s; first bytes after "
+                f"process = {run['rows'] / run['cpu']:,.0f} rows/CPU-s; first data row after "
                 f"{run['first']:.3f}s; resident memory growth {run['growth']:.1f} MiB"
             )
         best = max(runs, key=lambda run: run["rows"] / run["wall"])
