@@ -515,7 +515,7 @@ def test_exports_written_by_the_database_quote_commas_quotes_and_line_breaks(
     scores = csv_rows(as_alice.get(reverse("score-export", args=[sunrise.slug, "csv"])))
     assert scores[0][-3:] == ["Not observed", "Evidence", "Submitted"]
     assert {r[1] for r in scores[1:]} == {'Ann, "Nan"'}
-    assert "'@risk, said \"no\"\r\nthen yes" in {r[11] for r in scores[1:]}
+    assert '\'@risk, said "no"\r\nthen yes' in {r[11] for r in scores[1:]}
     assert {r[10] for r in scores[1:]} == {"no"}
 
 
@@ -533,3 +533,26 @@ def test_a_mean_level_is_rounded_to_two_places_in_the_applications_export(
 
     rows = csv_rows(as_alice.get(reverse("application-export", args=[sunrise.slug, "csv"])))
     assert rows[1][-1] == "1.67"  # (1 + 2 + 2) / 3
+
+
+def test_a_mean_level_on_a_tie_rounds_to_even_as_it_always_has(
+    as_alice: Client, sunrise: Provider, bob: User, dev: User
+) -> None:
+    role = f.make_role(provider=sunrise)
+    stage = f.make_stage(role=role)
+    value = f.make_value(provider=sunrise)
+    criteria = [f.make_criterion(stage=stage, core_value=value, order=order) for order in range(4)]
+    application = f.make_application(role=role, stage=stage)
+    assessment = f.make_assessment(application=application, stage=stage)
+    for user, levels in ((bob, [2, 2, 2, 2]), (dev, [2, 2, 2, 3])):
+        panellist = f.make_panellist(assessment=assessment, user=user)
+        f.make_scorecard(
+            panellist=panellist, levels=dict(zip(criteria, levels, strict=True)), submitted=True
+        )
+
+    # 17 / 8 = 2.125: Python's round(2.125, 2) gives 2.12, and so must both exports.
+    rows = csv_rows(as_alice.get(reverse("application-export", args=[sunrise.slug, "csv"])))
+    assert rows[1][-1] == "2.12"
+    response = as_alice.get(reverse("application-export", args=[sunrise.slug, "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+    assert sheet.cell(2, sheet.max_column).value == 2.12

@@ -39,7 +39,6 @@ from django.db.models.functions import (
     Concat,
     Left,
     Replace,
-    Round,
     Substr,
     TruncMinute,
 )
@@ -95,18 +94,52 @@ def local_minute(field: str) -> Substr:
     return Substr(Cast(truncated, CharField()), 1, 16)
 
 
+class MeanLevel(Func):
+    """A mean level rounded to 2 places the way Python's round() does it, ties to even
+    (3.125 → 3.12), so that the figures are the ones the exports have always shown.
+
+    PostgreSQL rounds a float8 to the nearest even integer at a tie; SQLite's ROUND goes
+    away from zero, so there an exact tie on an odd hundredth is taken down by hand.
+    """
+
+    output_field = FloatField()
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        mean, params = compiler.compile(self.get_source_expressions()[0])
+        hundredths = f"(({mean}) * 100)"
+        whole = f"CAST({hundredths} AS INTEGER)"
+        parts = [
+            f"(CASE WHEN {hundredths} - {whole} = 0.5 AND {whole} / 2 * 2 = {whole}",
+            f" THEN {whole} ELSE ROUND({hundredths}) END / 100.0)",
+        ]
+        sql = "".join(parts)
+        # The mean appears several times: its parameters go with each appearance.
+        return sql, list(params) * sql.count(mean)
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        template = "(ROUND((%(expressions)s)::float8 * 100) / 100)"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
 class MeanText(Func):
-    """A mean level as text, rounded to 2 places and printed as Python prints a float
+    """A mean level as text, rounded like `MeanLevel` and printed as Python prints a float
     ("2.0", "3.5", "2.13"); empty when there is none."""
 
-    template = "COALESCE(CAST(ROUND(%(expressions)s, 2) AS TEXT), '')"
+    template = "COALESCE(CAST(%(expressions)s AS TEXT), '')"
     output_field = TextField()
+
+    def __init__(self, mean: Expression) -> None:
+        super().__init__(MeanLevel(mean))
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
     ) -> tuple[str, list[Any]]:
         # PostgreSQL prints 2.0 as "2": the format keeps one decimal, and a second if needed.
-        template = "COALESCE(TO_CHAR(ROUND(%(expressions)s, 2), 'FM999990.09'), '')"
+        template = "COALESCE(TO_CHAR(%(expressions)s, 'FM999990.09'), '')"
         return self.as_sql(compiler, connection, template=template, **extra)
 
 
@@ -252,9 +285,7 @@ def value_means(
     by application, for applications with a submitted level: one row per application,
     averaged and pivoted in the database."""
     means = {
-        f"value_{value.pk}": Cast(
-            Round(Avg("level", filter=Q(criterion__core_value_id=value.pk)), 2), FloatField()
-        )
+        f"value_{value.pk}": MeanLevel(Avg("level", filter=Q(criterion__core_value_id=value.pk)))
         for value in values
     }
     return (
@@ -360,6 +391,8 @@ def applications_csv(
             means=CsvLine(
                 *[
                     MeanText(Avg("level", filter=Q(criterion_id__in=criteria[value.pk])))
+                    if criteria[value.pk]
+                    else Value("")  # a value no criterion evidences yet
                     for value in values
                 ]
             )
