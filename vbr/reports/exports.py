@@ -104,9 +104,9 @@ class MeanLevel(Func):
 
     output_field = FloatField()
 
-    def as_sql(
+    def as_sql(  # type: ignore[override]
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, Any]:
         mean, params = compiler.compile(self.get_source_expressions()[0])
         hundredths = f"(({mean}) * 100)"
         whole = f"CAST({hundredths} AS INTEGER)"
@@ -120,7 +120,7 @@ class MeanLevel(Func):
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, Any]:
         template = "(ROUND((%(expressions)s)::float8 * 100) / 100)"
         return super().as_sql(compiler, connection, template=template, **extra)
 
@@ -137,7 +137,7 @@ class MeanText(Func):
 
     def as_postgresql(
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, Any]:
         # PostgreSQL prints 2.0 as "2": the format keeps one decimal, and a second if needed.
         template = "COALESCE(TO_CHAR(%(expressions)s, 'FM999990.09'), '')"
         return self.as_sql(compiler, connection, template=template, **extra)

@@ -138,7 +138,7 @@ class DaysBetween(Func):
 
     def as_postgresql(
         self, compiler: Any, connection: Any, **extra_context: Any
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, Any]:
         return self.as_sql(
             compiler,
             connection,
@@ -590,10 +590,10 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
     cards: dict[tuple[str, str], int] = {}
     lenient_rows: list[tuple[int, int, dict[int, int], int]] = []
     names: dict[int, str] = {}
-    for kind, label, user_name, user_id, level, *counts, times in _agreement_rows(
+    for kind, label, user_name, user_id, level, *level_counts, times in _agreement_rows(
         provider, filters
     ):
-        levels = {lvl: n for lvl, n in enumerate(counts, start=1) if n}
+        levels: dict[int, int] = {lvl: n for lvl, n in enumerate(level_counts, start=1) if n}
         if kind == "value":
             by_value[label].append((levels, times))
         elif kind == "stage":

@@ -24,6 +24,7 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -185,7 +186,7 @@ class Command(BaseCommand):
             exports.append(("scores CSV", reverse("score-export", args=[provider.slug, "csv"])))
         self.stdout.write(f"Load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         for label, url in exports:
-            self._measure_one(label, lambda url=url: client.get(url), options)
+            self._measure_one(label, partial(client.get, url), options)
         self.stdout.write(f"Load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
     def _measure_one(self, label: str, request: Callable[[], Any], options: dict[str, Any]) -> None:
