@@ -376,9 +376,9 @@ def applications_csv(
     )
     # The criteria of each value, so that the means need no join to the criteria.
     criteria: dict[int, list[int]] = {value.pk: [] for value in values}
-    for pk, value_id in Criterion.objects.filter(core_value__in=values).values_list(
-        "pk", "core_value_id"
-    ):
+    for pk, value_id in Criterion.objects.filter(
+        stage__role__provider=provider, core_value__in=values
+    ).values_list("pk", "core_value_id"):
         criteria[value_id].append(pk)
     means = (
         Score.objects.filter(
