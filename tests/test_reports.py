@@ -490,3 +490,71 @@ def test_a_job_being_made_shows_its_progress_and_no_download_yet(
     assert "Download" not in page.text
     download = reverse("export-job-download", args=[sunrise.slug, job.pk])
     assert as_alice.get(download).status_code == 404
+
+
+def test_exports_written_by_the_database_quote_commas_quotes_and_line_breaks(
+    as_alice: Client, sunrise: Provider, worked: dict[str, Any]
+) -> None:
+    first = worked["apps"][0]
+    candidate = first.candidate
+    candidate.first_name = 'Ann, "Nan"'
+    candidate.last_name = "-2+3\nsecond line"
+    candidate.save()
+    first.current_stage.name = "=cmd|' /C calc'!A0"
+    first.current_stage.save()
+    first.assessments.get().scorecards.filter(submitted_at__isnull=False).first().scores.update(
+        evidence='@risk, said "no"\r\nthen yes'
+    )
+
+    rows = csv_rows(as_alice.get(reverse("application-export", args=[sunrise.slug, "csv"])))
+    row = next(r for r in rows if r[0] == str(first.pk))
+    assert row[1:3] == ['Ann, "Nan"', "'-2+3\nsecond line"]
+    assert row[5] == "'=cmd|' /C calc'!A0"
+    assert row[8] == timezone.localtime(first.applied_at).strftime("%Y-%m-%d %H:%M")
+    others = [r for r in rows[1:] if r[0] != str(first.pk)]
+    assert len(others) == 3 and all(r[-2:] == ["", ""] for r in others)  # no submitted levels
+
+    scores = csv_rows(as_alice.get(reverse("score-export", args=[sunrise.slug, "csv"])))
+    assert scores[0][-3:] == ["Not observed", "Evidence", "Submitted"]
+    assert {r[1] for r in scores[1:]} == {'Ann, "Nan"'}
+    assert '\'@risk, said "no"\r\nthen yes' in {r[11] for r in scores[1:]}
+    assert {r[10] for r in scores[1:]} == {"no"}
+
+
+def test_a_mean_level_is_rounded_to_two_places_in_the_applications_export(
+    as_alice: Client, sunrise: Provider, bob: User, dev: User, alice: User
+) -> None:
+    role = f.make_role(provider=sunrise)
+    stage = f.make_stage(role=role)
+    criterion = f.make_criterion(stage=stage, core_value=f.make_value(provider=sunrise))
+    application = f.make_application(role=role, stage=stage)
+    assessment = f.make_assessment(application=application, stage=stage)
+    for user, level in ((bob, 1), (dev, 2), (alice, 2)):
+        panellist = f.make_panellist(assessment=assessment, user=user)
+        f.make_scorecard(panellist=panellist, levels={criterion: level}, submitted=True)
+
+    rows = csv_rows(as_alice.get(reverse("application-export", args=[sunrise.slug, "csv"])))
+    assert rows[1][-1] == "1.67"  # (1 + 2 + 2) / 3
+
+
+def test_a_mean_level_on_a_tie_rounds_to_even_as_it_always_has(
+    as_alice: Client, sunrise: Provider, bob: User, dev: User
+) -> None:
+    role = f.make_role(provider=sunrise)
+    stage = f.make_stage(role=role)
+    value = f.make_value(provider=sunrise)
+    criteria = [f.make_criterion(stage=stage, core_value=value, order=order) for order in range(4)]
+    application = f.make_application(role=role, stage=stage)
+    assessment = f.make_assessment(application=application, stage=stage)
+    for user, levels in ((bob, [2, 2, 2, 2]), (dev, [2, 2, 2, 3])):
+        panellist = f.make_panellist(assessment=assessment, user=user)
+        f.make_scorecard(
+            panellist=panellist, levels=dict(zip(criteria, levels, strict=True)), submitted=True
+        )
+
+    # 17 / 8 = 2.125: Python's round(2.125, 2) gives 2.12, and so must both exports.
+    rows = csv_rows(as_alice.get(reverse("application-export", args=[sunrise.slug, "csv"])))
+    assert rows[1][-1] == "2.12"
+    response = as_alice.get(reverse("application-export", args=[sunrise.slug, "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+    assert sheet.cell(2, sheet.max_column).value == 2.12

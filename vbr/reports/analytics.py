@@ -151,18 +151,27 @@ def ordinal_alpha(units: Iterable[Sequence[int]]) -> Agreement:
     values from c to k, less half of the two ends. alpha = 1 − (n−1)·D_o / D_e.
     alpha is undefined (None) when every level given is the same.
     """
+    return ordinal_alpha_of_counts((Counter(unit), 1) for unit in units)
+
+
+def ordinal_alpha_of_counts(units: Iterable[tuple[Mapping[int, int], int]]) -> Agreement:
+    """`ordinal_alpha` from each kind of unit: how many of each level it holds, and how many
+    units were like that. Units depend on their levels only through these counts (a unit
+    with n_c levels c pairs c with k n_c·n_k times, or n_c·(n_c−1) times when c = k), so the
+    database can group a large provider's units into a few rows.
+    """
     coincidences: dict[tuple[int, int], float] = defaultdict(float)
     pairable_units = 0
-    for unit in units:
-        levels = list(unit)
-        m = len(levels)
+    for counts, times in units:
+        m = sum(counts.values())
         if m < 2:
             continue
-        pairable_units += 1
-        for i, c in enumerate(levels):
-            for j, k in enumerate(levels):
-                if i != j:
-                    coincidences[(c, k)] += 1 / (m - 1)
+        pairable_units += times
+        for c, n_c in counts.items():
+            for k, n_k in counts.items():
+                pairs = n_c * (n_k - 1) if c == k else n_c * n_k
+                if pairs:
+                    coincidences[(c, k)] += times * pairs / (m - 1)
     totals: dict[int, float] = defaultdict(float)
     for (c, _k), weight in coincidences.items():
         totals[c] += weight
@@ -196,16 +205,32 @@ def leniency(units: Iterable[Mapping[Any, int]]) -> list[Leniency]:
     """Per panellist, the mean of (their level − the panel's median level) over the units
     they scored with at least one other panellist. Positive: more lenient than their panels.
     """
-    differences: dict[Hashable, list[float]] = defaultdict(list)
-    for unit in units:
-        if len(unit) < 2:
+    return leniency_of_counts(
+        (panellist, level, Counter(unit.values()), 1)
+        for unit in units
+        for panellist, level in unit.items()
+    )
+
+
+def leniency_of_counts(
+    scores: Iterable[tuple[Hashable, int, Mapping[int, int], int]],
+) -> list[Leniency]:
+    """`leniency` from (panellist, their level, their unit's count of each level, how many
+    such scores): the panel's median depends only on the unit's counts."""
+    totals: dict[Hashable, list[float]] = {}
+    medians: dict[tuple[tuple[int, int], ...], float] = {}
+    for panellist, level, counts, times in scores:
+        if sum(counts.values()) < 2:
             continue
-        median = statistics.median(unit.values())
-        for panellist, level in unit.items():
-            differences[panellist].append(level - median)
+        key = tuple(sorted(counts.items()))
+        if key not in medians:
+            medians[key] = statistics.median([value for value, n in key for _ in range(n)])
+        total = totals.setdefault(panellist, [0.0, 0])
+        total[0] += (level - medians[key]) * times
+        total[1] += times
     return [
-        Leniency(panellist, statistics.fmean(values), len(values))
-        for panellist, values in differences.items()
+        Leniency(panellist, difference / scores_compared, int(scores_compared))
+        for panellist, (difference, scores_compared) in totals.items()
     ]
 
 

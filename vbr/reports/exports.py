@@ -11,22 +11,50 @@ from __future__ import annotations
 import csv
 import hashlib
 import hmac
+import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import islice
 from typing import IO, Any
 
 import xlsxwriter
 from django.conf import settings
-from django.db.models import Avg, Q, QuerySet
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.expressions import Expression, Func
+from django.db.models.functions import (
+    Cast,
+    Coalesce,
+    Concat,
+    Left,
+    Replace,
+    Substr,
+    TruncMinute,
+)
+from django.db.models.lookups import In
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
-from vbr.recruitment.models import Application, CoreValue, Score
+from vbr.recruitment.models import Application, CoreValue, Criterion, Score
 from vbr.reports import analytics
 from vbr.reports.queries import Report, ReportFilter
 
 FORMULA_FIRST = frozenset(("=", "+", "-", "@", "\t", "\r"))
+# Rows per CSV chunk yielded to the response, and per fetch from the server-side cursor.
 CHUNK_ROWS = 2000
+FETCH_ROWS = 10000
 
 
 def neutralise(value: Any) -> Any:
@@ -49,45 +77,130 @@ def _cell(value: Any) -> Any:
     return neutralise(value)
 
 
-class _Echo:
-    """A file-like object whose write returns the text, for csv.writer into a stream."""
+def inert(field: str) -> Case:
+    """A text column as the database should hand it to an export: with an apostrophe before
+    a formula's first character, like `neutralise`. Done in SQL so that a large export's
+    rows can be written without touching each cell in Python."""
+    return Case(
+        When(In(Left(field, 1), sorted(FORMULA_FIRST)), then=Concat(Value("'"), F(field))),
+        default=F(field),
+        output_field=TextField(),
+    )
 
-    def write(self, value: str) -> str:
-        return value
+
+def local_minute(field: str) -> Substr:
+    """A time column as local "YYYY-MM-DD HH:MM" text, as `_cell` writes it, made in SQL."""
+    truncated = TruncMinute(field, tzinfo=timezone.get_current_timezone())
+    return Substr(Cast(truncated, CharField()), 1, 16)
+
+
+class MeanLevel(Func):
+    """A mean level rounded to 2 places the way Python's round() does it, ties to even
+    (3.125 → 3.12), so that the figures are the ones the exports have always shown.
+
+    PostgreSQL rounds a float8 to the nearest even integer at a tie; SQLite's ROUND goes
+    away from zero, so there an exact tie on an odd hundredth is taken down by hand.
+    """
+
+    output_field = FloatField()
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
+        mean, params = compiler.compile(self.get_source_expressions()[0])
+        hundredths = f"(({mean}) * 100)"
+        whole = f"CAST({hundredths} AS INTEGER)"
+        parts = [
+            f"(CASE WHEN {hundredths} - {whole} = 0.5 AND {whole} / 2 * 2 = {whole}",
+            f" THEN {whole} ELSE ROUND({hundredths}) END / 100.0)",
+        ]
+        sql = "".join(parts)
+        # The mean appears several times: its parameters go with each appearance.
+        return sql, list(params) * sql.count(mean)
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
+        template = "(ROUND((%(expressions)s)::float8 * 100) / 100)"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
+class MeanText(Func):
+    """A mean level as text, rounded like `MeanLevel` and printed as Python prints a float
+    ("2.0", "3.5", "2.13"); empty when there is none."""
+
+    template = "COALESCE(CAST(%(expressions)s AS TEXT), '')"
+    output_field = TextField()
+
+    def __init__(self, mean: Expression) -> None:
+        super().__init__(MeanLevel(mean))
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
+        # PostgreSQL prints 2.0 as "2": the format keeps one decimal, and a second if needed.
+        template = "COALESCE(TO_CHAR(%(expressions)s, 'FM999990.09'), '')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def csv_text(field: str) -> Case:
+    """A text column as one CSV field, made by the database: inert (see `inert`), and
+    quoted like the csv module does when it holds a comma, a quote or a line break."""
+    value = inert(field)
+    doubled = Replace(value, Value('"'), Value('""'), output_field=TextField())
+    quoted = Concat(Value('"'), doubled, Value('"'), output_field=TextField())
+    needs_quotes = Q()
+    for character in (",", '"', "\r", "\n"):
+        needs_quotes |= Q(**{f"{field}__contains": character})
+    return Case(When(needs_quotes, then=quoted), default=value, output_field=TextField())
+
+
+class CsvLine(Func):
+    """One CSV row (without its line end) from fields that are already CSV text, joined in
+    one flat expression (nested CONCATs overflow SQLite's parser on a wide row)."""
+
+    arg_joiner = " || ',' || "
+    template = "(%(expressions)s)"
+    output_field = TextField()
+
+    def __init__(self, *fields: Expression | str) -> None:
+        super().__init__(
+            *[
+                Coalesce(Cast(field, TextField()), Value(""), output_field=TextField())
+                for field in fields
+            ]
+        )
+
+
+def csv_line_chunks(headers: Sequence[str], lines: Iterable[str]) -> Iterator[bytes]:
+    """Encode rows already written as CSV text by the database (see `CsvLine`), in
+    buffered chunks of CHUNK_ROWS rows: one join per chunk, no work per cell in Python.
+    The header goes first, before the database is asked for any row, so that the download
+    starts at once."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer).writerow([_cell(h) for h in headers])
+    yield buffer.getvalue().encode()
+    iterator = iter(lines)
+    while chunk := list(islice(iterator, CHUNK_ROWS)):
+        yield ("\r\n".join(chunk) + "\r\n").encode()
 
 
 def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """Encode rows as CSV in buffered chunks of CHUNK_ROWS rows (one yield per chunk).
-
-    The per-cell work is written inline (not a call to `_cell`) because it runs for every
-    cell of a very large export; it does the same: neutralise text, format times, and let
-    the csv module write None as an empty cell and numbers as they are.
-    """
-    writer = csv.writer(_Echo())
-    tz = timezone.get_current_timezone()
-    formula_first = FORMULA_FIRST
-    buffer = ["\ufeff" + writer.writerow([_cell(h) for h in headers])]
-    append = buffer.append
-    for row in rows:
-        append(
-            writer.writerow(
-                [
-                    ("'" + v if v[:1] in formula_first else v)
-                    if v.__class__ is str
-                    else (
-                        v.astimezone(tz).strftime("%Y-%m-%d %H:%M")
-                        if v.__class__ is datetime
-                        else v
-                    )
-                    for v in row
-                ]
-            )
-        )
-        if len(buffer) >= CHUNK_ROWS:
-            yield "".join(buffer).encode()
-            buffer.clear()
-    if buffer:
-        yield "".join(buffer).encode()
+    """Encode rows as CSV in buffered chunks of CHUNK_ROWS rows (one yield per chunk), each
+    cell through `_cell` (neutralised text, local times)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow([_cell(h) for h in headers])
+    cells = ([_cell(v) for v in row] for row in rows)
+    while chunk := list(islice(cells, CHUNK_ROWS)):
+        writer.writerows(chunk)
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()
 
 
 def write_xlsx(
@@ -150,52 +263,8 @@ def provider_values(provider: Provider) -> list[CoreValue]:
     return list(provider.core_values.order_by("order", "name"))
 
 
-def value_means(
-    provider: Provider, filters: ReportFilter
-) -> Iterator[tuple[int, int, float | None]]:
-    """(application id, value id, mean submitted level) ordered by application: one query,
-    grouped in the database."""
-    return (
-        Score.objects.filter(
-            scorecard__submitted_at__isnull=False,
-            level__isnull=False,
-            scorecard__assessment__application__in=filters.applications(provider),
-        )
-        .values("scorecard__assessment__application_id", "criterion__core_value_id")
-        .annotate(mean=Avg("level"))
-        .order_by("scorecard__assessment__application_id")
-        .values_list("scorecard__assessment__application_id", "criterion__core_value_id", "mean")
-        .iterator(chunk_size=CHUNK_ROWS)
-    )
-
-
-def applications_export(
-    provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
-) -> tuple[list[str], Iterator[Sequence[Any]]]:
-    """One row per application with the mean submitted level per value.
-
-    Two queries read side by side, both ordered by application: the applications, and the
-    per-value means grouped in the database. Merging them as they stream keeps memory flat
-    and lets the database aggregate in one pass instead of per application.
-    """
-    columns = [
-        "pk",
-        "candidate__first_name",
-        "candidate__last_name",
-        "candidate__email",
-        "role__title",
-        "current_stage__name",
-        "status",
-        "source",
-        "applied_at",
-    ]
-    rows = (
-        filters.applications(provider)
-        .order_by("pk")
-        .values_list(*columns)
-        .iterator(chunk_size=CHUNK_ROWS)
-    )
-    headers = [
+def application_headers(values: Sequence[CoreValue]) -> list[str]:
+    return [
         "Application",
         "First name",
         "Last name",
@@ -207,72 +276,232 @@ def applications_export(
         "Applied",
         *[f"{value.name} (mean level)" for value in values],
     ]
-    position = {value.pk: index for index, value in enumerate(values)}
+
+
+def value_means(
+    provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
+) -> Iterator[tuple[Any, ...]]:
+    """(application id, mean submitted level of each value rounded to 2 places, …) ordered
+    by application, for applications with a submitted level: one row per application,
+    averaged and pivoted in the database."""
+    means = {
+        f"value_{value.pk}": MeanLevel(Avg("level", filter=Q(criterion__core_value_id=value.pk)))
+        for value in values
+    }
+    return (
+        Score.objects.filter(
+            scorecard__submitted_at__isnull=False,
+            level__isnull=False,
+            scorecard__assessment__application__in=filters.applications(provider),
+        )
+        .values("scorecard__assessment__application_id")
+        .annotate(**means)
+        .order_by("scorecard__assessment__application_id")
+        .values_list("scorecard__assessment__application_id", *means)
+        .iterator(chunk_size=FETCH_ROWS)
+    )
+
+
+def applications_export(
+    provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
+) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    """One row per application with the mean submitted level per value (rounded to 2 places).
+
+    Two queries read side by side, both ordered by application: the applications, and their
+    per-value means averaged and pivoted in the database (grouping the applications' own
+    columns with the scores would make the database sort every score row by them). The
+    database also makes the text inert and the times local text, so merged rows go to the
+    CSV writer as they are (see `csv_chunks`).
+    """
+    rows = (
+        filters.applications(provider)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            inert("candidate__first_name"),
+            inert("candidate__last_name"),
+            inert("candidate__email"),
+            inert("role__title"),
+            inert("current_stage__name"),
+            "status",
+            "source",
+            local_minute("applied_at"),
+        )
+        .iterator(chunk_size=FETCH_ROWS)
+    )
+    headers = application_headers(values)
+    no_scores = (None,) * len(values)
 
     def merged() -> Iterator[Sequence[Any]]:
-        means = value_means(provider, filters)
+        means = value_means(provider, filters, values) if values else iter(())
         pending = next(means, None)
         for row in rows:
-            cells: list[float | None] = [None] * len(values)
-            while pending is not None and pending[0] <= row[0]:
-                if pending[0] == row[0] and pending[1] in position and pending[2] is not None:
-                    cells[position[pending[1]]] = round(pending[2], 2)
+            while pending is not None and pending[0] < row[0]:
                 pending = next(means, None)
-            yield (*row, *cells)
+            if pending is not None and pending[0] == row[0]:
+                yield row + pending[1:]
+                pending = next(means, None)
+            else:
+                yield row + no_scores
 
     return headers, merged()
 
 
-def scores_export(
-    provider: Provider, filters: ReportFilter
-) -> tuple[list[str], Iterator[Sequence[Any]]]:
-    """One row per answered score on a submitted scorecard."""
+def applications_csv(
+    provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
+) -> tuple[list[str], Iterator[str]]:
+    """The applications export as CSV lines, written by the database (see `CsvLine`).
+
+    The same two queries as `applications_export`, read side by side; each line is the
+    application's fields then its means, or empty fields when it has no submitted level.
+    """
+    lines = (
+        filters.applications(provider)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            CsvLine(
+                Cast("pk", TextField()),
+                csv_text("candidate__first_name"),
+                csv_text("candidate__last_name"),
+                csv_text("candidate__email"),
+                csv_text("role__title"),
+                csv_text("current_stage__name"),
+                "status",
+                "source",
+                local_minute("applied_at"),
+            ),
+        )
+        .iterator(chunk_size=FETCH_ROWS)
+    )
+    # The criteria of each value, so that the means need no join to the criteria.
+    criteria: dict[int, list[int]] = {value.pk: [] for value in values}
+    for pk, value_id in Criterion.objects.filter(
+        stage__role__provider=provider, core_value__in=values
+    ).values_list("pk", "core_value_id"):
+        criteria[value_id].append(pk)
+    means = (
+        Score.objects.filter(
+            scorecard__submitted_at__isnull=False,
+            level__isnull=False,
+            scorecard__assessment__application__in=filters.applications(provider),
+        )
+        .values("scorecard__assessment__application_id")
+        .annotate(
+            means=CsvLine(
+                *[
+                    MeanText(Avg("level", filter=Q(criterion_id__in=criteria[value.pk])))
+                    if criteria[value.pk]
+                    else Value("")  # a value no criterion evidences yet
+                    for value in values
+                ]
+            )
+        )
+        .order_by("scorecard__assessment__application_id")
+        .values_list("scorecard__assessment__application_id", "means")
+        .iterator(chunk_size=FETCH_ROWS)
+        if values
+        else iter(())
+    )
+    headers = application_headers(values)
+    no_scores = "," * len(values)
+
+    def merged() -> Iterator[str]:
+        pending = next(means, None)
+        for pk, line in lines:
+            while pending is not None and pending[0] < pk:
+                pending = next(means, None)
+            if pending is not None and pending[0] == pk:
+                yield f"{line},{pending[1]}"
+                pending = next(means, None)
+            else:
+                yield line + no_scores
+
+    return headers, merged()
+
+
+SCORE_HEADERS = [
+    "Application",
+    "First name",
+    "Last name",
+    "Role",
+    "Stage",
+    "Value",
+    "Criterion",
+    "Panellist",
+    "Panel role",
+    "Level",
+    "Not observed",
+    "Evidence",
+    "Submitted",
+]
+
+
+def _answered_scores(provider: Provider, filters: ReportFilter) -> QuerySet[Score]:
+    """Answered scores on submitted scorecards, in the order of the scores export."""
     scores: QuerySet[Score] = Score.objects.filter(
         scorecard__submitted_at__isnull=False,
         scorecard__assessment__application__in=filters.applications(provider),
     ).filter(Q(level__isnull=False) | Q(not_observed=True))
     if filters.stage_id:
         scores = scores.filter(scorecard__assessment__stage_id=filters.stage_id)
+    return scores.order_by("scorecard__assessment__application_id", "scorecard_id", "pk")
+
+
+NOT_OBSERVED = Case(When(not_observed=True, then=Value("yes")), default=Value("no"))
+
+
+def scores_export(
+    provider: Provider, filters: ReportFilter
+) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    """One row per answered score on a submitted scorecard, inert and ready to write."""
     rows = (
-        scores.order_by("scorecard__assessment__application_id", "scorecard_id", "pk")
+        _answered_scores(provider, filters)
         .values_list(
             "scorecard__assessment__application_id",
-            "scorecard__assessment__application__candidate__first_name",
-            "scorecard__assessment__application__candidate__last_name",
-            "scorecard__assessment__application__role__title",
-            "scorecard__assessment__stage__name",
-            "criterion__core_value__name",
-            "criterion__prompt",
-            "scorecard__panellist__user__full_name",
+            inert("scorecard__assessment__application__candidate__first_name"),
+            inert("scorecard__assessment__application__candidate__last_name"),
+            inert("scorecard__assessment__application__role__title"),
+            inert("scorecard__assessment__stage__name"),
+            inert("criterion__core_value__name"),
+            inert("criterion__prompt"),
+            inert("scorecard__panellist__user__full_name"),
             "scorecard__panellist__panel_role",
             "level",
-            "not_observed",
-            "evidence",
-            "scorecard__submitted_at",
+            NOT_OBSERVED,
+            inert("evidence"),
+            local_minute("scorecard__submitted_at"),
         )
-        .iterator(chunk_size=CHUNK_ROWS)
+        .iterator(chunk_size=FETCH_ROWS)
     )
-    headers = [
-        "Application",
-        "First name",
-        "Last name",
-        "Role",
-        "Stage",
-        "Value",
-        "Criterion",
-        "Panellist",
-        "Panel role",
-        "Level",
-        "Not observed",
-        "Evidence",
-        "Submitted",
-    ]
+    return list(SCORE_HEADERS), rows
 
-    def readable() -> Iterator[Sequence[Any]]:
-        for row in rows:
-            yield (*row[:10], "yes" if row[10] else "no", *row[11:])
 
-    return headers, readable()
+def scores_csv(provider: Provider, filters: ReportFilter) -> tuple[list[str], Iterator[str]]:
+    """The scores export as CSV lines written by the database (see `CsvLine`)."""
+    lines = (
+        _answered_scores(provider, filters)
+        .values_list(
+            CsvLine(
+                "scorecard__assessment__application_id",
+                csv_text("scorecard__assessment__application__candidate__first_name"),
+                csv_text("scorecard__assessment__application__candidate__last_name"),
+                csv_text("scorecard__assessment__application__role__title"),
+                csv_text("scorecard__assessment__stage__name"),
+                csv_text("criterion__core_value__name"),
+                csv_text("criterion__prompt"),
+                csv_text("scorecard__panellist__user__full_name"),
+                "scorecard__panellist__panel_role",
+                "level",
+                NOT_OBSERVED,
+                csv_text("evidence"),
+                local_minute("scorecard__submitted_at"),
+            ),
+            flat=True,
+        )
+        .iterator(chunk_size=FETCH_ROWS)
+    )
+    return list(SCORE_HEADERS), lines
 
 
 # Research ------------------------------------------------------------------------------

@@ -13,28 +13,36 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
+    DateTimeField,
     Exists,
     F,
-    Max,
-    Min,
+    FloatField,
+    Func,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    Window,
 )
+from django.db.models.functions import Coalesce, Lead
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from vbr.accounts.models import Provider
+from vbr.accounts.models import Provider, User
 from vbr.recruitment.models import (
     Application,
     Assessment,
+    CoreValue,
+    Criterion,
     Decision,
     Outcome,
     Panellist,
+    Role,
     Score,
     Scorecard,
     Stage,
@@ -134,6 +142,29 @@ def _rate_cells(rate: analytics.Rate | None) -> list[Cell]:
     return [rate.numerator, rate.denominator, percent]
 
 
+class DaysBetween(Func):
+    """Days from `start` to `end` as a float, computed by the database, so that a report
+    does not turn every time into a Python datetime only to subtract two of them."""
+
+    output_field = FloatField()
+    template = "(julianday(%(expressions)s))"
+    arg_joiner = ") - julianday("
+
+    def __init__(self, end: Any, start: Any) -> None:
+        super().__init__(end, start)
+
+    def as_postgresql(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, Any]:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="(EXTRACT(EPOCH FROM (%(expressions)s)) / 86400)::float8",
+            arg_joiner=" - ",
+            **extra_context,
+        )
+
+
 # Funnel --------------------------------------------------------------------------------
 
 
@@ -148,21 +179,26 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
     # Query 1: the stages, in each role's order.
     stages = filters.stages(provider).select_related("role")
     stage_list = list(stages.order_by("role__title", "role_id", "order", "pk"))
-    # Query 2: applications that ever entered each stage.
-    entered = dict(
-        StageEntry.objects.filter(application__in=applications)
-        .values("stage_id")
-        .annotate(n=Count("application_id", distinct=True))
-        .values_list("stage_id", "n")
+    # Query 2: every stage entry with its days in the stage, worked out in the database
+    # (until the next entry of the application, or until now); entries per stage from the
+    # same rows.
+    next_entry = Window(
+        Lead("entered_at"),
+        partition_by=[F("application_id")],
+        order_by=[F("entered_at").asc(), F("pk").asc()],
     )
-    # Query 3: every stage entry, in time order, for time in stage.
-    days = analytics.time_in_stage(
+    until = Coalesce(next_entry, Value(now, output_field=DateTimeField()))
+    days: dict[int, list[float]] = defaultdict(list)
+    entrants: dict[int, set[int]] = defaultdict(set)
+    for application_id, stage_id, in_stage in (
         StageEntry.objects.filter(application__in=applications)
-        .order_by("application_id", "entered_at", "pk")
-        .values_list("application_id", "stage_id", "entered_at")
-        .iterator(chunk_size=5000),
-        now=now,
-    )
+        .order_by()
+        .values_list("application_id", "stage_id", DaysBetween(until, F("entered_at")))
+        .iterator(chunk_size=5000)
+    ):
+        days[stage_id].append(in_stage)
+        entrants[stage_id].add(application_id)
+    entered = {stage_id: len(ids) for stage_id, ids in entrants.items()}
     by_role: dict[int, list[Stage]] = defaultdict(list)
     for stage in stage_list:
         by_role[stage.role_id].append(stage)
@@ -213,21 +249,23 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     )
 
-    # Query 4: decisions, to time the first decision and the hire.
+    # Query 3: decisions, to time the first decision and the hire (days in the database).
     first_decision: dict[int, float] = {}
     hire_days: dict[int, float] = {}
-    for application_id, kind, decided_at, applied_at in (
+    for application_id, kind, days_to_decision in (
         Decision.objects.filter(application__in=applications)
         .order_by("decided_at", "pk")
-        .values_list("application_id", "kind", "decided_at", "application__applied_at")
+        .values_list(
+            "application_id",
+            "kind",
+            DaysBetween(F("decided_at"), F("application__applied_at")),
+        )
         .iterator(chunk_size=5000)
     ):
         if kind in (Decision.Kind.DECLINE, Decision.Kind.OFFER, Decision.Kind.HIRE):
-            first_decision.setdefault(
-                application_id, analytics.days_between(applied_at, decided_at)
-            )
+            first_decision.setdefault(application_id, days_to_decision)
         if kind == Decision.Kind.HIRE:
-            hire_days.setdefault(application_id, analytics.days_between(applied_at, decided_at))
+            hire_days.setdefault(application_id, days_to_decision)
     timing = Table(
         "Days from applying", ["Measure", "Applications", "Median days", "90th percentile days"]
     )
@@ -241,10 +279,18 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     report.sections.append(Section("Time to decision and to hire", timing))
 
-    # Query 5: how applications ended (status counts).
-    statuses = dict(
-        applications.values("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
+    # Query 4: applications per status and source, for how they ended and where they came
+    # from.
+    statuses: dict[str, int] = defaultdict(int)
+    sources: dict[str, int] = defaultdict(int)
+    for status, source, n in (
+        applications.values("status", "source")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "source", "n")
+    ):
+        statuses[status] += n
+        sources[source] += n
     total = sum(statuses.values())
     status_table = Table(
         "Applications by where they are now", ["Status", "Applications", "Of", "Share (%)"]
@@ -257,7 +303,7 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         Section("Outcomes and withdrawals", status_table, note="Withdrawn: the candidate withdrew.")
     )
 
-    # Queries 6 and 7: where candidates withdrew, and their reasons (identical texts grouped).
+    # Queries 5 and 6: where candidates withdrew, and their reasons (identical texts grouped).
     withdrawn = applications.filter(status=Application.Status.WITHDRAWN)
     where = Table(
         "Withdrawals by the stage the candidate had reached", ["Role", "Stage", "Withdrawals"]
@@ -280,7 +326,7 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
     report.sections.append(Section("Withdrawals", where))
     report.sections.append(Section("Withdrawal reasons", why))
 
-    # Query 8: the most frequent decline reasons (as written; identical texts grouped).
+    # Query 7: the most frequent decline reasons (as written; identical texts grouped).
     reasons = Table("Most frequent decline reasons", ["Reason", "Declines"])
     for text, n in (
         Decision.objects.filter(application__in=applications, kind=Decision.Kind.DECLINE)
@@ -292,8 +338,6 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         reasons.rows.append([text, n])
     report.sections.append(Section("Decline reasons", reasons))
 
-    # Query 9: where applications came from.
-    sources = dict(applications.values("source").annotate(n=Count("pk")).values_list("source", "n"))
     source_table = Table("Applications by source", ["Source", "Applications", "Of", "Share (%)"])
     source_bars = []
     for value, label in [*Application.Source.choices, ("", "Not recorded")]:
@@ -363,32 +407,43 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
         "How panels scored each value, how often it was not observed, and criteria that never "
         "tell candidates apart. Submitted scorecards only.",
     )
+    # Query 1: counts per criterion, stage and level, grouped in the database by ids only
+    # (grouping by the names made it sort every score row); queries 2 and 3: the names.
+    counts = list(
+        scores.values("criterion_id", "scorecard__assessment__stage_id", "level")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("criterion_id", "scorecard__assessment__stage_id", "level", "n")
+    )
+    criteria = {
+        row[0]: row[1:]
+        for row in Criterion.objects.filter(stage__role__provider=provider).values_list(
+            "pk",
+            "core_value__order",
+            "core_value__name",
+            "stage__role__title",
+            "stage__order",
+            "stage__name",
+            "order",
+            "prompt",
+        )
+    }
+    stages = {
+        pk: (order, f"{role_title}: {name}")
+        for pk, order, role_title, name in Stage.objects.filter(
+            role__provider=provider
+        ).values_list("pk", "order", "role__title", "name")
+    }
     by_value: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 5)
     by_stage: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 5)
-    # Query 1: counts per value, stage and level, aggregated in the database.
-    for value_order, value_name, role_title, stage_order, stage_name, level, n in (
-        scores.values(
-            "criterion__core_value__order",
-            "criterion__core_value__name",
-            "scorecard__assessment__stage__role__title",
-            "scorecard__assessment__stage__order",
-            "scorecard__assessment__stage__name",
-            "level",
-        )
-        .annotate(n=Count("pk"))
-        .values_list(
-            "criterion__core_value__order",
-            "criterion__core_value__name",
-            "scorecard__assessment__stage__role__title",
-            "scorecard__assessment__stage__order",
-            "scorecard__assessment__stage__name",
-            "level",
-            "n",
-        )
-    ):
+    observed: dict[int, dict[int, int]] = defaultdict(dict)  # criterion → level → scores
+    for criterion_id, stage_id, level, n in counts:
         index = 4 if level is None else level - 1
-        by_value[(value_order, value_name)][index] += n
-        by_stage[(stage_order, f"{role_title}: {stage_name}")][index] += n
+        by_value[criteria[criterion_id][:2]][index] += n
+        by_stage[stages[stage_id]][index] += n
+        if level is not None:
+            levels = observed[criterion_id]
+            levels[level] = levels.get(level, 0) + n
     for grouped, heading, first in (
         (by_value, "Levels per value", "Value"),
         (by_stage, "Levels per stage", "Stage"),
@@ -407,27 +462,20 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
                 ),
             )
         )
-    # Query 2: criteria whose every observed level is the same.
+    # Criteria whose every observed level is the same (from query 1's counts).
     flat = Table(
         "Criteria that never discriminate (everyone scored got the same level)",
         ["Role", "Stage", "Criterion", "Value", "Level given", "Scores"],
     )
-    for row in (
-        scores.filter(level__isnull=False)
-        .values("criterion_id")
-        .annotate(n=Count("pk"), low=Min("level"), high=Max("level"))
-        .filter(n__gte=2, low=F("high"))
-        .values_list(
-            "criterion__stage__role__title",
-            "criterion__stage__name",
-            "criterion__prompt",
-            "criterion__core_value__name",
-            "low",
-            "n",
-        )
-        .order_by("criterion__stage__role__title", "criterion__stage__order", "criterion__order")
-    ):
-        flat.rows.append(list(row))
+    sort_keys: list[tuple[str, int, int, int]] = []
+    for criterion_id, levels in observed.items():
+        scored = sum(levels.values())
+        if scored >= 2 and len(levels) == 1:
+            _order, value, role_title, stage_order, stage, order, prompt = criteria[criterion_id]
+            level = next(iter(levels))
+            flat.rows.append([role_title, stage, prompt, value, level, scored])
+            sort_keys.append((role_title, stage_order, order, criterion_id))
+    flat.rows = [row for _key, row in sorted(zip(sort_keys, flat.rows, strict=True))]
     report.sections.append(
         Section(
             "Criteria that never discriminate",
@@ -440,6 +488,85 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
 
 
 # Panel involvement and agreement -------------------------------------------------------
+
+
+def _agreement_rows(provider: Provider, filters: ReportFilter) -> list[tuple[Any, ...]]:
+    """The panel report's agreement and leniency inputs in one query, a few rows whatever
+    the number of scores.
+
+    Starts from the ORM's query of observed levels on submitted scorecards (so the provider
+    and the filters apply as everywhere else), then works in SQL: window functions give each
+    score its unit's (a criterion at one assessment) count of each level and size m; units
+    are counted per value and per stage by those counts ("value", "stage"); scorecards with
+    a unit of two or more levels are counted per value and per stage ("value_cards",
+    "stage_cards"); and scores in such units are counted per panellist, own level and unit
+    counts ("lenient"). Names are joined last, to the grouped rows only.
+    Rows: (kind, label, panellist's name, panellist id, level, n1, n2, n3, n4, count).
+    """
+    scored = (
+        submitted_scores(provider, filters)
+        .filter(level__isnull=False)
+        .order_by()
+        .values_list(
+            "scorecard__assessment_id",
+            "criterion_id",
+            "level",
+            "scorecard_id",
+            "scorecard__panellist__user_id",
+            "criterion__core_value_id",
+            "scorecard__assessment__stage_id",
+        )
+    )
+    inner, params = scored.query.sql_with_params()
+    unit = "PARTITION BY assessment_id, criterion_id"
+    counts = ", ".join(
+        f"SUM(CASE WHEN level = {level} THEN 1 ELSE 0 END) OVER ({unit}) AS n{level}"
+        for level in LEVEL_LABELS
+    )
+    vector = ", ".join(f"n{level}" for level in LEVEL_LABELS)
+    no_vector = ", ".join("0" for _level in LEVEL_LABELS)
+    # Typed, so that PostgreSQL matches the columns of the UNION.
+    no_panellist = "CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS INTEGER)"
+    value_table = CoreValue._meta.db_table
+    stage_table = Stage._meta.db_table
+    role_table = Role._meta.db_table
+    user_table = User._meta.db_table
+    stage_label = "(r.title || ': ' || st.name)"
+    sql = f"""
+        WITH scored (assessment_id, criterion_id, level, scorecard_id, user_id, value_id,
+                     stage_id) AS ({inner}),
+        w AS (
+            SELECT scored.*, COUNT(*) OVER ({unit}) AS m,
+                ROW_NUMBER() OVER ({unit} ORDER BY scorecard_id) AS nth, {counts}
+            FROM scored
+        )
+        SELECT 'value', v.name, {no_panellist}, {vector}, COUNT(*)
+            FROM w JOIN {value_table} v ON v.id = w.value_id
+            WHERE w.nth = 1 GROUP BY v.name, {vector}
+        UNION ALL
+        SELECT 'stage', {stage_label}, {no_panellist}, {vector}, COUNT(*)
+            FROM w JOIN {stage_table} st ON st.id = w.stage_id
+            JOIN {role_table} r ON r.id = st.role_id
+            WHERE w.nth = 1 GROUP BY {stage_label}, {vector}
+        UNION ALL
+        SELECT 'value_cards', v.name, {no_panellist}, {no_vector}, COUNT(DISTINCT scorecard_id)
+            FROM w JOIN {value_table} v ON v.id = w.value_id
+            WHERE w.m >= 2 GROUP BY v.name
+        UNION ALL
+        SELECT 'stage_cards', {stage_label}, {no_panellist}, {no_vector},
+            COUNT(DISTINCT scorecard_id)
+            FROM w JOIN {stage_table} st ON st.id = w.stage_id
+            JOIN {role_table} r ON r.id = st.role_id
+            WHERE w.m >= 2 GROUP BY {stage_label}
+        UNION ALL
+        SELECT 'lenient', CAST(NULL AS TEXT), COALESCE(NULLIF(u.full_name, ''), u.username),
+            w.user_id, w.level, {vector}, COUNT(*)
+            FROM w JOIN {user_table} u ON u.id = w.user_id
+            WHERE w.m >= 2 GROUP BY w.user_id, u.full_name, u.username, w.level, {vector}
+    """  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def panel_report(provider: Provider, filters: ReportFilter) -> Report:
@@ -471,57 +598,38 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
     involvement.rows.append(_rate_cells(share))
     report.sections.append(Section("Experts by experience on panels", involvement))
 
-    # Query 2: every observed level, to build agreement units and leniency.
-    units: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
-    unit_value: dict[tuple[int, int], str] = {}
-    unit_stage: dict[tuple[int, int], str] = {}
+    # Query 2: agreement units (one criterion at one assessment) grouped by their counts of
+    # each level, per value, per stage and per panellist's own level (see `_agreement_rows`).
+    by_value: dict[str, list[tuple[dict[int, int], int]]] = defaultdict(list)
+    by_stage: dict[str, list[tuple[dict[int, int], int]]] = defaultdict(list)
+    cards: dict[tuple[str, str], int] = {}
+    lenient_rows: list[tuple[int, int, dict[int, int], int]] = []
     names: dict[int, str] = {}
-    scorecards_in_unit: dict[tuple[int, int], set[int]] = defaultdict(set)
-    scores = submitted_scores(provider, filters).filter(level__isnull=False)
-    for row in scores.values_list(
-        "scorecard__assessment_id",
-        "criterion_id",
-        "criterion__core_value__name",
-        "scorecard__assessment__stage__role__title",
-        "scorecard__assessment__stage__name",
-        "scorecard__panellist__user_id",
-        "scorecard__panellist__user__full_name",
-        "scorecard__panellist__user__username",
-        "scorecard_id",
-        "level",
-    ).iterator(chunk_size=5000):
-        (
-            assessment_id,
-            criterion_id,
-            value,
-            role,
-            stage,
-            user_id,
-            full_name,
-            username,
-            card,
-            level,
-        ) = row
-        key = (assessment_id, criterion_id)
-        units[key][user_id] = level or 0  # level is never null here (filtered above)
-        unit_value[key] = value
-        unit_stage[key] = f"{role}: {stage}"
-        names[user_id] = full_name or username
-        scorecards_in_unit[key].add(card)
+    for kind, label, user_name, user_id, level, *level_counts, times in _agreement_rows(
+        provider, filters
+    ):
+        levels: dict[int, int] = {lvl: n for lvl, n in enumerate(level_counts, start=1) if n}
+        if kind == "value":
+            by_value[label].append((levels, times))
+        elif kind == "stage":
+            by_stage[label].append((levels, times))
+        elif kind == "lenient":
+            lenient_rows.append((user_id, level, levels, times))
+            names[user_id] = user_name
+        else:
+            cards[(kind, label)] = times
     agreement = Table(
         "Agreement between panellists (Krippendorff's alpha, ordinal)",
         ["By", "Name", "Alpha", "Criteria scored by two or more", "Scorecards"],
     )
-    for label, grouping in (("Value", unit_value), ("Stage", unit_stage)):
-        grouped: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for key, name in grouping.items():
-            grouped[name].append(key)
+    for label, grouped, kind in (
+        ("Value", by_value, "value_cards"),
+        ("Stage", by_stage, "stage_cards"),
+    ):
         for name in sorted(grouped):
-            keys = grouped[name]
-            result = analytics.ordinal_alpha(list(units[k].values()) for k in keys)
-            cards = {c for k in keys if len(units[k]) >= 2 for c in scorecards_in_unit[k]}
+            result = analytics.ordinal_alpha_of_counts(grouped[name])
             alpha = None if result.alpha is None else round(result.alpha, 3)
-            agreement.rows.append([label, name, alpha, result.units, len(cards)])
+            agreement.rows.append([label, name, alpha, result.units, cards.get((kind, name), 0)])
     report.sections.append(
         Section(
             "Agreement",
@@ -531,7 +639,7 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
             "same level, so agreement cannot be measured.",
         )
     )
-    lenient = analytics.leniency(units.values())
+    lenient = analytics.leniency_of_counts(lenient_rows)
     lenient.sort(key=lambda item: (-item.mean_difference, names.get(int(item.panellist), "")))  # type: ignore[call-overload]
     leniency_table = Table(
         "Leniency: mean difference from the panel median (positive is more generous)",

@@ -64,6 +64,15 @@ def _csv_response(
     return response
 
 
+def _csv_lines_response(
+    filename: str, headers: Sequence[str], lines: Iterable[str]
+) -> StreamingHttpResponse:
+    """A CSV whose rows the database has already written as text (the large exports)."""
+    response = StreamingHttpResponse(exports.csv_line_chunks(headers, lines), content_type=CSV)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 def _xlsx_response(
     filename: str, sheets: list[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
 ) -> FileResponse:
@@ -168,9 +177,9 @@ def application_export(
         headers, rows = exports.applications_export(provider, chosen, values)
         _recorded(membership, "Applications XLSX")
         return _xlsx_response(f"applications-{_stamp()}.xlsx", [("Applications", headers, rows)])
-    headers, rows = exports.applications_export(provider, chosen, values)
+    headers, lines = exports.applications_csv(provider, chosen, values)
     _recorded(membership, "Applications CSV")
-    return _csv_response(f"applications-{_stamp()}.csv", headers, rows)
+    return _csv_lines_response(f"applications-{_stamp()}.csv", headers, lines)
 
 
 @require_GET
@@ -188,9 +197,9 @@ def score_export(
         headers, rows = exports.scores_export(provider, chosen)
         _recorded(membership, "Scores XLSX")
         return _xlsx_response(f"scores-{_stamp()}.xlsx", [("Scores", headers, rows)])
-    headers, rows = exports.scores_export(provider, chosen)
+    headers, lines = exports.scores_csv(provider, chosen)
     _recorded(membership, "Scores CSV")
-    return _csv_response(f"scores-{_stamp()}.csv", headers, rows)
+    return _csv_lines_response(f"scores-{_stamp()}.csv", headers, lines)
 
 
 @require_GET
