@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from vbr.accounts.invitations import IssuedInvitation
 from vbr.accounts.models import Membership, Provider, User
+from vbr.recruitment import workflow
 from vbr.recruitment.models import (
     Application,
     Assessment,
@@ -164,6 +165,9 @@ def make_scorecard(
             not_observed=level is None,
             evidence=f"Evidence for level {level}",
         )
+    if submitted:
+        # What submitting through the workflow stores for reports and exports.
+        workflow.refresh_value_levels([panellist.assessment.application_id])
     return scorecard
 
 

@@ -558,3 +558,38 @@ def test_a_mean_level_on_a_tie_rounds_to_even_as_it_always_has(
     response = as_alice.get(reverse("application-export", args=[sunrise.slug, "xlsx"]))
     sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
     assert sheet.cell(2, sheet.max_column).value == 2.12
+
+
+def test_stored_value_totals_follow_submits_and_amendments(
+    as_alice: Client, sunrise: Provider, bob: User, worked: dict[str, Any]
+) -> None:
+    """The exports read per-value totals stored on the application; they must say what the
+    scores say after a submit through the workflow and after an amendment."""
+    from vbr.recruitment import workflow
+
+    c1, c2 = worked["criteria"]
+    application = worked["apps"][1]
+    assessment = f.make_assessment(application=application, stage=worked["interview"])
+    panellist = f.make_panellist(assessment=assessment, user=bob)
+    answers = {
+        c1.pk: workflow.Answer(level=4, not_observed=False, evidence="Kind"),
+        c2.pk: workflow.Answer(level=None, not_observed=True, evidence=""),
+    }
+    scorecard = workflow.submit_scorecard(
+        panellist=panellist, answers=answers, recommendation="yes", summary=""
+    )
+    application.refresh_from_db()
+    assert application.value_levels == {f"v{c1.core_value_id}": [4, 1]}
+    workflow.amend_scorecard(
+        scorecard=scorecard,
+        answers=answers | {c2.pk: workflow.Answer(level=1, not_observed=False, evidence="No")},
+        recommendation="yes",
+        summary="",
+        reason="Misheard",
+        amended_by=bob,
+    )
+    rows = csv_rows(as_alice.get(reverse("application-export", args=[sunrise.slug, "csv"])))
+    by_id = {row[0]: row for row in rows[1:]}
+    assert by_id[str(application.pk)][-2:] == ["4.0", "1.0"]
+    # The worked example's first application: Bob 3 and 2, Dev 4 and 2 (Alice's draft left out).
+    assert by_id[str(worked["apps"][0].pk)][-2:] == ["3.5", "2.0"]

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from vbr.recruitment.models import (
     Application,
@@ -501,3 +501,39 @@ def value_stage_matrix(
     )
     uncovered = tuple(row.core_value for row in rows if row.total == 0)
     return ValueStageMatrix(stages=tuple(stages), rows=rows, uncovered=uncovered)
+
+
+# -- Stored totals per value ------------------------------------------------------------------
+
+
+def value_level_key(core_value_id: int) -> str:
+    """The key of a value in Application.value_levels (not a bare number: JSON paths would
+    read that as a list index)."""
+    return f"v{core_value_id}"
+
+
+def value_level_totals(scores: QuerySet[Any]) -> dict[int, dict[str, list[int]]]:
+    """Per application, per value: [sum of submitted levels, how many], from `scores`.
+
+    "Not observed" and unanswered criteria are left out, as from every mean. Takes any Score
+    queryset, so that a migration can pass its historical model's.
+    """
+    totals: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    rows = (
+        scores.filter(scorecard__submitted_at__isnull=False, level__isnull=False)
+        .values("scorecard__assessment__application_id", "criterion__core_value_id")
+        .annotate(total=Sum("level"), n=Count("pk"))
+        .values_list(
+            "scorecard__assessment__application_id", "criterion__core_value_id", "total", "n"
+        )
+        .order_by()
+    )
+    for application_id, core_value_id, total, n in rows:
+        totals[application_id][value_level_key(core_value_id)] = [total, n]
+    return totals
+
+
+def mean_from_totals(totals: dict[str, list[int]], core_value_id: int) -> float | None:
+    """The mean submitted level of one value, rounded to 2 places, from stored totals."""
+    pair = totals.get(value_level_key(core_value_id))
+    return round(pair[0] / pair[1], 2) if pair else None

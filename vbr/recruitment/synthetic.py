@@ -13,6 +13,7 @@ their model default, so the generator keeps working as the models grow.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import time
@@ -275,7 +276,8 @@ class RowWriter:
 
     def _adapter(self, field: models.Field) -> Callable[[Any], Any]:  # type: ignore[type-arg]
         if self.is_postgres:
-            return _same
+            # COPY takes JSON as its text; everything else as it is.
+            return json.dumps if isinstance(field, models.JSONField) else _same
         if isinstance(field, models.DateTimeField):
             return connection.ops.adapt_datetimefield_value
         if isinstance(field, models.DateField):
@@ -457,6 +459,14 @@ class Generator:
                 )
         with transaction.atomic():
             writer.finish()
+        # Scores were written directly: store the per-value totals that submitting each
+        # scorecard would have stored.
+        from vbr.recruitment.workflow import refresh_all_value_levels
+
+        refreshed = refresh_all_value_levels(
+            Application.objects.filter(provider__slug__startswith=SLUG_PREFIX)
+        )
+        progress(f"per-value totals stored for {refreshed:,} applications")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 if connection.in_atomic_block:

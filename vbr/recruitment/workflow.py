@@ -43,7 +43,7 @@ from vbr.recruitment.models import (
     SummaryJob,
     SupportedPersonView,
 )
-from vbr.recruitment.scoring import recommendation_view
+from vbr.recruitment.scoring import recommendation_view, value_level_totals
 from vbr.recruitment.starter_values import STARTER_BEHAVIOURS, STARTER_VALUES, StarterValue
 
 Ordered = TypeVar("Ordered", CoreValue, Stage)
@@ -607,6 +607,7 @@ def submit_scorecard(
     scorecard.submitted_at = timezone.now()
     scorecard.save()
     assessment = panellist.assessment
+    refresh_value_levels([assessment.application_id])
     if assessment.status == Assessment.Status.SCHEDULED:
         assessment.status = Assessment.Status.SCORING
         assessment.save(update_fields=["status"])
@@ -619,6 +620,32 @@ def submit_scorecard(
         summary=f"Scorecard submitted for {assessment.stage.name}",
     )
     return scorecard
+
+
+def refresh_value_levels(application_ids: Sequence[int]) -> None:
+    """Store each application's submitted levels per value (Application.value_levels), read
+    again from its scores: called when a scorecard is submitted or amended, the only steps
+    that change submitted levels. Two queries for one application."""
+    totals = value_level_totals(
+        Score.objects.filter(scorecard__assessment__application_id__in=application_ids)
+    )
+    if len(application_ids) == 1:
+        Application.objects.filter(pk=application_ids[0]).update(
+            value_levels=totals.get(application_ids[0], {})
+        )
+        return
+    applications = [Application(pk=pk, value_levels=totals.get(pk, {})) for pk in application_ids]
+    Application.objects.bulk_update(applications, ["value_levels"], batch_size=1000)
+
+
+def refresh_all_value_levels(applications: models.QuerySet[Application], batch: int = 5000) -> int:
+    """`refresh_value_levels` for many applications, a batch at a time (for loads that write
+    scores directly, such as the synthetic dataset). Returns how many were refreshed."""
+    ids = list(applications.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            refresh_value_levels(ids[start : start + batch])
+    return len(ids)
 
 
 def scorecard_snapshot(scorecard: Scorecard) -> dict[str, Any]:
@@ -667,6 +694,7 @@ def amend_scorecard(
     scorecard.summary = summary
     scorecard.save()
     assessment = scorecard.assessment
+    refresh_value_levels([assessment.application_id])
     audit.record(
         provider=assessment.application.provider,
         actor=amended_by,

@@ -24,6 +24,7 @@ from django.db.models import (
     Avg,
     Case,
     CharField,
+    ExpressionWrapper,
     F,
     FloatField,
     Q,
@@ -33,6 +34,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Expression, Func
+from django.db.models.fields.json import KT
 from django.db.models.functions import (
     Cast,
     Coalesce,
@@ -47,7 +49,8 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
-from vbr.recruitment.models import Application, CoreValue, Criterion, Score
+from vbr.recruitment.models import Application, CoreValue, Score
+from vbr.recruitment.scoring import value_level_key
 from vbr.reports import analytics
 from vbr.reports.queries import Report, ReportFilter
 
@@ -278,41 +281,22 @@ def application_headers(values: Sequence[CoreValue]) -> list[str]:
     ]
 
 
-def value_means(
-    provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
-) -> Iterator[tuple[Any, ...]]:
-    """(application id, mean submitted level of each value rounded to 2 places, …) ordered
-    by application, for applications with a submitted level: one row per application,
-    averaged and pivoted in the database."""
-    means = {
-        f"value_{value.pk}": MeanLevel(Avg("level", filter=Q(criterion__core_value_id=value.pk)))
-        for value in values
-    }
-    return (
-        Score.objects.filter(
-            scorecard__submitted_at__isnull=False,
-            level__isnull=False,
-            scorecard__assessment__application__in=filters.applications(provider),
-        )
-        .values("scorecard__assessment__application_id")
-        .annotate(**means)
-        .order_by("scorecard__assessment__application_id")
-        .values_list("scorecard__assessment__application_id", *means)
-        .iterator(chunk_size=FETCH_ROWS)
-    )
+def stored_mean(core_value_id: int) -> Expression:
+    """The mean submitted level of a value, from the totals stored on the application
+    (Application.value_levels, kept by the workflow): NULL when it has none. Reading them is
+    one row per application, where averaging the scores reads every score."""
+    key = value_level_key(core_value_id)
+    total = Cast(KT(f"value_levels__{key}__0"), FloatField())
+    count = Cast(KT(f"value_levels__{key}__1"), FloatField())
+    return ExpressionWrapper(total / count, output_field=FloatField())
 
 
 def applications_export(
     provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
 ) -> tuple[list[str], Iterator[Sequence[Any]]]:
-    """One row per application with the mean submitted level per value (rounded to 2 places).
-
-    Two queries read side by side, both ordered by application: the applications, and their
-    per-value means averaged and pivoted in the database (grouping the applications' own
-    columns with the scores would make the database sort every score row by them). The
-    database also makes the text inert and the times local text, so merged rows go to the
-    CSV writer as they are (see `csv_chunks`).
-    """
+    """One row per application with the mean submitted level per value (rounded to 2
+    places), in one query over the applications. The database also makes the text inert and
+    the times local text, so rows go to the writer as they are (see `csv_chunks`)."""
     rows = (
         filters.applications(provider)
         .order_by("pk")
@@ -326,40 +310,23 @@ def applications_export(
             "status",
             "source",
             local_minute("applied_at"),
+            *[MeanLevel(stored_mean(value.pk)) for value in values],
         )
         .iterator(chunk_size=FETCH_ROWS)
     )
-    headers = application_headers(values)
-    no_scores = (None,) * len(values)
-
-    def merged() -> Iterator[Sequence[Any]]:
-        means = value_means(provider, filters, values) if values else iter(())
-        pending = next(means, None)
-        for row in rows:
-            while pending is not None and pending[0] < row[0]:
-                pending = next(means, None)
-            if pending is not None and pending[0] == row[0]:
-                yield row + pending[1:]
-                pending = next(means, None)
-            else:
-                yield row + no_scores
-
-    return headers, merged()
+    return application_headers(values), rows
 
 
 def applications_csv(
     provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
 ) -> tuple[list[str], Iterator[str]]:
-    """The applications export as CSV lines, written by the database (see `CsvLine`).
-
-    The same two queries as `applications_export`, read side by side; each line is the
-    application's fields then its means, or empty fields when it has no submitted level.
-    """
+    """The applications export as CSV lines, each written whole by the database (see
+    `CsvLine`) in one query over the applications: its fields, then its means, or empty
+    fields where it has no submitted level."""
     lines = (
         filters.applications(provider)
         .order_by("pk")
         .values_list(
-            "pk",
             CsvLine(
                 Cast("pk", TextField()),
                 csv_text("candidate__first_name"),
@@ -370,54 +337,13 @@ def applications_csv(
                 "status",
                 "source",
                 local_minute("applied_at"),
+                *[MeanText(stored_mean(value.pk)) for value in values],
             ),
+            flat=True,
         )
         .iterator(chunk_size=FETCH_ROWS)
     )
-    # The criteria of each value, so that the means need no join to the criteria.
-    criteria: dict[int, list[int]] = {value.pk: [] for value in values}
-    for pk, value_id in Criterion.objects.filter(
-        stage__role__provider=provider, core_value__in=values
-    ).values_list("pk", "core_value_id"):
-        criteria[value_id].append(pk)
-    means = (
-        Score.objects.filter(
-            scorecard__submitted_at__isnull=False,
-            level__isnull=False,
-            scorecard__assessment__application__in=filters.applications(provider),
-        )
-        .values("scorecard__assessment__application_id")
-        .annotate(
-            means=CsvLine(
-                *[
-                    MeanText(Avg("level", filter=Q(criterion_id__in=criteria[value.pk])))
-                    if criteria[value.pk]
-                    else Value("")  # a value no criterion evidences yet
-                    for value in values
-                ]
-            )
-        )
-        .order_by("scorecard__assessment__application_id")
-        .values_list("scorecard__assessment__application_id", "means")
-        .iterator(chunk_size=FETCH_ROWS)
-        if values
-        else iter(())
-    )
-    headers = application_headers(values)
-    no_scores = "," * len(values)
-
-    def merged() -> Iterator[str]:
-        pending = next(means, None)
-        for pk, line in lines:
-            while pending is not None and pending[0] < pk:
-                pending = next(means, None)
-            if pending is not None and pending[0] == pk:
-                yield f"{line},{pending[1]}"
-                pending = next(means, None)
-            else:
-                yield line + no_scores
-
-    return headers, merged()
+    return application_headers(values), lines
 
 
 SCORE_HEADERS = [

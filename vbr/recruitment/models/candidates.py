@@ -133,6 +133,10 @@ class Application(models.Model):
     withdrawal_reason = models.TextField(
         blank=True, help_text="Why the candidate withdrew, if they said."
     )
+    # Submitted levels per value, {"v<core value id>": [sum of levels, how many]}, kept by
+    # workflow.refresh_value_levels whenever a scorecard is submitted or amended, so that
+    # exports of a large provider read one row per application instead of every score.
+    value_levels = models.JSONField(default=dict, blank=True, editable=False)
 
     objects = ApplicationQuerySet.as_manager()
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vbr.accounts.models import Membership, Provider, User
+from vbr.recruitment import workflow
 from vbr.recruitment.models import (
     Application,
     Assessment,
@@ -339,6 +340,8 @@ class Command(BaseCommand):
                 not_observed=level == 0,
                 evidence=_EVIDENCE.get(level, ""),
             )
+        if submitted:
+            workflow.refresh_value_levels([assessment.application_id])
         return scorecard
 
     def _decide(

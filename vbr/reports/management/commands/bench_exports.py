@@ -47,6 +47,7 @@ from vbr.recruitment.models import (
     Scorecard,
     Stage,
 )
+from vbr.recruitment.workflow import refresh_value_levels
 
 BATCH = 5000
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -170,6 +171,9 @@ class Command(BaseCommand):
                 for s in scorecards
                 for c in criteria
             )
+            # Scores written directly, as a data load would: store the totals the exports
+            # read, as submitting each scorecard would have.
+            refresh_value_levels([a.pk for a in applications])
         if connection.vendor == "postgresql":
             # As autovacuum would after a real load: without statistics the planner guesses.
             with connection.cursor() as cursor:
