@@ -579,7 +579,7 @@ def test_stored_value_totals_follow_submits_and_amendments(
         panellist=panellist, answers=answers, recommendation="yes", summary=""
     )
     application.refresh_from_db()
-    assert application.value_levels == {f"v{c1.core_value_id}": [4, 1]}
+    assert application.value_levels == {f"v{c1.core_value_id}": [4, 1, 4.0]}
     workflow.amend_scorecard(
         scorecard=scorecard,
         answers=answers | {c2.pk: workflow.Answer(level=1, not_observed=False, evidence="No")},

@@ -512,13 +512,15 @@ def value_level_key(core_value_id: int) -> str:
     return f"v{core_value_id}"
 
 
-def value_level_totals(scores: QuerySet[Any]) -> dict[int, dict[str, list[int]]]:
-    """Per application, per value: [sum of submitted levels, how many], from `scores`.
+def value_level_totals(scores: QuerySet[Any]) -> dict[int, dict[str, list[float]]]:
+    """Per application, per value: [sum of submitted levels, how many, their mean rounded to
+    2 places], from `scores`. The mean is stored as Python rounds it (ties to even: 3.125 →
+    3.12) so that exports copy it as it is.
 
     "Not observed" and unanswered criteria are left out, as from every mean. Takes any Score
     queryset, so that a migration can pass its historical model's.
     """
-    totals: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    totals: dict[int, dict[str, list[float]]] = defaultdict(dict)
     rows = (
         scores.filter(scorecard__submitted_at__isnull=False, level__isnull=False)
         .values("scorecard__assessment__application_id", "criterion__core_value_id")
@@ -529,11 +531,5 @@ def value_level_totals(scores: QuerySet[Any]) -> dict[int, dict[str, list[int]]]
         .order_by()
     )
     for application_id, core_value_id, total, n in rows:
-        totals[application_id][value_level_key(core_value_id)] = [total, n]
+        totals[application_id][value_level_key(core_value_id)] = [total, n, round(total / n, 2)]
     return totals
-
-
-def mean_from_totals(totals: dict[str, list[int]], core_value_id: int) -> float | None:
-    """The mean submitted level of one value, rounded to 2 places, from stored totals."""
-    pair = totals.get(value_level_key(core_value_id))
-    return round(pair[0] / pair[1], 2) if pair else None

@@ -19,12 +19,10 @@ from typing import IO, Any
 
 import xlsxwriter
 from django.conf import settings
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Avg,
     Case,
     CharField,
-    ExpressionWrapper,
     F,
     FloatField,
     Q,
@@ -45,7 +43,6 @@ from django.db.models.functions import (
     TruncMinute,
 )
 from django.db.models.lookups import In
-from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
@@ -95,55 +92,6 @@ def local_minute(field: str) -> Substr:
     """A time column as local "YYYY-MM-DD HH:MM" text, as `_cell` writes it, made in SQL."""
     truncated = TruncMinute(field, tzinfo=timezone.get_current_timezone())
     return Substr(Cast(truncated, CharField()), 1, 16)
-
-
-class MeanLevel(Func):
-    """A mean level rounded to 2 places the way Python's round() does it, ties to even
-    (3.125 → 3.12), so that the figures are the ones the exports have always shown.
-
-    PostgreSQL rounds a float8 to the nearest even integer at a tie; SQLite's ROUND goes
-    away from zero, so there an exact tie on an odd hundredth is taken down by hand.
-    """
-
-    output_field = FloatField()
-
-    def as_sql(  # type: ignore[override]
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, Any]:
-        mean, params = compiler.compile(self.get_source_expressions()[0])
-        hundredths = f"(({mean}) * 100)"
-        whole = f"CAST({hundredths} AS INTEGER)"
-        parts = [
-            f"(CASE WHEN {hundredths} - {whole} = 0.5 AND {whole} / 2 * 2 = {whole}",
-            f" THEN {whole} ELSE ROUND({hundredths}) END / 100.0)",
-        ]
-        sql = "".join(parts)
-        # The mean appears several times: its parameters go with each appearance.
-        return sql, list(params) * sql.count(mean)
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, Any]:
-        template = "(ROUND((%(expressions)s)::float8 * 100) / 100)"
-        return super().as_sql(compiler, connection, template=template, **extra)
-
-
-class MeanText(Func):
-    """A mean level as text, rounded like `MeanLevel` and printed as Python prints a float
-    ("2.0", "3.5", "2.13"); empty when there is none."""
-
-    template = "COALESCE(CAST(%(expressions)s AS TEXT), '')"
-    output_field = TextField()
-
-    def __init__(self, mean: Expression) -> None:
-        super().__init__(MeanLevel(mean))
-
-    def as_postgresql(
-        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
-    ) -> tuple[str, Any]:
-        # PostgreSQL prints 2.0 as "2": the format keeps one decimal, and a second if needed.
-        template = "COALESCE(TO_CHAR(%(expressions)s, 'FM999990.09'), '')"
-        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 def csv_text(field: str) -> Case:
@@ -281,14 +229,11 @@ def application_headers(values: Sequence[CoreValue]) -> list[str]:
     ]
 
 
-def stored_mean(core_value_id: int) -> Expression:
-    """The mean submitted level of a value, from the totals stored on the application
-    (Application.value_levels, kept by the workflow): NULL when it has none. Reading them is
-    one row per application, where averaging the scores reads every score."""
-    key = value_level_key(core_value_id)
-    total = Cast(KT(f"value_levels__{key}__0"), FloatField())
-    count = Cast(KT(f"value_levels__{key}__1"), FloatField())
-    return ExpressionWrapper(total / count, output_field=FloatField())
+def stored_mean(core_value_id: int) -> KT:
+    """The mean submitted level of a value as text ("3.5", "2.12"), as stored on the
+    application (Application.value_levels, kept by the workflow, rounded there): NULL when it
+    has none. Reading it is one row per application, where averaging reads every score."""
+    return KT(f"value_levels__{value_level_key(core_value_id)}__2")
 
 
 def applications_export(
@@ -310,7 +255,7 @@ def applications_export(
             "status",
             "source",
             local_minute("applied_at"),
-            *[MeanLevel(stored_mean(value.pk)) for value in values],
+            *[Cast(stored_mean(value.pk), FloatField()) for value in values],
         )
         .iterator(chunk_size=FETCH_ROWS)
     )
@@ -337,7 +282,7 @@ def applications_csv(
                 "status",
                 "source",
                 local_minute("applied_at"),
-                *[MeanText(stored_mean(value.pk)) for value in values],
+                *[stored_mean(value.pk) for value in values],
             ),
             flat=True,
         )
