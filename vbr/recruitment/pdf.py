@@ -2,7 +2,7 @@
 
 No Celery here: tasks.py calls `render_summary_pdf`; tests and the benchmark call it directly.
 
-Everything comes from scoring.py (`debrief_for`, `value_stage_grid`), which reads submitted
+Everything comes from scoring.py (`debriefs_for`, `value_stage_grid`), which reads submitted
 scorecards only, so a draft never reaches a summary.
 
 Sections that other features will add (the supported person's view, timed shadowing
@@ -39,7 +39,7 @@ from vbr.recruitment.scoring import (
     LevelStats,
     Recommendation,
     ValueStageGrid,
-    debrief_for,
+    debriefs_for,
     value_stage_grid,
 )
 
@@ -127,11 +127,12 @@ def gather_summary(
         .prefetch_related("panellists__user")
         .order_by("stage__order", "scheduled_at", "pk")
     )
+    debriefs = debriefs_for(assessments)
     stages_taken = tuple(
         StageTaken(
             stage=a.stage,
             assessment=a,
-            debrief=debrief_for(a),
+            debrief=debriefs[a.pk],
             panel=tuple(
                 (p.user.display_name, p.get_panel_role_display()) for p in a.panellists.all()
             ),
