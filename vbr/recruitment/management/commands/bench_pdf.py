@@ -171,7 +171,9 @@ class Command(BaseCommand):
             )
             jobs = list(batch.jobs.values_list("pk", flat=True))
             load_before = os.getloadavg()[0]
+            cpu_before = self._worker_cpu(worker.pid)
             self._wait(jobs, timeout=600)
+            cpu_used = self._worker_cpu(worker.pid) - cpu_before
             seconds = time.perf_counter() - started
             failed = batch.jobs.filter(status=SummaryJob.Status.FAILED).count()
             self.stdout.write(
@@ -189,6 +191,12 @@ class Command(BaseCommand):
                     f"  one job in the worker (claim, gather, render, save): median "
                     f"{statistics.median(each):.3f} s wall"
                 )
+            if cpu_used > 0:
+                per_summary = cpu_used / len(jobs)
+                self.stdout.write(
+                    f"  worker CPU: {per_summary:.3f} s per summary, so at most "
+                    f"{concurrency / per_summary:.1f} summaries/s on {concurrency} idle CPUs"
+                )
             self.stdout.write(
                 f"load average (1 min) before/after the batch: {load_before:.2f}/"
                 f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
@@ -196,6 +204,25 @@ class Command(BaseCommand):
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+
+    def _worker_cpu(self, pid: int) -> float:
+        """CPU seconds used so far by the worker and its pool processes (Linux /proc; 0 where
+        that is missing). Unlike wall time, other work on the machine does not inflate it."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        pids = [pid]
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids += [int(child) for child in (task / "children").read_text().split()]
+            for each in pids:
+                fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+                # utime and stime; for the worker itself also those of pool processes that
+                # were replaced and have ended (cutime, cstime).
+                used = fields[11:15] if each == pid else fields[11:13]
+                total += sum(int(value) for value in used) / ticks
+        except (OSError, ValueError):
+            return 0.0
+        return total
 
     def _request(self, application: Application, requester: User) -> int:
         return workflow.request_summary(application=application, requested_by=requester).pk
