@@ -18,7 +18,9 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -201,6 +203,34 @@ def test_a_section_added_by_another_feature_appears_only_when_it_has_something(
     with mock.patch.object(pdf, "SUMMARY_SECTIONS", [supported_person]):
         html = summary_html(example, bob)
     assert "The supported person&#x27;s view" in html and "She made me laugh" in html
+
+
+def test_gathering_a_summary_takes_the_same_queries_however_many_stages_were_taken(
+    example: WorkedExample, bob: User
+) -> None:
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            pdf.gather_summary(application=example.application, requested_by=bob)
+        return len(captured)
+
+    two_stages = queries()
+    trial = f.make_stage(role=example.role, name="Trial shift", order=3)
+    criterion = f.make_criterion(
+        stage=trial,
+        core_value=example.role.provider.core_values.get(name="Compassion"),
+        prompt="Offers a drink",
+    )
+    f.make_scorecard(
+        panellist=f.make_panellist(
+            assessment=f.make_assessment(application=example.application, stage=trial), user=bob
+        ),
+        levels={criterion: 3},
+        submitted=True,
+    )
+    assert queries() == two_stages  # not three more queries for every stage taken
+    summary = pdf.gather_summary(application=example.application, requested_by=bob)
+    assert [taken.stage.name for taken in summary.stages][-1] == "Trial shift"
+    assert summary.stages[-1].debrief.criteria[0].stats.median == 3
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")

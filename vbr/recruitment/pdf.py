@@ -2,7 +2,7 @@
 
 No Celery here: tasks.py calls `render_summary_pdf`; tests and the benchmark call it directly.
 
-Everything comes from scoring.py (`debrief_for`, `value_stage_grid`), which reads submitted
+Everything comes from scoring.py (`debriefs_for`, `value_stage_grid`), which reads submitted
 scorecards only, so a draft never reaches a summary.
 
 Sections that other features will add (the supported person's view, timed shadowing
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import mimetypes
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +25,8 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from weasyprint import HTML
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from vbr.accounts.models import Provider, User
@@ -37,7 +39,7 @@ from vbr.recruitment.scoring import (
     LevelStats,
     Recommendation,
     ValueStageGrid,
-    debrief_for,
+    debriefs_for,
     value_stage_grid,
 )
 
@@ -125,11 +127,12 @@ def gather_summary(
         .prefetch_related("panellists__user")
         .order_by("stage__order", "scheduled_at", "pk")
     )
+    debriefs = debriefs_for(assessments)
     stages_taken = tuple(
         StageTaken(
             stage=a.stage,
             assessment=a,
-            debrief=debrief_for(a),
+            debrief=debriefs[a.pk],
             panel=tuple(
                 (p.user.display_name, p.get_panel_role_display()) for p in a.panellists.all()
             ),
@@ -226,7 +229,6 @@ def render_summary_html(summary: CandidateSummary) -> str:
             "logo": _logo_data_uri(summary.provider),
             "level_labels": LEVEL_LABELS,
             "retention_line": RETENTION_LINE,
-            "stylesheet": f"{STATIC_SCHEME}css/print.css",
         },
     )
 
@@ -258,10 +260,47 @@ def static_path(relative: str) -> Path:
     return Path(found if isinstance(found, str) else found[0])
 
 
+@dataclass
+class Renderer:
+    """The fonts and the parsed print stylesheet, made once and reused by every render:
+    loading Fontconfig and a fresh Pango font map for each summary, and parsing print.css
+    again, cost as much as laying out a page."""
+
+    fetcher: StaticOnlyFetcher
+    font_config: FontConfiguration
+    stylesheet: CSS
+
+    @classmethod
+    def load(cls) -> Renderer:
+        fetcher = StaticOnlyFetcher()
+        font_config = FontConfiguration()
+        stylesheet = CSS(
+            url=f"{STATIC_SCHEME}css/print.css", url_fetcher=fetcher, font_config=font_config
+        )
+        return cls(fetcher=fetcher, font_config=font_config, stylesheet=stylesheet)
+
+
+# One per thread: Pango objects must not be shared between threads (the demo renders in the
+# web server's threads; a Celery worker process has one).
+_per_thread = threading.local()
+
+
+def renderer() -> Renderer:
+    """This thread's renderer, loaded on first use (a worker loads it when it starts)."""
+    loaded: Renderer | None = getattr(_per_thread, "renderer", None)
+    if loaded is None:
+        loaded = _per_thread.renderer = Renderer.load()
+    return loaded
+
+
 def html_to_pdf(html: str) -> bytes:
-    """Tagged PDF/UA-1 with embedded (subset) fonts and real, selectable text."""
-    document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=StaticOnlyFetcher())
-    return document.write_pdf(pdf_variant="pdf/ua-1")
+    """Tagged PDF/UA-1 with embedded (subset) fonts and real, selectable text, styled by
+    our print stylesheet."""
+    loaded = renderer()
+    document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=loaded.fetcher)
+    return document.write_pdf(
+        stylesheets=[loaded.stylesheet], font_config=loaded.font_config, pdf_variant="pdf/ua-1"
+    )
 
 
 def render_summary_pdf(

@@ -362,6 +362,43 @@ def debrief_for(
     )
 
 
+def debriefs_for(assessments: Sequence[Assessment]) -> dict[int, Debrief]:
+    """The debriefs of several assessments, by assessment id, in three queries however many
+    there are (a summary or a batch of summaries must not pay three queries per stage).
+
+    The assessments should come with their panellists prefetched (for the panel size)."""
+    if not assessments:
+        return {}
+    versions = {(a.stage_id, a.criteria_version) for a in assessments}
+    criteria: dict[tuple[int, int], list[Criterion]] = defaultdict(list)
+    for criterion in Criterion.objects.filter(
+        stage_id__in={stage_id for stage_id, _ in versions}
+    ).select_related("core_value"):
+        if (criterion.stage_id, criterion.version) in versions:
+            criteria[(criterion.stage_id, criterion.version)].append(criterion)
+    scorecards: dict[int, list[Scorecard]] = defaultdict(list)
+    for card in (
+        Scorecard.objects.filter(assessment__in=assessments)
+        .submitted()
+        .select_related("panellist__user", "entered_by")
+        .order_by("panellist__panel_role", "panellist_id")
+    ):
+        scorecards[card.assessment_id].append(card)
+    scores: dict[int, list[Score]] = defaultdict(list)
+    for score in submitted_scores(assessments):
+        scores[score.scorecard.assessment_id].append(score)
+    return {
+        a.pk: build_debrief(
+            assessment=a,
+            criteria=criteria[(a.stage_id, a.criteria_version)],
+            scores=scores[a.pk],
+            scorecards=scorecards[a.pk],
+            panel_size=len(a.panellists.all()),
+        )
+        for a in assessments
+    }
+
+
 @dataclass(frozen=True)
 class GridCell:
     stats: LevelStats

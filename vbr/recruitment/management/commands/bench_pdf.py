@@ -74,20 +74,37 @@ class Command(BaseCommand):
         assert application is not None
         for _ in range(2):  # warm up fonts and templates
             pdf.render_summary_pdf(application=application, requested_by=None)
+        load_before = os.getloadavg()[0]
         wall, cpu = [], []
+        # CPU time of each step: gathering (database), the HTML template, the PDF renderer.
+        steps: dict[str, list[float]] = {"gather": [], "html": [], "pdf": []}
         content = b""
         for _ in range(renders):
             started, started_cpu = time.perf_counter(), time.process_time()
-            content = pdf.render_summary_pdf(application=application, requested_by=None)
+            summary = pdf.gather_summary(application=application, requested_by=None)
+            gathered = time.process_time()
+            html = pdf.render_summary_html(summary)
+            templated = time.process_time()
+            content = pdf.html_to_pdf(html)
             wall.append(time.perf_counter() - started)
             cpu.append(time.process_time() - started_cpu)
+            steps["gather"].append(gathered - started_cpu)
+            steps["html"].append(templated - gathered)
+            steps["pdf"].append(cpu[-1] - (templated - started_cpu))
         pages = self._pages(content)
         self.stdout.write(
             f"one summary in-process ({pages} pages): median {statistics.median(wall):.3f} s "
-            f"wall, {statistics.median(cpu):.3f} s CPU over {renders} renders"
+            f"wall, {statistics.median(cpu):.3f} s CPU (fastest {min(cpu):.3f} s) over "
+            f"{renders} renders"
         )
-        load = os.getloadavg()[0]
-        self.stdout.write(f"load average during the run: {load:.2f} on {os.cpu_count()} CPUs")
+        self.stdout.write(
+            "  CPU by step (median): "
+            + ", ".join(f"{step} {statistics.median(times):.3f} s" for step, times in steps.items())
+        )
+        self.stdout.write(
+            f"load average (1 min) before/after: {load_before:.2f}/{os.getloadavg()[0]:.2f} "
+            f"on {os.cpu_count()} CPUs; wall time counts waiting for a CPU, CPU time does not"
+        )
 
     def _pages(self, content: bytes) -> str:
         if not shutil.which("pdfinfo"):
@@ -153,16 +170,59 @@ class Command(BaseCommand):
                 requested_by=requester,
             )
             jobs = list(batch.jobs.values_list("pk", flat=True))
+            load_before = os.getloadavg()[0]
+            cpu_before = self._worker_cpu(worker.pid)
             self._wait(jobs, timeout=600)
+            cpu_used = self._worker_cpu(worker.pid) - cpu_before
             seconds = time.perf_counter() - started
             failed = batch.jobs.filter(status=SummaryJob.Status.FAILED).count()
             self.stdout.write(
                 f"throughput: {len(jobs)} summaries in {seconds:.2f} s with {concurrency} worker "
                 f"processes = {len(jobs) / seconds:.2f} summaries/s ({failed} failed)"
             )
+            each = [
+                (finished - begun).total_seconds()
+                for begun, finished in batch.jobs.filter(
+                    status=SummaryJob.Status.READY
+                ).values_list("started_at", "finished_at")
+            ]
+            if each:
+                self.stdout.write(
+                    f"  one job in the worker (claim, gather, render, save): median "
+                    f"{statistics.median(each):.3f} s wall"
+                )
+            if cpu_used > 0:
+                per_summary = cpu_used / len(jobs)
+                self.stdout.write(
+                    f"  worker CPU: {per_summary:.3f} s per summary, so at most "
+                    f"{concurrency / per_summary:.1f} summaries/s on {concurrency} idle CPUs"
+                )
+            self.stdout.write(
+                f"load average (1 min) before/after the batch: {load_before:.2f}/"
+                f"{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+            )
         finally:
             worker.terminate()
             worker.wait(timeout=30)
+
+    def _worker_cpu(self, pid: int) -> float:
+        """CPU seconds used so far by the worker and its pool processes (Linux /proc; 0 where
+        that is missing). Unlike wall time, other work on the machine does not inflate it."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        pids = [pid]
+        try:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids += [int(child) for child in (task / "children").read_text().split()]
+            for each in pids:
+                fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+                # utime and stime; for the worker itself also those of pool processes that
+                # were replaced and have ended (cutime, cstime).
+                used = fields[11:15] if each == pid else fields[11:13]
+                total += sum(int(value) for value in used) / ticks
+        except (OSError, ValueError):
+            return 0.0
+        return total
 
     def _request(self, application: Application, requester: User) -> int:
         return workflow.request_summary(application=application, requested_by=requester).pk
