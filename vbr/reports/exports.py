@@ -19,6 +19,8 @@ from typing import IO, Any
 
 import xlsxwriter
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -55,6 +57,7 @@ FORMULA_FIRST = frozenset(("=", "+", "-", "@", "\t", "\r"))
 # Rows per CSV chunk yielded to the response, and per fetch from the server-side cursor.
 CHUNK_ROWS = 2000
 FETCH_ROWS = 10000
+COPY_BLOCK = 256 * 1024
 
 
 def neutralise(value: Any) -> Any:
@@ -135,6 +138,32 @@ def csv_line_chunks(headers: Sequence[str], lines: Iterable[str]) -> Iterator[by
     iterator = iter(lines)
     while chunk := list(islice(iterator, CHUNK_ROWS)):
         yield ("\r\n".join(chunk) + "\r\n").encode()
+
+
+def copy_csv_chunks(headers: Sequence[str], columns: QuerySet[Any]) -> Iterator[bytes]:
+    """PostgreSQL writes the CSV itself (COPY (query) TO STDOUT, CSV format, which quotes as
+    the csv module does; empty text comes out as ""), streamed in blocks of about
+    COPY_BLOCK bytes. The query is the ORM's, so tenancy and filters are the same; its cells
+    are made inert by the database (see `inert`). The header goes first, at once."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    csv.writer(buffer, lineterminator="\n").writerow([_cell(h) for h in headers])
+    yield buffer.getvalue().encode()
+    try:
+        sql, params = columns.query.sql_with_params()
+    except EmptyResultSet:  # e.g. a manager of no role: nothing to ask the database
+        return
+    block = bytearray()
+    with connection.cursor() as cursor:
+        copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+        with cursor.cursor.copy(copy_sql, params) as copy:  # type: ignore[attr-defined]
+            for data in copy:
+                block += data
+                if len(block) >= COPY_BLOCK:
+                    yield bytes(block)
+                    block.clear()
+    if block:
+        yield bytes(block)
 
 
 def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
@@ -236,13 +265,14 @@ def stored_mean(core_value_id: int) -> KT:
     return KT(f"value_levels__{value_level_key(core_value_id)}__2")
 
 
-def applications_export(
-    provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
-) -> tuple[list[str], Iterator[Sequence[Any]]]:
+def application_columns(
+    provider: Provider, filters: ReportFilter, values: Sequence[CoreValue], *, as_text: bool
+) -> QuerySet[Any]:
     """One row per application with the mean submitted level per value (rounded to 2
-    places), in one query over the applications. The database also makes the text inert and
-    the times local text, so rows go to the writer as they are (see `csv_chunks`)."""
-    rows = (
+    places), in one query over the applications. The database makes the text inert and the
+    times local text, so rows go to a writer as they are; means as numbers, or `as_text` as
+    they are stored ("2.0", "3.12")."""
+    return (
         filters.applications(provider)
         .order_by("pk")
         .values_list(
@@ -255,11 +285,40 @@ def applications_export(
             "status",
             "source",
             local_minute("applied_at"),
-            *[Cast(stored_mean(value.pk), FloatField()) for value in values],
+            *[
+                stored_mean(value.pk) if as_text else Cast(stored_mean(value.pk), FloatField())
+                for value in values
+            ],
         )
-        .iterator(chunk_size=FETCH_ROWS)
     )
-    return application_headers(values), rows
+
+
+def applications_export(
+    provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
+) -> tuple[list[str], Iterator[Sequence[Any]]]:
+    """The applications export's rows (see `application_columns`), for XLSX."""
+    rows = application_columns(provider, filters, values, as_text=False)
+    return application_headers(values), rows.iterator(chunk_size=FETCH_ROWS)
+
+
+def applications_csv_chunks(
+    provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
+) -> Iterator[bytes]:
+    """The applications CSV, streamed: on PostgreSQL written by the database itself (COPY),
+    elsewhere as lines the database has made (`applications_csv`)."""
+    headers = application_headers(values)
+    if connection.vendor == "postgresql":
+        return copy_csv_chunks(
+            headers, application_columns(provider, filters, values, as_text=True)
+        )
+    return csv_line_chunks(headers, applications_csv(provider, filters, values)[1])
+
+
+def scores_csv_chunks(provider: Provider, filters: ReportFilter) -> Iterator[bytes]:
+    """The scores CSV, streamed as `applications_csv_chunks` is."""
+    if connection.vendor == "postgresql":
+        return copy_csv_chunks(SCORE_HEADERS, score_columns(provider, filters))
+    return csv_line_chunks(SCORE_HEADERS, scores_csv(provider, filters)[1])
 
 
 def applications_csv(
@@ -322,30 +381,30 @@ def _answered_scores(provider: Provider, filters: ReportFilter) -> QuerySet[Scor
 NOT_OBSERVED = Case(When(not_observed=True, then=Value("yes")), default=Value("no"))
 
 
+def score_columns(provider: Provider, filters: ReportFilter) -> QuerySet[Any]:
+    """One row per answered score on a submitted scorecard, inert and ready to write."""
+    return _answered_scores(provider, filters).values_list(
+        "scorecard__assessment__application_id",
+        inert("scorecard__assessment__application__candidate__first_name"),
+        inert("scorecard__assessment__application__candidate__last_name"),
+        inert("scorecard__assessment__application__role__title"),
+        inert("scorecard__assessment__stage__name"),
+        inert("criterion__core_value__name"),
+        inert("criterion__prompt"),
+        inert("scorecard__panellist__user__full_name"),
+        "scorecard__panellist__panel_role",
+        "level",
+        NOT_OBSERVED,
+        inert("evidence"),
+        local_minute("scorecard__submitted_at"),
+    )
+
+
 def scores_export(
     provider: Provider, filters: ReportFilter
 ) -> tuple[list[str], Iterator[Sequence[Any]]]:
-    """One row per answered score on a submitted scorecard, inert and ready to write."""
-    rows = (
-        _answered_scores(provider, filters)
-        .values_list(
-            "scorecard__assessment__application_id",
-            inert("scorecard__assessment__application__candidate__first_name"),
-            inert("scorecard__assessment__application__candidate__last_name"),
-            inert("scorecard__assessment__application__role__title"),
-            inert("scorecard__assessment__stage__name"),
-            inert("criterion__core_value__name"),
-            inert("criterion__prompt"),
-            inert("scorecard__panellist__user__full_name"),
-            "scorecard__panellist__panel_role",
-            "level",
-            NOT_OBSERVED,
-            inert("evidence"),
-            local_minute("scorecard__submitted_at"),
-        )
-        .iterator(chunk_size=FETCH_ROWS)
-    )
-    return list(SCORE_HEADERS), rows
+    """The scores export's rows (see `score_columns`), for XLSX."""
+    return list(SCORE_HEADERS), score_columns(provider, filters).iterator(chunk_size=FETCH_ROWS)
 
 
 def scores_csv(provider: Provider, filters: ReportFilter) -> tuple[list[str], Iterator[str]]:

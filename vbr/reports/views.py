@@ -5,7 +5,7 @@ only: sharing data with researchers is the provider's decision, not one role's."
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
@@ -64,11 +64,9 @@ def _csv_response(
     return response
 
 
-def _csv_lines_response(
-    filename: str, headers: Sequence[str], lines: Iterable[str]
-) -> StreamingHttpResponse:
-    """A CSV whose rows the database has already written as text (the large exports)."""
-    response = StreamingHttpResponse(exports.csv_line_chunks(headers, lines), content_type=CSV)
+def _csv_bytes_response(filename: str, chunks: Iterator[bytes]) -> StreamingHttpResponse:
+    """A CSV that the database writes (the large exports; see exports.copy_csv_chunks)."""
+    response = StreamingHttpResponse(chunks, content_type=CSV)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -177,9 +175,10 @@ def application_export(
         headers, rows = exports.applications_export(provider, chosen, values)
         _recorded(membership, "Applications XLSX")
         return _xlsx_response(f"applications-{_stamp()}.xlsx", [("Applications", headers, rows)])
-    headers, lines = exports.applications_csv(provider, chosen, values)
     _recorded(membership, "Applications CSV")
-    return _csv_lines_response(f"applications-{_stamp()}.csv", headers, lines)
+    return _csv_bytes_response(
+        f"applications-{_stamp()}.csv", exports.applications_csv_chunks(provider, chosen, values)
+    )
 
 
 @require_GET
@@ -197,9 +196,10 @@ def score_export(
         headers, rows = exports.scores_export(provider, chosen)
         _recorded(membership, "Scores XLSX")
         return _xlsx_response(f"scores-{_stamp()}.xlsx", [("Scores", headers, rows)])
-    headers, lines = exports.scores_csv(provider, chosen)
     _recorded(membership, "Scores CSV")
-    return _csv_lines_response(f"scores-{_stamp()}.csv", headers, lines)
+    return _csv_bytes_response(
+        f"scores-{_stamp()}.csv", exports.scores_csv_chunks(provider, chosen)
+    )
 
 
 @require_GET
