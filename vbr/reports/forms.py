@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 
 from vbr.accounts.models import Membership
+from vbr.recruitment.forms.widgets import QuickSelect
 from vbr.recruitment.models import Role, Stage
 from vbr.reports.models import EqualityResponse
 from vbr.reports.queries import ReportFilter, characteristic_choices
@@ -12,10 +13,10 @@ from vbr.reports.queries import ReportFilter, characteristic_choices
 
 class ReportFilterForm(forms.Form):
     role = forms.ModelChoiceField(
-        queryset=Role.objects.none(), required=False, empty_label="All roles"
+        queryset=Role.objects.none(), required=False, empty_label="All roles", widget=QuickSelect
     )
     stage = forms.ModelChoiceField(
-        queryset=Stage.objects.none(), required=False, empty_label="All stages"
+        queryset=Stage.objects.none(), required=False, empty_label="All stages", widget=QuickSelect
     )
     date_from = forms.DateField(
         label="Applied from", required=False, widget=forms.DateInput(attrs={"type": "date"})

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from vbr.accounts.models import Provider
+from vbr.recruitment.forms.widgets import QuickSelect
 from vbr.recruitment.models import Application, Candidate, Role, Stage
 
 
@@ -112,10 +113,16 @@ class ApplicationFilterForm(forms.Form):
     """Search and filters of the applications list (a GET form: invalid filters are ignored)."""
 
     q = forms.CharField(required=False, label="Name or email", max_length=200)
-    role = RoleChoiceField(queryset=Role.objects.none(), required=False, empty_label="Any role")
-    stage = StageChoiceField(queryset=Stage.objects.none(), required=False, empty_label="Any stage")
+    role = RoleChoiceField(
+        queryset=Role.objects.none(), required=False, empty_label="Any role", widget=QuickSelect
+    )
+    stage = StageChoiceField(
+        queryset=Stage.objects.none(), required=False, empty_label="Any stage", widget=QuickSelect
+    )
     status = forms.ChoiceField(
-        choices=[("", "Any status"), *Application.Status.choices], required=False
+        choices=[("", "Any status"), *Application.Status.choices],
+        required=False,
+        widget=QuickSelect,
     )
     waiting = forms.BooleanField(required=False, label="Only those waiting for a decision")
 

@@ -13,6 +13,7 @@ from django.forms.boundfield import BoundWidget
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from vbr.recruitment.forms.widgets import attrs_html
 from vbr.recruitment.models import Criterion, Scorecard
 from vbr.recruitment.workflow import Answer
 
@@ -58,24 +59,13 @@ class CriterionFields:
 # test compares them) with plain string formatting.
 
 
-def _attrs_html(attrs: dict[str, Any]) -> str:
-    """Django's widgets/attrs.html: ` name="value"`, ` name` for True, nothing for False."""
-    return "".join(
-        f" {conditional_escape(name)}"
-        if on is True
-        else f' {conditional_escape(name)}="{conditional_escape(on)}"'
-        for name, on in attrs.items()
-        if on is not False
-    )
-
-
 def input_tag(radio: BoundWidget) -> SafeString:
     """The same markup as `radio.tag()` (Django's widgets/input.html)."""
     data = radio.data
     value = "" if data["value"] is None else f' value="{conditional_escape(data["value"])}"'
     html = (
         f'<input type="{conditional_escape(data["type"])}" '
-        f'name="{conditional_escape(data["name"])}"{value}{_attrs_html(data["attrs"])}>'
+        f'name="{conditional_escape(data["name"])}"{value}{attrs_html(data["attrs"])}>'
     )
     return mark_safe(html)  # noqa: S308 (every part above is escaped)
 
@@ -90,7 +80,7 @@ def textarea_tag(field: forms.BoundField) -> SafeString:
     data = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     text = conditional_escape(data["value"]) if data["value"] else ""
     html = (
-        f'<textarea name="{conditional_escape(data["name"])}"{_attrs_html(data["attrs"])}>\n'
+        f'<textarea name="{conditional_escape(data["name"])}"{attrs_html(data["attrs"])}>\n'
         f"{text}</textarea>"
     )
     return mark_safe(html)  # noqa: S308 (every part above is escaped)
