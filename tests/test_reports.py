@@ -236,6 +236,8 @@ def test_research_export_has_no_names_contacts_or_free_text(
     assert "Evidence for level" not in text
     hired = next(r for r in rows if r[3] == "hired")
     assert hired[0].startswith("A-") and hired[7] == "2.5 to 3.25" and hired[-1] == "yes"
+    # Submitted levels (3, 4) for Compassion and (2, 2) for Dignity; Alice's draft left out.
+    assert hired[6:10] == ["2.75", "2.5 to 3.25", "3.5", "2.0"]
     again = list(
         csv.reader(
             io.StringIO(

@@ -22,7 +22,6 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
-    Avg,
     Case,
     CharField,
     F,
@@ -33,14 +32,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import Expression, Func
 from django.db.models.fields.json import KT
 from django.db.models.functions import (
     Cast,
-    Coalesce,
     Concat,
     Left,
-    Replace,
     Substr,
     TruncMinute,
 )
@@ -97,49 +93,6 @@ def local_minute(field: str) -> Substr:
     return Substr(Cast(truncated, CharField()), 1, 16)
 
 
-def csv_text(field: str) -> Case:
-    """A text column as one CSV field, made by the database: inert (see `inert`), and
-    quoted like the csv module does when it holds a comma, a quote or a line break."""
-    value = inert(field)
-    doubled = Replace(value, Value('"'), Value('""'), output_field=TextField())
-    quoted = Concat(Value('"'), doubled, Value('"'), output_field=TextField())
-    needs_quotes = Q()
-    for character in (",", '"', "\r", "\n"):
-        needs_quotes |= Q(**{f"{field}__contains": character})
-    return Case(When(needs_quotes, then=quoted), default=value, output_field=TextField())
-
-
-class CsvLine(Func):
-    """One CSV row (without its line end) from fields that are already CSV text, joined in
-    one flat expression (nested CONCATs overflow SQLite's parser on a wide row)."""
-
-    arg_joiner = " || ',' || "
-    template = "(%(expressions)s)"
-    output_field = TextField()
-
-    def __init__(self, *fields: Expression | str) -> None:
-        super().__init__(
-            *[
-                Coalesce(Cast(field, TextField()), Value(""), output_field=TextField())
-                for field in fields
-            ]
-        )
-
-
-def csv_line_chunks(headers: Sequence[str], lines: Iterable[str]) -> Iterator[bytes]:
-    """Encode rows already written as CSV text by the database (see `CsvLine`), in
-    buffered chunks of CHUNK_ROWS rows: one join per chunk, no work per cell in Python.
-    The header goes first, before the database is asked for any row, so that the download
-    starts at once."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer).writerow([_cell(h) for h in headers])
-    yield buffer.getvalue().encode()
-    iterator = iter(lines)
-    while chunk := list(islice(iterator, CHUNK_ROWS)):
-        yield ("\r\n".join(chunk) + "\r\n").encode()
-
-
 def copy_csv_chunks(headers: Sequence[str], columns: QuerySet[Any]) -> Iterator[bytes]:
     """PostgreSQL writes the CSV itself (COPY (query) TO STDOUT, CSV format, which quotes as
     the csv module does; empty text comes out as ""), streamed in blocks of about
@@ -164,6 +117,15 @@ def copy_csv_chunks(headers: Sequence[str], columns: QuerySet[Any]) -> Iterator[
                     block.clear()
     if block:
         yield bytes(block)
+
+
+def database_csv_chunks(headers: Sequence[str], columns: QuerySet[Any]) -> Iterator[bytes]:
+    """A large export whose cells the database has already made ready (inert text, local
+    times): on PostgreSQL the database writes the CSV itself; elsewhere (the embedded demo)
+    the rows stream through the csv module."""
+    if connection.vendor == "postgresql":
+        return copy_csv_chunks(headers, columns)
+    return csv_chunks(headers, columns.iterator(chunk_size=FETCH_ROWS))
 
 
 def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
@@ -304,50 +266,14 @@ def applications_export(
 def applications_csv_chunks(
     provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
 ) -> Iterator[bytes]:
-    """The applications CSV, streamed: on PostgreSQL written by the database itself (COPY),
-    elsewhere as lines the database has made (`applications_csv`)."""
-    headers = application_headers(values)
-    if connection.vendor == "postgresql":
-        return copy_csv_chunks(
-            headers, application_columns(provider, filters, values, as_text=True)
-        )
-    return csv_line_chunks(headers, applications_csv(provider, filters, values)[1])
+    """The applications CSV, streamed (see `database_csv_chunks`)."""
+    columns = application_columns(provider, filters, values, as_text=True)
+    return database_csv_chunks(application_headers(values), columns)
 
 
 def scores_csv_chunks(provider: Provider, filters: ReportFilter) -> Iterator[bytes]:
-    """The scores CSV, streamed as `applications_csv_chunks` is."""
-    if connection.vendor == "postgresql":
-        return copy_csv_chunks(SCORE_HEADERS, score_columns(provider, filters))
-    return csv_line_chunks(SCORE_HEADERS, scores_csv(provider, filters)[1])
-
-
-def applications_csv(
-    provider: Provider, filters: ReportFilter, values: Sequence[CoreValue]
-) -> tuple[list[str], Iterator[str]]:
-    """The applications export as CSV lines, each written whole by the database (see
-    `CsvLine`) in one query over the applications: its fields, then its means, or empty
-    fields where it has no submitted level."""
-    lines = (
-        filters.applications(provider)
-        .order_by("pk")
-        .values_list(
-            CsvLine(
-                Cast("pk", TextField()),
-                csv_text("candidate__first_name"),
-                csv_text("candidate__last_name"),
-                csv_text("candidate__email"),
-                csv_text("role__title"),
-                csv_text("current_stage__name"),
-                "status",
-                "source",
-                local_minute("applied_at"),
-                *[stored_mean(value.pk) for value in values],
-            ),
-            flat=True,
-        )
-        .iterator(chunk_size=FETCH_ROWS)
-    )
-    return application_headers(values), lines
+    """The scores CSV, streamed (see `database_csv_chunks`)."""
+    return database_csv_chunks(SCORE_HEADERS, score_columns(provider, filters))
 
 
 SCORE_HEADERS = [
@@ -407,33 +333,6 @@ def scores_export(
     return list(SCORE_HEADERS), score_columns(provider, filters).iterator(chunk_size=FETCH_ROWS)
 
 
-def scores_csv(provider: Provider, filters: ReportFilter) -> tuple[list[str], Iterator[str]]:
-    """The scores export as CSV lines written by the database (see `CsvLine`)."""
-    lines = (
-        _answered_scores(provider, filters)
-        .values_list(
-            CsvLine(
-                "scorecard__assessment__application_id",
-                csv_text("scorecard__assessment__application__candidate__first_name"),
-                csv_text("scorecard__assessment__application__candidate__last_name"),
-                csv_text("scorecard__assessment__application__role__title"),
-                csv_text("scorecard__assessment__stage__name"),
-                csv_text("criterion__core_value__name"),
-                csv_text("criterion__prompt"),
-                csv_text("scorecard__panellist__user__full_name"),
-                "scorecard__panellist__panel_role",
-                "level",
-                NOT_OBSERVED,
-                csv_text("evidence"),
-                local_minute("scorecard__submitted_at"),
-            ),
-            flat=True,
-        )
-        .iterator(chunk_size=FETCH_ROWS)
-    )
-    return list(SCORE_HEADERS), lines
-
-
 # Research ------------------------------------------------------------------------------
 
 
@@ -450,18 +349,10 @@ def research_export(
     """Anonymised rows for researchers: no names, contacts or free text, no equality answers
     (those only appear in the fairness report's suppressed aggregates). Dates are reduced to
     the month; retention is given as flags so the start date itself need not be shared."""
-    submitted = Q(assessments__scorecards__submitted_at__isnull=False)
-    averages = {
-        f"value_{value.pk}": Avg(
-            "assessments__scorecards__scores__level",
-            filter=submitted & Q(assessments__scorecards__scores__criterion__core_value=value),
-        )
-        for value in values
-    }
-    overall = Avg("assessments__scorecards__scores__level", filter=submitted)
+    # Means come from the per-value totals stored on each application (as the applications
+    # export's do): the overall mean weighs every submitted level alike, as averaging them would.
     rows = (
         filters.applications(provider)
-        .annotate(overall=overall, **averages)
         .order_by("pk")
         .values_list(
             "pk",
@@ -473,11 +364,11 @@ def research_export(
             "outcome__start_date",
             "outcome__left_on",
             "outcome__probation",
-            "overall",
-            *averages,
+            "value_levels",
         )
         .iterator(chunk_size=CHUNK_ROWS)
     )
+    keys = [value_level_key(value.pk) for value in values]
     today = timezone.localdate()
     headers = [
         "Application (pseudonymous)",
@@ -504,9 +395,11 @@ def research_export(
             start,
             left,
             probation,
-            mean,
-            *means,
+            levels,
         ) in rows:
+            count = sum(n for _total, n, _mean in levels.values())
+            mean = sum(total for total, _n, _mean in levels.values()) / count if count else None
+            means = [levels[key][2] if key in levels else None for key in keys]
             stayed = []
             for months in analytics.RETENTION_MONTHS:
                 if start is None or analytics.add_months(start, months) > today:
@@ -523,7 +416,7 @@ def research_export(
                 timezone.localtime(applied).strftime("%Y-%m"),
                 None if mean is None else round(mean, 2),
                 analytics.values_band(mean) if status == Application.Status.HIRED else "",
-                *(None if m is None else round(m, 2) for m in means),
+                *means,
                 probation or "",
                 *stayed,
             )
