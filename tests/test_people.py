@@ -122,3 +122,12 @@ def test_people_page_query_count_does_not_grow(
     with django_assert_num_queries(5):
         response = as_alice.get(url("people-list"))
     assert response.status_code == 200
+
+
+def test_the_admin_menu_marks_the_people_page_as_current(
+    as_alice: Client, sunrise: Provider
+) -> None:
+    people = reverse("people-list", args=[sunrise.slug])
+    page = as_alice.get(people).content.decode()
+    assert f'aria-current="page" href="{people}">People</a>' in page
+    assert page.count('aria-current="page"') == 1

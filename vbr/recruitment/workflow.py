@@ -629,11 +629,6 @@ def refresh_value_levels(application_ids: Sequence[int]) -> None:
     totals = value_level_totals(
         Score.objects.filter(scorecard__assessment__application_id__in=application_ids)
     )
-    if len(application_ids) == 1:
-        Application.objects.filter(pk=application_ids[0]).update(
-            value_levels=totals.get(application_ids[0], {})
-        )
-        return
     applications = [Application(pk=pk, value_levels=totals.get(pk, {})) for pk in application_ids]
     Application.objects.bulk_update(applications, ["value_levels"], batch_size=1000)
 

@@ -34,9 +34,11 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         roles = Role.objects.reported_to(membership).order_by("title")
-        # Admins see every role; a hiring manager only the roles they manage (see ReportFilter).
+        # Admins see every role; a hiring manager only the roles they manage (see ReportFilter),
+        # named above the filters (`scoped_roles`).
+        self.scoped_roles: list[Role] | None = None if membership.is_admin else list(roles)
         self.role_scope: tuple[int, ...] | None = (
-            None if membership.is_admin else tuple(roles.values_list("pk", flat=True))
+            None if self.scoped_roles is None else tuple(role.pk for role in self.scoped_roles)
         )
         self.fields["role"].queryset = roles  # type: ignore[attr-defined]
         stage_field = self.fields["stage"]

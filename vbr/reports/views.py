@@ -56,16 +56,8 @@ def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
-def _csv_response(
-    filename: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(exports.csv_chunks(headers, rows), content_type=CSV)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _csv_bytes_response(filename: str, chunks: Iterator[bytes]) -> StreamingHttpResponse:
-    """A CSV that the database writes (the large exports; see exports.copy_csv_chunks)."""
+def _csv_response(filename: str, chunks: Iterator[bytes]) -> StreamingHttpResponse:
+    """A CSV download streamed in chunks (see exports.csv_chunks, database_csv_chunks)."""
     response = StreamingHttpResponse(chunks, content_type=CSV)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -122,9 +114,8 @@ def report_detail(request: HttpRequest, membership: Membership, report: str) -> 
     export_format = request.GET.get("format")
     if export_format == "csv":
         _recorded(membership, f"{built.title} report CSV")
-        return _csv_response(
-            f"{report}-{_stamp()}.csv", [built.title], exports.report_csv_rows(built)
-        )
+        chunks = exports.csv_chunks([built.title], exports.report_csv_rows(built))
+        return _csv_response(f"{report}-{_stamp()}.csv", chunks)
     if export_format == "xlsx":
         _recorded(membership, f"{built.title} report XLSX")
         return _xlsx_response(f"{report}-{_stamp()}.xlsx", exports.report_sheets(built))
@@ -176,7 +167,7 @@ def application_export(
         _recorded(membership, "Applications XLSX")
         return _xlsx_response(f"applications-{_stamp()}.xlsx", [("Applications", headers, rows)])
     _recorded(membership, "Applications CSV")
-    return _csv_bytes_response(
+    return _csv_response(
         f"applications-{_stamp()}.csv", exports.applications_csv_chunks(provider, chosen, values)
     )
 
@@ -197,9 +188,7 @@ def score_export(
         _recorded(membership, "Scores XLSX")
         return _xlsx_response(f"scores-{_stamp()}.xlsx", [("Scores", headers, rows)])
     _recorded(membership, "Scores CSV")
-    return _csv_bytes_response(
-        f"scores-{_stamp()}.csv", exports.scores_csv_chunks(provider, chosen)
-    )
+    return _csv_response(f"scores-{_stamp()}.csv", exports.scores_csv_chunks(provider, chosen))
 
 
 @require_GET
@@ -209,7 +198,7 @@ def research_export(request: HttpRequest, membership: Membership) -> HttpRespons
     _form, chosen = _filters(request, membership)
     headers, rows = exports.research_export(provider, chosen, exports.provider_values(provider))
     _recorded(membership, "Anonymised research CSV")
-    return _csv_response(f"research-{_stamp()}.csv", headers, rows)
+    return _csv_response(f"research-{_stamp()}.csv", exports.csv_chunks(headers, rows))
 
 
 @require_POST
