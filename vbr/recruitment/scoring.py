@@ -324,41 +324,29 @@ def _group_by_value(
     return sorted(groups.values(), key=lambda g: (g[0].order, g[0].name))
 
 
-def debrief_for(
-    assessment: Assessment,
-    *,
-    panel_size: int | None = None,
-    panel: Sequence[Panellist] | None = None,
-) -> Debrief:
+def debrief_for(assessment: Assessment, *, panel: Sequence[Panellist] | None = None) -> Debrief:
     """Load and build the debrief of one assessment in a constant number of queries.
 
     `panel`: the assessment's panellists, when the caller has loaded them with their users
     and scorecards (and the scorecards' `entered_by`): then the scorecards are not read again.
+    Otherwise it is `debriefs_for` of this one assessment.
     """
-    criteria = list(assessment.criteria())
     if panel is None:
-        scorecards = list(
-            assessment.scorecards.submitted()
-            .select_related("panellist__user", "entered_by")
-            .order_by("panellist__panel_role", "panellist_id")
-        )
-        scores: Iterable[Score] = submitted_scores([assessment])
-    else:
-        scorecards = sorted(
-            (p.scorecard for p in panel if p.has_submitted),
-            key=lambda card: (card.panellist.panel_role, card.panellist_id),
-        )
-        by_id = {card.pk: card for card in scorecards}
-        scores = list(submitted_scores([assessment]).select_related(None))
-        for score in scores:
-            score.scorecard = by_id[score.scorecard_id]
-        panel_size = len(panel) if panel_size is None else panel_size
+        return debriefs_for([assessment])[assessment.pk]
+    scorecards = sorted(
+        (p.scorecard for p in panel if p.has_submitted),
+        key=lambda card: (card.panellist.panel_role, card.panellist_id),
+    )
+    by_id = {card.pk: card for card in scorecards}
+    scores = list(submitted_scores([assessment]).select_related(None))
+    for score in scores:
+        score.scorecard = by_id[score.scorecard_id]
     return build_debrief(
         assessment=assessment,
-        criteria=criteria,
+        criteria=list(assessment.criteria()),
         scores=scores,
         scorecards=scorecards,
-        panel_size=assessment.panellists.count() if panel_size is None else panel_size,
+        panel_size=len(panel),
     )
 
 
