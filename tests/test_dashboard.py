@@ -85,6 +85,8 @@ def test_my_scorecards_to_do_lists_my_unsubmitted_places_soonest_first(
     section = response.text.split("My scorecards to do")[1].split("Assessments this week")[0]
     assert "Sooner Lee" in section and "Later Lee" in section
     assert "Submitted Lee" not in section and "Alices Lee" not in section
+    # Each row names the role and stage (read with the page's roles and stages, not joined).
+    assert section.count("Care assistant: Values interview") == 2
 
 
 def test_assessments_this_week_run_monday_to_sunday(
@@ -164,6 +166,8 @@ def test_waiting_for_a_decision_worked_example(
     assert names == ["Ann", "Cat", "Eve"]
     assert "Waiting for a decision" in response.text
     assert "Ann Lee" in response.text and "Ben Lee" not in response.text
+    section = response.text.split("Waiting for a decision")[1].split("New role")[0]
+    assert section.count("Care assistant: Values interview") == 3
 
     # The same set is behind "see all".
     listed = as_bob.get(reverse("application-list", args=[sunrise.slug]), {"waiting": "on"})

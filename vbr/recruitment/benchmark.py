@@ -307,8 +307,18 @@ def rolled_back() -> Iterator[None]:
         transaction.set_rollback(True)
 
 
+def wanted(label: str, only: list[str] | None) -> bool:
+    """Whether `--only` asks for this measurement (any of its words in the label)."""
+    return not only or any(word.lower() in label.lower() for word in only)
+
+
 def measure_pages(
-    subjects: Subjects, *, warmup: int, requests: int, log: Callable[[str], None]
+    subjects: Subjects,
+    *,
+    warmup: int,
+    requests: int,
+    log: Callable[[str], None],
+    only: list[str] | None = None,
 ) -> list[PageResult]:
     known = url_parameters()
     specs = list(PAGES)
@@ -320,6 +330,8 @@ def measure_pages(
     results = []
     seen_missing = set()
     for spec in specs:
+        if not wanted(spec.label, only):
+            continue
         if spec.url_name not in known:
             if spec.label not in seen_missing and not any(r.label == spec.label for r in results):
                 seen_missing.add(spec.label)
@@ -380,7 +392,9 @@ class ExportResult:
     queries: int | None = None
 
 
-def measure_exports(subjects: Subjects, log: Callable[[str], None]) -> list[ExportResult]:
+def measure_exports(
+    subjects: Subjects, log: Callable[[str], None], only: list[str] | None = None
+) -> list[ExportResult]:
     """Stream each export once (after one warm-up) and count rows, time and peak memory.
 
     Peak memory is what Python allocated while streaming (tracemalloc), i.e. the growth
@@ -389,6 +403,8 @@ def measure_exports(subjects: Subjects, log: Callable[[str], None]) -> list[Expo
     known = url_parameters()
     results = []
     for spec in EXPORTS:
+        if not wanted(spec.label, only):
+            continue
         if spec.url_name not in known:
             results.append(ExportResult(spec.label, spec.url_name, status=NOT_BUILT))
             continue
@@ -435,17 +451,24 @@ def measure_exports(subjects: Subjects, log: Callable[[str], None]) -> list[Expo
 
 
 def measure_scorecard_writes(
-    subjects: Subjects, *, warmup: int, requests: int, log: Callable[[str], None]
+    subjects: Subjects,
+    *,
+    warmup: int,
+    requests: int,
+    log: Callable[[str], None],
+    only: list[str] | None = None,
 ) -> list[PageResult]:
     """Autosave (one score changed per request) and submit, each undone after timing."""
     known = url_parameters()
     draft = subjects.draft
     results = []
-    wanted = (
+    writes = (
         ("Scorecard autosave (POST)", "scorecard-autosave"),
         ("Scorecard submit (POST)", "scorecard-edit"),
     )
-    for label, name in wanted:
+    for label, name in writes:
+        if not wanted(label, only):
+            continue
         if name not in known:
             results.append(PageResult(label, name, status=NOT_BUILT))
             continue

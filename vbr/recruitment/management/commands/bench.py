@@ -43,6 +43,12 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=3)
         parser.add_argument("--output", help="JSON file (default bench-results/bench-<size>.json)")
         parser.add_argument(
+            "--only",
+            action="append",
+            metavar="WORD",
+            help="Measure only what has WORD in its label (repeatable), e.g. --only dashboard.",
+        )
+        parser.add_argument(
             "--explain",
             action="store_true",
             help="Also write EXPLAIN ANALYZE of every page query (PostgreSQL) next to the JSON.",
@@ -126,11 +132,15 @@ class Command(BaseCommand):
             f"Measuring on {subjects.provider.slug} ({counts['applications']:,} applications, "
             f"{counts['roles']} roles):"
         )
-        kwargs = {"warmup": options["warmup"], "requests": options["requests"]}
+        kwargs = {
+            "warmup": options["warmup"],
+            "requests": options["requests"],
+            "only": options["only"],
+        }
         pages = benchmark.measure_pages(subjects, log=self.stdout.write, **kwargs)
         self._plans = benchmark.explain(pages) if options["explain"] else ""
         writes = benchmark.measure_scorecard_writes(subjects, log=self.stdout.write, **kwargs)
-        exports = benchmark.measure_exports(subjects, log=self.stdout.write)
+        exports = benchmark.measure_exports(subjects, log=self.stdout.write, only=options["only"])
         return {
             "measured_at": timezone.now().isoformat(timespec="seconds"),
             "load_average_before": load_before,
