@@ -142,7 +142,9 @@ def make_assessment(
 def make_panellist(
     *, assessment: Assessment, user: User, panel_role: str = Panellist.PanelRole.MANAGER
 ) -> Panellist:
-    return Panellist.objects.create(assessment=assessment, user=user, panel_role=panel_role)
+    panellist = Panellist.objects.create(assessment=assessment, user=user, panel_role=panel_role)
+    Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
+    return panellist
 
 
 def make_scorecard(
@@ -166,8 +168,9 @@ def make_scorecard(
             evidence=f"Evidence for level {level}",
         )
     if submitted:
-        # What submitting through the workflow stores for reports and exports.
+        # What submitting through the workflow stores for reports, exports and lists.
         workflow.refresh_value_levels([panellist.assessment.application_id])
+        Assessment.objects.filter(pk=panellist.assessment_id).refresh_scoring_progress()
     return scorecard
 
 

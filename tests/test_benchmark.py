@@ -102,6 +102,15 @@ def test_generated_data_is_consistent_within_each_provider() -> None:
     # Hires, and only hires, have outcomes.
     assert set(Outcome.objects.values_list("application__status", flat=True)) <= {"hired"}
     assert Outcome.objects.count() == Application.objects.filter(status="hired").count()
+    # The stored scoring progress is what counting again finds (as the workflow keeps it).
+    stored = list(Assessment.objects.values_list("pk", "panel_size", "submitted_count"))
+    places = dict(Panellist.objects.values_list("pk", "scorecard_submitted"))
+    assert any(submitted for _, _, submitted in stored)
+    Assessment.objects.update(panel_size=0, submitted_count=0)
+    Panellist.objects.update(scorecard_submitted=False)
+    Assessment.objects.all().refresh_scoring_progress()
+    assert list(Assessment.objects.values_list("pk", "panel_size", "submitted_count")) == stored
+    assert dict(Panellist.objects.values_list("pk", "scorecard_submitted")) == places
 
 
 @pytest.mark.django_db

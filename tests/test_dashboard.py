@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from vbr.accounts.models import Provider, User
+from vbr.recruitment import workflow
 from vbr.recruitment.models import Application, Assessment, Role, Stage
 from vbr.recruitment.models.assessments import london_week
 
@@ -234,3 +235,60 @@ def test_the_dashboard_runs_the_same_queries_for_one_or_fifty_rows(
     assert len(response.context["to_do"]) == shown
     assert len(response.context["this_week"]) == shown
     assert len(response.context["waiting"]) == shown
+
+
+def test_stored_scoring_progress_follows_the_workflow(
+    as_bob: Client, bob: User, dev: User, sunrise: Provider, care_assistant: Role
+) -> None:
+    """Panel size, scorecards submitted and each place's "submitted" are stored by the
+    workflow; the dashboard's lists read them. Each step changes what the manager sees."""
+    interview = care_assistant.stages.first()
+    criterion = f.make_criterion(stage=interview, core_value=f.make_value(provider=sunrise))
+    application = application_of(care_assistant, "Ann")
+    assessment = f.make_assessment(
+        application=application, stage=interview, scheduled_at=timezone.now()
+    )
+    members = {m.user_id: m for m in sunrise.memberships.all()}
+
+    def shown() -> tuple[list[str], list[str], str]:
+        page = home(as_bob, sunrise)
+        to_do = [p.assessment.application.candidate.first_name for p in page.context["to_do"]]
+        waiting = [a.candidate.first_name for a in page.context["waiting"]]
+        week = page.text.split("Assessments this week")[1].split("Waiting for a decision")[0]
+        return to_do, waiting, week
+
+    def submit(user: User) -> None:
+        workflow.submit_scorecard(
+            panellist=assessment.panellists.get(user=user),
+            answers={criterion.pk: workflow.Answer(level=3, evidence="Listened well")},
+            recommendation="yes",
+            summary="Kind and clear.",
+        )
+
+    bob_place = workflow.add_panellist(
+        assessment=assessment, membership=members[bob.pk], panel_role="chair"
+    )
+    dev_place = workflow.add_panellist(assessment=assessment, membership=members[dev.pk])
+    assessment.refresh_from_db()
+    assert (assessment.panel_size, assessment.submitted_count) == (2, 0)
+    to_do, waiting, week = shown()
+    assert to_do == ["Ann"] and waiting == [] and "0 of 2" in week
+
+    workflow.remove_panellist(panellist=dev_place)
+    assessment.refresh_from_db()
+    assert (assessment.panel_size, assessment.submitted_count) == (1, 0)
+    assert "0 of 1" in shown()[2]
+
+    dev_place = workflow.add_panellist(assessment=assessment, membership=members[dev.pk])
+    submit(bob)
+    assessment.refresh_from_db()
+    bob_place.refresh_from_db()
+    dev_place.refresh_from_db()
+    assert (assessment.panel_size, assessment.submitted_count) == (2, 1)
+    assert bob_place.scorecard_submitted and not dev_place.scorecard_submitted
+    to_do, waiting, week = shown()
+    assert to_do == [] and waiting == [] and "1 of 2" in week
+
+    submit(dev)
+    to_do, waiting, week = shown()
+    assert to_do == [] and waiting == ["Ann"] and "2 of 2" in week

@@ -467,6 +467,11 @@ class Generator:
             Application.objects.filter(provider__slug__startswith=SLUG_PREFIX)
         )
         progress(f"per-value totals stored for {refreshed:,} applications")
+        with transaction.atomic():
+            counted = Assessment.objects.filter(
+                application__provider__slug__startswith=SLUG_PREFIX
+            ).refresh_scoring_progress()
+        progress(f"panel counts stored for {counted:,} assessments")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 if connection.in_atomic_block:

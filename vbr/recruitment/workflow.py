@@ -451,11 +451,13 @@ def add_panellist(
         raise duplicate
     try:
         with transaction.atomic():
-            return Panellist.objects.create(
+            panellist = Panellist.objects.create(
                 assessment=assessment, user_id=membership.user_id, panel_role=panel_role
             )
     except IntegrityError:
         raise duplicate from None
+    Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
+    return panellist
 
 
 @transaction.atomic
@@ -467,6 +469,7 @@ def remove_panellist(*, panellist: Panellist) -> None:
             f"{panellist.user.display_name} has started a scorecard: they stay on the panel."
         )
     panellist.delete()
+    Assessment.objects.filter(pk=panellist.assessment_id).refresh_scoring_progress()
 
 
 # -- Scoring ----------------------------------------------------------------------------------
@@ -608,6 +611,7 @@ def submit_scorecard(
     scorecard.save()
     assessment = panellist.assessment
     refresh_value_levels([assessment.application_id])
+    Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
     if assessment.status == Assessment.Status.SCHEDULED:
         assessment.status = Assessment.Status.SCORING
         assessment.save(update_fields=["status"])

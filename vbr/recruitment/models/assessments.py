@@ -48,18 +48,22 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         """Scheduled Monday to Sunday of the current London week."""
         return self.scheduled_between(*london_week(timezone.localtime(timezone=LONDON).date()))
 
-    def with_panel_counts(self) -> AssessmentQuerySet:
-        """Annotate `panel_size` and `submitted_count` (scorecards submitted).
-
-        Counted in correlated subqueries rather than by joining and grouping, so that a list
-        sorted and cut to a page counts only the rows it shows: grouping a large provider's
-        week of assessments first took 200 ms.
-        """
-        panel = Panellist.objects.filter(assessment=models.OuterRef("pk"))
-        submitted = Scorecard.objects.filter(
-            assessment=models.OuterRef("pk"), submitted_at__isnull=False
+    def refresh_scoring_progress(self) -> int:
+        """Store how far scoring has got on these assessments, counted again from their
+        panels and scorecards: each one's `panel_size` and `submitted_count`, and each panel
+        place's `scorecard_submitted` (two UPDATEs). The workflow calls it whenever a panel
+        place is added or removed or a scorecard submitted, so that lists, the dashboard and
+        "waiting for a decision" read stored figures instead of counting for every row.
+        Returns how many assessments were updated."""
+        submitted = Scorecard.objects.filter(submitted_at__isnull=False)
+        Panellist.objects.filter(assessment__in=self.values("pk")).update(
+            scorecard_submitted=models.Exists(submitted.filter(panellist=models.OuterRef("pk")))
         )
-        return self.annotate(panel_size=_count(panel), submitted_count=_count(submitted))
+        panel = Panellist.objects.filter(assessment=models.OuterRef("pk"))
+        return self.update(
+            panel_size=_count(panel),
+            submitted_count=_count(submitted.filter(assessment=models.OuterRef("pk"))),
+        )
 
 
 class Assessment(models.Model):
@@ -82,6 +86,10 @@ class Assessment(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # How many sit on the panel and how many have submitted, kept by the workflow
+    # (AssessmentQuerySet.refresh_scoring_progress).
+    panel_size = models.PositiveSmallIntegerField(default=0, editable=False)
+    submitted_count = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = AssessmentQuerySet.as_manager()
 
@@ -119,8 +127,11 @@ class PanellistQuerySet(models.QuerySet["Panellist"]):
         return self.filter(scorecard__submitted_at__isnull=True)
 
     def scorecard_to_do(self) -> PanellistQuerySet:
-        """Panel places still to score, on assessments that are open for scoring."""
-        return self.not_submitted().filter(
+        """Panel places still to score, on assessments that are open for scoring (read from
+        the stored `scorecard_submitted` and its partial index: a manager's few open places
+        among thousands of past ones)."""
+        return self.filter(
+            scorecard_submitted=False,
             assessment__status__in=[Assessment.Status.SCHEDULED, Assessment.Status.SCORING],
         )
 
@@ -139,6 +150,9 @@ class Panellist(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="panel_places"
     )
     panel_role = models.CharField(max_length=12, choices=PanelRole.choices)
+    # Whether their scorecard is submitted, kept by the workflow for the "to do" lists
+    # (AssessmentQuerySet.refresh_scoring_progress). Access checks read the scorecard itself.
+    scorecard_submitted = models.BooleanField(default=False, editable=False)
 
     objects = PanellistQuerySet.as_manager()
 
@@ -147,6 +161,13 @@ class Panellist(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["assessment", "user"], name="one_panel_place_per_person"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["user"],
+                condition=models.Q(scorecard_submitted=False),
+                name="panellist_to_score",
             )
         ]
 

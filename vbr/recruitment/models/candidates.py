@@ -57,13 +57,11 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         Annotates `assessment_id` and `assessed_at` (that assessment's time) for linking and
         ordering.
         """
-        from vbr.recruitment.models.assessments import Assessment, Panellist
+        from vbr.recruitment.models.assessments import Assessment
         from vbr.recruitment.models.decisions import Decision
 
         # The assessment at the current stage (at most one per application and stage) is
-        # joined rather than looked up in two correlated subqueries, so that the conditions
-        # are compiled and evaluated once.
-        assessment = OuterRef("assessment_id")
+        # joined rather than looked up in correlated subqueries.
         return (
             self.active()
             .filter(current_stage__isnull=False)
@@ -76,24 +74,22 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
                 assessment_id=F("at_stage__pk"),
                 assessed_at=Coalesce("at_stage__scheduled_at", "at_stage__created_at"),
             )
-            # Conditions only (not selected): each is compiled once, into the WHERE clause.
+            # Conditions only (not selected), each compiled once into the WHERE clause.
             .alias(
                 assessment_status=F("at_stage__status"),
-                has_panel=Exists(Panellist.objects.filter(assessment=assessment)),
-                has_unsubmitted=Exists(
-                    Panellist.objects.filter(
-                        assessment=assessment, scorecard__submitted_at__isnull=True
-                    )
-                ),
+                panel_size=F("at_stage__panel_size"),
+                submitted_count=F("at_stage__submitted_count"),
                 decided_since=Exists(
                     Decision.objects.filter(
                         application=OuterRef("pk"), decided_at__gt=OuterRef("assessed_at")
                     )
                 ),
             )
+            # Done: scoring closed, or everyone on the panel has submitted (the assessment's
+            # stored counts: no panel or scorecard is read per application).
             .filter(
                 Q(assessment_status=Assessment.Status.CLOSED)
-                | Q(has_panel=True, has_unsubmitted=False),
+                | Q(panel_size__gt=0, submitted_count=F("panel_size")),
                 assessment_id__isnull=False,
                 decided_since=False,
             )

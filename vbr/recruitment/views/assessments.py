@@ -32,10 +32,8 @@ LISTS = {
 
 def _assessments(membership: Membership) -> AssessmentQuerySet:
     """The provider's assessments, with what lists show, starting from the provider."""
-    return (
-        Assessment.objects.filter(application__provider=membership.provider)
-        .select_related("stage", "application__candidate", "application__role")
-        .with_panel_counts()
+    return Assessment.objects.filter(application__provider=membership.provider).select_related(
+        "stage", "application__candidate", "application__role"
     )
 
 

@@ -89,7 +89,6 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
         Assessment.objects.filter(application__provider=provider)
         .this_week()
         .select_related("application__candidate")
-        .with_panel_counts()
         .order_by("scheduled_at", "pk")[: DASHBOARD_ROWS + 1]
     )
     for assessment in [place.assessment for place in to_do] + this_week:

@@ -144,6 +144,7 @@ class Command(BaseCommand):
                 Panellist.objects.create(
                     assessment=assessment, user=user, panel_role=Panellist.PanelRole.STAFF_PEER
                 )
+                Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
                 assessment_ids.append(assessment.pk)
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)

@@ -304,6 +304,7 @@ class Command(BaseCommand):
             else:
                 panel_role = Panellist.PanelRole.STAFF_PEER
             Panellist.objects.create(assessment=assessment, user=user, panel_role=panel_role)
+        Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
         return assessment
 
     def _score(
@@ -341,7 +342,9 @@ class Command(BaseCommand):
                 evidence=_EVIDENCE.get(level, ""),
             )
         if submitted:
+            # What submitting through the workflow stores.
             workflow.refresh_value_levels([assessment.application_id])
+            Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
         return scorecard
 
     def _decide(

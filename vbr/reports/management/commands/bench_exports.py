@@ -174,6 +174,7 @@ class Command(BaseCommand):
             # Scores written directly, as a data load would: store the totals the exports
             # read, as submitting each scorecard would have.
             refresh_value_levels([a.pk for a in applications])
+            Assessment.objects.filter(pk__in=[a.pk for a in assessments]).refresh_scoring_progress()
         if connection.vendor == "postgresql":
             # As autovacuum would after a real load: without statistics the planner guesses.
             with connection.cursor() as cursor:
