@@ -170,5 +170,9 @@ def test_a_manager_who_creates_a_role_manages_it_and_admins_choose_managers(
     as_alice.post(edit, {"title": "Driver", "managers": [membership(carol, sunrise).pk]})
     assert list(driver.managers.all()) == [membership(carol, sunrise)]
     # Only the provider's hiring managers are offered: not admins, panel members or outsiders.
-    offered = as_alice.get(edit).context["form"].fields["managers"].queryset
+    page = as_alice.get(edit)
+    offered = page.context["form"].fields["managers"].queryset
     assert set(offered) == {membership(bob, sunrise), membership(carol, sunrise)}
+    # Each is offered by name, as people know them.
+    labels = [choice.choice_label for choice in page.context["form"]["managers"]]
+    assert sorted(labels) == sorted([bob.display_name, carol.display_name])

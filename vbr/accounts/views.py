@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +17,7 @@ from kombu import Connection
 from vbr.accounts import invitations, people
 from vbr.accounts.access import ADMIN, provider_view
 from vbr.accounts.forms import AccessProfileForm, JoinCodeForm, MembershipRoleForm, PanelMemberForm
-from vbr.accounts.models import AccessProfile, Membership, PanelInvitation
+from vbr.accounts.models import AccessProfile, Membership, PanelInvitation, User
 from vbr.privacy.models import Consent
 
 
@@ -23,7 +25,8 @@ from vbr.privacy.models import Consent
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send a member straight to their provider; list them when there are several."""
-    memberships = list(request.user.memberships.select_related("provider"))
+    user = cast(User, request.user)  # signed in (login_required)
+    memberships = list(user.memberships.select_related("provider"))
     if len(memberships) == 1:
         return redirect(memberships[0].provider)
     return render(request, "accounts/home.html", {"memberships": memberships})

@@ -19,11 +19,12 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpResponseBase, StreamingHttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -85,7 +86,8 @@ class Subjects:
     """The dataset objects the pages are opened on: the largest synthetic provider."""
 
     provider: Provider
-    users: dict[str, User]
+    # Who opens the pages (None: nobody of that kind in the dataset).
+    users: dict[str, User | None]
     params: dict[str, dict[str, Any]]
     draft: Scorecard | None
     notes: list[str]
@@ -246,13 +248,13 @@ def _client(user: User) -> Client:
     return client
 
 
-def _time_request(send: Callable[[], HttpResponse]) -> tuple[float, float, HttpResponse]:
+def _time_request(send: Callable[[], HttpResponseBase]) -> tuple[float, float, HttpResponseBase]:
     """Wall-clock and this process's CPU milliseconds for one request. The CPU figure
     leaves out the database server and any wait for a busy machine's cores."""
     started, started_cpu = time.perf_counter(), time.process_time()
     response = send()
     if isinstance(response, StreamingHttpResponse):
-        for _chunk in response.streaming_content:
+        for _chunk in response:  # the whole stream, as a client would read it
             pass
     elapsed = (time.perf_counter() - started) * 1000
     return elapsed, (time.process_time() - started_cpu) * 1000, response
@@ -262,7 +264,7 @@ def measure(
     label: str,
     url_name: str,
     url: str,
-    send: Callable[[], HttpResponse],
+    send: Callable[[], HttpResponseBase],
     *,
     warmup: int,
     requests: int,
@@ -327,7 +329,7 @@ def measure_pages(
         for name in sorted(known):
             if name.startswith(f"{namespace}:") and name not in listed and "export" not in name:
                 specs.append(PageSpec(f"Report {name.split(':', 1)[1]}", name, who="admin"))
-    results = []
+    results: list[PageResult] = []
     seen_missing = set()
     for spec in specs:
         if not wanted(spec.label, only):
@@ -371,7 +373,7 @@ def _measure_spec(
                 label,
                 spec.url_name,
                 url,
-                lambda url=url, query=query: client.get(url, query),
+                partial(client.get, url, query),
                 warmup=warmup,
                 requests=requests,
             )
@@ -481,7 +483,11 @@ def measure_scorecard_writes(
             continue
         url = reverse(name, kwargs=options[0][1])
         log(f"  {label}: {url}")
-        client = _client(subjects.users["drafter"])
+        drafter = subjects.users.get("drafter")
+        if drafter is None:
+            results.append(PageResult(label, name, status="nobody to open it (drafter)"))
+            continue
+        client = _client(drafter)
         payload = scorecard_payload(draft, submit=name == "scorecard-edit")
         changes = iter(range(10_000))
 
@@ -490,7 +496,7 @@ def measure_scorecard_writes(
             payload: dict[str, str] = payload,
             client: Client = client,
             changes: Iterator[int] = changes,
-        ) -> HttpResponse:
+        ) -> HttpResponseBase:
             data = dict(payload)
             first_level = next((k for k in data if k.startswith("level_")), None)
             if first_level:

@@ -32,7 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KT, KeyTextTransform
 from django.db.models.functions import (
     Cast,
     Concat,
@@ -220,7 +220,7 @@ def application_headers(values: Sequence[CoreValue]) -> list[str]:
     ]
 
 
-def stored_mean(core_value_id: int) -> KT:
+def stored_mean(core_value_id: int) -> KeyTextTransform:
     """The mean submitted level of a value as text ("3.5", "2.12"), as stored on the
     application (Application.value_levels, kept by the workflow, rounded there): NULL when it
     has none. Reading it is one row per application, where averaging reads every score."""

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -38,7 +38,7 @@ class DecisionForm(forms.Form):
             choices = [c for c in choices if c[0] != Decision.Kind.PROGRESS]
         if application.status == Application.Status.OFFERED:
             choices = [c for c in choices if c[0] != Decision.Kind.OFFER]
-        self.fields["kind"].choices = choices
+        cast(forms.ChoiceField, self.fields["kind"]).choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -12,6 +12,13 @@ from vbr.recruitment.models import Criterion, Role, Stage
 from vbr.recruitment.starter_values import DEFAULT_INTERVIEW_LEVELS, DEFAULT_OBSERVATION_LEVELS
 
 
+class ManagersField(forms.ModelMultipleChoiceField):
+    """Hiring managers, each shown by name."""
+
+    def label_from_instance(self, obj: Membership) -> str:
+        return obj.user.display_name
+
+
 class RoleForm(forms.ModelForm):
     copy_stages_from = forms.ModelChoiceField(
         queryset=Role.objects.none(),
@@ -25,6 +32,7 @@ class RoleForm(forms.ModelForm):
         model = Role
         fields = ["title", "description", "is_open", "managers"]
         labels = {"is_open": "Open: we are recruiting for this role"}
+        field_classes = {"managers": ManagersField}
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "managers": forms.CheckboxSelectMultiple,
@@ -37,7 +45,6 @@ class RoleForm(forms.ModelForm):
         managers.queryset = provider.memberships.filter(
             role=Membership.Role.MANAGER
         ).select_related("user")
-        managers.label_from_instance = lambda membership: membership.user.display_name  # type: ignore[method-assign]
         if not managers.queryset.exists():
             managers.help_text = (
                 "Nobody at this provider is a hiring manager yet; admins see every role's reports."

@@ -176,7 +176,8 @@ class Application(models.Model):
             errors["candidate"] = "The candidate belongs to another provider."
         if self.role_id and self.role.provider_id != self.provider_id:
             errors["role"] = "The role belongs to another provider."
-        if self.current_stage_id and self.current_stage.role_id != self.role_id:
+        stage = self.current_stage if self.current_stage_id else None
+        if stage is not None and stage.role_id != self.role_id:
             errors["current_stage"] = "That stage is not part of this role."
         if errors:
             raise ValidationError(errors)

@@ -230,5 +230,5 @@ def provider_logo_image(request: HttpRequest, membership: Membership) -> FileRes
     provider = membership.provider
     if not provider.logo:
         raise Http404("No logo")
-    content_type = "image/png" if provider.logo.name.endswith(".png") else "image/jpeg"
+    content_type = "image/png" if (provider.logo.name or "").endswith(".png") else "image/jpeg"
     return FileResponse(provider.logo.open("rb"), content_type=content_type)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Prefetch, Q
@@ -78,7 +79,7 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
     every role once per row (15 of a large provider's 19 ms for "my scorecards to do")."""
     provider = membership.provider
     roles_by_id = {role.pk: role for role in roles}
-    stages_by_id = {stage.pk: stage for stage in stages}
+    stages_by_id: dict[int | None, Stage] = {stage.pk: stage for stage in stages}
     to_do = list(
         Panellist.objects.filter(user=membership.user, assessment__application__provider=provider)
         .scorecard_to_do()
@@ -147,7 +148,7 @@ def role_detail(request: HttpRequest, membership: Membership, role_id: int) -> H
     )
 
 
-def _selected_stage(request: HttpRequest, stages: list[Stage]) -> Stage | None:
+def _selected_stage(request: HttpRequest, stages: Sequence[Stage]) -> Stage | None:
     wanted = request.GET.get("stage")
     for stage in stages:
         if wanted and str(stage.pk) == wanted:

@@ -6,6 +6,8 @@ else's levels or evidence until their own scorecard is submitted.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
@@ -75,7 +77,7 @@ def _prefers_easy_read(request: HttpRequest, membership: Membership) -> bool:
     unless they chose the full form from there (`?form=full`). Staff are never redirected."""
     if membership.role != Membership.Role.PANEL or request.GET.get("form") == "full":
         return False
-    return AccessProfile.objects.filter(user=request.user, easy_read=True).exists()
+    return AccessProfile.objects.filter(user=membership.user, easy_read=True).exists()
 
 
 def _scorecard(panellist: Panellist) -> Scorecard | None:
@@ -107,7 +109,7 @@ def scorecard_edit(
     )
     # What the form parses; the value's indicators only when a page is shown (below).
     criteria = list(assessment.criteria())
-    context = {
+    context: dict[str, Any] = {
         "provider": membership.provider,
         "membership": membership,
         "assessment": assessment,
