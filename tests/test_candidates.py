@@ -171,6 +171,41 @@ def test_search_finds_candidates_by_name_or_email(
     assert "No applications match." in nobody.text
 
 
+@pytest.mark.parametrize("shortlist", [1000, 2])
+def test_search_gives_the_same_answer_whether_few_or_many_candidates_match(
+    as_bob: Client,
+    sunrise: Provider,
+    hillside: Provider,
+    care_assistant: Role,
+    monkeypatch: pytest.MonkeyPatch,
+    shortlist: int,
+) -> None:
+    """Few matches: their ids first, then their applications; more than the shortlist: the
+    list filtered as it is walked. Either way the same applications, and never another
+    provider's candidate."""
+    from vbr.recruitment.models import candidates
+
+    monkeypatch.setattr(candidates, "SEARCH_SHORTLIST", shortlist)
+    for first, last in [("Sam", "Ali"), ("Samir", "Khan"), ("Ann", "Samson"), ("Dan", "Evans")]:
+        f.make_application(
+            role=care_assistant,
+            candidate=f.make_candidate(provider=sunrise, first_name=first, last_name=last),
+        )
+    elsewhere = f.make_role(provider=hillside)
+    f.make_application(
+        role=elsewhere,
+        candidate=f.make_candidate(provider=hillside, first_name="Sam", last_name="Other"),
+    )
+
+    def found(text: str) -> list[str]:
+        page = as_bob.get(list_url(sunrise), {"q": text}).context["page"]
+        return sorted(a.candidate.full_name for a in page.object_list)
+
+    assert found("sam") == ["Ann Samson", "Sam Ali", "Samir Khan"]
+    assert found("sam KHAN") == ["Samir Khan"]
+    assert found("zebedee") == []
+
+
 def test_filters_narrow_the_list_by_role_stage_and_status(
     as_bob: Client, sunrise: Provider, care_assistant: Role, night_role: Role
 ) -> None:
@@ -260,9 +295,9 @@ def test_the_list_runs_the_same_queries_for_one_or_fifty_rows(
 ) -> None:
     for _ in range(n):
         f.make_application(role=care_assistant, stage=care_assistant.stages.first())
-    # session, user, membership+provider, the role filter checked, page count, page rows
-    # (candidate, role and stage joined), role choices, stage choices
-    with django_assert_num_queries(8):
+    # session, user, membership+provider, the role filter checked, the matching candidates,
+    # page count, page rows (candidate, role and stage joined), role choices, stage choices
+    with django_assert_num_queries(9):
         response = as_bob.get(list_url(sunrise), {"q": "sam", "role": care_assistant.pk})
     assert len(response.context["page"].object_list) == n
 

@@ -31,7 +31,7 @@ def application_list(request: HttpRequest, membership: Membership) -> HttpRespon
         form.is_valid()
         filters = form.cleaned_data
     if filters.get("q"):
-        applications = applications.search(filters["q"])
+        applications = applications.search(filters["q"], among=provider.candidates.all())
     if filters.get("role"):
         applications = applications.filter(role=filters["role"])
     if filters.get("stage"):
