@@ -19,6 +19,7 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,7 +30,7 @@ from tests.conftest import signed_in
 from vbr.accounts.models import Membership, Provider, User
 from vbr.celery import app as celery_app
 from vbr.recruitment import pdf, workflow
-from vbr.recruitment.charts import values_profile_svg
+from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
 from vbr.recruitment.models import (
     Application,
     Panellist,
@@ -293,6 +294,42 @@ def test_values_profile_chart_escapes_text_and_describes_itself(
     assert 'role="img"' in svg and "<desc" in svg
     assert "Values interview 3" in svg  # the median, in words, for a screen reader
     assert "<pattern" in svg  # stages told apart without colour
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_the_pdf_values_profile_shows_every_value_stage_and_the_key_to_the_levels(
+    example: WorkedExample, bob: User
+) -> None:
+    content = pdf.render_summary_pdf(application=example.application, requested_by=bob)
+    extracted = subprocess.run(
+        ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    text = " ".join(extracted.split())
+    chart = text[text.index("Values profile") : text.index("Evidence per value")]
+    for words in ("Compassion", "Dignity and respect", "Values interview", "Shadowing"):
+        assert words in chart
+    assert "not assessed" in chart  # compassion has no question at shadowing
+    assert LEVEL_KEY in chart
+    assert LEVEL_KEY == (
+        "Levels: 1 no evidence shown, 2 some evidence, 3 good evidence, 4 strong evidence."
+    )
+
+
+def test_the_web_values_profile_figure_shows_the_chart_and_the_key_to_the_levels(
+    example: WorkedExample,
+) -> None:
+    html = render_to_string(
+        "includes/values_profile_chart.html",
+        {
+            "chart": values_profile_svg(value_stage_grid(example.application)),
+            "level_key": LEVEL_KEY,
+        },
+    )
+    assert ">Compassion</text>" in html and ">Dignity and respect</text>" in html
+    assert ">Values interview</text>" in html and ">Shadowing</text>" in html
+    assert "Compassion: Values interview 3" in html  # the median, for a screen reader
+    assert "Dignity and respect: Values interview 3, Shadowing 2" in html
+    assert f"{LEVEL_KEY}</figcaption>" in html
 
 
 # Who may have a summary

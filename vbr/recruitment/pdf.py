@@ -30,7 +30,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from vbr.accounts.models import Provider, User
-from vbr.recruitment.charts import values_profile_svg
+from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
 from vbr.recruitment.models import Application, Assessment, CoreValue, Decision, Stage
 from vbr.recruitment.scoring import (
     LEVEL_LABELS,
@@ -228,6 +228,7 @@ def render_summary_html(summary: CandidateSummary) -> str:
             "provider": summary.provider,
             "logo": _logo_data_uri(summary.provider),
             "level_labels": LEVEL_LABELS,
+            "level_key": LEVEL_KEY,
             "retention_line": RETENTION_LINE,
         },
     )
