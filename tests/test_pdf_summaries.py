@@ -8,6 +8,7 @@ and Dev (expert by experience) submitted, Priya (staff peer) has only a draft. C
 
 from __future__ import annotations
 
+import base64
 import io
 import shutil
 import subprocess
@@ -646,6 +647,39 @@ def test_an_admin_uploads_a_logo_that_then_appears_on_the_summary(
     as_alice.post(url, {"remove": "1"})
     sunrise.refresh_from_db()
     assert not sunrise.logo
+
+
+def _logo_in_summary(html: str) -> tuple[str, bytes]:
+    """The MIME type and the bytes of the logo inlined in a summary's HTML."""
+    start = html.index('class="logo" src="data:') + len('class="logo" src="data:')
+    mime, _, data = html[start : html.index('"', start)].partition(";base64,")
+    return mime, base64.b64decode(data)
+
+
+def test_a_large_logo_is_printed_at_print_size_and_a_small_one_as_uploaded(
+    example: WorkedExample, sunrise: Provider, bob: User, media: Path
+) -> None:
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    sunrise.logo.save("logo.png", ContentFile(_png((3000, 1000))), save=True)
+    mime, printed = _logo_in_summary(summary_html(example, bob))
+    with Image.open(io.BytesIO(printed)) as logo:
+        assert (mime, logo.format, logo.size) == ("image/png", "PNG", pdf.LOGO_PRINT_PIXELS)
+    assert pdf.render_summary_pdf(application=example.application, requested_by=bob).startswith(
+        b"%PDF"
+    )
+
+    photo = io.BytesIO()
+    Image.new("RGB", (2000, 2000), "teal").save(photo, format="JPEG")
+    sunrise.logo.save("logo.jpg", ContentFile(photo.getvalue()), save=True)
+    mime, printed = _logo_in_summary(summary_html(example, bob))
+    with Image.open(io.BytesIO(printed)) as logo:
+        assert (mime, logo.format, logo.size) == ("image/jpeg", "JPEG", (200, 200))
+
+    small = _png((300, 100))
+    sunrise.logo.save("logo.png", ContentFile(small), save=True)
+    assert _logo_in_summary(summary_html(example, bob)) == ("image/png", small)
 
 
 @pytest.mark.parametrize(
