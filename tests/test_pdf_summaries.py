@@ -25,6 +25,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from tests import factories as f
 from tests.conftest import signed_in
@@ -189,6 +190,20 @@ def test_summary_html_contains_nothing_from_an_unsubmitted_scorecard(
     assert "Priya Shah (staff peer)" in html  # she is on the panel…
     assert html.count("Priya Shah") == 1  # …but none of her levels or notes appear
     assert "2 of 3" in html
+
+
+def test_each_stage_taken_shows_its_kind_date_scorecards_submitted_and_panel(
+    example: WorkedExample, bob: User
+) -> None:
+    html = summary_html(example, bob)
+    for stage, submitted in ((example.interview, "2 of 3"), (example.shadowing, "2 of 2")):
+        assessment = example.application.assessments.get(stage=stage)
+        day = date_format(timezone.localtime(assessment.scheduled_at), "j M Y")
+        assert (
+            f'<strong>{stage.name}</strong> <span class="muted">({stage.get_kind_display()})'
+            f"</span>, {day}. Scorecards submitted: {submitted}.<br>"
+        ) in html
+    assert html.count("Panel: Bob Okafor (chair), Dev Raman (expert by experience)") == 2
 
 
 def test_a_section_added_by_another_feature_appears_only_when_it_has_something(
