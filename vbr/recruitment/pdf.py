@@ -261,7 +261,7 @@ def _logo_data_uri(provider: Provider) -> str:
         mime, printed = print_sized_logo(content)
     except (OSError, ValueError, Image.DecompressionBombError):
         # Not a picture we can scale: give it to the renderer as it was uploaded.
-        mime = mimetypes.guess_type(provider.logo.name)[0] or "image/png"
+        mime = mimetypes.guess_type(provider.logo.name or "")[0] or "image/png"
         printed = content
     return f"data:{mime};base64,{base64.b64encode(printed).decode()}"
 
