@@ -8,6 +8,7 @@ and Dev (expert by experience) submitted, Priya (staff peer) has only a draft. C
 
 from __future__ import annotations
 
+import base64
 import io
 import shutil
 import subprocess
@@ -19,17 +20,19 @@ from unittest import mock
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from tests import factories as f
 from tests.conftest import signed_in
 from vbr.accounts.models import Membership, Provider, User
 from vbr.celery import app as celery_app
 from vbr.recruitment import pdf, workflow
-from vbr.recruitment.charts import values_profile_svg
+from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
 from vbr.recruitment.models import (
     Application,
     Panellist,
@@ -189,6 +192,20 @@ def test_summary_html_contains_nothing_from_an_unsubmitted_scorecard(
     assert "2 of 3" in html
 
 
+def test_each_stage_taken_shows_its_kind_date_scorecards_submitted_and_panel(
+    example: WorkedExample, bob: User
+) -> None:
+    html = summary_html(example, bob)
+    for stage, submitted in ((example.interview, "2 of 3"), (example.shadowing, "2 of 2")):
+        assessment = example.application.assessments.get(stage=stage)
+        day = date_format(timezone.localtime(assessment.scheduled_at), "j M Y")
+        assert (
+            f'<strong>{stage.name}</strong> <span class="muted">({stage.get_kind_display()})'
+            f"</span>, {day}. Scorecards submitted: {submitted}.<br>"
+        ) in html
+    assert html.count("Panel: Bob Okafor (chair), Dev Raman (expert by experience)") == 2
+
+
 def test_a_section_added_by_another_feature_appears_only_when_it_has_something(
     example: WorkedExample, bob: User
 ) -> None:
@@ -293,6 +310,42 @@ def test_values_profile_chart_escapes_text_and_describes_itself(
     assert 'role="img"' in svg and "<desc" in svg
     assert "Values interview 3" in svg  # the median, in words, for a screen reader
     assert "<pattern" in svg  # stages told apart without colour
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_the_pdf_values_profile_shows_every_value_stage_and_the_key_to_the_levels(
+    example: WorkedExample, bob: User
+) -> None:
+    content = pdf.render_summary_pdf(application=example.application, requested_by=bob)
+    extracted = subprocess.run(
+        ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    text = " ".join(extracted.split())
+    chart = text[text.index("Values profile") : text.index("Evidence per value")]
+    for words in ("Compassion", "Dignity and respect", "Values interview", "Shadowing"):
+        assert words in chart
+    assert "not assessed" in chart  # compassion has no question at shadowing
+    assert LEVEL_KEY in chart
+    assert LEVEL_KEY == (
+        "Levels: 1 no evidence shown, 2 some evidence, 3 good evidence, 4 strong evidence."
+    )
+
+
+def test_the_web_values_profile_figure_shows_the_chart_and_the_key_to_the_levels(
+    example: WorkedExample,
+) -> None:
+    html = render_to_string(
+        "includes/values_profile_chart.html",
+        {
+            "chart": values_profile_svg(value_stage_grid(example.application)),
+            "level_key": LEVEL_KEY,
+        },
+    )
+    assert ">Compassion</text>" in html and ">Dignity and respect</text>" in html
+    assert ">Values interview</text>" in html and ">Shadowing</text>" in html
+    assert "Compassion: Values interview 3" in html  # the median, for a screen reader
+    assert "Dignity and respect: Values interview 3, Shadowing 2" in html
+    assert f"{LEVEL_KEY}</figcaption>" in html
 
 
 # Who may have a summary
@@ -609,6 +662,39 @@ def test_an_admin_uploads_a_logo_that_then_appears_on_the_summary(
     as_alice.post(url, {"remove": "1"})
     sunrise.refresh_from_db()
     assert not sunrise.logo
+
+
+def _logo_in_summary(html: str) -> tuple[str, bytes]:
+    """The MIME type and the bytes of the logo inlined in a summary's HTML."""
+    start = html.index('class="logo" src="data:') + len('class="logo" src="data:')
+    mime, _, data = html[start : html.index('"', start)].partition(";base64,")
+    return mime, base64.b64decode(data)
+
+
+def test_a_large_logo_is_printed_at_print_size_and_a_small_one_as_uploaded(
+    example: WorkedExample, sunrise: Provider, bob: User, media: Path
+) -> None:
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    sunrise.logo.save("logo.png", ContentFile(_png((3000, 1000))), save=True)
+    mime, printed = _logo_in_summary(summary_html(example, bob))
+    with Image.open(io.BytesIO(printed)) as logo:
+        assert (mime, logo.format, logo.size) == ("image/png", "PNG", pdf.LOGO_PRINT_PIXELS)
+    assert pdf.render_summary_pdf(application=example.application, requested_by=bob).startswith(
+        b"%PDF"
+    )
+
+    photo = io.BytesIO()
+    Image.new("RGB", (2000, 2000), "teal").save(photo, format="JPEG")
+    sunrise.logo.save("logo.jpg", ContentFile(photo.getvalue()), save=True)
+    mime, printed = _logo_in_summary(summary_html(example, bob))
+    with Image.open(io.BytesIO(printed)) as logo:
+        assert (mime, logo.format, logo.size) == ("image/jpeg", "JPEG", (200, 200))
+
+    small = _png((300, 100))
+    sunrise.logo.save("logo.png", ContentFile(small), save=True)
+    assert _logo_in_summary(summary_html(example, bob)) == ("image/png", small)
 
 
 @pytest.mark.parametrize(

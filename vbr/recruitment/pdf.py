@@ -13,6 +13,8 @@ and returns a `SummarySection`, or None when there is nothing to show.
 from __future__ import annotations
 
 import base64
+import hashlib
+import io
 import mimetypes
 import threading
 from collections.abc import Callable
@@ -25,12 +27,13 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from PIL import Image, ImageOps
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from vbr.accounts.models import Provider, User
-from vbr.recruitment.charts import values_profile_svg
+from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
 from vbr.recruitment.models import Application, Assessment, CoreValue, Decision, Stage
 from vbr.recruitment.scoring import (
     LEVEL_LABELS,
@@ -205,6 +208,46 @@ def gather_summary(
     )
 
 
+# print.css prints the logo at most 45 × 16 mm: 600 × 200 pixels is over 300 dpi there.
+LOGO_PRINT_PIXELS = (600, 200)
+# Logos already made print-sized in this process, by a digest of the uploaded file.
+_print_logos: dict[bytes, tuple[str, bytes]] = {}
+_PRINT_LOGOS_KEPT = 32
+# Entries in a renderer's image cache (a logo is one or two) before it is emptied.
+IMAGES_KEPT = 64
+
+
+def print_sized_logo(content: bytes) -> tuple[str, bytes]:
+    """The logo's MIME type and bytes, scaled down to the size it is printed at.
+
+    Uploads may be up to 4000 pixels a side: the renderer would decode such a picture and
+    compress it again into every summary (a 4000-pixel logo took longer than the rest of
+    the document). Made once per process for each logo, then reused."""
+    key = hashlib.blake2b(content, digest_size=16).digest()
+    if (made := _print_logos.get(key)) is not None:
+        return made
+    with Image.open(io.BytesIO(content)) as opened:
+        picture_format = opened.format
+        if opened.width <= LOGO_PRINT_PIXELS[0] and opened.height <= LOGO_PRINT_PIXELS[1]:
+            made = (Image.MIME.get(picture_format or "", "image/png"), content)
+        else:
+            image = ImageOps.exif_transpose(opened)
+            if image.mode in ("1", "P"):  # scale smoothly, not pixel by pixel
+                image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+            image.thumbnail(LOGO_PRINT_PIXELS, Image.Resampling.LANCZOS)
+            scaled = io.BytesIO()
+            if picture_format == "JPEG":
+                image.save(scaled, format="JPEG", quality=90)
+                made = ("image/jpeg", scaled.getvalue())
+            else:
+                image.save(scaled, format="PNG")
+                made = ("image/png", scaled.getvalue())
+    if len(_print_logos) >= _PRINT_LOGOS_KEPT:
+        _print_logos.clear()
+    _print_logos[key] = made
+    return made
+
+
 def _logo_data_uri(provider: Provider) -> str:
     """The logo inlined as a data: URI, so the renderer never opens a file path."""
     if not provider.logo:
@@ -214,8 +257,13 @@ def _logo_data_uri(provider: Provider) -> str:
             content = logo.read()
     except OSError:
         return ""
-    mime = mimetypes.guess_type(provider.logo.name)[0] or "image/png"
-    return f"data:{mime};base64,{base64.b64encode(content).decode()}"
+    try:
+        mime, printed = print_sized_logo(content)
+    except (OSError, ValueError, Image.DecompressionBombError):
+        # Not a picture we can scale: give it to the renderer as it was uploaded.
+        mime = mimetypes.guess_type(provider.logo.name or "")[0] or "image/png"
+        printed = content
+    return f"data:{mime};base64,{base64.b64encode(printed).decode()}"
 
 
 def render_summary_html(summary: CandidateSummary) -> str:
@@ -228,6 +276,7 @@ def render_summary_html(summary: CandidateSummary) -> str:
             "provider": summary.provider,
             "logo": _logo_data_uri(summary.provider),
             "level_labels": LEVEL_LABELS,
+            "level_key": LEVEL_KEY,
             "retention_line": RETENTION_LINE,
         },
     )
@@ -269,6 +318,9 @@ class Renderer:
     fetcher: StaticOnlyFetcher
     font_config: FontConfiguration
     stylesheet: CSS
+    # WeasyPrint's image cache (decoded pictures and their PDF streams, by URL), kept across
+    # renders so that a provider's logo is prepared once, not for every summary.
+    images: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def load(cls) -> Renderer:
@@ -278,6 +330,12 @@ class Renderer:
             url=f"{STATIC_SCHEME}css/print.css", url_fetcher=fetcher, font_config=font_config
         )
         return cls(fetcher=fetcher, font_config=font_config, stylesheet=stylesheet)
+
+    def image_cache(self) -> dict[str, object]:
+        """The image cache, emptied when it holds more than a few providers' logos."""
+        if len(self.images) > IMAGES_KEPT:
+            self.images.clear()
+        return self.images
 
 
 # One per thread: Pango objects must not be shared between threads (the demo renders in the
@@ -299,7 +357,10 @@ def html_to_pdf(html: str) -> bytes:
     loaded = renderer()
     document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=loaded.fetcher)
     return document.write_pdf(
-        stylesheets=[loaded.stylesheet], font_config=loaded.font_config, pdf_variant="pdf/ua-1"
+        stylesheets=[loaded.stylesheet],
+        font_config=loaded.font_config,
+        pdf_variant="pdf/ua-1",
+        cache=loaded.image_cache(),
     )
 
 
