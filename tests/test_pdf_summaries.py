@@ -424,6 +424,42 @@ def test_a_chair_who_has_submitted_gets_the_summary(
     assert b"".join(download.streaming_content).startswith(b"%PDF")
 
 
+def test_the_application_page_shows_the_same_values_profile_as_the_pdf(
+    example: WorkedExample, as_bob: Client, sunrise: Provider, bob: User
+) -> None:
+    page = as_bob.get(reverse("application-detail", args=[sunrise.slug, example.application.pk]))
+    assert page.status_code == 200
+    figure = page.text[page.text.index('<figure class="values-profile-chart">') :]
+    figure = figure[: figure.index("</figure>")]
+    assert "Compassion: Values interview 3" in figure  # the medians, for a screen reader
+    assert "Dignity and respect: Values interview 3, Shadowing 2" in figure
+    assert ">Values interview</text>" in figure and ">Shadowing</text>" in figure
+    assert LEVEL_KEY in figure
+    # The same drawing as the PDF summary's, bar for bar (only the ids differ).
+    summary = pdf.gather_summary(application=example.application, requested_by=bob)
+    in_pdf = str(summary.chart).replace("pdf-values-profile", "values-profile")
+    assert in_pdf in page.text
+
+
+def test_the_values_profile_waits_for_evidence_and_for_ones_own_scorecard(
+    example: WorkedExample, as_bob: Client, sunrise: Provider, bob: User
+) -> None:
+    url = reverse("application-detail", args=[sunrise.slug, example.application.pk])
+    other = f.make_application(role=example.role, stage=example.interview)
+    untouched = as_bob.get(reverse("application-detail", args=[sunrise.slug, other.pk]))
+    assert "values-profile-chart" not in untouched.text  # nothing submitted: no chart
+    # Bob joins a panel of this application and has not submitted: scores and chart hidden.
+    shadowing = example.application.assessments.get(stage=example.shadowing)
+    Scorecard.objects.filter(panellist__assessment=shadowing, panellist__user=bob).update(
+        submitted_at=None
+    )
+    if not shadowing.panellists.filter(user=bob).exists():
+        f.make_panellist(assessment=shadowing, user=bob)
+    hidden = as_bob.get(url)
+    assert "scores are hidden until you do" in hidden.text
+    assert "values-profile-chart" not in hidden.text and "Values interview 3" not in hidden.text
+
+
 # The job
 
 

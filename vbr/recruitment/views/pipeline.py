@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from vbr.accounts.access import ANY_MEMBER, STAFF, provider_view
 from vbr.accounts.models import Membership
 from vbr.recruitment import scoring
+from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
 from vbr.recruitment.models import Application, Assessment, Outcome, Panellist, Role, Stage
 
 APPLICATIONS_PER_PAGE = 50
@@ -182,6 +183,8 @@ def application_detail(
         if p.user_id == membership.user_id
     }
     hidden = any(not p.has_submitted for p in own_places.values())
+    # Independence: while you have a scorecard to submit here, no one else's scores.
+    grid = None if hidden else scoring.value_stage_grid(application, assessments)
     return render(
         request,
         "recruitment/application_detail.html",
@@ -192,9 +195,15 @@ def application_detail(
             "next_stage": application.next_stage(),
             "assessments": assessments,
             "own_places": own_places,
-            # Independence: while you have a scorecard to submit here, no one else's scores.
             "scores_hidden": hidden,
-            "grid": None if hidden else scoring.value_stage_grid(application, assessments),
+            "grid": grid,
+            # The values profile, the same chart as in the PDF summary, once there is evidence.
+            "chart": (
+                values_profile_svg(grid)
+                if grid and any(row.overall.count for row in grid.rows)
+                else None
+            ),
+            "level_key": LEVEL_KEY,
             "decisions": application.decisions.select_related("decided_by"),
             "outcome": _outcome_of(application),
         },
