@@ -125,7 +125,12 @@ class Command(BaseCommand):
             raise CommandError("Set REDIS_URL (and a shared database) for the worker figures.")
         if connection.vendor == "sqlite" and ":memory:" in str(connection.settings_dict["NAME"]):
             raise CommandError("The worker cannot share an in-memory SQLite database.")
-        requester = provider.memberships.filter(role=Membership.Role.MANAGER).first().user
+        manager = (
+            provider.memberships.filter(role=Membership.Role.MANAGER).select_related("user").first()
+        )
+        if manager is None:
+            raise CommandError("The benchmark provider has no hiring manager to ask for summaries.")
+        requester = manager.user
         applications = list(provider.applications.order_by("pk"))
         queue = f"bench-{uuid.uuid4().hex[:8]}"
         settings.PDF_QUEUE = queue
@@ -164,10 +169,11 @@ class Command(BaseCommand):
                 f"(of {len(clicks)})"
             )
             started = time.perf_counter()
+            stage = applications[0].current_stage
+            if stage is None:
+                raise CommandError("The benchmark applications have no current stage.")
             batch = workflow.request_summary_batch(
-                role=applications[0].role,
-                stage=applications[0].current_stage,
-                requested_by=requester,
+                role=applications[0].role, stage=stage, requested_by=requester
             )
             jobs = list(batch.jobs.values_list("pk", flat=True))
             load_before = os.getloadavg()[0]
@@ -185,6 +191,7 @@ class Command(BaseCommand):
                 for begun, finished in batch.jobs.filter(
                     status=SummaryJob.Status.READY
                 ).values_list("started_at", "finished_at")
+                if begun is not None and finished is not None
             ]
             if each:
                 self.stdout.write(
@@ -242,7 +249,7 @@ class Command(BaseCommand):
         workflow.copy_starter_values(provider=provider)
         values = list(provider.core_values.all()[:5])
         people = []
-        for i, (name, role, expert) in enumerate(
+        for i, (name, member_role, expert) in enumerate(
             [
                 ("Bench Manager", "manager", False),
                 ("Bench Peer", "manager", False),
@@ -251,7 +258,7 @@ class Command(BaseCommand):
         ):
             user = User.objects.create(username=f"bench-{suffix}-{i}", full_name=name)
             Membership.objects.create(
-                user=user, provider=provider, role=role, is_expert_by_experience=expert
+                user=user, provider=provider, role=member_role, is_expert_by_experience=expert
             )
             people.append(user)
         role = Role.objects.create(provider=provider, title="Care assistant")
@@ -317,11 +324,14 @@ class Command(BaseCommand):
                 reasons="Good evidence throughout.",
                 decided_by=people[0],
             )
+        # What submitting through the workflow stores.
+        Assessment.objects.filter(application__provider=provider).refresh_scoring_progress()
         return provider
 
     def _remove(self, provider: Provider) -> None:
         for job in SummaryJob.objects.filter(provider=provider).exclude(file=""):
-            job.file.storage.delete(job.file.name)
+            if job.file.name:
+                job.file.storage.delete(job.file.name)
         Score.objects.filter(scorecard__assessment__application__provider=provider).delete()
         Assessment.objects.filter(application__provider=provider).delete()
         Application.objects.filter(provider=provider).delete()
