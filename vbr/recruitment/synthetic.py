@@ -467,6 +467,13 @@ class Generator:
             Application.objects.filter(provider__slug__startswith=SLUG_PREFIX)
         )
         progress(f"per-value totals stored for {refreshed:,} applications")
+        # And a new reports version for each provider, as any write would give it.
+        from vbr.reports.caching import reports_changed
+
+        for provider_id in Provider.objects.filter(slug__startswith=SLUG_PREFIX).values_list(
+            "pk", flat=True
+        ):
+            reports_changed(provider_id=provider_id)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 if connection.in_atomic_block:

@@ -166,3 +166,25 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.get_status_display()}"
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+class ReportsVersion(models.Model):
+    """Which version of a provider's recruitment data the cached reports were built from.
+
+    Replaced (`vbr.reports.caching.reports_changed`) in the same transaction as every step
+    that changes a figure or a label the reports show. A random token rather than a counter:
+    a counter starts again after a restore, or in a fresh test database, and could meet
+    entries cached under the same number.
+    """
+
+    provider = models.OneToOneField(
+        Provider, on_delete=models.CASCADE, primary_key=True, related_name="reports_version"
+    )
+    token = models.CharField(max_length=32, default=new_token)
+
+    def __str__(self) -> str:
+        return f"Reports version of provider {self.provider_id}"

@@ -48,6 +48,7 @@ from vbr.recruitment.models import (
     Stage,
 )
 from vbr.recruitment.workflow import refresh_value_levels
+from vbr.reports.caching import reports_changed
 
 BATCH = 5000
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -174,6 +175,7 @@ class Command(BaseCommand):
             # Scores written directly, as a data load would: store the totals the exports
             # read, as submitting each scorecard would have.
             refresh_value_levels([a.pk for a in applications])
+            reports_changed(provider_id=provider.pk)
         if connection.vendor == "postgresql":
             # As autovacuum would after a real load: without statistics the planner guesses.
             with connection.cursor() as cursor:
