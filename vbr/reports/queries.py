@@ -15,7 +15,6 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Avg,
     Count,
     DateTimeField,
     Exists,
@@ -715,27 +714,26 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
 
 
 def hires(provider: Provider, filters: ReportFilter) -> list[analytics.Hire]:
-    """Hires with their outcome and the mean of their submitted levels, in one query."""
-    mean_level = (
-        Score.objects.filter(
-            scorecard__assessment__application_id=OuterRef("pk"),
-            scorecard__submitted_at__isnull=False,
-            level__isnull=False,
-        )
-        .values("scorecard__assessment__application_id")
-        .annotate(mean=Avg("level"))
-        .values("mean")
-    )
+    """Hires with their outcome and the mean of their submitted levels, in one query.
+
+    The mean is the sum over values of the per-value totals each application stores when a
+    scorecard is submitted or amended (`Application.value_levels`: sum, count, mean), over
+    their count: the same figure as averaging every submitted level, without reading them.
+    """
     rows = (
         filters.applications(provider)
         .filter(status=Application.Status.HIRED)
-        .annotate(mean_level=Subquery(mean_level))
-        .values_list("outcome__start_date", "outcome__left_on", "outcome__probation", "mean_level")
+        .values_list(
+            "outcome__start_date", "outcome__left_on", "outcome__probation", "value_levels"
+        )
     )
-    return [
-        analytics.Hire(start, left, probation or "", None if mean is None else float(mean))
-        for start, left, probation, mean in rows
-    ]
+    hired = []
+    for start, left, probation, value_levels in rows:
+        total = sum(levels[0] for levels in value_levels.values())
+        count = sum(levels[1] for levels in value_levels.values())
+        mean = total / count if count else None
+        hired.append(analytics.Hire(start, left, probation or "", mean))
+    return hired
 
 
 def retention_report(provider: Provider, filters: ReportFilter) -> Report:
