@@ -23,6 +23,7 @@ from vbr.recruitment.models import (
     Scorecard,
     Stage,
 )
+from vbr.reports.agreement import refresh_agreement
 from vbr.reports.caching import reports_changed
 
 _seq = itertools.count(1)
@@ -179,6 +180,7 @@ def make_scorecard(
     if submitted:
         # What submitting through the workflow stores for reports and exports.
         workflow.refresh_value_levels([panellist.assessment.application_id])
+        refresh_agreement([panellist.assessment_id])
         reports_changed(provider_id=panellist.assessment.application.provider_id)
     return scorecard
 

@@ -1,13 +1,19 @@
-"""Cached reports: a report is served from the cache until something it shows changes, and
-never to another provider or to a manager of other roles."""
+"""Cached and stored report data: a report is served from the cache until something it shows
+changes, and never to another provider or to a manager of other roles; the panel report's
+stored tallies give the figures worked out from every score."""
 
 from __future__ import annotations
 
+import importlib
+from collections import defaultdict
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 from unittest import mock
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -20,9 +26,23 @@ from tests.test_reports import report_url, table
 from vbr.accounts.models import Membership, Provider, User
 from vbr.privacy.workflow import anonymise_candidate, erase_candidate
 from vbr.recruitment import workflow
-from vbr.recruitment.models import Application, Decision, Panellist, Scorecard, Stage
-from vbr.reports import caching
-from vbr.reports.models import ReportsVersion
+from vbr.recruitment.models import Application, Decision, Panellist, Score, Scorecard, Stage
+from vbr.reports import analytics, caching
+from vbr.reports.models import AgreementTally, ReportsVersion
+from vbr.reports.queries import ReportFilter, build_report
+
+TALLY_FIELDS = (
+    "assessment_id",
+    "kind",
+    "core_value_id",
+    "user_id",
+    "n1",
+    "n2",
+    "n3",
+    "n4",
+    "count",
+    "difference",
+)
 
 
 @pytest.fixture
@@ -290,3 +310,127 @@ def test_a_provider_without_a_version_gets_its_reports_built_every_time(
     assert compassion(as_alice, sunrise) == [0, 0, 1, 0, 0]
     Application.objects.filter(pk=scored["application"].pk).delete()
     assert table(as_alice.get(report_url(sunrise, "values")), "Levels per value") == []
+
+
+def from_scores() -> tuple[dict[str, Any], dict[str, tuple[float, int]]]:
+    """Alpha per value and leniency per panellist worked out from every submitted level, as
+    the report did before it read stored tallies."""
+    units: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    value_of: dict[tuple[int, int], str] = {}
+    names: dict[int, str] = {}
+    for assessment_id, criterion_id, value, user_id, name, username, level in Score.objects.filter(
+        scorecard__submitted_at__isnull=False, level__isnull=False
+    ).values_list(
+        "scorecard__assessment_id",
+        "criterion_id",
+        "criterion__core_value__name",
+        "scorecard__panellist__user_id",
+        "scorecard__panellist__user__full_name",
+        "scorecard__panellist__user__username",
+        "level",
+    ):
+        units[(assessment_id, criterion_id)][user_id] = level
+        value_of[(assessment_id, criterion_id)] = value
+        names[user_id] = name or username
+    alphas = {}
+    for value in set(value_of.values()):
+        result = analytics.ordinal_alpha(
+            list(unit.values()) for key, unit in units.items() if value_of[key] == value
+        )
+        alphas[value] = (None if result.alpha is None else round(result.alpha, 3), result.units)
+    lenient = {
+        names[int(item.panellist)]: (round(item.mean_difference, 2), item.scores)  # type: ignore[call-overload]
+        for item in analytics.leniency(units.values())
+    }
+    return alphas, lenient
+
+
+def from_report(provider: Provider) -> tuple[dict[str, Any], dict[str, tuple[float, int]]]:
+    built = build_report("panel", provider, ReportFilter())
+    rows = {section.heading: section.table.rows for section in built.sections}
+    alphas = {row[1]: (row[2], row[3]) for row in rows["Agreement"] if row[0] == "Value"}
+    lenient = {row[0]: (row[1], row[2]) for row in rows["Leniency"]}
+    return alphas, lenient
+
+
+@pytest.mark.django_db
+def test_the_stored_tallies_give_the_figures_worked_out_from_every_score() -> None:
+    call_command("generate_dataset", size="tiny", applications=80, seed=3, stdout=StringIO())
+    provider = Provider.objects.get()
+    alphas, lenient = from_report(provider)
+    assert alphas and lenient
+    assert (alphas, lenient) == from_scores()
+
+
+@pytest.mark.django_db
+def test_the_migration_stores_the_tallies_that_submitting_would() -> None:
+    call_command("generate_dataset", size="tiny", applications=40, seed=5, stdout=StringIO())
+    provider = Provider.objects.get()
+    stored = sorted(AgreementTally.objects.values_list(*TALLY_FIELDS))
+    before = from_report(provider)
+    AgreementTally.objects.all().delete()
+    migration = importlib.import_module("vbr.reports.migrations.0003_agreement_tallies")
+    migration.fill_agreement_tallies(django_apps, None)
+    assert sorted(AgreementTally.objects.values_list(*TALLY_FIELDS)) == stored
+    assert from_report(provider) == before
+
+
+def test_an_amendment_changes_the_panel_report_at_once(
+    as_alice: Client, sunrise: Provider, bob: User, dev: User, scored: dict[str, Any]
+) -> None:
+    workflow.submit_scorecard(
+        panellist=scored["dev_place"],
+        answers={scored["kindness"].pk: workflow.Answer(level=4)},
+        recommendation=Scorecard.Recommendation.YES,
+        summary="",
+    )
+    assert {
+        row[0]: row[1] for row in table(as_alice.get(report_url(sunrise, "panel")), "Leniency")
+    } == {
+        "Dev Raman": 0.5,
+        "Bob Okafor": -0.5,
+    }
+    workflow.amend_scorecard(
+        scorecard=Scorecard.objects.get(panellist=scored["dev_place"]),
+        answers={scored["kindness"].pk: workflow.Answer(level=3)},
+        recommendation=Scorecard.Recommendation.YES,
+        summary="",
+        reason="Meant 3",
+        amended_by=dev,
+    )
+    assert {
+        row[0]: row[1] for row in table(as_alice.get(report_url(sunrise, "panel")), "Leniency")
+    } == {
+        "Dev Raman": 0.0,
+        "Bob Okafor": 0.0,
+    }
+
+
+def test_decisions_against_the_experts_view_are_counted_from_their_recommendations(
+    as_alice: Client, sunrise: Provider, bob: User, dev: User, scored: dict[str, Any]
+) -> None:
+    """Two applications decided: one hired although Dev (the expert) said no, one declined
+    as Dev said no; a third with a mixed expert view does not count."""
+    role, interview, kindness = scored["role"], scored["interview"], scored["kindness"]
+    carol = f.make_member(provider=sunrise, full_name="Carol Singh", expert=True)
+    recommendations = [
+        [Scorecard.Recommendation.NO],
+        [Scorecard.Recommendation.STRONG_NO],
+        [Scorecard.Recommendation.YES, Scorecard.Recommendation.NO],
+    ]
+    kinds = [Decision.Kind.HIRE, Decision.Kind.DECLINE, Decision.Kind.HIRE]
+    for said, kind in zip(recommendations, kinds, strict=True):
+        application = f.make_application(role=role, stage=interview)
+        assessment = f.make_assessment(application=application, stage=interview)
+        for user, recommendation in zip([dev, carol], said, strict=False):
+            place = f.make_panellist(
+                assessment=assessment,
+                user=user,
+                panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
+            )
+            card = f.make_scorecard(panellist=place, levels={kindness: 2}, submitted=True)
+            Scorecard.objects.filter(pk=card.pk).update(recommendation=recommendation)
+        f.make_decision(application=application, kind=kind)
+    rows = table(as_alice.get(report_url(sunrise, "panel")), "Decisions against the experts' view")
+    # Against: the first hire. Followed: the decline. The mixed view is left out.
+    assert rows == [[1, 2, 50.0]]

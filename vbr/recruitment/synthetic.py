@@ -467,6 +467,18 @@ class Generator:
             Application.objects.filter(provider__slug__startswith=SLUG_PREFIX)
         )
         progress(f"per-value totals stored for {refreshed:,} applications")
+        # And the panel report's tallies, as submitting would have stored them.
+        from vbr.reports.agreement import refresh_all_agreement
+
+        tallied = refresh_all_agreement(
+            Scorecard.objects.filter(
+                assessment__application__provider__slug__startswith=SLUG_PREFIX,
+                submitted_at__isnull=False,
+            )
+            .values_list("assessment_id", flat=True)
+            .distinct()
+        )
+        progress(f"panel agreement tallies stored for {tallied:,} assessments")
         # And a new reports version for each provider, as any write would give it.
         from vbr.reports.caching import reports_changed
 

@@ -45,6 +45,7 @@ from vbr.recruitment.models import (
 )
 from vbr.recruitment.scoring import recommendation_view, value_level_totals
 from vbr.recruitment.starter_values import STARTER_BEHAVIOURS, STARTER_VALUES, StarterValue
+from vbr.reports.agreement import refresh_agreement
 from vbr.reports.caching import reports_changed
 
 Ordered = TypeVar("Ordered", CoreValue, Stage)
@@ -620,6 +621,7 @@ def submit_scorecard(
     scorecard.save()
     assessment = panellist.assessment
     refresh_value_levels([assessment.application_id])
+    refresh_agreement([assessment.pk])
     reports_changed(provider_id=assessment.application.provider_id)
     if assessment.status == Assessment.Status.SCHEDULED:
         assessment.status = Assessment.Status.SCORING
@@ -703,6 +705,7 @@ def amend_scorecard(
     scorecard.save()
     assessment = scorecard.assessment
     refresh_value_levels([assessment.application_id])
+    refresh_agreement([assessment.pk])
     reports_changed(provider_id=assessment.application.provider_id)
     audit.record(
         provider=assessment.application.provider,

@@ -25,6 +25,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     Window,
 )
@@ -47,9 +48,9 @@ from vbr.recruitment.models import (
     Stage,
     StageEntry,
 )
-from vbr.recruitment.scoring import LEVEL_LABELS, recommendation_view
+from vbr.recruitment.scoring import LEVEL_LABELS, NEGATIVE, POSITIVE, view_of_counts
 from vbr.reports import analytics, charts
-from vbr.reports.models import EqualityResponse, MonitoringInvite
+from vbr.reports.models import AgreementTally, EqualityResponse, MonitoringInvite
 
 Cell = str | int | float | None
 
@@ -490,78 +491,34 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
 
 
 def _agreement_rows(provider: Provider, filters: ReportFilter) -> list[tuple[Any, ...]]:
-    """The panel report's agreement and leniency inputs in one query, a few rows whatever
-    the number of scores.
-
-    Starts from the ORM's query of observed levels on submitted scorecards (so the provider
-    and the filters apply as everywhere else), then works in SQL: window functions give each
-    score its unit's (a criterion at one assessment) count of each level and size m; units
-    are counted per value and per stage by those counts ("value", "stage"); scorecards with
-    a unit of two or more levels are counted per value and per stage ("value_cards",
-    "stage_cards"); and scores in such units are counted per panellist, own level and unit
-    counts ("lenient"). Names are joined last, to the grouped rows only.
-    Rows: (kind, label, panellist's name, panellist id, level, n1, n2, n3, n4, count).
+    """The panel report's agreement and leniency inputs in one query: the tallies each
+    assessment stores when a scorecard is submitted or amended (`AgreementTally`), summed
+    over the filtered applications by kind, value, stage, panellist and level counts (ids
+    only, so that the database groups integers), then named: a few rows whatever the number
+    of scores. Rows: (kind, value name, role title, stage name, panellist id, full name,
+    username, n1, n2, n3, n4, count, difference).
     """
-    scored = (
-        submitted_scores(provider, filters)
-        .filter(level__isnull=False)
+    tallies = AgreementTally.objects.filter(application__in=filters.applications(provider))
+    if filters.stage_id:
+        tallies = tallies.filter(stage_id=filters.stage_id)
+    grouped = (
+        tallies.values("kind", "core_value_id", "stage_id", "user_id", "n1", "n2", "n3", "n4")
+        .annotate(total=Sum("count"), difference_total=Sum("difference"))
         .order_by()
-        .values_list(
-            "scorecard__assessment_id",
-            "criterion_id",
-            "level",
-            "scorecard_id",
-            "scorecard__panellist__user_id",
-            "criterion__core_value_id",
-            "scorecard__assessment__stage_id",
-        )
     )
-    inner, params = scored.query.sql_with_params()
-    unit = "PARTITION BY assessment_id, criterion_id"
-    counts = ", ".join(
-        f"SUM(CASE WHEN level = {level} THEN 1 ELSE 0 END) OVER ({unit}) AS n{level}"
-        for level in LEVEL_LABELS
-    )
-    vector = ", ".join(f"n{level}" for level in LEVEL_LABELS)
-    no_vector = ", ".join("0" for _level in LEVEL_LABELS)
-    # Typed, so that PostgreSQL matches the columns of the UNION.
-    no_panellist = "CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS INTEGER)"
+    inner, params = grouped.query.sql_with_params()
     value_table = CoreValue._meta.db_table
     stage_table = Stage._meta.db_table
     role_table = Role._meta.db_table
     user_table = User._meta.db_table
-    stage_label = "(r.title || ': ' || st.name)"
     sql = f"""
-        WITH scored (assessment_id, criterion_id, level, scorecard_id, user_id, value_id,
-                     stage_id) AS ({inner}),
-        w AS (
-            SELECT scored.*, COUNT(*) OVER ({unit}) AS m,
-                ROW_NUMBER() OVER ({unit} ORDER BY scorecard_id) AS nth, {counts}
-            FROM scored
-        )
-        SELECT 'value', v.name, {no_panellist}, {vector}, COUNT(*)
-            FROM w JOIN {value_table} v ON v.id = w.value_id
-            WHERE w.nth = 1 GROUP BY v.name, {vector}
-        UNION ALL
-        SELECT 'stage', {stage_label}, {no_panellist}, {vector}, COUNT(*)
-            FROM w JOIN {stage_table} st ON st.id = w.stage_id
-            JOIN {role_table} r ON r.id = st.role_id
-            WHERE w.nth = 1 GROUP BY {stage_label}, {vector}
-        UNION ALL
-        SELECT 'value_cards', v.name, {no_panellist}, {no_vector}, COUNT(DISTINCT scorecard_id)
-            FROM w JOIN {value_table} v ON v.id = w.value_id
-            WHERE w.m >= 2 GROUP BY v.name
-        UNION ALL
-        SELECT 'stage_cards', {stage_label}, {no_panellist}, {no_vector},
-            COUNT(DISTINCT scorecard_id)
-            FROM w JOIN {stage_table} st ON st.id = w.stage_id
-            JOIN {role_table} r ON r.id = st.role_id
-            WHERE w.m >= 2 GROUP BY {stage_label}
-        UNION ALL
-        SELECT 'lenient', CAST(NULL AS TEXT), COALESCE(NULLIF(u.full_name, ''), u.username),
-            w.user_id, w.level, {vector}, COUNT(*)
-            FROM w JOIN {user_table} u ON u.id = w.user_id
-            WHERE w.m >= 2 GROUP BY w.user_id, u.full_name, u.username, w.level, {vector}
+        SELECT g.kind, v.name, r.title, st.name, g.user_id, u.full_name, u.username,
+            g.n1, g.n2, g.n3, g.n4, g.total, g.difference_total
+        FROM ({inner}) g
+        JOIN {stage_table} st ON st.id = g.stage_id
+        JOIN {role_table} r ON r.id = st.role_id
+        LEFT JOIN {value_table} v ON v.id = g.core_value_id
+        LEFT JOIN {user_table} u ON u.id = g.user_id
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -597,26 +554,40 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
     involvement.rows.append(_rate_cells(share))
     report.sections.append(Section("Experts by experience on panels", involvement))
 
-    # Query 2: agreement units (one criterion at one assessment) grouped by their counts of
-    # each level, per value, per stage and per panellist's own level (see `_agreement_rows`).
-    by_value: dict[str, list[tuple[dict[int, int], int]]] = defaultdict(list)
-    by_stage: dict[str, list[tuple[dict[int, int], int]]] = defaultdict(list)
-    cards: dict[tuple[str, str], int] = {}
-    lenient_rows: list[tuple[int, int, dict[int, int], int]] = []
+    # Query 2: the stored tallies of agreement units (one criterion at one assessment) by
+    # their counts of each level, per value and per stage, the scorecards behind them, and
+    # each panellist's differences from their panels' medians (see `_agreement_rows`).
+    by_value: dict[str, dict[tuple[int, ...], int]] = defaultdict(lambda: defaultdict(int))
+    by_stage: dict[str, dict[tuple[int, ...], int]] = defaultdict(lambda: defaultdict(int))
+    cards: dict[tuple[str, str], int] = defaultdict(int)
+    differences: dict[int, list[float]] = {}
     names: dict[int, str] = {}
-    for kind, label, user_name, user_id, level, *level_counts, times in _agreement_rows(
-        provider, filters
-    ):
-        levels: dict[int, int] = {lvl: n for lvl, n in enumerate(level_counts, start=1) if n}
-        if kind == "value":
-            by_value[label].append((levels, times))
-        elif kind == "stage":
-            by_stage[label].append((levels, times))
-        elif kind == "lenient":
-            lenient_rows.append((user_id, level, levels, times))
-            names[user_id] = user_name
+    for (
+        kind,
+        value_name,
+        role_title,
+        stage_name,
+        user_id,
+        full_name,
+        username,
+        *level_counts,
+        times,
+        difference,
+    ) in _agreement_rows(provider, filters):
+        stage_label = f"{role_title}: {stage_name}"
+        if kind == AgreementTally.Kind.UNIT:
+            vector = tuple(level_counts)
+            by_value[value_name][vector] += times
+            by_stage[stage_label][vector] += times
+        elif kind == AgreementTally.Kind.VALUE_CARDS:
+            cards[("value_cards", value_name)] += times
+        elif kind == AgreementTally.Kind.STAGE_CARDS:
+            cards[("stage_cards", stage_label)] += times
         else:
-            cards[(kind, label)] = times
+            total = differences.setdefault(user_id, [0.0, 0])
+            total[0] += difference
+            total[1] += times
+            names[user_id] = full_name or username
     agreement = Table(
         "Agreement between panellists (Krippendorff's alpha, ordinal)",
         ["By", "Name", "Alpha", "Criteria scored by two or more", "Scorecards"],
@@ -626,7 +597,13 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
         ("Stage", by_stage, "stage_cards"),
     ):
         for name in sorted(grouped):
-            result = analytics.ordinal_alpha_of_counts(grouped[name])
+            result = analytics.ordinal_alpha_of_counts(
+                (
+                    {level: n for level, n in enumerate(vector, start=1) if n},
+                    times,
+                )
+                for vector, times in grouped[name].items()
+            )
             alpha = None if result.alpha is None else round(result.alpha, 3)
             agreement.rows.append([label, name, alpha, result.units, cards.get((kind, name), 0)])
     report.sections.append(
@@ -638,7 +615,10 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
             "same level, so agreement cannot be measured.",
         )
     )
-    lenient = analytics.leniency_of_counts(lenient_rows)
+    lenient = [
+        analytics.Leniency(user_id, difference / compared, int(compared))
+        for user_id, (difference, compared) in differences.items()
+    ]
     lenient.sort(key=lambda item: (-item.mean_difference, names.get(int(item.panellist), "")))  # type: ignore[call-overload]
     leniency_table = Table(
         "Leniency: mean difference from the panel median (positive is more generous)",
@@ -665,18 +645,26 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     )
 
-    # Query 3: experts' recommendations per application; query 4: the latest decisions.
-    expert_recommendations: dict[int, list[str]] = defaultdict(list)
-    for application_id, recommendation in (
-        Scorecard.objects.submitted()
-        .filter(
-            assessment__application__in=applications,
-            panellist__panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
+    # Query 3: experts' recommendations for and against, counted per application in the
+    # database; query 4: the latest decisions.
+    expert_views: dict[int, str] = {
+        application_id: view_of_counts(positive=positive, negative=negative)
+        for application_id, positive, negative in (
+            Scorecard.objects.submitted()
+            .filter(
+                assessment__application__in=applications,
+                panellist__panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
+            )
+            .values("assessment__application_id")
+            .annotate(
+                positive=Count("pk", filter=Q(recommendation__in=POSITIVE)),
+                negative=Count("pk", filter=Q(recommendation__in=NEGATIVE)),
+            )
+            .order_by()
+            .values_list("assessment__application_id", "positive", "negative")
+            .iterator(chunk_size=5000)
         )
-        .values_list("assessment__application_id", "recommendation")
-        .iterator(chunk_size=5000)
-    ):
-        expert_recommendations[application_id].append(recommendation)
+    }
     latest: dict[int, str] = {}
     for application_id, kind in (
         Decision.objects.filter(application__in=applications)
@@ -687,9 +675,7 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
         latest[application_id] = kind
     against = followed = 0
     for application_id, kind in latest.items():
-        verdict = analytics.goes_against_experts(
-            recommendation_view(expert_recommendations.get(application_id, [])), kind
-        )
+        verdict = analytics.goes_against_experts(expert_views.get(application_id, "none"), kind)
         if verdict is True:
             against += 1
         elif verdict is False:

@@ -32,6 +32,7 @@ from vbr.recruitment.models import (
 )
 from vbr.recruitment.starter_values import DEFAULT_INTERVIEW_LEVELS, STARTER_BEHAVIOURS
 from vbr.recruitment.workflow import copy_starter_values
+from vbr.reports.agreement import refresh_agreement
 from vbr.reports.caching import reports_changed
 
 DEMO_PASSWORD = "vbr-demo-2026"  # noqa: S105 -- demo data only, printed on purpose
@@ -346,6 +347,7 @@ class Command(BaseCommand):
             )
         if submitted:
             workflow.refresh_value_levels([assessment.application_id])
+            refresh_agreement([assessment.pk])
         return scorecard
 
     def _decide(

@@ -48,6 +48,7 @@ from vbr.recruitment.models import (
     Stage,
 )
 from vbr.recruitment.workflow import refresh_value_levels
+from vbr.reports.agreement import refresh_agreement
 from vbr.reports.caching import reports_changed
 
 BATCH = 5000
@@ -175,6 +176,7 @@ class Command(BaseCommand):
             # Scores written directly, as a data load would: store the totals the exports
             # read, as submitting each scorecard would have.
             refresh_value_levels([a.pk for a in applications])
+            refresh_agreement([a.pk for a in assessments])
             reports_changed(provider_id=provider.pk)
         if connection.vendor == "postgresql":
             # As autovacuum would after a real load: without statistics the planner guesses.
