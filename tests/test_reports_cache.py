@@ -434,3 +434,15 @@ def test_decisions_against_the_experts_view_are_counted_from_their_recommendatio
     rows = table(as_alice.get(report_url(sunrise, "panel")), "Decisions against the experts' view")
     # Against: the first hire. Followed: the decline. The mixed view is left out.
     assert rows == [[1, 2, 50.0]]
+
+
+@pytest.mark.parametrize("slug", ["funnel", "values", "panel", "retention", "fairness"])
+def test_a_report_page_runs_at_most_12_queries_built_and_6_cached(
+    as_alice: Client, sunrise: Provider, scored: dict[str, Any], slug: str
+) -> None:
+    caching.reports_changed(provider_id=sunrise.pk)
+    _response, built = seen(as_alice, report_url(sunrise, slug))
+    # session, user, membership, the filter's roles and stages, the reports version
+    _response, cached = seen(as_alice, report_url(sunrise, slug))
+    assert built <= 12
+    assert cached == 6

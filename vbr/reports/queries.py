@@ -279,18 +279,30 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     report.sections.append(Section("Time to decision and to hire", timing))
 
-    # Query 4: applications per status and source, for how they ended and where they came
-    # from.
+    # Query 4: applications per status, source, role and current stage: how they ended,
+    # where they came from, and the stage withdrawn candidates had reached.
     statuses: dict[str, int] = defaultdict(int)
     sources: dict[str, int] = defaultdict(int)
-    for status, source, n in (
-        applications.values("status", "source")
+    withdrawn_at: dict[tuple[str, int | None, str | None], int] = defaultdict(int)
+    for status, source, role_title, stage_order, stage_name, n in (
+        applications.values(
+            "status", "source", "role__title", "current_stage__order", "current_stage__name"
+        )
         .annotate(n=Count("pk"))
         .order_by()
-        .values_list("status", "source", "n")
+        .values_list(
+            "status",
+            "source",
+            "role__title",
+            "current_stage__order",
+            "current_stage__name",
+            "n",
+        )
     ):
         statuses[status] += n
         sources[source] += n
+        if status == Application.Status.WITHDRAWN:
+            withdrawn_at[(role_title, stage_order, stage_name)] += n
     total = sum(statuses.values())
     status_table = Table(
         "Applications by where they are now", ["Status", "Applications", "Of", "Share (%)"]
@@ -303,18 +315,17 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         Section("Outcomes and withdrawals", status_table, note="Withdrawn: the candidate withdrew.")
     )
 
-    # Queries 5 and 6: where candidates withdrew, and their reasons (identical texts grouped).
-    withdrawn = applications.filter(status=Application.Status.WITHDRAWN)
     where = Table(
         "Withdrawals by the stage the candidate had reached", ["Role", "Stage", "Withdrawals"]
     )
-    for role_title, stage_name, n in (
-        withdrawn.values("role__title", "current_stage__order", "current_stage__name")
-        .annotate(n=Count("pk"))
-        .order_by("role__title", "current_stage__order")
-        .values_list("role__title", "current_stage__name", "n")
+    # By role, then stage order; before any stage last.
+    for (role_title, _order, stage_name), n in sorted(
+        withdrawn_at.items(),
+        key=lambda item: (item[0][0], item[0][1] is None, item[0][1] or 0, item[0][2] or ""),
     ):
         where.rows.append([role_title, stage_name or "Before any stage", n])
+    # Query 5: withdrawal reasons (identical texts grouped).
+    withdrawn = applications.filter(status=Application.Status.WITHDRAWN)
     why = Table("Most frequent withdrawal reasons", ["Reason", "Withdrawals"])
     for text, n in (
         withdrawn.values("withdrawal_reason")
@@ -326,7 +337,7 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
     report.sections.append(Section("Withdrawals", where))
     report.sections.append(Section("Withdrawal reasons", why))
 
-    # Query 7: the most frequent decline reasons (as written; identical texts grouped).
+    # Query 6: the most frequent decline reasons (as written; identical texts grouped).
     reasons = Table("Most frequent decline reasons", ["Reason", "Declines"])
     for text, n in (
         Decision.objects.filter(application__in=applications, kind=Decision.Kind.DECLINE)
