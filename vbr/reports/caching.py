@@ -33,6 +33,9 @@ from vbr.reports.queries import Report, ReportFilter, build_report
 TIMEOUT = 24 * 60 * 60
 # The funnel counts the days of each application's current stage until now.
 TIMEOUTS = {"funnel": 10 * 60}
+# The cache version of every entry: raise it when the shape of `Report` (or of anything in
+# it) changes, so that entries pickled by an earlier release are not read by this one.
+REPORT_FORMAT = 1
 
 logger = logging.getLogger("vbr.reports")
 
@@ -72,14 +75,14 @@ def cached_report(slug: str, provider: Provider, filters: ReportFilter) -> Repor
         return build_report(slug, provider, filters)
     key = report_key(slug, provider, filters, token)
     try:
-        report: Report | None = cache.get(key)
+        report: Report | None = cache.get(key, version=REPORT_FORMAT)
     except Exception:  # the cache only saves time: without it, build the report as before
         logger.warning("Report cache unreachable", exc_info=True)
         return build_report(slug, provider, filters)
     if report is None:
         report = build_report(slug, provider, filters)
         try:
-            cache.set(key, report, TIMEOUTS.get(slug, TIMEOUT))
+            cache.set(key, report, TIMEOUTS.get(slug, TIMEOUT), version=REPORT_FORMAT)
         except Exception:
             logger.warning("Report cache unreachable", exc_info=True)
     return report
