@@ -319,11 +319,11 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         "Withdrawals by the stage the candidate had reached", ["Role", "Stage", "Withdrawals"]
     )
     # By role, then stage order; before any stage last.
-    for (role_title, _order, stage_name), n in sorted(
+    for (title, _order, reached), n in sorted(
         withdrawn_at.items(),
         key=lambda item: (item[0][0], item[0][1] is None, item[0][1] or 0, item[0][2] or ""),
     ):
-        where.rows.append([role_title, stage_name or "Before any stage", n])
+        where.rows.append([title, reached or "Before any stage", n])
     # Query 5: withdrawal reasons (identical texts grouped).
     withdrawn = applications.filter(status=Application.Status.WITHDRAWN)
     why = Table("Most frequent withdrawal reasons", ["Reason", "Withdrawals"])
