@@ -446,3 +446,30 @@ def test_a_report_page_runs_at_most_12_queries_built_and_6_cached(
     _response, cached = seen(as_alice, report_url(sunrise, slug))
     assert built <= 12
     assert cached == 6
+
+
+@pytest.mark.django_db
+def test_the_values_report_from_stored_tallies_counts_every_submitted_answer() -> None:
+    call_command("generate_dataset", size="tiny", applications=80, seed=11, stdout=StringIO())
+    provider = Provider.objects.get()
+    by_value: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+    by_stage: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+    for value, role, stage, level, not_observed in Score.objects.filter(
+        scorecard__submitted_at__isnull=False
+    ).values_list(
+        "criterion__core_value__name",
+        "scorecard__assessment__stage__role__title",
+        "scorecard__assessment__stage__name",
+        "level",
+        "not_observed",
+    ):
+        if level is None and not not_observed:
+            continue  # unanswered
+        index = 4 if level is None else level - 1
+        by_value[value][index] += 1
+        by_stage[f"{role}: {stage}"][index] += 1
+    assert any(counts[4] for counts in by_value.values())  # some "not observed"
+    built = build_report("values", provider, ReportFilter())
+    rows = {section.heading: section.table.rows for section in built.sections}
+    assert {row[0]: row[1:6] for row in rows["Levels per value"]} == dict(by_value)
+    assert {row[0]: row[1:6] for row in rows["Levels per stage"]} == dict(by_stage)

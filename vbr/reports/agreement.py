@@ -1,6 +1,6 @@
-"""The panel report's stored inputs: per assessment, its agreement units grouped by value
-and by their count of each level, the scorecards behind them, and each panellist's distance
-from the panel's median (`AgreementTally`).
+"""The values and panel reports' stored inputs: per assessment, each criterion's count of
+each submitted level and of "not observed", the scorecards behind units scored by two or
+more, and each panellist's distance from the panel's median (`AgreementTally`).
 
 Kept by the workflow whenever a scorecard is submitted or amended — the only steps that
 change submitted levels — as `Application.value_levels` is; loads that write scores
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 
 from vbr.recruitment.models import Score
 from vbr.reports.models import AgreementTally
@@ -24,9 +25,12 @@ LEVELS = (1, 2, 3, 4)
 
 
 def agreement_tallies(scores: models.QuerySet[Any]) -> list[dict[str, Any]]:
-    """The tallies (as field values) of the submitted, observed levels among `scores`.
-    Takes any Score queryset, so that a migration can pass its historical model's."""
+    """The tallies (as field values) of the submitted answers among `scores`: levels, and
+    "not observed" (which counts in the values report, never in agreement). Takes any Score
+    queryset, so that a migration can pass its historical model's."""
     units: dict[tuple[int, int], list[tuple[int, int, int, int]]] = defaultdict(list)
+    values: dict[int, int] = {}
+    not_observed: dict[tuple[int, int], int] = defaultdict(int)
     placed: dict[int, dict[str, int]] = {}
     for (
         assessment_id,
@@ -38,7 +42,8 @@ def agreement_tallies(scores: models.QuerySet[Any]) -> list[dict[str, Any]]:
         user_id,
         level,
     ) in (
-        scores.filter(scorecard__submitted_at__isnull=False, level__isnull=False)
+        scores.filter(scorecard__submitted_at__isnull=False)
+        .filter(Q(level__isnull=False) | Q(not_observed=True))
         .order_by()
         .values_list(
             "scorecard__assessment_id",
@@ -52,21 +57,35 @@ def agreement_tallies(scores: models.QuerySet[Any]) -> list[dict[str, Any]]:
         )
         .iterator(chunk_size=5000)
     ):
-        units[(assessment_id, criterion_id)].append((value_id, scorecard_id, user_id, level))
+        values[criterion_id] = value_id
+        if level is None:
+            not_observed[(assessment_id, criterion_id)] += 1
+        else:
+            units[(assessment_id, criterion_id)].append((value_id, scorecard_id, user_id, level))
         placed[assessment_id] = {
             "assessment_id": assessment_id,
             "application_id": application_id,
             "stage_id": stage_id,
         }
-    unit_counts: dict[tuple[int, int, tuple[int, ...]], int] = defaultdict(int)
+    unit_rows: list[dict[str, Any]] = []
     value_cards: dict[tuple[int, int], set[int]] = defaultdict(set)
     stage_cards: dict[int, set[int]] = defaultdict(set)
     lenient: dict[tuple[int, int], list[float]] = {}
-    for (assessment_id, _criterion_id), scored in units.items():
+    for assessment_id, criterion_id in {*units, *not_observed}:
+        scored = units.get((assessment_id, criterion_id), [])
         levels = [level for _value, _card, _user, level in scored]
-        vector = tuple(levels.count(level) for level in LEVELS)
-        value_id = scored[0][0]
-        unit_counts[(assessment_id, value_id, vector)] += 1
+        value_id = values[criterion_id]
+        unit_rows.append(
+            {
+                **placed[assessment_id],
+                "kind": AgreementTally.Kind.UNIT,
+                "criterion_id": criterion_id,
+                "core_value_id": value_id,
+                **{f"n{level}": levels.count(level) for level in LEVELS},
+                "not_observed": not_observed.get((assessment_id, criterion_id), 0),
+                "count": 1,
+            }
+        )
         if len(scored) < 2:
             continue
         median = statistics.median(levels)
@@ -77,16 +96,7 @@ def agreement_tallies(scores: models.QuerySet[Any]) -> list[dict[str, Any]]:
             total[0] += level - median
             total[1] += 1
     kind = AgreementTally.Kind
-    tallies: list[dict[str, Any]] = [
-        {
-            **placed[assessment_id],
-            "kind": kind.UNIT,
-            "core_value_id": value_id,
-            **{f"n{level}": n for level, n in zip(LEVELS, vector, strict=True)},
-            "count": count,
-        }
-        for (assessment_id, value_id, vector), count in unit_counts.items()
-    ]
+    tallies = unit_rows
     tallies += [
         {
             **placed[assessment_id],

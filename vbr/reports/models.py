@@ -191,13 +191,14 @@ class ReportsVersion(models.Model):
 
 
 class AgreementTally(models.Model):
-    """What the panel report needs from one assessment's submitted levels, kept when a
-    scorecard is submitted or amended (`vbr.reports.agreement.refresh_agreement`), so that
-    the report sums a few rows per assessment instead of sorting every score.
+    """What the values and panel reports need from one assessment's submitted scores, kept
+    when a scorecard is submitted or amended (`vbr.reports.agreement.refresh_agreement`),
+    so that the reports sum a few rows per assessment instead of reading every score.
 
     A unit is one criterion at one assessment; its vector is how many panellists gave it
     each level (n1..n4). Kinds:
-    - "unit": `count` units of that value with that vector;
+    - "unit": one criterion at the assessment: its vector, and how many found it "not
+      observed" (the values report's counts; agreement leaves "not observed" out);
     - "value_cards": `count` scorecards with a score in a unit of that value scored by two
       or more; "stage_cards": the same for any value of the assessment;
     - "lenient": a panellist's `count` scores in units scored by two or more, and the sum
@@ -226,10 +227,14 @@ class AgreementTally(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
     )
+    criterion = models.ForeignKey(
+        "recruitment.Criterion", on_delete=models.CASCADE, null=True, related_name="+"
+    )
     n1 = models.PositiveSmallIntegerField(default=0)
     n2 = models.PositiveSmallIntegerField(default=0)
     n3 = models.PositiveSmallIntegerField(default=0)
     n4 = models.PositiveSmallIntegerField(default=0)
+    not_observed = models.PositiveSmallIntegerField(default=0)
     count = models.PositiveIntegerField(default=0)
     difference = models.FloatField(default=0)
 

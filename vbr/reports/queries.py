@@ -43,7 +43,6 @@ from vbr.recruitment.models import (
     Outcome,
     Panellist,
     Role,
-    Score,
     Scorecard,
     Stage,
     StageEntry,
@@ -373,17 +372,6 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
 # Values evidence -----------------------------------------------------------------------
 
 
-def submitted_scores(provider: Provider, filters: ReportFilter) -> QuerySet[Score]:
-    """Answered scores on submitted scorecards of the filtered applications."""
-    scores = Score.objects.filter(
-        scorecard__submitted_at__isnull=False,
-        scorecard__assessment__application__in=filters.applications(provider),
-    ).filter(Q(level__isnull=False) | Q(not_observed=True))
-    if filters.stage_id:
-        scores = scores.filter(scorecard__assessment__stage_id=filters.stage_id)
-    return scores
-
-
 LEVEL_SERIES = [f"{level} {label.lower()}" for level, label in LEVEL_LABELS.items()] + [
     "Not observed"
 ]
@@ -410,22 +398,43 @@ def _level_rows(
     return table, chart_rows
 
 
+def submitted_counts(provider: Provider, filters: ReportFilter) -> list[tuple[int, int, int, int]]:
+    """(criterion, stage, level or None for not observed, how many) of the submitted answers
+    of the filtered applications, summed from the counts each assessment stores per criterion
+    when a scorecard is submitted or amended (`AgreementTally`), not read score by score."""
+    tallies = AgreementTally.objects.filter(
+        application__in=filters.applications(provider), kind=AgreementTally.Kind.UNIT
+    )
+    if filters.stage_id:
+        tallies = tallies.filter(stage_id=filters.stage_id)
+    counts = []
+    for criterion_id, stage_id, *per_level in (
+        tallies.values("criterion_id", "stage_id")
+        .annotate(*[Sum(f"n{level}") for level in LEVEL_LABELS], Sum("not_observed"))
+        .order_by()
+        .values_list(
+            "criterion_id",
+            "stage_id",
+            *[f"n{level}__sum" for level in LEVEL_LABELS],
+            "not_observed__sum",
+        )
+    ):
+        for level, n in zip([*LEVEL_LABELS, None], per_level, strict=True):
+            if n:
+                counts.append((criterion_id, stage_id, level, n))
+    return counts
+
+
 def values_report(provider: Provider, filters: ReportFilter) -> Report:
-    scores = submitted_scores(provider, filters)
     report = Report(
         "values",
         "Values evidence",
         "How panels scored each value, how often it was not observed, and criteria that never "
         "tell candidates apart. Submitted scorecards only.",
     )
-    # Query 1: counts per criterion, stage and level, grouped in the database by ids only
-    # (grouping by the names made it sort every score row); queries 2 and 3: the names.
-    counts = list(
-        scores.values("criterion_id", "scorecard__assessment__stage_id", "level")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("criterion_id", "scorecard__assessment__stage_id", "level", "n")
-    )
+    # Query 1: counts per criterion, stage and level, from the stored tallies grouped by ids
+    # only (grouping by the names would sort every row); queries 2 and 3: the names.
+    counts = submitted_counts(provider, filters)
     criteria = {
         row[0]: row[1:]
         for row in Criterion.objects.filter(stage__role__provider=provider).values_list(
@@ -588,6 +597,8 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
         stage_label = f"{role_title}: {stage_name}"
         if kind == AgreementTally.Kind.UNIT:
             vector = tuple(level_counts)
+            if not any(vector):
+                continue  # only "not observed": nothing to agree on
             by_value[value_name][vector] += times
             by_stage[stage_label][vector] += times
         elif kind == AgreementTally.Kind.VALUE_CARDS:
