@@ -473,3 +473,32 @@ def test_the_values_report_from_stored_tallies_counts_every_submitted_answer() -
     rows = {section.heading: section.table.rows for section in built.sections}
     assert {row[0]: row[1:6] for row in rows["Levels per value"]} == dict(by_value)
     assert {row[0]: row[1:6] for row in rows["Levels per stage"]} == dict(by_stage)
+
+
+def test_the_page_drawn_from_the_cache_changes_with_its_figures(
+    as_alice: Client, sunrise: Provider, scored: dict[str, Any]
+) -> None:
+    def compassion_row() -> str:
+        text = as_alice.get(report_url(sunrise, "values")).text
+        start = text.index('<th scope="row">Compassion</th>')
+        return text[start : text.index("</tr>", start)]
+
+    cells = "<td>0</td><td>0</td><td>1</td><td>{}</td><td>0</td>"
+    assert (
+        compassion_row()
+        == '<th scope="row">Compassion</th>' + cells.format(0) + "<td>1</td><td>0.0</td>"
+    )
+    assert (
+        compassion_row()
+        == '<th scope="row">Compassion</th>' + cells.format(0) + "<td>1</td><td>0.0</td>"
+    )
+    workflow.submit_scorecard(
+        panellist=scored["dev_place"],
+        answers={scored["kindness"].pk: workflow.Answer(level=4)},
+        recommendation=Scorecard.Recommendation.YES,
+        summary="",
+    )
+    assert (
+        compassion_row()
+        == '<th scope="row">Compassion</th>' + cells.format(1) + "<td>2</td><td>0.0</td>"
+    )

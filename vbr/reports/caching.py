@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -38,6 +40,7 @@ TIMEOUTS = {"funnel": 10 * 60}
 REPORT_FORMAT = 1
 
 logger = logging.getLogger("vbr.reports")
+T = TypeVar("T")
 
 
 def reports_changed(*, provider_id: int) -> None:
@@ -66,23 +69,40 @@ def report_key(slug: str, provider: Provider, filters: ReportFilter, token: str)
     return f"report:{provider.pk}:{token}:{digest}"
 
 
-def cached_report(slug: str, provider: Provider, filters: ReportFilter) -> Report:
-    """`build_report`, from the cache while the provider's data has not changed. One query
-    (the version token) when cached."""
+def cached_report(slug: str, provider: Provider, filters: ReportFilter) -> tuple[Report, str]:
+    """`build_report`, from the cache while the provider's data has not changed, and the key
+    it is cached under ("" when it could not be). One query (the version token) when cached."""
     token = ReportsVersion.objects.filter(provider=provider).values_list("token", flat=True).first()
     if token is None:
         # Nothing has recorded a version for this provider yet: build without caching.
-        return build_report(slug, provider, filters)
+        return build_report(slug, provider, filters), ""
     key = report_key(slug, provider, filters, token)
+    return _cached(key, TIMEOUTS.get(slug, TIMEOUT), lambda: build_report(slug, provider, filters))
+
+
+def cached_html(key: str, slug: str, render: Callable[[], str]) -> str:
+    """A report's rendered sections, cached beside the report under its key (so that both go
+    out of date together); rendered every time when the report was not cached."""
+    if not key:
+        return render()
+    return _cached(f"{key}:html", TIMEOUTS.get(slug, TIMEOUT), render)[0]
+
+
+def _cached(key: str, timeout: int, make: Callable[[], T]) -> tuple[T, str]:
+    """The entry under `key`, made and stored when missing; and the key ("" when the cache
+    cannot be reached: the cache only saves time, so without it everything is made as
+    before)."""
     try:
-        report: Report | None = cache.get(key, version=REPORT_FORMAT)
-    except Exception:  # the cache only saves time: without it, build the report as before
+        found: T | None = cache.get(key, version=REPORT_FORMAT)
+    except Exception:
         logger.warning("Report cache unreachable", exc_info=True)
-        return build_report(slug, provider, filters)
-    if report is None:
-        report = build_report(slug, provider, filters)
-        try:
-            cache.set(key, report, TIMEOUTS.get(slug, TIMEOUT), version=REPORT_FORMAT)
-        except Exception:
-            logger.warning("Report cache unreachable", exc_info=True)
-    return report
+        return make(), ""
+    if found is not None:
+        return found, key
+    made = make()
+    try:
+        cache.set(key, made, timeout, version=REPORT_FORMAT)
+    except Exception:
+        logger.warning("Report cache unreachable", exc_info=True)
+        return made, ""
+    return made, key

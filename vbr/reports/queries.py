@@ -398,7 +398,9 @@ def _level_rows(
     return table, chart_rows
 
 
-def submitted_counts(provider: Provider, filters: ReportFilter) -> list[tuple[int, int, int, int]]:
+def submitted_counts(
+    provider: Provider, filters: ReportFilter
+) -> list[tuple[int, int, int | None, int]]:
     """(criterion, stage, level or None for not observed, how many) of the submitted answers
     of the filtered applications, summed from the counts each assessment stores per criterion
     when a scorecard is submitted or amended (`AgreementTally`), not read score by score."""

@@ -20,6 +20,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +28,7 @@ from vbr.accounts import audit
 from vbr.accounts.access import ADMIN, STAFF, provider_view
 from vbr.accounts.models import AuditEvent, Membership
 from vbr.reports import exports
-from vbr.reports.caching import cached_report, reports_changed
+from vbr.reports.caching import cached_html, cached_report, reports_changed
 from vbr.reports.forms import EqualityResponseForm, ReportFilterForm
 from vbr.reports.models import EqualityResponse, ExportJob, MonitoringInvite
 from vbr.reports.queries import REPORT_TITLES, ReportFilter
@@ -111,7 +112,7 @@ def report_detail(request: HttpRequest, membership: Membership, report: str) -> 
         raise Http404("No such report")
     provider = membership.provider
     form, chosen = _filters(request, membership)
-    built = cached_report(report, provider, chosen)
+    built, key = cached_report(report, provider, chosen)
     export_format = request.GET.get("format")
     if export_format == "csv":
         _recorded(membership, f"{built.title} report CSV")
@@ -122,6 +123,10 @@ def report_detail(request: HttpRequest, membership: Membership, report: str) -> 
         return _xlsx_response(f"{report}-{_stamp()}.xlsx", exports.report_sheets(built))
     query = request.GET.copy()
     query.pop("format", None)
+    # The tables and charts, drawn once per cached report (most of a large report's time).
+    sections = cached_html(
+        key, report, lambda: render_to_string("reports/_sections.html", {"report": built})
+    )
     return render(
         request,
         "reports/report_detail.html",
@@ -129,6 +134,7 @@ def report_detail(request: HttpRequest, membership: Membership, report: str) -> 
             "provider": provider,
             "membership": membership,
             "report": built,
+            "sections": sections,
             "form": form,
             "query": query.urlencode(),
             "reports": REPORT_TITLES.items(),
