@@ -21,6 +21,7 @@ from django.db.models import (
     F,
     FloatField,
     Func,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -248,29 +249,32 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     )
 
-    # Query 3: decisions, to time the first decision and the hire (days in the database).
-    first_decision: dict[int, float] = {}
-    hire_days: dict[int, float] = {}
-    for application_id, kind, days_to_decision in (
-        Decision.objects.filter(application__in=applications)
-        .order_by("decided_at", "pk")
+    # Query 3: per application, days from applying to its first decision (offer, hire or
+    # decline) and to its hire, from the earliest of each, all worked out in the database.
+    first_decision: list[float] = []
+    hire_days: list[float] = []
+    decided = [Decision.Kind.DECLINE, Decision.Kind.OFFER, Decision.Kind.HIRE]
+    for to_decision, to_hire in (
+        applications.annotate(
+            first=Min("decisions__decided_at", filter=Q(decisions__kind__in=decided)),
+            hired=Min("decisions__decided_at", filter=Q(decisions__kind=Decision.Kind.HIRE)),
+        )
+        .filter(first__isnull=False)
+        .order_by()
         .values_list(
-            "application_id",
-            "kind",
-            DaysBetween(F("decided_at"), F("application__applied_at")),
+            DaysBetween(F("first"), F("applied_at")), DaysBetween(F("hired"), F("applied_at"))
         )
         .iterator(chunk_size=5000)
     ):
-        if kind in (Decision.Kind.DECLINE, Decision.Kind.OFFER, Decision.Kind.HIRE):
-            first_decision.setdefault(application_id, days_to_decision)
-        if kind == Decision.Kind.HIRE:
-            hire_days.setdefault(application_id, days_to_decision)
+        first_decision.append(to_decision)
+        if to_hire is not None:
+            hire_days.append(to_hire)
     timing = Table(
         "Days from applying", ["Measure", "Applications", "Median days", "90th percentile days"]
     )
     for label, values in (
-        ("To a decision (offer, hire or decline)", list(first_decision.values())),
-        ("To hire", list(hire_days.values())),
+        ("To a decision (offer, hire or decline)", first_decision),
+        ("To hire", hire_days),
     ):
         summary = analytics.summarise_days(values)
         timing.rows.append(
