@@ -622,7 +622,6 @@ def submit_scorecard(
     assessment = panellist.assessment
     refresh_value_levels([assessment.application_id])
     refresh_agreement([assessment.pk])
-    reports_changed(provider_id=assessment.application.provider_id)
     if assessment.status == Assessment.Status.SCHEDULED:
         assessment.status = Assessment.Status.SCORING
         assessment.save(update_fields=["status"])
@@ -634,6 +633,9 @@ def submit_scorecard(
         application_id=assessment.application_id,
         summary=f"Scorecard submitted for {assessment.stage.name}",
     )
+    # Last, so that concurrent submits at this provider queue on its reports version for
+    # as short a time as possible.
+    reports_changed(provider_id=assessment.application.provider_id)
     return scorecard
 
 
@@ -706,7 +708,6 @@ def amend_scorecard(
     assessment = scorecard.assessment
     refresh_value_levels([assessment.application_id])
     refresh_agreement([assessment.pk])
-    reports_changed(provider_id=assessment.application.provider_id)
     audit.record(
         provider=assessment.application.provider,
         actor=amended_by,
@@ -715,6 +716,7 @@ def amend_scorecard(
         application_id=assessment.application_id,
         summary=f"Scorecard amended for {assessment.stage.name}",
     )
+    reports_changed(provider_id=assessment.application.provider_id)  # last, as on submit
     return revision
 
 
