@@ -14,7 +14,8 @@ role scope. So:
 - entries under an old token are never read again and expire.
 
 Figures that depend on the date (retention, turnover) are keyed by today's date as well; the
-funnel's time in the current stage runs until now, so it is kept only for a few minutes.
+funnel's time in the current stage runs until now, so it is kept only for a few minutes. The
+page's drawn tables and charts are cached beside the report, under the same key.
 """
 
 from __future__ import annotations
