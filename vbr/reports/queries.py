@@ -2,7 +2,10 @@
 number per report whatever the number of applications) assembled into tables and charts.
 
 Every report starts from the provider and honours the same filters. Only submitted
-scorecards feed any figure.
+scorecards feed any figure: the values and panel reports sum the tallies each assessment
+stores when a scorecard is submitted or amended (`vbr.reports.agreement`), and retention reads
+each application's stored per-value totals. Pages cache what these build
+(`vbr.reports.caching`).
 """
 
 from __future__ import annotations
