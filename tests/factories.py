@@ -23,6 +23,8 @@ from vbr.recruitment.models import (
     Scorecard,
     Stage,
 )
+from vbr.reports.agreement import refresh_agreement
+from vbr.reports.caching import reports_changed
 
 _seq = itertools.count(1)
 PASSWORD = "correct-horse-battery-staple"
@@ -64,19 +66,26 @@ def make_member(
     return user
 
 
+# Factories that write what reports show do what the workflow does: they tell the reports
+# cache (`reports_changed`), so that a report seen earlier in a test is not served again.
+
+
 def make_value(*, provider: Provider, name: str = "", order: int = 0) -> CoreValue:
+    reports_changed(provider_id=provider.pk)
     return CoreValue.objects.create(
         provider=provider, name=name or f"Value {next(_seq)}", order=order
     )
 
 
 def make_role(*, provider: Provider, title: str = "Care assistant") -> Role:
+    reports_changed(provider_id=provider.pk)
     return Role.objects.create(provider=provider, title=title)
 
 
 def make_stage(
     *, role: Role, name: str = "Values interview", kind: str = Stage.Kind.INTERVIEW, order: int = 1
 ) -> Stage:
+    reports_changed(provider_id=role.provider_id)
     return Stage.objects.create(role=role, name=name, kind=kind, order=order)
 
 
@@ -119,6 +128,7 @@ def make_application(
     status: str = Application.Status.ACTIVE,
 ) -> Application:
     provider = role.provider
+    reports_changed(provider_id=provider.pk)
     return Application.objects.create(
         provider=provider,
         role=role,
@@ -131,6 +141,7 @@ def make_application(
 def make_assessment(
     *, application: Application, stage: Stage, scheduled_at: datetime | None = None
 ) -> Assessment:
+    reports_changed(provider_id=application.provider_id)
     return Assessment.objects.create(
         application=application,
         stage=stage,
@@ -142,6 +153,7 @@ def make_assessment(
 def make_panellist(
     *, assessment: Assessment, user: User, panel_role: str = Panellist.PanelRole.MANAGER
 ) -> Panellist:
+    reports_changed(provider_id=assessment.application.provider_id)
     panellist = Panellist.objects.create(assessment=assessment, user=user, panel_role=panel_role)
     Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
     return panellist
@@ -171,6 +183,8 @@ def make_scorecard(
         # What submitting through the workflow stores for reports, exports and lists.
         workflow.refresh_value_levels([panellist.assessment.application_id])
         Assessment.objects.filter(pk=panellist.assessment_id).refresh_scoring_progress()
+        refresh_agreement([panellist.assessment_id])
+        reports_changed(provider_id=panellist.assessment.application.provider_id)
     return scorecard
 
 
@@ -182,6 +196,7 @@ def make_decision(
     decided_at: datetime | None = None,
     decided_by: User | None = None,
 ) -> Decision:
+    reports_changed(provider_id=application.provider_id)
     decision = Decision.objects.create(
         application=application, kind=kind, reasons=reasons, decided_by=decided_by
     )
@@ -203,6 +218,7 @@ def make_invitation(
 def make_stage_entry(*, application: Application, stage: Stage, entered_at: datetime) -> None:
     from vbr.recruitment.models import StageEntry
 
+    reports_changed(provider_id=application.provider_id)
     StageEntry.objects.create(application=application, stage=stage, entered_at=entered_at)
 
 
@@ -215,6 +231,7 @@ def make_outcome(
 ) -> None:
     from vbr.recruitment.models import Outcome
 
+    reports_changed(provider_id=application.provider_id)
     Outcome.objects.create(
         application=application, start_date=start_date, probation=probation, left_on=left_on
     )
@@ -224,5 +241,6 @@ def make_equality_response(*, application: Application, **answers: str) -> None:
     """Invite the candidate and record their answers, linked by the opaque key only."""
     from vbr.reports.models import EqualityResponse, MonitoringInvite
 
+    reports_changed(provider_id=application.provider_id)
     invite = MonitoringInvite.objects.create(application=application)
     EqualityResponse.objects.create(provider=application.provider, key=invite.key, **answers)

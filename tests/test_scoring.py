@@ -585,6 +585,7 @@ def test_scorecard_pages_query_counts_do_not_grow_with_criteria(
     submit = draft | {"recommendation": "yes", "submit": "1"}
     # session, user, membership, panel place, scorecard, criteria; savepoint, scorecard
     # locked, its scores (unchanged), scorecard saved, the application's per-value totals
-    # read and stored (2), the panel's progress stored (2), assessment status, audit event;
-    # release
-    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 17
+    # read and stored (2), the panel's progress stored (2), the assessment's panel agreement
+    # tallies read, cleared and stored (3), assessment status, audit event, the provider's
+    # reports version; release
+    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 21

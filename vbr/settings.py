@@ -251,7 +251,9 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "VBR <no-reply@localhost>")
 
-# A shared cache (limits on guessing invitation codes must hold across web processes).
+# A shared cache (limits on guessing invitation codes must hold across web processes; cached
+# reports are then shared too). Without it each process keeps its own reports: still never
+# stale, as the reports version that keys them is read from the database.
 if REDIS_URL:
     CACHES = {
         "default": {

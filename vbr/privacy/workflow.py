@@ -25,6 +25,7 @@ from vbr.recruitment.models import (
     Scorecard,
     ScorecardRevision,
 )
+from vbr.reports.caching import reports_changed
 
 ANONYMISED_TEXT = "(anonymised)"
 # Keys of a ScorecardRevision.previous snapshot that hold free text.
@@ -96,6 +97,8 @@ def anonymise_candidate(
     # What people supported said about the candidate during shadowing is about the candidate.
     Consent.objects.filter(assessment__application_id__in=application_ids).update(person_label="")
     _forget_history(candidate=candidate, application_ids=application_ids)
+    # Withdrawal and decline reasons are shown (grouped) in the funnel report.
+    reports_changed(provider_id=candidate.provider_id)
 
     record(
         provider=candidate.provider,
@@ -125,6 +128,7 @@ def erase_candidate(*, candidate: Candidate, by: User | None) -> None:
     _forget_history(candidate=candidate, application_ids=application_ids)
     # Consent records of people supported hang off the assessments and go with them.
     candidate.delete()
+    reports_changed(provider_id=provider.pk)
     record(
         provider=provider,
         actor=by,

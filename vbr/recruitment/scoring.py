@@ -213,15 +213,21 @@ NEGATIVE = {Scorecard.Recommendation.STRONG_NO, Scorecard.Recommendation.NO}
 
 def recommendation_view(recommendations: Iterable[str]) -> str:
     """Collapse recommendations to positive / negative / mixed / none."""
-    kinds = set()
-    for recommendation in recommendations:
-        if recommendation in POSITIVE:
-            kinds.add("positive")
-        elif recommendation in NEGATIVE:
-            kinds.add("negative")
-    if not kinds:
-        return "none"
-    return kinds.pop() if len(kinds) == 1 else "mixed"
+    listed = list(recommendations)
+    return view_of_counts(
+        positive=sum(1 for r in listed if r in POSITIVE),
+        negative=sum(1 for r in listed if r in NEGATIVE),
+    )
+
+
+def view_of_counts(*, positive: int, negative: int) -> str:
+    """`recommendation_view` from how many recommendations were for and against (so that
+    the database can count them)."""
+    if positive and negative:
+        return "mixed"
+    if positive:
+        return "positive"
+    return "negative" if negative else "none"
 
 
 def submitted_scores(assessments: Iterable[Assessment] | QuerySet[Assessment]) -> QuerySet[Score]:

@@ -471,7 +471,26 @@ class Generator:
             counted = Assessment.objects.filter(
                 application__provider__slug__startswith=SLUG_PREFIX
             ).refresh_scoring_progress()
-        progress(f"panel counts stored for {counted:,} assessments")
+        progress(f"scoring progress stored for {counted:,} assessments")
+        # And the panel report's tallies, as submitting would have stored them.
+        from vbr.reports.agreement import refresh_all_agreement
+
+        tallied = refresh_all_agreement(
+            Scorecard.objects.filter(
+                assessment__application__provider__slug__startswith=SLUG_PREFIX,
+                submitted_at__isnull=False,
+            )
+            .values_list("assessment_id", flat=True)
+            .distinct()
+        )
+        progress(f"panel agreement tallies stored for {tallied:,} assessments")
+        # And a new reports version for each provider, as any write would give it.
+        from vbr.reports.caching import reports_changed
+
+        for provider_id in Provider.objects.filter(slug__startswith=SLUG_PREFIX).values_list(
+            "pk", flat=True
+        ):
+            reports_changed(provider_id=provider_id)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 if connection.in_atomic_block:

@@ -45,6 +45,8 @@ from vbr.recruitment.models import (
 )
 from vbr.recruitment.scoring import recommendation_view, value_level_totals
 from vbr.recruitment.starter_values import STARTER_BEHAVIOURS, STARTER_VALUES, StarterValue
+from vbr.reports.agreement import refresh_agreement
+from vbr.reports.caching import reports_changed
 
 Ordered = TypeVar("Ordered", CoreValue, Stage)
 logger = logging.getLogger(__name__)
@@ -111,7 +113,10 @@ def _move(siblings: Sequence[Ordered], moving: Ordered, *, up: bool) -> bool:
 def move_value(*, core_value: CoreValue, up: bool) -> bool:
     """Move a value one place up or down in its provider's library. False at either end."""
     siblings = list(core_value.provider.core_values.select_for_update().order_by("order", "name"))
-    return _move(siblings, core_value, up=up)
+    moved = _move(siblings, core_value, up=up)
+    if moved:
+        reports_changed(provider_id=core_value.provider_id)
+    return moved
 
 
 @transaction.atomic
@@ -120,6 +125,7 @@ def move_stage(*, stage: Stage, up: bool, actor: Any) -> bool:
     siblings = list(stage.role.stages.select_for_update().order_by("order", "pk"))
     moved = _move(siblings, stage, up=up)
     if moved:
+        reports_changed(provider_id=stage.role.provider_id)
         audit.record(
             provider=stage.role.provider,
             actor=actor,
@@ -140,6 +146,7 @@ def add_stage(*, stage: Stage, actor: Any) -> Stage:
     stage.order = _next_stage_order(stage.role)
     stage.criteria_version = 1
     stage.save()
+    reports_changed(provider_id=stage.role.provider_id)
     audit.record(
         provider=stage.role.provider,
         actor=actor,
@@ -208,6 +215,7 @@ def create_role(
             )
             _copy_criteria(criteria_by_stage.get(source.pk, []), stage=stage, version=1)
         summary = f"Created the role with the stages of role {copy_stages_from.pk}"
+    reports_changed(provider_id=role.provider_id)
     audit.record(
         provider=role.provider,
         actor=actor,
@@ -352,6 +360,7 @@ def apply_to_role(
         StageEntry.objects.create(
             application=application, stage=first_stage, entered_at=now, moved_by=added_by
         )
+    reports_changed(provider_id=application.provider_id)
     return application
 
 
@@ -457,6 +466,8 @@ def add_panellist(
     except IntegrityError:
         raise duplicate from None
     Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
+    # An expert joining a panel that has scored changes the panel report's involvement.
+    reports_changed(provider_id=membership.provider_id)
     return panellist
 
 
@@ -470,6 +481,7 @@ def remove_panellist(*, panellist: Panellist) -> None:
         )
     panellist.delete()
     Assessment.objects.filter(pk=panellist.assessment_id).refresh_scoring_progress()
+    reports_changed(provider_id=panellist.assessment.application.provider_id)
 
 
 # -- Scoring ----------------------------------------------------------------------------------
@@ -612,6 +624,7 @@ def submit_scorecard(
     assessment = panellist.assessment
     refresh_value_levels([assessment.application_id])
     Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
+    refresh_agreement([assessment.pk])
     if assessment.status == Assessment.Status.SCHEDULED:
         assessment.status = Assessment.Status.SCORING
         assessment.save(update_fields=["status"])
@@ -623,6 +636,9 @@ def submit_scorecard(
         application_id=assessment.application_id,
         summary=f"Scorecard submitted for {assessment.stage.name}",
     )
+    # Last, so that concurrent submits at this provider queue on its reports version for
+    # as short a time as possible.
+    reports_changed(provider_id=assessment.application.provider_id)
     return scorecard
 
 
@@ -694,6 +710,7 @@ def amend_scorecard(
     scorecard.save()
     assessment = scorecard.assessment
     refresh_value_levels([assessment.application_id])
+    refresh_agreement([assessment.pk])
     audit.record(
         provider=assessment.application.provider,
         actor=amended_by,
@@ -702,6 +719,7 @@ def amend_scorecard(
         application_id=assessment.application_id,
         summary=f"Scorecard amended for {assessment.stage.name}",
     )
+    reports_changed(provider_id=assessment.application.provider_id)  # last, as on submit
     return revision
 
 
@@ -846,6 +864,7 @@ def move_to_next_stage(*, application: Application, moved_by: User | None) -> St
     StageEntry.objects.create(
         application=application, stage=stage, entered_at=now, moved_by=moved_by
     )
+    reports_changed(provider_id=application.provider_id)
     return stage
 
 
@@ -903,6 +922,8 @@ def record_decision(
         application.save(update_fields=["status", "status_changed_at"])
         if kind == Decision.Kind.HIRE:
             Outcome.objects.get_or_create(application=application)
+    if kind != Decision.Kind.PROGRESS:  # moving on to the next stage has changed it already
+        reports_changed(provider_id=application.provider_id)
     audit.record(
         provider=application.provider,
         actor=decided_by,

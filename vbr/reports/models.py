@@ -166,3 +166,77 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.get_status_display()}"
+
+
+def new_token() -> str:
+    return secrets.token_hex(16)
+
+
+class ReportsVersion(models.Model):
+    """Which version of a provider's recruitment data the cached reports were built from.
+
+    Replaced (`vbr.reports.caching.reports_changed`) in the same transaction as every step
+    that changes a figure or a label the reports show. A random token rather than a counter:
+    a counter starts again after a restore, or in a fresh test database, and could meet
+    entries cached under the same number.
+    """
+
+    provider = models.OneToOneField(
+        Provider, on_delete=models.CASCADE, primary_key=True, related_name="reports_version"
+    )
+    token = models.CharField(max_length=32, default=new_token)
+
+    def __str__(self) -> str:
+        return f"Reports version of provider {self.provider_id}"
+
+
+class AgreementTally(models.Model):
+    """What the values and panel reports need from one assessment's submitted scores, kept
+    when a scorecard is submitted or amended (`vbr.reports.agreement.refresh_agreement`),
+    so that the reports sum a few rows per assessment instead of reading every score.
+
+    A unit is one criterion at one assessment; its vector is how many panellists gave it
+    each level (n1..n4). Kinds:
+    - "unit": one criterion at the assessment: its vector, and how many found it "not
+      observed" (the values report's counts; agreement leaves "not observed" out);
+    - "value_cards": `count` scorecards with a score in a unit of that value scored by two
+      or more; "stage_cards": the same for any value of the assessment;
+    - "lenient": a panellist's `count` scores in units scored by two or more, and the sum
+      of their differences from each unit's median.
+    """
+
+    class Kind(models.TextChoices):
+        UNIT = "unit", "Units"
+        VALUE_CARDS = "value_cards", "Scorecards per value"
+        STAGE_CARDS = "stage_cards", "Scorecards"
+        LENIENT = "lenient", "Leniency"
+
+    assessment = models.ForeignKey(
+        "recruitment.Assessment", on_delete=models.CASCADE, related_name="+"
+    )
+    # The assessment's application and stage, copied so that the report filters and groups
+    # the tallies without reading the assessments.
+    application = models.ForeignKey(
+        "recruitment.Application", on_delete=models.CASCADE, related_name="+"
+    )
+    stage = models.ForeignKey("recruitment.Stage", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    core_value = models.ForeignKey(
+        "recruitment.CoreValue", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    criterion = models.ForeignKey(
+        "recruitment.Criterion", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    n1 = models.PositiveSmallIntegerField(default=0)
+    n2 = models.PositiveSmallIntegerField(default=0)
+    n3 = models.PositiveSmallIntegerField(default=0)
+    n4 = models.PositiveSmallIntegerField(default=0)
+    not_observed = models.PositiveSmallIntegerField(default=0)
+    count = models.PositiveIntegerField(default=0)
+    difference = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of assessment {self.assessment_id}"

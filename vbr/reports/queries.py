@@ -2,7 +2,10 @@
 number per report whatever the number of applications) assembled into tables and charts.
 
 Every report starts from the provider and honours the same filters. Only submitted
-scorecards feed any figure.
+scorecards feed any figure: the values and panel reports sum the tallies each assessment
+stores when a scorecard is submitted or amended (`vbr.reports.agreement`), and retention reads
+each application's stored per-value totals. Pages cache what these build
+(`vbr.reports.caching`).
 """
 
 from __future__ import annotations
@@ -15,17 +18,18 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Avg,
     Count,
     DateTimeField,
     Exists,
     F,
     FloatField,
     Func,
+    Min,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     Window,
 )
@@ -43,14 +47,13 @@ from vbr.recruitment.models import (
     Outcome,
     Panellist,
     Role,
-    Score,
     Scorecard,
     Stage,
     StageEntry,
 )
-from vbr.recruitment.scoring import LEVEL_LABELS, recommendation_view
+from vbr.recruitment.scoring import LEVEL_LABELS, NEGATIVE, POSITIVE, view_of_counts
 from vbr.reports import analytics, charts
-from vbr.reports.models import EqualityResponse, MonitoringInvite
+from vbr.reports.models import AgreementTally, EqualityResponse, MonitoringInvite
 
 Cell = str | int | float | None
 
@@ -249,29 +252,32 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     )
 
-    # Query 3: decisions, to time the first decision and the hire (days in the database).
-    first_decision: dict[int, float] = {}
-    hire_days: dict[int, float] = {}
-    for application_id, kind, days_to_decision in (
-        Decision.objects.filter(application__in=applications)
-        .order_by("decided_at", "pk")
+    # Query 3: per application, days from applying to its first decision (offer, hire or
+    # decline) and to its hire, from the earliest of each, all worked out in the database.
+    first_decision: list[float] = []
+    hire_days: list[float] = []
+    decided = [Decision.Kind.DECLINE, Decision.Kind.OFFER, Decision.Kind.HIRE]
+    for to_decision, to_hire in (
+        applications.annotate(
+            first=Min("decisions__decided_at", filter=Q(decisions__kind__in=decided)),
+            hired=Min("decisions__decided_at", filter=Q(decisions__kind=Decision.Kind.HIRE)),
+        )
+        .filter(first__isnull=False)
+        .order_by()
         .values_list(
-            "application_id",
-            "kind",
-            DaysBetween(F("decided_at"), F("application__applied_at")),
+            DaysBetween(F("first"), F("applied_at")), DaysBetween(F("hired"), F("applied_at"))
         )
         .iterator(chunk_size=5000)
     ):
-        if kind in (Decision.Kind.DECLINE, Decision.Kind.OFFER, Decision.Kind.HIRE):
-            first_decision.setdefault(application_id, days_to_decision)
-        if kind == Decision.Kind.HIRE:
-            hire_days.setdefault(application_id, days_to_decision)
+        first_decision.append(to_decision)
+        if to_hire is not None:
+            hire_days.append(to_hire)
     timing = Table(
         "Days from applying", ["Measure", "Applications", "Median days", "90th percentile days"]
     )
     for label, values in (
-        ("To a decision (offer, hire or decline)", list(first_decision.values())),
-        ("To hire", list(hire_days.values())),
+        ("To a decision (offer, hire or decline)", first_decision),
+        ("To hire", hire_days),
     ):
         summary = analytics.summarise_days(values)
         timing.rows.append(
@@ -279,18 +285,30 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     report.sections.append(Section("Time to decision and to hire", timing))
 
-    # Query 4: applications per status and source, for how they ended and where they came
-    # from.
+    # Query 4: applications per status, source, role and current stage: how they ended,
+    # where they came from, and the stage withdrawn candidates had reached.
     statuses: dict[str, int] = defaultdict(int)
     sources: dict[str, int] = defaultdict(int)
-    for status, source, n in (
-        applications.values("status", "source")
+    withdrawn_at: dict[tuple[str, int | None, str | None], int] = defaultdict(int)
+    for status, source, role_title, stage_order, stage_name, n in (
+        applications.values(
+            "status", "source", "role__title", "current_stage__order", "current_stage__name"
+        )
         .annotate(n=Count("pk"))
         .order_by()
-        .values_list("status", "source", "n")
+        .values_list(
+            "status",
+            "source",
+            "role__title",
+            "current_stage__order",
+            "current_stage__name",
+            "n",
+        )
     ):
         statuses[status] += n
         sources[source] += n
+        if status == Application.Status.WITHDRAWN:
+            withdrawn_at[(role_title, stage_order, stage_name)] += n
     total = sum(statuses.values())
     status_table = Table(
         "Applications by where they are now", ["Status", "Applications", "Of", "Share (%)"]
@@ -303,18 +321,17 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
         Section("Outcomes and withdrawals", status_table, note="Withdrawn: the candidate withdrew.")
     )
 
-    # Queries 5 and 6: where candidates withdrew, and their reasons (identical texts grouped).
-    withdrawn = applications.filter(status=Application.Status.WITHDRAWN)
     where = Table(
         "Withdrawals by the stage the candidate had reached", ["Role", "Stage", "Withdrawals"]
     )
-    for role_title, stage_name, n in (
-        withdrawn.values("role__title", "current_stage__order", "current_stage__name")
-        .annotate(n=Count("pk"))
-        .order_by("role__title", "current_stage__order")
-        .values_list("role__title", "current_stage__name", "n")
+    # By role, then stage order; before any stage last.
+    for (title, _order, reached), n in sorted(
+        withdrawn_at.items(),
+        key=lambda item: (item[0][0], item[0][1] is None, item[0][1] or 0, item[0][2] or ""),
     ):
-        where.rows.append([role_title, stage_name or "Before any stage", n])
+        where.rows.append([title, reached or "Before any stage", n])
+    # Query 5: withdrawal reasons (identical texts grouped).
+    withdrawn = applications.filter(status=Application.Status.WITHDRAWN)
     why = Table("Most frequent withdrawal reasons", ["Reason", "Withdrawals"])
     for text, n in (
         withdrawn.values("withdrawal_reason")
@@ -326,7 +343,7 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
     report.sections.append(Section("Withdrawals", where))
     report.sections.append(Section("Withdrawal reasons", why))
 
-    # Query 7: the most frequent decline reasons (as written; identical texts grouped).
+    # Query 6: the most frequent decline reasons (as written; identical texts grouped).
     reasons = Table("Most frequent decline reasons", ["Reason", "Declines"])
     for text, n in (
         Decision.objects.filter(application__in=applications, kind=Decision.Kind.DECLINE)
@@ -362,17 +379,6 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
 # Values evidence -----------------------------------------------------------------------
 
 
-def submitted_scores(provider: Provider, filters: ReportFilter) -> QuerySet[Score]:
-    """Answered scores on submitted scorecards of the filtered applications."""
-    scores = Score.objects.filter(
-        scorecard__submitted_at__isnull=False,
-        scorecard__assessment__application__in=filters.applications(provider),
-    ).filter(Q(level__isnull=False) | Q(not_observed=True))
-    if filters.stage_id:
-        scores = scores.filter(scorecard__assessment__stage_id=filters.stage_id)
-    return scores
-
-
 LEVEL_SERIES = [f"{level} {label.lower()}" for level, label in LEVEL_LABELS.items()] + [
     "Not observed"
 ]
@@ -399,22 +405,45 @@ def _level_rows(
     return table, chart_rows
 
 
+def submitted_counts(
+    provider: Provider, filters: ReportFilter
+) -> list[tuple[int, int, int | None, int]]:
+    """(criterion, stage, level or None for not observed, how many) of the submitted answers
+    of the filtered applications, summed from the counts each assessment stores per criterion
+    when a scorecard is submitted or amended (`AgreementTally`), not read score by score."""
+    tallies = AgreementTally.objects.filter(
+        application__in=filters.applications(provider), kind=AgreementTally.Kind.UNIT
+    )
+    if filters.stage_id:
+        tallies = tallies.filter(stage_id=filters.stage_id)
+    counts = []
+    for criterion_id, stage_id, *per_level in (
+        tallies.values("criterion_id", "stage_id")
+        .annotate(*[Sum(f"n{level}") for level in LEVEL_LABELS], Sum("not_observed"))
+        .order_by()
+        .values_list(
+            "criterion_id",
+            "stage_id",
+            *[f"n{level}__sum" for level in LEVEL_LABELS],
+            "not_observed__sum",
+        )
+    ):
+        for level, n in zip([*LEVEL_LABELS, None], per_level, strict=True):
+            if n:
+                counts.append((criterion_id, stage_id, level, n))
+    return counts
+
+
 def values_report(provider: Provider, filters: ReportFilter) -> Report:
-    scores = submitted_scores(provider, filters)
     report = Report(
         "values",
         "Values evidence",
         "How panels scored each value, how often it was not observed, and criteria that never "
         "tell candidates apart. Submitted scorecards only.",
     )
-    # Query 1: counts per criterion, stage and level, grouped in the database by ids only
-    # (grouping by the names made it sort every score row); queries 2 and 3: the names.
-    counts = list(
-        scores.values("criterion_id", "scorecard__assessment__stage_id", "level")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("criterion_id", "scorecard__assessment__stage_id", "level", "n")
-    )
+    # Query 1: counts per criterion, stage and level, from the stored tallies grouped by ids
+    # only (grouping by the names would sort every row); queries 2 and 3: the names.
+    counts = submitted_counts(provider, filters)
     criteria = {
         row[0]: row[1:]
         for row in Criterion.objects.filter(stage__role__provider=provider).values_list(
@@ -491,78 +520,34 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
 
 
 def _agreement_rows(provider: Provider, filters: ReportFilter) -> list[tuple[Any, ...]]:
-    """The panel report's agreement and leniency inputs in one query, a few rows whatever
-    the number of scores.
-
-    Starts from the ORM's query of observed levels on submitted scorecards (so the provider
-    and the filters apply as everywhere else), then works in SQL: window functions give each
-    score its unit's (a criterion at one assessment) count of each level and size m; units
-    are counted per value and per stage by those counts ("value", "stage"); scorecards with
-    a unit of two or more levels are counted per value and per stage ("value_cards",
-    "stage_cards"); and scores in such units are counted per panellist, own level and unit
-    counts ("lenient"). Names are joined last, to the grouped rows only.
-    Rows: (kind, label, panellist's name, panellist id, level, n1, n2, n3, n4, count).
+    """The panel report's agreement and leniency inputs in one query: the tallies each
+    assessment stores when a scorecard is submitted or amended (`AgreementTally`), summed
+    over the filtered applications by kind, value, stage, panellist and level counts (ids
+    only, so that the database groups integers), then named: a few rows whatever the number
+    of scores. Rows: (kind, value name, role title, stage name, panellist id, full name,
+    username, n1, n2, n3, n4, count, difference).
     """
-    scored = (
-        submitted_scores(provider, filters)
-        .filter(level__isnull=False)
+    tallies = AgreementTally.objects.filter(application__in=filters.applications(provider))
+    if filters.stage_id:
+        tallies = tallies.filter(stage_id=filters.stage_id)
+    grouped = (
+        tallies.values("kind", "core_value_id", "stage_id", "user_id", "n1", "n2", "n3", "n4")
+        .annotate(total=Sum("count"), difference_total=Sum("difference"))
         .order_by()
-        .values_list(
-            "scorecard__assessment_id",
-            "criterion_id",
-            "level",
-            "scorecard_id",
-            "scorecard__panellist__user_id",
-            "criterion__core_value_id",
-            "scorecard__assessment__stage_id",
-        )
     )
-    inner, params = scored.query.sql_with_params()
-    unit = "PARTITION BY assessment_id, criterion_id"
-    counts = ", ".join(
-        f"SUM(CASE WHEN level = {level} THEN 1 ELSE 0 END) OVER ({unit}) AS n{level}"
-        for level in LEVEL_LABELS
-    )
-    vector = ", ".join(f"n{level}" for level in LEVEL_LABELS)
-    no_vector = ", ".join("0" for _level in LEVEL_LABELS)
-    # Typed, so that PostgreSQL matches the columns of the UNION.
-    no_panellist = "CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS INTEGER)"
+    inner, params = grouped.query.sql_with_params()
     value_table = CoreValue._meta.db_table
     stage_table = Stage._meta.db_table
     role_table = Role._meta.db_table
     user_table = User._meta.db_table
-    stage_label = "(r.title || ': ' || st.name)"
     sql = f"""
-        WITH scored (assessment_id, criterion_id, level, scorecard_id, user_id, value_id,
-                     stage_id) AS ({inner}),
-        w AS (
-            SELECT scored.*, COUNT(*) OVER ({unit}) AS m,
-                ROW_NUMBER() OVER ({unit} ORDER BY scorecard_id) AS nth, {counts}
-            FROM scored
-        )
-        SELECT 'value', v.name, {no_panellist}, {vector}, COUNT(*)
-            FROM w JOIN {value_table} v ON v.id = w.value_id
-            WHERE w.nth = 1 GROUP BY v.name, {vector}
-        UNION ALL
-        SELECT 'stage', {stage_label}, {no_panellist}, {vector}, COUNT(*)
-            FROM w JOIN {stage_table} st ON st.id = w.stage_id
-            JOIN {role_table} r ON r.id = st.role_id
-            WHERE w.nth = 1 GROUP BY {stage_label}, {vector}
-        UNION ALL
-        SELECT 'value_cards', v.name, {no_panellist}, {no_vector}, COUNT(DISTINCT scorecard_id)
-            FROM w JOIN {value_table} v ON v.id = w.value_id
-            WHERE w.m >= 2 GROUP BY v.name
-        UNION ALL
-        SELECT 'stage_cards', {stage_label}, {no_panellist}, {no_vector},
-            COUNT(DISTINCT scorecard_id)
-            FROM w JOIN {stage_table} st ON st.id = w.stage_id
-            JOIN {role_table} r ON r.id = st.role_id
-            WHERE w.m >= 2 GROUP BY {stage_label}
-        UNION ALL
-        SELECT 'lenient', CAST(NULL AS TEXT), COALESCE(NULLIF(u.full_name, ''), u.username),
-            w.user_id, w.level, {vector}, COUNT(*)
-            FROM w JOIN {user_table} u ON u.id = w.user_id
-            WHERE w.m >= 2 GROUP BY w.user_id, u.full_name, u.username, w.level, {vector}
+        SELECT g.kind, v.name, r.title, st.name, g.user_id, u.full_name, u.username,
+            g.n1, g.n2, g.n3, g.n4, g.total, g.difference_total
+        FROM ({inner}) g
+        JOIN {stage_table} st ON st.id = g.stage_id
+        JOIN {role_table} r ON r.id = st.role_id
+        LEFT JOIN {value_table} v ON v.id = g.core_value_id
+        LEFT JOIN {user_table} u ON u.id = g.user_id
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -598,26 +583,42 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
     involvement.rows.append(_rate_cells(share))
     report.sections.append(Section("Experts by experience on panels", involvement))
 
-    # Query 2: agreement units (one criterion at one assessment) grouped by their counts of
-    # each level, per value, per stage and per panellist's own level (see `_agreement_rows`).
-    by_value: dict[str, list[tuple[dict[int, int], int]]] = defaultdict(list)
-    by_stage: dict[str, list[tuple[dict[int, int], int]]] = defaultdict(list)
-    cards: dict[tuple[str, str], int] = {}
-    lenient_rows: list[tuple[int, int, dict[int, int], int]] = []
+    # Query 2: the stored tallies of agreement units (one criterion at one assessment) by
+    # their counts of each level, per value and per stage, the scorecards behind them, and
+    # each panellist's differences from their panels' medians (see `_agreement_rows`).
+    by_value: dict[str, dict[tuple[int, ...], int]] = defaultdict(lambda: defaultdict(int))
+    by_stage: dict[str, dict[tuple[int, ...], int]] = defaultdict(lambda: defaultdict(int))
+    cards: dict[tuple[str, str], int] = defaultdict(int)
+    differences: dict[int, list[float]] = {}
     names: dict[int, str] = {}
-    for kind, label, user_name, user_id, level, *level_counts, times in _agreement_rows(
-        provider, filters
-    ):
-        levels: dict[int, int] = {lvl: n for lvl, n in enumerate(level_counts, start=1) if n}
-        if kind == "value":
-            by_value[label].append((levels, times))
-        elif kind == "stage":
-            by_stage[label].append((levels, times))
-        elif kind == "lenient":
-            lenient_rows.append((user_id, level, levels, times))
-            names[user_id] = user_name
+    for (
+        kind,
+        value_name,
+        role_title,
+        stage_name,
+        user_id,
+        full_name,
+        username,
+        *level_counts,
+        times,
+        difference,
+    ) in _agreement_rows(provider, filters):
+        stage_label = f"{role_title}: {stage_name}"
+        if kind == AgreementTally.Kind.UNIT:
+            vector = tuple(level_counts)
+            if not any(vector):
+                continue  # only "not observed": nothing to agree on
+            by_value[value_name][vector] += times
+            by_stage[stage_label][vector] += times
+        elif kind == AgreementTally.Kind.VALUE_CARDS:
+            cards[("value_cards", value_name)] += times
+        elif kind == AgreementTally.Kind.STAGE_CARDS:
+            cards[("stage_cards", stage_label)] += times
         else:
-            cards[(kind, label)] = times
+            total = differences.setdefault(user_id, [0.0, 0])
+            total[0] += difference
+            total[1] += times
+            names[user_id] = full_name or username
     agreement = Table(
         "Agreement between panellists (Krippendorff's alpha, ordinal)",
         ["By", "Name", "Alpha", "Criteria scored by two or more", "Scorecards"],
@@ -627,7 +628,13 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
         ("Stage", by_stage, "stage_cards"),
     ):
         for name in sorted(grouped):
-            result = analytics.ordinal_alpha_of_counts(grouped[name])
+            result = analytics.ordinal_alpha_of_counts(
+                (
+                    {level: n for level, n in enumerate(vector, start=1) if n},
+                    times,
+                )
+                for vector, times in grouped[name].items()
+            )
             alpha = None if result.alpha is None else round(result.alpha, 3)
             agreement.rows.append([label, name, alpha, result.units, cards.get((kind, name), 0)])
     report.sections.append(
@@ -639,7 +646,10 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
             "same level, so agreement cannot be measured.",
         )
     )
-    lenient = analytics.leniency_of_counts(lenient_rows)
+    lenient = [
+        analytics.Leniency(user_id, difference / compared, int(compared))
+        for user_id, (difference, compared) in differences.items()
+    ]
     lenient.sort(key=lambda item: (-item.mean_difference, names.get(int(item.panellist), "")))  # type: ignore[call-overload]
     leniency_table = Table(
         "Leniency: mean difference from the panel median (positive is more generous)",
@@ -666,18 +676,26 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     )
 
-    # Query 3: experts' recommendations per application; query 4: the latest decisions.
-    expert_recommendations: dict[int, list[str]] = defaultdict(list)
-    for application_id, recommendation in (
-        Scorecard.objects.submitted()
-        .filter(
-            assessment__application__in=applications,
-            panellist__panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
+    # Query 3: experts' recommendations for and against, counted per application in the
+    # database; query 4: the latest decisions.
+    expert_views: dict[int, str] = {
+        application_id: view_of_counts(positive=positive, negative=negative)
+        for application_id, positive, negative in (
+            Scorecard.objects.submitted()
+            .filter(
+                assessment__application__in=applications,
+                panellist__panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
+            )
+            .values("assessment__application_id")
+            .annotate(
+                positive=Count("pk", filter=Q(recommendation__in=POSITIVE)),
+                negative=Count("pk", filter=Q(recommendation__in=NEGATIVE)),
+            )
+            .order_by()
+            .values_list("assessment__application_id", "positive", "negative")
+            .iterator(chunk_size=5000)
         )
-        .values_list("assessment__application_id", "recommendation")
-        .iterator(chunk_size=5000)
-    ):
-        expert_recommendations[application_id].append(recommendation)
+    }
     latest: dict[int, str] = {}
     for application_id, kind in (
         Decision.objects.filter(application__in=applications)
@@ -688,9 +706,7 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
         latest[application_id] = kind
     against = followed = 0
     for application_id, kind in latest.items():
-        verdict = analytics.goes_against_experts(
-            recommendation_view(expert_recommendations.get(application_id, [])), kind
-        )
+        verdict = analytics.goes_against_experts(expert_views.get(application_id, "none"), kind)
         if verdict is True:
             against += 1
         elif verdict is False:
@@ -715,27 +731,26 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
 
 
 def hires(provider: Provider, filters: ReportFilter) -> list[analytics.Hire]:
-    """Hires with their outcome and the mean of their submitted levels, in one query."""
-    mean_level = (
-        Score.objects.filter(
-            scorecard__assessment__application_id=OuterRef("pk"),
-            scorecard__submitted_at__isnull=False,
-            level__isnull=False,
-        )
-        .values("scorecard__assessment__application_id")
-        .annotate(mean=Avg("level"))
-        .values("mean")
-    )
+    """Hires with their outcome and the mean of their submitted levels, in one query.
+
+    The mean is the sum over values of the per-value totals each application stores when a
+    scorecard is submitted or amended (`Application.value_levels`: sum, count, mean), over
+    their count: the same figure as averaging every submitted level, without reading them.
+    """
     rows = (
         filters.applications(provider)
         .filter(status=Application.Status.HIRED)
-        .annotate(mean_level=Subquery(mean_level))
-        .values_list("outcome__start_date", "outcome__left_on", "outcome__probation", "mean_level")
+        .values_list(
+            "outcome__start_date", "outcome__left_on", "outcome__probation", "value_levels"
+        )
     )
-    return [
-        analytics.Hire(start, left, probation or "", None if mean is None else float(mean))
-        for start, left, probation, mean in rows
-    ]
+    hired = []
+    for start, left, probation, value_levels in rows:
+        total = sum(levels[0] for levels in value_levels.values())
+        count = sum(levels[1] for levels in value_levels.values())
+        mean = total / count if count else None
+        hired.append(analytics.Hire(start, left, probation or "", mean))
+    return hired
 
 
 def retention_report(provider: Provider, filters: ReportFilter) -> Report:

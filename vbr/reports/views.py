@@ -20,6 +20,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,9 +28,10 @@ from vbr.accounts import audit
 from vbr.accounts.access import ADMIN, STAFF, provider_view
 from vbr.accounts.models import AuditEvent, Membership
 from vbr.reports import exports
+from vbr.reports.caching import cached_html, cached_report, reports_changed
 from vbr.reports.forms import EqualityResponseForm, ReportFilterForm
 from vbr.reports.models import EqualityResponse, ExportJob, MonitoringInvite
-from vbr.reports.queries import REPORT_TITLES, ReportFilter, build_report
+from vbr.reports.queries import REPORT_TITLES, ReportFilter
 from vbr.reports.tasks import make_export
 
 # Above this many applications (or scores), an XLSX is made by a worker, not in the request.
@@ -110,7 +112,7 @@ def report_detail(request: HttpRequest, membership: Membership, report: str) -> 
         raise Http404("No such report")
     provider = membership.provider
     form, chosen = _filters(request, membership)
-    built = build_report(report, provider, chosen)
+    built, key = cached_report(report, provider, chosen)
     export_format = request.GET.get("format")
     if export_format == "csv":
         _recorded(membership, f"{built.title} report CSV")
@@ -121,6 +123,10 @@ def report_detail(request: HttpRequest, membership: Membership, report: str) -> 
         return _xlsx_response(f"{report}-{_stamp()}.xlsx", exports.report_sheets(built))
     query = request.GET.copy()
     query.pop("format", None)
+    # The tables and charts, drawn once per cached report (most of a large report's time).
+    sections = cached_html(
+        key, report, lambda: render_to_string("reports/_sections.html", {"report": built})
+    )
     return render(
         request,
         "reports/report_detail.html",
@@ -128,6 +134,7 @@ def report_detail(request: HttpRequest, membership: Membership, report: str) -> 
             "provider": provider,
             "membership": membership,
             "report": built,
+            "sections": sections,
             "form": form,
             "query": query.urlencode(),
             "reports": REPORT_TITLES.items(),
@@ -242,7 +249,9 @@ def equality_invite(
     invite = MonitoringInvite.objects.filter(application=application).first()
     if request.method == "POST":
         if invite is None:
-            MonitoringInvite.objects.create(application=application)
+            with transaction.atomic():
+                MonitoringInvite.objects.create(application=application)
+                reports_changed(provider_id=membership.provider.pk)
             messages.success(request, "The link is ready to send.")
         return redirect("equality-invite", membership.provider.slug, application.pk)
     link = request.build_absolute_uri(f"/equality/{invite.key}/") if invite is not None else ""
@@ -271,6 +280,8 @@ def equality_form(request: HttpRequest, key: str) -> HttpResponse:
         response = form.save(commit=False)
         response.provider_id = provider_id
         response.key = key
-        response.save()
+        with transaction.atomic():
+            response.save()
+            reports_changed(provider_id=provider_id)
         return redirect("equality-form", key)
     return render(request, "reports/equality_form.html", {"form": form})

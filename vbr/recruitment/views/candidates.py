@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,6 +18,7 @@ from vbr.recruitment.forms.candidates import (
     ApplyToRoleForm,
     WithdrawForm,
 )
+from vbr.reports.caching import reports_changed
 
 
 @require_GET
@@ -161,7 +163,9 @@ def application_withdraw(
     form = WithdrawForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            application.withdraw(reason=form.cleaned_data["reason"])
+            with transaction.atomic():
+                application.withdraw(reason=form.cleaned_data["reason"])
+                reports_changed(provider_id=provider.pk)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

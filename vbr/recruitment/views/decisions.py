@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -10,6 +11,7 @@ from vbr.accounts.models import Membership
 from vbr.recruitment import workflow
 from vbr.recruitment.forms.decisions import DecisionForm, OutcomeForm
 from vbr.recruitment.models import Application, Outcome
+from vbr.reports.caching import reports_changed
 
 
 def _application(membership: Membership, application_id: int) -> Application:
@@ -60,7 +62,9 @@ def outcome_edit(request: HttpRequest, membership: Membership, application_id: i
     outcome = get_object_or_404(Outcome, application=application)
     form = OutcomeForm(request.POST or None, instance=outcome)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        with transaction.atomic():
+            form.save()
+            reports_changed(provider_id=membership.provider.pk)
         messages.success(request, "Outcome saved.")
         return redirect(application)
     return render(

@@ -16,6 +16,7 @@ from vbr.recruitment import workflow
 from vbr.recruitment.forms.roles import CriterionForm, RoleForm, StageForm
 from vbr.recruitment.models import Criterion, Role, Stage
 from vbr.recruitment.scoring import value_stage_matrix
+from vbr.reports.caching import reports_changed
 
 FROZEN_MESSAGE = (
     "The criteria of “{stage}” have been scored against, so they cannot change: a panellist "
@@ -60,6 +61,7 @@ def role_edit(request: HttpRequest, membership: Membership, role_id: int) -> Htt
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
+            reports_changed(provider_id=provider.pk)
             record(
                 provider=provider,
                 actor=request.user,
@@ -139,6 +141,7 @@ def stage_edit(
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
+            reports_changed(provider_id=provider.pk)
             record(
                 provider=provider,
                 actor=request.user,
@@ -209,6 +212,7 @@ def stage_delete(
             summary=f"Deleted stage {stage.pk}",
         )
         stage.delete()
+        reports_changed(provider_id=provider.pk)
     messages.success(request, f"Deleted the stage “{stage.name}”.")
     return redirect(_setup_url(role))
 

@@ -16,6 +16,7 @@ from vbr.accounts.models import AuditEvent, Membership
 from vbr.recruitment import workflow
 from vbr.recruitment.forms.values import BaseIndicatorFormSet, CoreValueForm, indicator_formset
 from vbr.recruitment.models import CoreValue, Indicator
+from vbr.reports.caching import reports_changed
 
 ADD_ROWS = 3
 
@@ -57,6 +58,8 @@ def _save_value(form: CoreValueForm, formset: BaseIndicatorFormSet) -> CoreValue
         # A new value goes to the end of the library.
         form.instance.order = workflow.next_value_order(form.instance.provider)
     core_value: CoreValue = form.save()
+    # A value's name labels the values and panel reports.
+    reports_changed(provider_id=core_value.provider_id)
     formset.instance = core_value
     indicators = formset.save(commit=False)
     for indicator in formset.deleted_objects:

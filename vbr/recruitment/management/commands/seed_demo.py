@@ -32,6 +32,8 @@ from vbr.recruitment.models import (
 )
 from vbr.recruitment.starter_values import DEFAULT_INTERVIEW_LEVELS, STARTER_BEHAVIOURS
 from vbr.recruitment.workflow import copy_starter_values
+from vbr.reports.agreement import refresh_agreement
+from vbr.reports.caching import reports_changed
 
 DEMO_PASSWORD = "vbr-demo-2026"  # noqa: S105 -- demo data only, printed on purpose
 
@@ -88,6 +90,9 @@ class Command(BaseCommand):
             if new_jo:
                 self._individual_employer(jo)
             self._equality_monitoring(sunrise)
+            # Written directly, as a data load: the reports cached before are out of date.
+            for provider in providers.values():
+                reports_changed(provider_id=provider.pk)
         self._print_logins()
         self._panel_link(sunrise)
 
@@ -345,6 +350,7 @@ class Command(BaseCommand):
             # What submitting through the workflow stores.
             workflow.refresh_value_levels([assessment.application_id])
             Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
+            refresh_agreement([assessment.pk])
         return scorecard
 
     def _decide(

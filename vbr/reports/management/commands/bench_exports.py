@@ -48,6 +48,8 @@ from vbr.recruitment.models import (
     Stage,
 )
 from vbr.recruitment.workflow import refresh_value_levels
+from vbr.reports.agreement import refresh_agreement
+from vbr.reports.caching import reports_changed
 
 BATCH = 5000
 PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -175,6 +177,8 @@ class Command(BaseCommand):
             # read, as submitting each scorecard would have.
             refresh_value_levels([a.pk for a in applications])
             Assessment.objects.filter(pk__in=[a.pk for a in assessments]).refresh_scoring_progress()
+            refresh_agreement([a.pk for a in assessments])
+            reports_changed(provider_id=provider.pk)
         if connection.vendor == "postgresql":
             # As autovacuum would after a real load: without statistics the planner guesses.
             with connection.cursor() as cursor:
