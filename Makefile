@@ -26,6 +26,7 @@ test-fast: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy vbr
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 format: install

@@ -183,7 +183,7 @@ SUMMARIES = (
     "Strong on teamwork; less sure on speaking up.",
     "Not ready yet; little evidence on dignity.",
 )
-DECISION_REASONS = {
+DECISION_REASONS: dict[str, str] = {
     Decision.Kind.PROGRESS: "Good evidence across the values; the panel agreed.",
     Decision.Kind.OFFER: "Strong evidence on every essential value; references fine.",
     Decision.Kind.HIRE: "Accepted the offer; checks completed.",
@@ -219,7 +219,7 @@ class RowWriter:
         self.counts: dict[type[models.Model], int] = dict.fromkeys(self.order, 0)
         self.is_postgres = connection.vendor == "postgresql"
         for model in self.order:
-            top = model.objects.aggregate(top=models.Max("pk"))["top"]
+            top = model._default_manager.aggregate(top=models.Max("pk"))["top"]
             self.next_id[model] = (top or 0) + 1
 
     def declare(self, model: type[models.Model], names: Sequence[str]) -> None:
@@ -288,7 +288,7 @@ class RowWriter:
 
     def _write(self, model: type[models.Model], rows: list[tuple[Any, ...]]) -> None:
         table = connection.ops.quote_name(model._meta.db_table)
-        names = [connection.ops.quote_name(f.column) for f in self.columns[model]]
+        names = [connection.ops.quote_name(str(f.column)) for f in self.columns[model]]
         with connection.cursor() as cursor:
             if self.is_postgres:
                 sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
@@ -366,7 +366,7 @@ def _purge(model: type[models.Model], queryset: models.QuerySet, *, depth: int) 
         _purge(related, related._base_manager.filter(**lookup), depth=depth + 1)
     sql, params = ids.query.sql_with_params()
     table = connection.ops.quote_name(model._meta.db_table)
-    pk = connection.ops.quote_name(model._meta.pk.column)
+    pk = connection.ops.quote_name(str(model._meta.pk.column))
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({sql})", params)  # noqa: S608
 
@@ -605,6 +605,7 @@ class Generator:
         rng, w = self.rng, self.w
         slug = f"{SLUG_PREFIX}{index:03d}"
         individual = index > 0 and role_count == 1 and application_count < 40
+        kind: str
         if individual:
             kind = Provider.Kind.INDIVIDUAL_EMPLOYER
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)} (individual employer)"
@@ -862,9 +863,11 @@ class Generator:
             ),
         )
         panel = self._panel()
-        not_observed_rate = {Stage.Kind.SHADOWING: 0.10, Stage.Kind.GROUP_ACTIVITY: 0.08}.get(
-            stage.kind, 0.03
-        )
+        not_observed_rates: dict[str, float] = {
+            Stage.Kind.SHADOWING: 0.10,
+            Stage.Kind.GROUP_ACTIVITY: 0.08,
+        }
+        not_observed_rate = not_observed_rates.get(stage.kind, 0.03)
         all_levels: list[int] = []
         for person, panel_role in panel:
             panellist_id = w.new_id(Panellist)
@@ -919,7 +922,7 @@ class Generator:
         rng = self.rng
         size = rng.choices([2, 3, 4], [25, 45, 30])[0]
         chair = rng.choice(self.managers)
-        panel = [(chair, Panellist.PanelRole.CHAIR)]
+        panel: list[tuple[Person, str]] = [(chair, Panellist.PanelRole.CHAIR)]
         peers = [m for m in self.managers if m is not chair]
         experts = list(self.experts)
         while len(panel) < size and (peers or experts):

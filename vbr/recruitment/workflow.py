@@ -871,6 +871,8 @@ def move_to_next_stage(*, application: Application, moved_by: User | None) -> St
 def experts_view(application: Application) -> str:
     """The experts-by-experience view of an application at its current stage (positive,
     negative, mixed or none), from their submitted scorecards."""
+    if application.current_stage_id is None:  # not started: nobody has assessed yet
+        return recommendation_view([])
     recommendations = Scorecard.objects.filter(
         assessment__application=application,
         assessment__stage_id=application.current_stage_id,
@@ -888,7 +890,7 @@ def goes_against_experts(*, view: str, kind: str) -> bool:
     )
 
 
-DECISION_STATUS = {
+DECISION_STATUS: dict[str, str] = {
     Decision.Kind.OFFER: Application.Status.OFFERED,
     Decision.Kind.HIRE: Application.Status.HIRED,
     Decision.Kind.DECLINE: Application.Status.DECLINED,
@@ -1023,7 +1025,7 @@ def run_summary_job(*, job_id: int) -> SummaryJob | None:
     updated = SummaryJob.objects.filter(pk=job.pk, status=SummaryJob.Status.RENDERING).update(
         status=SummaryJob.Status.READY, file=job.file.name, error="", finished_at=timezone.now()
     )
-    if not updated:
+    if not updated and job.file.name:
         # The job was swept away or erased meanwhile: do not leave an orphan file behind.
         job.file.storage.delete(job.file.name)
     job.refresh_from_db()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import models, transaction
@@ -133,7 +133,7 @@ def refresh_agreement(assessment_ids: Sequence[int]) -> None:
     )
 
 
-def refresh_all_agreement(assessment_ids: Sequence[int], batch: int = 5000) -> int:
+def refresh_all_agreement(assessment_ids: Iterable[int], batch: int = 5000) -> int:
     """`refresh_agreement` for many assessments, a batch at a time (for loads that write
     scores directly). Returns how many were refreshed."""
     ids = sorted(assessment_ids)

@@ -193,7 +193,7 @@ class Command(BaseCommand):
         role = self._role(
             provider, values, "Personal assistant", "Mornings, helping me get up and out."
         )
-        interview = role.stages.first()
+        interview = role.stages.get(order=1)
         jo = self.users["jo"]
         kim = self._apply(provider, role, interview, "Kim", "Osei", days_ago=4)
         a = self._assessment(kim, interview, timezone.now() - timedelta(days=1), [jo])
