@@ -102,6 +102,9 @@ def test_generated_data_is_consistent_within_each_provider() -> None:
     # Hires, and only hires, have outcomes.
     assert set(Outcome.objects.values_list("application__status", flat=True)) <= {"hired"}
     assert Outcome.objects.count() == Application.objects.filter(status="hired").count()
+    # The panel tallies are stored once for each assessment with a submitted scorecard.
+    scored = Assessment.objects.filter(scorecards__submitted_at__isnull=False).distinct().count()
+    assert f"panel agreement tallies stored for {scored:,} assessments" in output
     # The stored scoring progress is what counting again finds (as the workflow keeps it).
     stored = list(Assessment.objects.values_list("pk", "panel_size", "submitted_count"))
     places = dict(Panellist.objects.values_list("pk", "scorecard_submitted"))

@@ -480,6 +480,7 @@ class Generator:
                 assessment__application__provider__slug__startswith=SLUG_PREFIX,
                 submitted_at__isnull=False,
             )
+            .order_by()  # no default ordering, or DISTINCT would keep one row per scorecard
             .values_list("assessment_id", flat=True)
             .distinct()
         )

@@ -136,7 +136,7 @@ def refresh_agreement(assessment_ids: Sequence[int]) -> None:
 def refresh_all_agreement(assessment_ids: Iterable[int], batch: int = 5000) -> int:
     """`refresh_agreement` for many assessments, a batch at a time (for loads that write
     scores directly). Returns how many were refreshed."""
-    ids = sorted(assessment_ids)
+    ids = sorted(set(assessment_ids))
     for start in range(0, len(ids), batch):
         with transaction.atomic():
             refresh_agreement(ids[start : start + batch])
