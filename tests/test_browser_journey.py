@@ -147,6 +147,8 @@ def test_values_based_recruitment_from_setup_to_decision(browser_page: Any) -> N
     )
     page.get_by_role("button", name="Record decision").click()
     assert "Decision recorded: Offer the job." in page.content()
+    # The application page, with the panel's values profile drawn (checked by axe too).
+    assert page.locator("figure.values-profile-chart svg[role=img]").count() == 1
     check(page)
     screenshot(page, "journey-application")
     application = Application.objects.get(candidate__first_name="Chloe")
