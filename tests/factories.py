@@ -23,7 +23,6 @@ from vbr.recruitment.models import (
     Scorecard,
     Stage,
 )
-from vbr.reports.agreement import refresh_agreement
 from vbr.reports.caching import reports_changed
 
 _seq = itertools.count(1)
@@ -180,10 +179,7 @@ def make_scorecard(
             evidence=f"Evidence for level {level}",
         )
     if submitted:
-        # What submitting through the workflow stores for reports, exports and lists.
-        workflow.refresh_value_levels([panellist.assessment.application_id])
-        Assessment.objects.filter(pk=panellist.assessment_id).refresh_scoring_progress()
-        refresh_agreement([panellist.assessment_id])
+        workflow.refresh_from_scores([panellist.assessment])  # as submitting would
         reports_changed(provider_id=panellist.assessment.application.provider_id)
     return scorecard
 

@@ -622,9 +622,7 @@ def submit_scorecard(
     scorecard.submitted_at = timezone.now()
     scorecard.save()
     assessment = panellist.assessment
-    refresh_value_levels([assessment.application_id])
-    Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
-    refresh_agreement([assessment.pk])
+    refresh_from_scores([assessment])
     if assessment.status == Assessment.Status.SCHEDULED:
         assessment.status = Assessment.Status.SCORING
         assessment.save(update_fields=["status"])
@@ -642,10 +640,21 @@ def submit_scorecard(
     return scorecard
 
 
+def refresh_from_scores(assessments: Sequence[Assessment]) -> None:
+    """Store again everything kept from these assessments' submitted scorecards: each
+    application's per-value totals (exports, retention), the panel's progress (lists, the
+    dashboard) and the panel tallies (values and panel reports). Called when a scorecard is
+    submitted or amended, the only steps that change submitted levels; loads that write
+    scorecards directly call it as submitting would. Seven queries."""
+    refresh_value_levels(sorted({assessment.application_id for assessment in assessments}))
+    ids = [assessment.pk for assessment in assessments]
+    Assessment.objects.filter(pk__in=ids).refresh_scoring_progress()
+    refresh_agreement(ids)
+
+
 def refresh_value_levels(application_ids: Sequence[int]) -> None:
     """Store each application's submitted levels per value (Application.value_levels), read
-    again from its scores: called when a scorecard is submitted or amended, the only steps
-    that change submitted levels. Two queries for one application."""
+    again from its scores (see `refresh_from_scores`). Two queries for one application."""
     totals = value_level_totals(
         Score.objects.filter(scorecard__assessment__application_id__in=application_ids)
     )
@@ -709,8 +718,7 @@ def amend_scorecard(
     scorecard.summary = summary
     scorecard.save()
     assessment = scorecard.assessment
-    refresh_value_levels([assessment.application_id])
-    refresh_agreement([assessment.pk])
+    refresh_from_scores([assessment])
     audit.record(
         provider=assessment.application.provider,
         actor=amended_by,

@@ -325,7 +325,9 @@ class Command(BaseCommand):
                 decided_by=people[0],
             )
         # What submitting through the workflow stores.
-        Assessment.objects.filter(application__provider=provider).refresh_scoring_progress()
+        workflow.refresh_from_scores(
+            list(Assessment.objects.filter(application__provider=provider))
+        )
         return provider
 
     def _remove(self, provider: Provider) -> None:

@@ -32,7 +32,6 @@ from vbr.recruitment.models import (
 )
 from vbr.recruitment.starter_values import DEFAULT_INTERVIEW_LEVELS, STARTER_BEHAVIOURS
 from vbr.recruitment.workflow import copy_starter_values
-from vbr.reports.agreement import refresh_agreement
 from vbr.reports.caching import reports_changed
 
 DEMO_PASSWORD = "vbr-demo-2026"  # noqa: S105 -- demo data only, printed on purpose
@@ -347,10 +346,7 @@ class Command(BaseCommand):
                 evidence=_EVIDENCE.get(level, ""),
             )
         if submitted:
-            # What submitting through the workflow stores.
-            workflow.refresh_value_levels([assessment.application_id])
-            Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
-            refresh_agreement([assessment.pk])
+            workflow.refresh_from_scores([assessment])  # as submitting would
         return scorecard
 
     def _decide(

@@ -47,8 +47,7 @@ from vbr.recruitment.models import (
     Scorecard,
     Stage,
 )
-from vbr.recruitment.workflow import refresh_value_levels
-from vbr.reports.agreement import refresh_agreement
+from vbr.recruitment.workflow import refresh_from_scores
 from vbr.reports.caching import reports_changed
 
 BATCH = 5000
@@ -173,11 +172,9 @@ class Command(BaseCommand):
                 for s in scorecards
                 for c in criteria
             )
-            # Scores written directly, as a data load would: store the totals the exports
-            # read, as submitting each scorecard would have.
-            refresh_value_levels([a.pk for a in applications])
-            Assessment.objects.filter(pk__in=[a.pk for a in assessments]).refresh_scoring_progress()
-            refresh_agreement([a.pk for a in assessments])
+            # Scores written directly, as a data load would: store what submitting each
+            # scorecard would have.
+            refresh_from_scores(assessments)
             reports_changed(provider_id=provider.pk)
         if connection.vendor == "postgresql":
             # As autovacuum would after a real load: without statistics the planner guesses.
