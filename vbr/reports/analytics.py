@@ -204,30 +204,17 @@ class Leniency:
 def leniency(units: Iterable[Mapping[Any, int]]) -> list[Leniency]:
     """Per panellist, the mean of (their level − the panel's median level) over the units
     they scored with at least one other panellist. Positive: more lenient than their panels.
+    (The panel report sums the same differences stored per assessment, `AgreementTally`.)
     """
-    return leniency_of_counts(
-        (panellist, level, Counter(unit.values()), 1)
-        for unit in units
-        for panellist, level in unit.items()
-    )
-
-
-def leniency_of_counts(
-    scores: Iterable[tuple[Hashable, int, Mapping[int, int], int]],
-) -> list[Leniency]:
-    """`leniency` from (panellist, their level, their unit's count of each level, how many
-    such scores): the panel's median depends only on the unit's counts."""
     totals: dict[Hashable, list[float]] = {}
-    medians: dict[tuple[tuple[int, int], ...], float] = {}
-    for panellist, level, counts, times in scores:
-        if sum(counts.values()) < 2:
+    for unit in units:
+        if len(unit) < 2:
             continue
-        key = tuple(sorted(counts.items()))
-        if key not in medians:
-            medians[key] = statistics.median([value for value, n in key for _ in range(n)])
-        total = totals.setdefault(panellist, [0.0, 0])
-        total[0] += (level - medians[key]) * times
-        total[1] += times
+        median = statistics.median(unit.values())
+        for panellist, level in unit.items():
+            total = totals.setdefault(panellist, [0.0, 0])
+            total[0] += level - median
+            total[1] += 1
     return [
         Leniency(panellist, difference / scores_compared, int(scores_compared))
         for panellist, (difference, scores_compared) in totals.items()
