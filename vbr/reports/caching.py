@@ -20,6 +20,7 @@ page's drawn tables and charts are cached beside the report, under the same key.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable
@@ -55,17 +56,11 @@ def reports_changed(*, provider_id: int) -> None:
 
 
 def report_key(slug: str, provider: Provider, filters: ReportFilter, token: str) -> str:
-    scope = None if filters.role_scope is None else sorted(filters.role_scope)
-    chosen = (
-        slug,
-        filters.role_id,
-        filters.stage_id,
-        filters.date_from,
-        filters.date_to,
-        filters.characteristic,
-        scope,
-        timezone.localdate(),
-    )
+    """Every field of the filter is part of the key (a filter added later cannot be left
+    out), the role scope in a fixed order."""
+    if filters.role_scope is not None:
+        filters = dataclasses.replace(filters, role_scope=tuple(sorted(filters.role_scope)))
+    chosen = (slug, dataclasses.astuple(filters), timezone.localdate())
     digest = hashlib.sha256(repr(chosen).encode()).hexdigest()[:32]
     return f"report:{provider.pk}:{token}:{digest}"
 
