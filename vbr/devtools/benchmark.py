@@ -31,8 +31,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.module_loading import import_string
 
 from vbr.accounts.models import Membership, Provider, User
+from vbr.devtools.synthetic import SLUG_PREFIX
 from vbr.recruitment.models import Application, Assessment, Scorecard
-from vbr.recruitment.synthetic import SLUG_PREFIX
 
 NOT_BUILT = "not built yet"
 

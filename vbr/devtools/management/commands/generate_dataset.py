@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from vbr.recruitment import synthetic
+from vbr.devtools import synthetic
 
 
 class Command(BaseCommand):

@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from vbr.recruitment import benchmark, synthetic
+from vbr.devtools import benchmark, synthetic
 
 
 class Command(BaseCommand):
