@@ -39,9 +39,11 @@ from vbr.recruitment.models import (
     Role,
     Scorecard,
     Stage,
+    SummaryBatch,
     SummaryJob,
 )
 from vbr.recruitment.scoring import value_stage_grid
+from vbr.recruitment.workflow import summaries
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -560,7 +562,8 @@ def test_a_job_left_rendering_by_a_dead_worker_is_queued_again_then_given_up(
         started_at=timezone.now(),
         attempts=1,
     )
-    with mock.patch.object(workflow, "send_summary_jobs", return_value=1) as send:
+    # Patched where sweep_summary_jobs looks it up: the package only re-exports it.
+    with mock.patch.object(summaries, "send_summary_jobs", return_value=1) as send:
         report = workflow.sweep_summary_jobs()
     stuck.refresh_from_db(), hopeless.refresh_from_db(), recent.refresh_from_db()
     assert stuck.status == SummaryJob.Status.QUEUED
@@ -632,7 +635,7 @@ def test_batch_progress_query_count_does_not_grow(
     n: int,
     django_assert_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
-    batch = workflow.SummaryBatch.objects.create(
+    batch = SummaryBatch.objects.create(
         provider=sunrise, role=example.role, stage=example.shadowing, requested_by=bob
     )
     SummaryJob.objects.bulk_create(

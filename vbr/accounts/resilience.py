@@ -1,9 +1,9 @@
 """What people see when the database cannot be reached.
 
 ATOMIC_REQUESTS is off on purpose: every write is one workflow step wrapped in its own
-transaction (`@transaction.atomic` in workflow.py), so when the database goes away part-way a
-step is rolled back whole. This middleware turns the resulting error into a plain 503 page
-instead of a 500, so that the person knows to try again.
+transaction (`@transaction.atomic` in the workflow package), so when the database goes away
+part-way a step is rolled back whole. This middleware turns the resulting error into a plain
+503 page instead of a 500, so that the person knows to try again.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Background tasks: thin, they take ids and call the domain functions in workflow.py.
+"""Background tasks: thin, they take ids and call the domain functions in the workflow.
 
 Rendering runs on its own `pdf` queue (see CELERY_TASK_ROUTES) with time limits, late
 acknowledgement and redelivery when a worker is lost; the job row in the database, not the

@@ -1,0 +1,117 @@
+"""Assessments and their panels: scheduling, cancelling, and who sits on each panel.
+
+Submitted scores are evidence, so an assessment or a panel place that has them stays; the
+stored scoring progress is refreshed whenever a panel changes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from vbr.accounts.models import Membership
+from vbr.recruitment.models import Application, Assessment, Panellist, Stage
+from vbr.recruitment.workflow.shadowing import ShadowingChecksOutstanding, ensure_can_schedule
+from vbr.reports.caching import reports_changed
+
+
+@transaction.atomic
+def schedule_assessment(
+    *,
+    application: Application,
+    stage: Stage,
+    scheduled_at: datetime,
+    place: str = "",
+    notes_for_panel: str = "",
+) -> Assessment:
+    """Schedule an application's assessment at one stage of its role.
+
+    The stage's current criteria version is frozen on the assessment, so that later changes
+    to the criteria do not change what this panel scores against.
+    """
+    if stage.role_id != application.role_id:
+        raise ValidationError({"stage": "That stage is not part of the application's role."})
+    try:
+        ensure_can_schedule(application=application, stage=stage)
+    except ShadowingChecksOutstanding as outstanding:
+        raise ValidationError({"stage": str(outstanding)}) from None
+    duplicate = ValidationError(
+        {"stage": f"This application already has an assessment at {stage.name}."}
+    )
+    if application.assessments.filter(stage=stage).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            return Assessment.objects.create(
+                application=application,
+                stage=stage,
+                criteria_version=stage.criteria_version,
+                scheduled_at=scheduled_at,
+                place=place,
+                notes_for_panel=notes_for_panel,
+            )
+    except IntegrityError:
+        raise duplicate from None
+
+
+@transaction.atomic
+def cancel_assessment(*, assessment: Assessment) -> None:
+    """Cancel an assessment that nobody has submitted a scorecard for: submitted scores are
+    evidence and must not disappear from the debrief behind a cancellation."""
+    if assessment.status == Assessment.Status.CANCELLED:
+        raise ValidationError("This assessment is already cancelled.")
+    if assessment.status == Assessment.Status.CLOSED:
+        raise ValidationError("Scoring for this assessment is closed: it cannot be cancelled.")
+    if assessment.scorecards.submitted().exists():
+        raise ValidationError(
+            "A panellist has already submitted a scorecard: this assessment cannot be cancelled."
+        )
+    assessment.status = Assessment.Status.CANCELLED
+    assessment.save(update_fields=["status"])
+
+
+@transaction.atomic
+def add_panellist(
+    *, assessment: Assessment, membership: Membership, panel_role: str = ""
+) -> Panellist:
+    """Put a member of the provider on an assessment's panel, once.
+
+    Experts by experience sit as experts by experience unless another panel role is chosen.
+    """
+    if membership.provider_id != assessment.application.provider_id:
+        raise ValidationError({"member": "Choose a member of this provider."})
+    if not panel_role:
+        if not membership.is_expert_by_experience:
+            raise ValidationError({"panel_role": "Choose a panel role."})
+        panel_role = Panellist.PanelRole.EXPERT_BY_EXPERIENCE
+    duplicate = ValidationError(
+        {"member": f"{membership.user.display_name} is already on this panel."}
+    )
+    if assessment.panellists.filter(user_id=membership.user_id).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            panellist = Panellist.objects.create(
+                assessment=assessment, user_id=membership.user_id, panel_role=panel_role
+            )
+    except IntegrityError:
+        raise duplicate from None
+    Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
+    # An expert joining a panel that has scored changes the panel report's involvement.
+    reports_changed(provider_id=membership.provider_id)
+    return panellist
+
+
+@transaction.atomic
+def remove_panellist(*, panellist: Panellist) -> None:
+    """Take somebody off a panel, only while they have not started a scorecard: once they
+    have, their work is part of the record."""
+    if Panellist.objects.filter(pk=panellist.pk, scorecard__isnull=False).exists():
+        raise ValidationError(
+            f"{panellist.user.display_name} has started a scorecard: they stay on the panel."
+        )
+    panellist.delete()
+    Assessment.objects.filter(pk=panellist.assessment_id).refresh_scoring_progress()
+    reports_changed(provider_id=panellist.assessment.application.provider_id)

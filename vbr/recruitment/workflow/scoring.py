@@ -1,0 +1,299 @@
+"""Scorecards: drafts, submitting, amending, and what is stored from submitted scores.
+
+Scoring is independent: each panellist's scorecard is locked once submitted and only changes
+by an amendment with a reason. Totals and tallies kept from submitted scores are refreshed
+here, the only place submitted levels change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from vbr.accounts import audit
+from vbr.accounts.models import AuditEvent, User
+from vbr.recruitment.models import (
+    Application,
+    Assessment,
+    Criterion,
+    Panellist,
+    Score,
+    Scorecard,
+    ScorecardRevision,
+)
+from vbr.recruitment.scoring import value_level_totals
+from vbr.reports.agreement import refresh_agreement
+from vbr.reports.caching import reports_changed
+
+
+class ScorecardLocked(Exception):
+    """A submitted scorecard cannot be changed except by an amendment with a reason."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One criterion's answer as typed: a level 1–4, or not observed, or nothing yet."""
+
+    level: int | None = None
+    not_observed: bool = False
+    evidence: str = ""
+
+    @property
+    def is_answered(self) -> bool:
+        return self.level is not None or self.not_observed
+
+
+def _lock_panel_place(panellist: Panellist) -> Scorecard:
+    """The panellist's scorecard, locked until the transaction ends, and created once even
+    when two requests race (double click)."""
+    locked = Scorecard.objects.select_for_update().filter(panellist=panellist)
+    scorecard = locked.first()
+    if scorecard is None:
+        # None yet: take turns on the panel place to create it.
+        Panellist.objects.select_for_update().filter(pk=panellist.pk).first()
+        scorecard, created = Scorecard.objects.get_or_create(
+            panellist=panellist, defaults={"assessment_id": panellist.assessment_id}
+        )
+        if not created:
+            scorecard = locked.get()  # another request made it meanwhile: lock it too
+    scorecard.panellist = panellist  # already loaded: saves reading it again
+    return scorecard
+
+
+def _write_answers(
+    scorecard: Scorecard,
+    answers: Mapping[int, Answer],
+    criteria: Sequence[Criterion] | None = None,
+) -> None:
+    """Write the answers to the assessment's criteria (others are ignored). `criteria`: the
+    assessment's criteria when the caller has already loaded them."""
+    existing = {score.criterion_id: score for score in scorecard.scores.all()}
+    if criteria is None:
+        allowed = set(scorecard.assessment.criteria().values_list("pk", flat=True))
+    else:
+        allowed = {criterion.pk for criterion in criteria}
+    to_create, to_update = [], []
+    for criterion_id, answer in answers.items():
+        if criterion_id not in allowed:
+            continue
+        level = None if answer.not_observed else answer.level
+        score = existing.get(criterion_id)
+        if score is None:
+            to_create.append(
+                Score(
+                    scorecard=scorecard,
+                    criterion_id=criterion_id,
+                    level=level,
+                    not_observed=answer.not_observed,
+                    evidence=answer.evidence,
+                )
+            )
+        elif (score.level, score.not_observed, score.evidence) != (
+            level,
+            answer.not_observed,
+            answer.evidence,
+        ):
+            score.level, score.not_observed, score.evidence = (
+                level,
+                answer.not_observed,
+                answer.evidence,
+            )
+            to_update.append(score)
+    Score.objects.bulk_create(to_create)
+    Score.objects.bulk_update(to_update, ["level", "not_observed", "evidence"])
+
+
+def _fill(
+    scorecard: Scorecard,
+    answers: Mapping[int, Answer],
+    recommendation: str,
+    summary: str,
+    entered_by: User | None,
+    criteria: Sequence[Criterion] | None,
+) -> None:
+    """Write answers and the overall part; note who typed them when it was not the panellist
+    (a supporter entering answers on their behalf)."""
+    _write_answers(scorecard, answers, criteria)
+    scorecard.recommendation = recommendation
+    scorecard.summary = summary
+    if entered_by is not None and entered_by.pk != scorecard.panellist.user_id:
+        scorecard.entered_by = entered_by
+
+
+@transaction.atomic
+def save_scorecard_draft(
+    *,
+    panellist: Panellist,
+    answers: Mapping[int, Answer],
+    recommendation: str,
+    summary: str,
+    entered_by: User | None = None,
+    criteria: Sequence[Criterion] | None = None,
+) -> Scorecard:
+    """Save whatever has been typed so far. Drafts are never validated: nothing is lost.
+
+    `criteria`: the assessment's criteria, when the caller has them loaded already."""
+    scorecard = _lock_panel_place(panellist)
+    if scorecard.is_submitted:
+        raise ScorecardLocked
+    _fill(scorecard, answers, recommendation, summary, entered_by, criteria)
+    scorecard.save()
+    return scorecard
+
+
+@transaction.atomic
+def submit_scorecard(
+    *,
+    panellist: Panellist,
+    answers: Mapping[int, Answer],
+    recommendation: str,
+    summary: str,
+    entered_by: User | None = None,
+    criteria: Sequence[Criterion] | None = None,
+) -> Scorecard:
+    """Submit and lock a scorecard. The form has checked completeness; a second submit (a
+    double click) finds it already submitted and changes nothing. `criteria`: as for
+    `save_scorecard_draft`."""
+    scorecard = _lock_panel_place(panellist)
+    if scorecard.is_submitted:
+        return scorecard
+    _fill(scorecard, answers, recommendation, summary, entered_by, criteria)
+    scorecard.submitted_at = timezone.now()
+    scorecard.save()
+    assessment = panellist.assessment
+    refresh_from_scores([assessment])
+    if assessment.status == Assessment.Status.SCHEDULED:
+        assessment.status = Assessment.Status.SCORING
+        assessment.save(update_fields=["status"])
+    audit.record(
+        provider=assessment.application.provider,
+        actor=entered_by or panellist.user,
+        action=AuditEvent.Action.SCORECARD_SUBMITTED,
+        subject=scorecard,
+        application_id=assessment.application_id,
+        summary=f"Scorecard submitted for {assessment.stage.name}",
+    )
+    # Last, so that concurrent submits at this provider queue on its reports version for
+    # as short a time as possible.
+    reports_changed(provider_id=assessment.application.provider_id)
+    return scorecard
+
+
+def refresh_from_scores(assessments: Sequence[Assessment]) -> None:
+    """Store again everything kept from these assessments' submitted scorecards: each
+    application's per-value totals (exports, retention), the panel's progress (lists, the
+    dashboard) and the panel tallies (values and panel reports). Called when a scorecard is
+    submitted or amended, the only steps that change submitted levels; loads that write
+    scorecards directly call it as submitting would. Seven queries."""
+    refresh_value_levels(sorted({assessment.application_id for assessment in assessments}))
+    ids = [assessment.pk for assessment in assessments]
+    Assessment.objects.filter(pk__in=ids).refresh_scoring_progress()
+    refresh_agreement(ids)
+
+
+def refresh_value_levels(application_ids: Sequence[int]) -> None:
+    """Store each application's submitted levels per value (Application.value_levels), read
+    again from its scores (see `refresh_from_scores`). Two queries for one application."""
+    totals = value_level_totals(
+        Score.objects.filter(scorecard__assessment__application_id__in=application_ids)
+    )
+    applications = [Application(pk=pk, value_levels=totals.get(pk, {})) for pk in application_ids]
+    Application.objects.bulk_update(applications, ["value_levels"], batch_size=1000)
+
+
+def refresh_all_value_levels(applications: models.QuerySet[Application], batch: int = 5000) -> int:
+    """`refresh_value_levels` for many applications, a batch at a time (for loads that write
+    scores directly, such as the synthetic dataset). Returns how many were refreshed."""
+    ids = list(applications.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            refresh_value_levels(ids[start : start + batch])
+    return len(ids)
+
+
+def scorecard_snapshot(scorecard: Scorecard) -> dict[str, Any]:
+    """What a scorecard says now, as JSON, for the amendment history."""
+    return {
+        "recommendation": scorecard.recommendation,
+        "summary": scorecard.summary,
+        "submitted_at": scorecard.submitted_at.isoformat() if scorecard.submitted_at else None,
+        "scores": [
+            {
+                "criterion_id": score.criterion_id,
+                "prompt": score.criterion.prompt,
+                "level": score.level,
+                "not_observed": score.not_observed,
+                "evidence": score.evidence,
+            }
+            for score in scorecard.scores.select_related("criterion")
+        ],
+    }
+
+
+@transaction.atomic
+def amend_scorecard(
+    *,
+    scorecard: Scorecard,
+    answers: Mapping[int, Answer],
+    recommendation: str,
+    summary: str,
+    reason: str,
+    amended_by: User,
+) -> ScorecardRevision:
+    """Change a submitted scorecard, keeping what it said before and why it changed."""
+    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    if not scorecard.is_submitted:
+        raise ValueError("Only a submitted scorecard is amended; a draft is simply saved.")
+    if not reason.strip():
+        raise ValueError("An amendment needs a reason.")
+    revision = ScorecardRevision.objects.create(
+        scorecard=scorecard,
+        amended_by=amended_by,
+        reason=reason.strip(),
+        previous=scorecard_snapshot(scorecard),
+    )
+    _write_answers(scorecard, answers)
+    scorecard.recommendation = recommendation
+    scorecard.summary = summary
+    scorecard.save()
+    assessment = scorecard.assessment
+    refresh_from_scores([assessment])
+    audit.record(
+        provider=assessment.application.provider,
+        actor=amended_by,
+        action=AuditEvent.Action.SCORECARD_AMENDED,
+        subject=scorecard,
+        application_id=assessment.application_id,
+        summary=f"Scorecard amended for {assessment.stage.name}",
+    )
+    reports_changed(provider_id=assessment.application.provider_id)  # last, as on submit
+    return revision
+
+
+@transaction.atomic
+def close_scoring(*, assessment: Assessment, closed_by: User) -> None:
+    """The chair (or a manager) closes scoring: the debrief opens with what was submitted."""
+    assessment.status = Assessment.Status.CLOSED
+    assessment.closed_at = timezone.now()
+    assessment.save(update_fields=["status", "closed_at"])
+
+
+@transaction.atomic
+def set_scorecard_supporter(
+    *, panellist: Panellist, supporter: User | None, supporter_name: str
+) -> Scorecard:
+    """Record who is helping a panel member enter their answers (or that nobody is), so that
+    the scorecard can say "entered by [supporter] on behalf of [member]"."""
+    scorecard = _lock_panel_place(panellist)
+    if scorecard.is_submitted:
+        raise ScorecardLocked
+    if supporter is not None and supporter.pk == panellist.user_id:
+        supporter = None
+    scorecard.entered_by = supporter
+    scorecard.supporter_name = "" if supporter is not None else supporter_name.strip()[:150]
+    scorecard.save(update_fields=["entered_by", "supporter_name", "updated_at"])
+    return scorecard
