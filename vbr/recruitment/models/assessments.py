@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -9,8 +10,8 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from vbr.recruitment.models.candidates import Application
-from vbr.recruitment.models.roles import Criterion, Stage
+if TYPE_CHECKING:
+    from vbr.recruitment.models.roles import Criterion
 
 # Assessments happen in the UK: dates and times are London wall-clock time.
 LONDON = ZoneInfo("Europe/London")
@@ -76,9 +77,11 @@ class Assessment(models.Model):
         CANCELLED = "cancelled", "Cancelled"
 
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="assessments"
+        "recruitment.Application", on_delete=models.CASCADE, related_name="assessments"
     )
-    stage = models.ForeignKey(Stage, on_delete=models.RESTRICT, related_name="assessments")
+    stage = models.ForeignKey(
+        "recruitment.Stage", on_delete=models.RESTRICT, related_name="assessments"
+    )
     criteria_version = models.PositiveSmallIntegerField(default=1)
     scheduled_at = models.DateTimeField(null=True, blank=True)
     place = models.CharField(max_length=200, blank=True)
@@ -259,7 +262,9 @@ class Score(models.Model):
     """
 
     scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.RESTRICT, related_name="scores")
+    criterion = models.ForeignKey(
+        "recruitment.Criterion", on_delete=models.RESTRICT, related_name="scores"
+    )
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     not_observed = models.BooleanField(default=False)
     evidence = models.TextField(blank=True)

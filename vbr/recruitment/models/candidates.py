@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -9,7 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
-from vbr.recruitment.models.roles import Role, Stage
+
+if TYPE_CHECKING:
+    from vbr.recruitment.models.roles import Stage
 
 
 class Candidate(models.Model):
@@ -134,9 +138,15 @@ class Application(models.Model):
     # The provider is stored again here so that every tenant query starts from it cheaply.
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="applications")
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="applications")
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="applications")
+    role = models.ForeignKey(
+        "recruitment.Role", on_delete=models.CASCADE, related_name="applications"
+    )
     current_stage = models.ForeignKey(
-        Stage, on_delete=models.RESTRICT, null=True, blank=True, related_name="applications"
+        "recruitment.Stage",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="applications",
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     source = models.CharField(max_length=20, choices=Source.choices, blank=True)
@@ -232,7 +242,7 @@ class StageEntry(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="stage_entries"
     )
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="entries")
+    stage = models.ForeignKey("recruitment.Stage", on_delete=models.CASCADE, related_name="entries")
     entered_at = models.DateTimeField(default=timezone.now)
     # Who added the candidate or moved the application on; kept when they leave.
     moved_by = models.ForeignKey(

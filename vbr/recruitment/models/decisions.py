@@ -3,8 +3,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from vbr.recruitment.models.candidates import Application
-
 
 class Decision(models.Model):
     """The human outcome of an application at a point in time, with reasons."""
@@ -16,7 +14,9 @@ class Decision(models.Model):
         DECLINE = "decline", "Decline"
         HOLD = "hold", "Hold"
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")
+    application = models.ForeignKey(
+        "recruitment.Application", on_delete=models.CASCADE, related_name="decisions"
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     reasons = models.TextField()
     # Required when the decision goes against the experts-by-experience view.
@@ -52,7 +52,7 @@ class Outcome(models.Model):
         OTHER = "other", "Other"
 
     application = models.OneToOneField(
-        Application, on_delete=models.CASCADE, related_name="outcome"
+        "recruitment.Application", on_delete=models.CASCADE, related_name="outcome"
     )
     start_date = models.DateField(null=True, blank=True)
     probation = models.CharField(

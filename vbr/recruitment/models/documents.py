@@ -15,8 +15,6 @@ from django.db import models
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
-from vbr.recruitment.models.candidates import Application
-from vbr.recruitment.models.roles import Role, Stage
 
 
 def summary_file_path(job: SummaryJob, filename: str) -> str:
@@ -28,8 +26,12 @@ class SummaryBatch(models.Model):
     """PDF summaries for every candidate at one stage of a role, made as a group."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="summary_batches")
-    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="summary_batches")
-    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="summary_batches")
+    role = models.ForeignKey(
+        "recruitment.Role", on_delete=models.CASCADE, related_name="summary_batches"
+    )
+    stage = models.ForeignKey(
+        "recruitment.Stage", on_delete=models.CASCADE, related_name="summary_batches"
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -69,7 +71,7 @@ class SummaryJob(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="summary_jobs")
     application = models.ForeignKey(
-        Application, on_delete=models.CASCADE, related_name="summary_jobs"
+        "recruitment.Application", on_delete=models.CASCADE, related_name="summary_jobs"
     )
     batch = models.ForeignKey(
         SummaryBatch, on_delete=models.CASCADE, null=True, blank=True, related_name="jobs"

@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 
 from vbr.accounts.models import Provider
-from vbr.recruitment.models.assessments import Assessment
-from vbr.recruitment.models.candidates import Application
 
 
 class ProviderCheck(models.Model):
@@ -32,7 +30,9 @@ class ProviderCheck(models.Model):
 class ApplicationCheck(models.Model):
     """A manager's tick: this check was done for this application, by whom and when."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="checks")
+    application = models.ForeignKey(
+        "recruitment.Application", on_delete=models.CASCADE, related_name="checks"
+    )
     check_item = models.ForeignKey(ProviderCheck, on_delete=models.CASCADE, related_name="done")
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -65,7 +65,7 @@ class SupportedPersonView(models.Model):
         NO = "no", "No"
 
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="supported_person_views"
+        "recruitment.Assessment", on_delete=models.CASCADE, related_name="supported_person_views"
     )
     person_name = models.CharField("First name or initials", max_length=40)
     consent_given = models.BooleanField()
@@ -104,7 +104,7 @@ class Involvement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="involvements"
     )
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "recruitment.Assessment", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     date = models.DateField()
     minutes = models.PositiveIntegerField("Time given (minutes)")

@@ -5,7 +5,6 @@ from django.db import models
 from django.urls import reverse
 
 from vbr.accounts.models import Membership, Provider
-from vbr.recruitment.models.values import CoreValue
 
 
 class RoleQuerySet(models.QuerySet["Role"]):
@@ -146,7 +145,9 @@ class Criterion(models.Model):
     """What a panel scores at a stage: a question or an observed behaviour, for one value."""
 
     stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="criteria")
-    core_value = models.ForeignKey(CoreValue, on_delete=models.RESTRICT, related_name="criteria")
+    core_value = models.ForeignKey(
+        "recruitment.CoreValue", on_delete=models.RESTRICT, related_name="criteria"
+    )
     version = models.PositiveSmallIntegerField(default=1)
     order = models.PositiveSmallIntegerField(default=0)
     prompt = models.TextField(help_text="The question asked, or the behaviour observed.")
