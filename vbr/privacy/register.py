@@ -1,0 +1,698 @@
+"""The personal-data register: every field of the project's models that holds personal data
+or free text about a person, and what anonymisation, erasure and subject access do with it.
+
+Anonymisation (`workflow.anonymise_candidate`), erasure (`workflow.erase_candidate`), the
+files they remove (`files.py`) and the subject access export (`subject_access.py`) walk
+this register; none of them keeps a list of its own. Every text, JSON, e-mail and file field
+of every model is listed here, as personal or as not personal with the reason, and a test
+(tests/test_privacy_register.py) fails on any such field that is not: a new field is
+classified here before it can be released.
+
+Each table says how the rows about one candidate are found (`rows`): a lookup from the model
+to the candidate's id, or, for rows linked in another way, a function giving the condition.
+A table without `rows` is never walked for a candidate: its data is about somebody else
+(panel members, staff, an individual employer) and their own requests are handled apart.
+
+Third parties in a subject access export: the people supported who give their view of a
+candidate during shadowing, their supporters, panellists and staff are not the subject of the
+request. Their names are left out (UK GDPR Art. 15(4); DPA 2018 Sch. 2 Part 3 para 16):
+panellists appear by their panel role, people supported and supporters not at all. What was
+said or written about the candidate is the candidate's personal data and is included; the
+admin who sends the export reads its free text for other people's names before sending it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.db import models
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from vbr.recruitment.models import Candidate
+
+
+class Subject(StrEnum):
+    """Whose personal data a field is."""
+
+    CANDIDATE = "the candidate"
+    PERSON_SUPPORTED = "a person supported, who gave their view during shadowing"
+    SUPPORTER = "the supporter of a person supported or of a panel member"
+    MEMBER = "a panel member or member of staff"
+    EMPLOYER = "the provider: an individual employer is a person"
+
+
+class Anonymise(StrEnum):
+    """What anonymising a candidate does with a field of their rows."""
+
+    KEEP = "kept"  # not about the candidate, or a level, code or date that reports need
+    BLANK = "blanked"
+    PLACEHOLDER = "replaced with a placeholder"  # only where there was a value
+    SCRUB = "free-text keys of the JSON emptied, levels kept"
+    DELETE_FILE = "stored file deleted, the field blanked"
+    DELETE_ROW = "row deleted (with any stored file)"
+
+
+class Erase(StrEnum):
+    """What erasing a candidate does with a field of their rows."""
+
+    KEEP = "kept"  # not about the candidate
+    BLANK = "blanked, the row kept"  # rows that outlive the candidate (the audit trail)
+    DELETE_ROW = "row deleted (with any stored file)"
+
+
+@dataclass(frozen=True)
+class Personal:
+    """A field holding personal data or free text about a person.
+
+    `export`: its key in the subject access record (None: left out, `why` says why).
+    `shown_as`: an attribute of the row exported instead of the raw value.
+    `placeholder`: the text put in its place; "{pk}" stands for the row's id.
+    `free_text_keys`: for a JSON snapshot scrubbed on anonymisation, the keys (at any depth)
+    whose text values are emptied.
+    """
+
+    field: str
+    subject: Subject
+    anonymise: Anonymise
+    erase: Erase
+    export: str | None = None
+    why: str = ""
+    placeholder: str = ""
+    shown_as: str = ""
+    free_text_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NotPersonal:
+    field: str
+    why: str
+
+
+Rows = str | Callable[["Candidate"], Q] | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One model: how its rows about a candidate are found, and each field's entry.
+
+    `section`: the key under which a subject access export lists these rows.
+    """
+
+    model: str
+    rows: Rows
+    fields: tuple[Personal | NotPersonal, ...]
+    section: str | None = None
+    note: str = ""
+
+    @property
+    def model_class(self) -> type[models.Model]:
+        return apps.get_model(self.model)
+
+    @property
+    def personal(self) -> tuple[Personal, ...]:
+        return tuple(entry for entry in self.fields if isinstance(entry, Personal))
+
+    @property
+    def exported(self) -> tuple[Personal, ...]:
+        return tuple(entry for entry in self.personal if entry.export)
+
+    def candidate_rows(self, candidate: Candidate) -> models.QuerySet[Any]:
+        """This table's rows about `candidate`."""
+        manager = self.model_class._default_manager
+        if self.rows is None:
+            return manager.none()
+        if isinstance(self.rows, str):
+            return manager.filter(**{self.rows: candidate.pk})
+        return manager.filter(self.rows(candidate))
+
+
+def _audit_events_about(candidate: Candidate) -> Q:
+    """Events of the candidate's applications, and events whose subject is the candidate."""
+    from vbr.recruitment.models import Application
+
+    return Q(provider_id=candidate.provider_id) & (
+        Q(application_id__in=Application.objects.filter(candidate_id=candidate.pk).values("pk"))
+        | Q(subject_type="candidate", subject_id=candidate.pk)
+    )
+
+
+def _equality_answers_of(candidate: Candidate) -> Q:
+    """Found only through the invitation's random key: the answers name nobody."""
+    from vbr.reports.models import MonitoringInvite
+
+    return Q(
+        provider_id=candidate.provider_id,
+        key__in=MonitoringInvite.objects.filter(application__candidate_id=candidate.pk).values(
+            "key"
+        ),
+    )
+
+
+# Exports whose files list candidates one per row, by name.
+EXPORTS_LISTING_CANDIDATES = ("applications_xlsx", "scores_xlsx")
+
+
+def _stored_exports_that_may_name(candidate: Candidate) -> Q:
+    """Finished exports of the provider made since the candidate was added: each may list
+    them by name, and a file cannot lose one row, so the file goes (it can be made again)."""
+    return Q(
+        provider_id=candidate.provider_id,
+        kind__in=EXPORTS_LISTING_CANDIDATES,
+        created_at__gte=candidate.created_at,
+    ) & ~Q(file="")
+
+
+# Short names, so that each entry reads as one line of a table.
+C, PS, SU, M, E = (
+    Subject.CANDIDATE,
+    Subject.PERSON_SUPPORTED,
+    Subject.SUPPORTER,
+    Subject.MEMBER,
+    Subject.EMPLOYER,
+)
+A, X = Anonymise, Erase
+CODE = "a code from a fixed list, not about anybody"
+MEMBER_OWN = "the member's own data, about no candidate; left to the member's own requests"
+THIRD_PARTY = "a third party's name: left out of the candidate's subject access export"
+
+# Personal(field, whose, anonymise, erase, key in the subject access export, ...)
+REGISTER: tuple[Table, ...] = (
+    # -- The candidate and their applications ------------------------------------------------
+    Table(
+        "recruitment.Candidate",
+        rows="pk",
+        section="candidate",
+        fields=(
+            Personal(
+                "first_name", C, A.PLACEHOLDER, X.DELETE_ROW, "first_name", placeholder="Anonymised"
+            ),
+            Personal(
+                "last_name",
+                C,
+                A.PLACEHOLDER,
+                X.DELETE_ROW,
+                "last_name",
+                placeholder="candidate #{pk}",
+            ),
+            Personal("email", C, A.BLANK, X.DELETE_ROW, "email"),
+            Personal("phone", C, A.BLANK, X.DELETE_ROW, "phone"),
+            Personal("created_at", C, A.KEEP, X.DELETE_ROW, "added_on"),
+            Personal(
+                "anonymised_at",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                "anonymised_on",
+                why="set by anonymisation itself",
+            ),
+        ),
+    ),
+    Table(
+        "recruitment.Application",
+        rows="candidate_id",
+        section="applications",
+        fields=(
+            Personal("status", C, A.KEEP, X.DELETE_ROW, "status", why="reports need it"),
+            Personal("source", C, A.KEEP, X.DELETE_ROW, "source", why="reports need it"),
+            Personal("applied_at", C, A.KEEP, X.DELETE_ROW, "applied_on"),
+            Personal("current_stage", C, A.KEEP, X.DELETE_ROW, "current_stage"),
+            Personal("withdrawal_reason", C, A.BLANK, X.DELETE_ROW, "withdrawal_reason"),
+            Personal(
+                "value_levels",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                why="totals of the levels exported with each score; reports need them",
+            ),
+        ),
+    ),
+    Table(
+        "recruitment.StageEntry",
+        rows="application__candidate_id",
+        section="stages_entered",
+        fields=(Personal("entered_at", C, A.KEEP, X.DELETE_ROW, "entered_on"),),
+    ),
+    Table(
+        "recruitment.Assessment",
+        rows="application__candidate_id",
+        section="assessments",
+        fields=(
+            Personal("scheduled_at", C, A.KEEP, X.DELETE_ROW, "scheduled_for"),
+            Personal(
+                "place",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                "place",
+                why="where the assessment was held: a place, not about the candidate",
+            ),
+            Personal("status", C, A.KEEP, X.DELETE_ROW, "status"),
+            Personal(
+                "notes_for_panel",
+                C,
+                A.BLANK,
+                X.DELETE_ROW,
+                "notes_for_panel",
+                why="written about the candidate for their panel",
+            ),
+        ),
+    ),
+    Table(
+        "recruitment.Scorecard",
+        rows="assessment__application__candidate_id",
+        section="scorecards",
+        note="Only submitted scorecards are exported: a draft is not yet anyone's view. "
+        "Panellists appear by their panel role, never by name.",
+        fields=(
+            Personal("submitted_at", C, A.KEEP, X.DELETE_ROW, "submitted_on"),
+            Personal("recommendation", C, A.KEEP, X.DELETE_ROW, "recommendation"),
+            Personal("summary", C, A.BLANK, X.DELETE_ROW, "summary"),
+            Personal(
+                "supporter_name",
+                SU,
+                A.BLANK,
+                X.DELETE_ROW,
+                why=f"who typed a panel member's answers: needed while the decision may be "
+                f"questioned, not once the candidate is anonymous; {THIRD_PARTY}",
+            ),
+        ),
+    ),
+    Table(
+        "recruitment.Score",
+        rows="scorecard__assessment__application__candidate_id",
+        section="scores",
+        fields=(
+            Personal(
+                "level",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                "level",
+                shown_as="display_level",
+                why="the anonymous level is what reports are made of",
+            ),
+            Personal("evidence", C, A.BLANK, X.DELETE_ROW, "evidence"),
+        ),
+    ),
+    Table(
+        "recruitment.ShadowingNote",
+        rows="scorecard__assessment__application__candidate_id",
+        section="shadowing_notes",
+        note="Exported with their scorecard, so only once it is submitted.",
+        fields=(
+            Personal(
+                "noted_at",
+                C,
+                A.DELETE_ROW,
+                X.DELETE_ROW,
+                "time",
+                why="a note is nothing but its time and text: no figure needs it",
+            ),
+            Personal("text", C, A.DELETE_ROW, X.DELETE_ROW, "note"),
+        ),
+    ),
+    Table(
+        "recruitment.ScorecardRevision",
+        rows="scorecard__assessment__application__candidate_id",
+        fields=(
+            Personal(
+                "reason",
+                C,
+                A.PLACEHOLDER,
+                X.DELETE_ROW,
+                placeholder="(anonymised)",
+                why="not yet exported: the scorecard as it stands is",
+            ),
+            Personal(
+                "previous",
+                C,
+                A.SCRUB,
+                X.DELETE_ROW,
+                free_text_keys=("summary", "evidence", "notes", "reason", "reasons"),
+                why="what the scorecard said before; levels kept, text emptied. Not yet "
+                "exported: the scorecard as it stands is",
+            ),
+        ),
+    ),
+    Table(
+        "recruitment.SupportedPersonView",
+        rows="assessment__application__candidate_id",
+        section="views_of_people_supported",
+        note="What the person supported said is about the candidate and is exported; who "
+        "they are, and who supported them, is not.",
+        fields=(
+            Personal("consent_given", C, A.KEEP, X.DELETE_ROW, "took_part"),
+            Personal("consent_recorded_at", C, A.KEEP, X.DELETE_ROW, "recorded_on"),
+            Personal(
+                "answer",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                "answer",
+                why="yes, not sure or no: kept like a level",
+            ),
+            Personal("comment", C, A.BLANK, X.DELETE_ROW, "comment"),
+            Personal(
+                "person_name",
+                PS,
+                A.PLACEHOLDER,
+                X.DELETE_ROW,
+                placeholder="Person supported",
+                why=THIRD_PARTY,
+            ),
+            Personal("supporter_name", SU, A.BLANK, X.DELETE_ROW, why=THIRD_PARTY),
+        ),
+    ),
+    Table(
+        "recruitment.Decision",
+        rows="application__candidate_id",
+        section="decisions",
+        fields=(
+            Personal("kind", C, A.KEEP, X.DELETE_ROW, "decision"),
+            Personal("decided_at", C, A.KEEP, X.DELETE_ROW, "decided_on"),
+            Personal(
+                "reasons", C, A.PLACEHOLDER, X.DELETE_ROW, "reasons", placeholder="(anonymised)"
+            ),
+            Personal("override_reason", C, A.BLANK, X.DELETE_ROW, "override_reason"),
+        ),
+    ),
+    Table(
+        "recruitment.Outcome",
+        rows="application__candidate_id",
+        section="outcome",
+        fields=(
+            Personal("start_date", C, A.KEEP, X.DELETE_ROW, "started_on"),
+            Personal("probation", C, A.KEEP, X.DELETE_ROW, "probation"),
+            Personal("left_on", C, A.KEEP, X.DELETE_ROW, "left_on"),
+            Personal(
+                "leaving_reason",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                "leaving_reason",
+                why="a code the retention report groups by",
+            ),
+            Personal("notes", C, A.BLANK, X.DELETE_ROW, "notes"),
+        ),
+    ),
+    Table(
+        "privacy.DbsCheck",
+        rows="application__candidate_id",
+        section="dbs_checks",
+        fields=(
+            Personal("certificate_number", C, A.BLANK, X.DELETE_ROW, "certificate_number"),
+            Personal("issued_on", C, A.KEEP, X.DELETE_ROW, "issued_on"),
+            Personal("level", C, A.KEEP, X.DELETE_ROW, "level"),
+            Personal("decision", C, A.KEEP, X.DELETE_ROW, "decision"),
+            Personal("seen_on", C, A.KEEP, X.DELETE_ROW, "seen_on"),
+            Personal(
+                "certificate",
+                C,
+                A.DELETE_FILE,
+                X.DELETE_ROW,
+                "copy_of_certificate_held",
+                why="exported as whether a copy is held: the scan is downloaded apart",
+            ),
+        ),
+    ),
+    Table(
+        "privacy.Consent",
+        rows="assessment__application__candidate_id",
+        note="The consents found by a candidate are those of people supported at their "
+        "shadowing; panel members' consents belong to no assessment.",
+        fields=(
+            NotPersonal("kind", CODE),
+            NotPersonal("statement", "the provider's words shown to the person"),
+            Personal(
+                "person_label",
+                PS,
+                A.PLACEHOLDER,
+                X.DELETE_ROW,
+                placeholder="Person supported",
+                why=THIRD_PARTY,
+            ),
+        ),
+    ),
+    Table(
+        "recruitment.SummaryJob",
+        rows="application__candidate_id",
+        fields=(
+            NotPersonal("status", CODE),
+            NotPersonal("error", "a fixed message about the job, naming nobody"),
+            Personal(
+                "file",
+                C,
+                A.DELETE_ROW,
+                X.DELETE_ROW,
+                why="a PDF made from data exported elsewhere; the file and its job go",
+            ),
+        ),
+    ),
+    Table(
+        "reports.ExportJob",
+        rows=_stored_exports_that_may_name,
+        fields=(
+            NotPersonal("kind", CODE),
+            NotPersonal("status", CODE),
+            NotPersonal("filters", "the report's filters: role, stage, dates"),
+            NotPersonal("error", "a fixed message about the job, naming nobody"),
+            Personal(
+                "file",
+                C,
+                A.DELETE_ROW,
+                X.DELETE_ROW,
+                why="a spreadsheet listing candidates by name: it cannot lose one "
+                "person's row, so the whole export goes and can be made again",
+            ),
+        ),
+    ),
+    Table(
+        "reports.MonitoringInvite",
+        rows="application__candidate_id",
+        fields=(NotPersonal("key", "a random key, the only link to the equality answers"),),
+    ),
+    Table(
+        "reports.EqualityResponse",
+        rows=_equality_answers_of,
+        note="Special category data, kept apart from the candidate's record and never shown "
+        "one person at a time, so it is left out of the export an admin makes: VBR gives "
+        "nobody a way to read one person's answers.",
+        fields=(
+            NotPersonal("key", "a random key, the only link to the invitation"),
+            *(
+                Personal(
+                    name,
+                    C,
+                    A.KEEP,
+                    X.DELETE_ROW,
+                    why="anonymous once the application names nobody; the fairness report needs it",
+                )
+                for name in (
+                    "age_band",
+                    "sex",
+                    "gender_same_as_birth",
+                    "ethnicity",
+                    "disability",
+                    "religion",
+                    "sexual_orientation",
+                )
+            ),
+        ),
+    ),
+    Table(
+        "accounts.AuditEvent",
+        rows=_audit_events_about,
+        note="The trail is kept: who did what and when, about which id.",
+        fields=(
+            NotPersonal("action", CODE),
+            NotPersonal("subject_type", "the kind of record an event is about, e.g. candidate"),
+            Personal(
+                "summary",
+                C,
+                A.BLANK,
+                X.BLANK,
+                why="by rule names nobody, but is free text: blanked for the candidate's "
+                "events; not exported, it is the provider's record of what staff did",
+            ),
+        ),
+    ),
+    Table(
+        "accounts.PanelInvitation",
+        rows="panellist__assessment__application__candidate_id",
+        fields=(
+            NotPersonal("token_hash", "a keyed hash of the link"),
+            NotPersonal("code_hash", "a keyed hash of the short code"),
+            Personal(
+                "emailed_to",
+                M,
+                A.KEEP,
+                X.DELETE_ROW,
+                why="the panel member's address; goes with the panel place on erasure",
+            ),
+        ),
+    ),
+    # -- Panel members, staff and the provider: about no candidate --------------------------
+    Table(
+        "accounts.User",
+        rows=None,
+        fields=(
+            NotPersonal("password", "a salted one-way hash: nothing can be read from it"),
+            Personal("username", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
+            Personal("first_name", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
+            Personal("last_name", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
+            Personal("full_name", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
+            Personal("email", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
+        ),
+    ),
+    Table(
+        "accounts.Membership",
+        rows=None,
+        fields=(
+            Personal("role", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
+            Personal(
+                "is_expert_by_experience",
+                M,
+                A.KEEP,
+                X.KEEP,
+                why="says the member draws on care: health-related; " + MEMBER_OWN,
+            ),
+        ),
+    ),
+    Table(
+        "accounts.AccessProfile",
+        rows=None,
+        fields=(
+            Personal("text_size", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
+            Personal(
+                "notes_for_chair",
+                M,
+                A.KEEP,
+                X.KEEP,
+                why="access needs, often health-related; " + MEMBER_OWN,
+            ),
+        ),
+    ),
+    Table(
+        "recruitment.Involvement",
+        rows=None,
+        note="The link to an erased candidate's assessment is cleared by the database.",
+        fields=(
+            Personal("payment_kind", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
+            Personal(
+                "notes",
+                M,
+                A.KEEP,
+                X.KEEP,
+                why="the member's time and payment, for finance; " + MEMBER_OWN,
+            ),
+        ),
+    ),
+    Table(
+        "accounts.Provider",
+        rows=None,
+        fields=(
+            Personal(
+                "name", E, A.KEEP, X.KEEP, why="the export names the provider as who holds the data"
+            ),
+            Personal("slug", E, A.KEEP, X.KEEP, why="the name, as it appears in web addresses"),
+            NotPersonal("kind", CODE),
+            NotPersonal("nation", CODE),
+            NotPersonal("logo", "the organisation's logo image"),
+        ),
+    ),
+    # -- The provider's own texts and codes ------------------------------------------------
+    Table(
+        "recruitment.Panellist",
+        rows=None,
+        fields=(NotPersonal("panel_role", "the seat taken, shown in place of a panellist's name"),),
+    ),
+    Table(
+        "recruitment.CoreValue",
+        rows=None,
+        fields=(
+            NotPersonal("name", "a value of the provider"),
+            NotPersonal("description", "what the value means to the provider"),
+        ),
+    ),
+    Table(
+        "recruitment.Indicator",
+        rows=None,
+        fields=(
+            NotPersonal("kind", CODE),
+            NotPersonal("text", "a behaviour that shows a value, in general"),
+        ),
+    ),
+    Table(
+        "recruitment.Role",
+        rows=None,
+        fields=(
+            NotPersonal("title", "a job's title"),
+            NotPersonal("description", "what the job is"),
+        ),
+    ),
+    Table(
+        "recruitment.Stage",
+        rows=None,
+        fields=(
+            NotPersonal("name", "a step of the recruitment process"),
+            NotPersonal("kind", CODE),
+            NotPersonal("description", "what happens at the step"),
+        ),
+    ),
+    Table(
+        "recruitment.Criterion",
+        rows=None,
+        fields=(
+            NotPersonal("prompt", "the question asked or behaviour observed, for everyone"),
+            *(
+                NotPersonal(f"level_{n}", "what the level means, for everyone")
+                for n in (1, 2, 3, 4)
+            ),
+        ),
+    ),
+    Table(
+        "recruitment.ProviderCheck",
+        rows=None,
+        fields=(NotPersonal("name", "a check the provider requires, e.g. DBS seen"),),
+    ),
+    Table(
+        "reports.ReportsVersion",
+        rows=None,
+        fields=(NotPersonal("token", "a random version token for cached reports"),),
+    ),
+    Table("reports.AgreementTally", rows=None, fields=(NotPersonal("kind", CODE),)),
+    Table(
+        "privacy.PrivacySettings",
+        rows=None,
+        fields=(NotPersonal("privacy_notice", "the provider's notice to its members"),),
+    ),
+)
+
+
+_BY_MODEL = {table.model: table for table in REGISTER}
+
+
+def table_for(model: type[models.Model]) -> Table:
+    try:
+        return _BY_MODEL[model._meta.label]
+    except KeyError:
+        raise LookupError(f"{model._meta.label} is not in the personal-data register") from None
+
+
+def candidate_tables() -> list[Table]:
+    """Tables walked for a candidate, rows of children before rows of their parents: a row
+    found through its parent is dealt with while the parent is still there (the equality
+    answers through the invitation, a note through its scorecard)."""
+
+    def depth(table: Table) -> int:
+        if not isinstance(table.rows, str):
+            return 99
+        return table.rows.count("__") + (0 if table.rows == "pk" else 1)
+
+    walked = [table for table in REGISTER if table.rows is not None]
+    return sorted(walked, key=depth, reverse=True)
