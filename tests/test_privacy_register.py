@@ -1,14 +1,24 @@
-"""The personal-data register: every text field of the project is classified, and each entry
-fits its field."""
+"""The personal-data register: every text field is classified, and anonymisation and erasure
+do what it says — including for shadowing notes and the views of people supported, which
+anonymisation once missed."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import date, time, timedelta
+from pathlib import Path
 
+import pytest
 from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import models
+from django.utils import timezone
 
+from tests import factories as f
+from vbr.accounts.audit import record
+from vbr.accounts.models import AuditEvent, Provider, User
+from vbr.privacy.models import Consent, DbsCheck
 from vbr.privacy.register import (
     REGISTER,
     Anonymise,
@@ -17,9 +27,33 @@ from vbr.privacy.register import (
     Subject,
     Table,
 )
+from vbr.privacy.workflow import anonymise_candidate, erase_candidate
+from vbr.recruitment.models import (
+    Application,
+    Decision,
+    Outcome,
+    Panellist,
+    Scorecard,
+    ShadowingNote,
+    Stage,
+    StageEntry,
+    SupportedPersonView,
+)
+from vbr.reports.models import EqualityResponse, ExportJob, MonitoringInvite
 
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField, models.FileField)
 # EmailField and SlugField are CharFields; ImageField is a FileField.
+
+# What the candidate's rows say, and the third parties named in them: none of it may be
+# left anywhere in the database after anonymisation or erasure.
+CANDIDATE_TEXT = ("Amira", "Hussain", "amira@example", "07700 900123")
+WRITTEN_ABOUT_HER = ("Earl Grey", "made me laugh", "sang along", "hand over")
+THIRD_PARTIES = ("Kowalski", "Reyes")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def project_models() -> Iterator[type[models.Model]]:
@@ -107,3 +141,189 @@ def test_register_actions_fit_their_fields() -> None:
             if entry.subject in (Subject.PERSON_SUPPORTED, Subject.SUPPORTER):
                 # Third parties are not named in a candidate's subject access export.
                 assert not entry.export, name
+
+
+# -- A candidate with everything -----------------------------------------------------------
+
+
+@dataclass
+class Everything:
+    application: Application
+    submitted: Scorecard
+    draft: Scorecard
+    view: SupportedPersonView
+    declined_view: SupportedPersonView
+
+
+def everything_about_amira(provider: Provider, panel: list[User]) -> Everything:
+    """A hired-then-left candidate with every kind of row the register exports, free text
+    in each, a shadowing stage with notes on a submitted and a draft scorecard, and the view
+    of a person supported, given with a supporter's help."""
+    role = f.make_role(provider=provider)
+    interview = f.make_stage(role=role)
+    shadowing = f.make_stage(role=role, name="Shadowing", kind=Stage.Kind.SHADOWING, order=2)
+    value = f.make_value(provider=provider, name="Dignity")
+    criterion = f.make_criterion(stage=shadowing, core_value=value, prompt="Asked before helping")
+    candidate = f.make_candidate(provider=provider, first_name="Amira", last_name="Hussain")
+    candidate.email = "amira@example.com"
+    candidate.phone = "07700 900123"
+    candidate.save()
+    application = f.make_application(
+        role=role, stage=shadowing, candidate=candidate, status=Application.Status.WITHDRAWN
+    )
+    application.withdrawal_reason = "Amira is moving to Leeds"
+    application.save()
+    StageEntry.objects.create(application=application, stage=interview)
+    f.make_assessment(application=application, stage=interview)
+    assessment = f.make_assessment(application=application, stage=shadowing)
+    assessment.place = "Rowan House lounge"
+    assessment.notes_for_panel = "Amira asked for a quiet room first"
+    assessment.save()
+
+    observer, other = panel
+    submitted = f.make_scorecard(
+        panellist=f.make_panellist(assessment=assessment, user=observer),
+        levels={criterion: 4},
+        submitted=True,
+    )
+    submitted.summary = "Amira sang along with Mr Jones"
+    submitted.supporter_name = "Tom Reyes"
+    submitted.save()
+    submitted.scores.update(evidence="Amira put her hand over his")
+    ShadowingNote.objects.create(
+        scorecard=submitted, noted_at=time(10, 40), text="Asked Mrs K about her Earl Grey"
+    )
+    draft = f.make_scorecard(
+        panellist=f.make_panellist(
+            assessment=assessment, user=other, panel_role=Panellist.PanelRole.STAFF_PEER
+        )
+    )
+    ShadowingNote.objects.create(
+        scorecard=draft, noted_at=time(11, 5), text="DRAFT NOTE Amira tidied the cups"
+    )
+    view = SupportedPersonView.objects.create(
+        assessment=assessment,
+        person_name="Mrs Kowalski",
+        consent_given=True,
+        answer=SupportedPersonView.Answer.YES,
+        comment="She made me laugh and listened",
+        supporter_name="Tom Reyes",
+        recorded_by=observer,
+    )
+    declined_view = SupportedPersonView.objects.create(
+        assessment=assessment, person_name="J Kowalski", consent_given=False
+    )
+    # A person supported with no account is named by their label alone.
+    Consent.objects.create(
+        provider=provider,
+        kind=Consent.Kind.PERSON_SUPPORTED,
+        person_label="Mrs Kowalski",
+        assessment=assessment,
+        statement="I am happy to say what I thought of the candidate.",
+    )
+    f.make_decision(application=application, kind="hire", reasons="Amira was gentle with Mr Jones")
+    Decision.objects.update(override_reason="Amira's references outweighed it")
+    Outcome.objects.create(
+        application=application,
+        start_date=date(2025, 3, 1),
+        left_on=date(2025, 9, 1),
+        leaving_reason=Outcome.LeavingReason.CAREER,
+        notes="Amira left for nursing school",
+    )
+    DbsCheck.objects.create(
+        provider=provider,
+        application=application,
+        certificate_number="001234567890",
+        issued_on=date(2025, 2, 1),
+        level=DbsCheck.Level.ENHANCED,
+    )
+    record(
+        provider=provider,
+        actor=observer,
+        action=AuditEvent.Action.SCORECARD_SUBMITTED,
+        application_id=application.pk,
+        summary="Scored Amira Hussain",
+    )
+    return Everything(application, submitted, draft, view, declined_view)
+
+
+def left_in_database(needles: Iterable[str]) -> list[str]:
+    """Every text field of every row of the project's models that still holds any needle."""
+    wanted = [needle.lower() for needle in needles]
+    found = []
+    for model in project_models():
+        names = [field.name for field in text_fields(model)]
+        for pk, *values in model._default_manager.values_list("pk", *names):
+            for name, value in zip(names, values, strict=True):
+                if any(needle in str(value).lower() for needle in wanted):
+                    found.append(f"{model._meta.label}.{name} #{pk}: {value!r}")
+    return found
+
+
+# -- Anonymisation and erasure ---------------------------------------------------------------
+
+
+def test_anonymising_leaves_no_text_or_name_from_shadowing_anywhere(
+    sunrise: Provider, bob: User, dev: User
+) -> None:
+    amira = everything_about_amira(sunrise, [bob, dev])
+    assert left_in_database(THIRD_PARTIES)  # the needles are really there to be found
+
+    assert anonymise_candidate(candidate=amira.application.candidate, by=bob) is True
+
+    assert left_in_database(CANDIDATE_TEXT + WRITTEN_ABOUT_HER + THIRD_PARTIES) == []
+    # Notes are only their text: they go, on the submitted and the draft scorecard.
+    assert not ShadowingNote.objects.exists()
+    # The view keeps what a level keeps: that they took part, and their answer.
+    view = SupportedPersonView.objects.get(pk=amira.view.pk)
+    assert (view.person_name, view.comment, view.supporter_name) == ("Person supported", "", "")
+    assert (view.consent_given, view.answer) == (True, "yes")
+    assert SupportedPersonView.objects.get(pk=amira.declined_view.pk).consent_given is False
+    assert Consent.objects.get().person_label == "Person supported"
+    assert Scorecard.objects.get(pk=amira.submitted.pk).scores.get().level == 4
+
+
+def test_erasing_removes_shadowing_notes_views_consents_and_equality_answers(
+    sunrise: Provider, bob: User, dev: User
+) -> None:
+    amira = everything_about_amira(sunrise, [bob, dev])
+    f.make_equality_response(application=amira.application, sex="female")
+    someone_else = f.make_application(role=amira.application.role)
+    f.make_equality_response(application=someone_else, sex="male")
+
+    erase_candidate(candidate=amira.application.candidate, by=bob)
+
+    assert left_in_database(CANDIDATE_TEXT + WRITTEN_ABOUT_HER + THIRD_PARTIES) == []
+    assert not ShadowingNote.objects.exists()
+    assert not SupportedPersonView.objects.exists()
+    assert not Consent.objects.exists()
+    # Her answers went with her; another candidate's stay, still linked to their invitation.
+    assert list(EqualityResponse.objects.values_list("sex", flat=True)) == ["male"]
+    assert MonitoringInvite.objects.get().application == someone_else
+
+
+def test_stored_exports_that_may_list_the_candidate_are_removed_with_their_files(
+    sunrise: Provider, bob: User, dev: User, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    before = ExportJob.objects.create(
+        provider=sunrise, kind=ExportJob.Kind.APPLICATIONS_XLSX, status=ExportJob.Status.DONE
+    )
+    before.file.save("applications.xlsx", ContentFile(b"Chloe Davies"))
+    ExportJob.objects.filter(pk=before.pk).update(created_at=timezone.now() - timedelta(days=9))
+    amira = everything_about_amira(sunrise, [bob, dev])
+    since = ExportJob.objects.create(
+        provider=sunrise, kind=ExportJob.Kind.SCORES_XLSX, status=ExportJob.Status.DONE
+    )
+    since.file.save("scores.xlsx", ContentFile(b"Amira Hussain"))
+    pack = ExportJob.objects.create(
+        provider=sunrise, kind=ExportJob.Kind.REPORT_PACK_PDF, status=ExportJob.Status.DONE
+    )
+    pack.file.save("pack.pdf", ContentFile(b"figures only"))
+    path = Path(since.file.path)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        anonymise_candidate(candidate=amira.application.candidate, by=None)
+
+    assert not path.exists()
+    assert set(ExportJob.objects.values_list("pk", flat=True)) == {before.pk, pack.pk}
+    assert Path(before.file.path).exists()

@@ -179,8 +179,9 @@ def test_a_failed_write_step_leaves_nothing_half_written(sunrise: Provider) -> N
     application = f.make_application(role=role, status=Application.Status.DECLINED)
     candidate = application.candidate
     with (
+        # The audit entry is the step's last write: everything before it must roll back.
         mock.patch(
-            "vbr.privacy.workflow.Outcome.objects.filter",
+            "vbr.privacy.workflow.record",
             side_effect=OperationalError("server closed the connection"),
         ),
         pytest.raises(OperationalError),

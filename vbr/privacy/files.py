@@ -1,37 +1,42 @@
-"""Files that hold a candidate's personal data, in one place, so that anonymisation and
-erasure leave none behind."""
+"""Stored files that hold personal data: which they are comes from the register (its file
+fields); deleting them waits for the database change that forgets them."""
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models.fields.files import FieldFile
+from typing import Any
 
-from vbr.recruitment.models import Candidate
+from django.db import models, transaction
+
+from vbr.privacy.register import Table
 
 
-def _delete_after_commit(files: list[FieldFile]) -> None:
-    """Delete stored files only once the database change that forgets them is committed: a
-    rolled-back anonymisation must not leave rows pointing at missing files."""
-    names = [(f.storage, f.name) for f in files if f and f.name]
+def file_fields(table: Table) -> list[str]:
+    """The table's personal fields that are stored files."""
+    model = table.model_class
+    return [
+        entry.field
+        for entry in table.personal
+        if isinstance(model._meta.get_field(entry.field), models.FileField)
+    ]
+
+
+def delete_files_after_commit(*, rows: models.QuerySet[Any], fields: list[str]) -> int:
+    """Delete the files stored in `fields` of `rows` once the transaction commits: a rolled
+    back anonymisation or erasure must not leave rows pointing at missing files. Call it
+    before the rows are deleted or the fields blanked. Returns how many files will go."""
+    if not fields:
+        return 0
+    found = []
+    for row in rows.only("pk", *fields):
+        for name in fields:
+            stored = getattr(row, name)
+            if stored and stored.name:
+                found.append((stored.storage, stored.name))
 
     def delete() -> None:
-        for storage, name in names:
+        for storage, name in found:
             storage.delete(name)
 
-    transaction.on_commit(delete)
-
-
-def remove_generated_files(*, candidate: Candidate) -> int:
-    """Remove every stored file about `candidate`: DBS certificate copies and generated PDF
-    summaries (with their job rows). Extend this function, and only this one, when a new
-    kind of file about candidates appears.
-
-    Returns how many files will be deleted when the transaction commits.
-    """
-    from vbr.privacy.models import DbsCheck
-    from vbr.recruitment.workflow import remove_generated_files as remove_summaries
-
-    checks = list(DbsCheck.objects.filter(application__candidate=candidate).exclude(certificate=""))
-    _delete_after_commit([check.certificate for check in checks])
-    DbsCheck.objects.filter(pk__in=[check.pk for check in checks]).update(certificate="")
-    return len(checks) + remove_summaries(candidate=candidate)
+    if found:
+        transaction.on_commit(delete)
+    return len(found)
