@@ -7,12 +7,13 @@ that another provider exists); a member whose role is not allowed gets a 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, Concatenate, ParamSpec
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
@@ -30,9 +31,21 @@ def get_membership(request: HttpRequest, provider_slug: str) -> Membership:
     """The caller's membership of the provider named in the URL, or 404."""
     if not request.user.is_authenticated:
         raise Http404
+    from vbr.recruitment.models import Panellist
+
     membership = (
         Membership.objects.select_related("provider", "user")
         .filter(user=request.user, provider__slug=provider_slug)
+        # Whether they owe a scorecard anywhere at this provider: when not, no page needs
+        # to ask again whose scores they may see (see `scores_hidden_from`).
+        .annotate(
+            owes_scorecard=Exists(
+                Panellist.objects.filter(
+                    user=OuterRef("user"),
+                    assessment__application__provider=OuterRef("provider"),
+                ).not_submitted()
+            )
+        )
         .first()
     )
     if membership is None:
@@ -66,31 +79,104 @@ def provider_view(
     return decorator
 
 
-def scores_hidden_from(user: Any, application: Any) -> bool:
-    """Independence: True while `user` sits on a panel of this application and has not yet
-    submitted their own scorecard there.
+# Independence: who may see whose scores. Every page, fragment, PDF, zip, export, report and
+# subject-access export asks the functions below, and nothing else decides it.
+#
+# The rule is per application: while a reader sits on a panel of any stage of an application
+# and has not submitted their own scorecard there, they see nothing of any other panellist's
+# scorecards for any stage of that application — levels, evidence, recommendations, summaries
+# and every figure made from them. Closing scoring opens the debrief for those who have
+# submitted; it does not release the scores to someone who still owes theirs.
 
-    Until then they must see no other panellist's levels or evidence anywhere — pages,
-    fragments, PDFs, exports — for this application.
-    """
+
+def _user_of(reader: Any) -> Any:
+    """A Membership or a User: the person reading."""
+    return reader.user if isinstance(reader, Membership) else reader
+
+
+def _owes_nothing(reader: Any) -> bool:
+    """True when the reader is a membership already known to owe no scorecard at its
+    provider (`get_membership` works it out in the same query), so no further query is
+    needed. False means "not known": ask the database."""
+    return getattr(reader, "owes_scorecard", True) is False
+
+
+def may_owe_scorecard(reader: Any) -> bool:
+    """False only when it is already known, without a query, that the reader owes no
+    scorecard (a page can then skip working out what to leave out)."""
+    return not _owes_nothing(reader)
+
+
+def owed_panel_places(reader: Any) -> QuerySet[Any]:
+    """The reader's panel places whose own scorecard is missing or still a draft."""
     from vbr.recruitment.models import Panellist
 
-    return (
-        Panellist.objects.filter(assessment__application=application, user=user)
-        .not_submitted()
-        .exists()
+    return Panellist.objects.filter(user=_user_of(reader)).not_submitted()
+
+
+def owed_application_ids(reader: Any) -> QuerySet[Any]:
+    """The applications whose scores are hidden from the reader, as a subquery."""
+    return owed_panel_places(reader).values("assessment__application_id")
+
+
+def scores_hidden_from(reader: Any, application: Any) -> bool:
+    """Independence for one application: True while the reader still owes a scorecard on
+    any stage of it."""
+    if _owes_nothing(reader):
+        return False
+    return owed_panel_places(reader).filter(assessment__application=application).exists()
+
+
+def owed_places_on(reader: Any, application: Any) -> list[Any]:
+    """The reader's unsubmitted panel places on any stage of this application, with their
+    stage (for a page that sends them to score): empty when its scores are not hidden."""
+    if _owes_nothing(reader):
+        return []
+    return list(
+        owed_panel_places(reader)
+        .filter(assessment__application=application)
+        .select_related("assessment__stage")
+        .order_by("assessment__stage__order", "pk")
     )
 
 
-def candidate_scores_hidden_from(user: Any, candidate: Any) -> bool:
+def owes_scorecard_among(reader: Any, panel_places: Iterable[Any]) -> bool:
+    """`scores_hidden_from` for a page that has already loaded every panel place of the
+    application (all its stages): no query."""
+    user_id = _user_of(reader).pk
+    return any(p.user_id == user_id and not p.has_submitted for p in panel_places)
+
+
+def candidate_scores_hidden_from(reader: Any, candidate: Any) -> bool:
     """`scores_hidden_from` over all of a candidate's applications, in one query."""
-    from vbr.recruitment.models import Panellist
+    if _owes_nothing(reader):
+        return False
+    return owed_panel_places(reader).filter(assessment__application__candidate=candidate).exists()
 
-    return (
-        Panellist.objects.filter(assessment__application__candidate=candidate, user=user)
-        .not_submitted()
-        .exists()
+
+def withheld_application_ids(reader: Any, provider: Any) -> tuple[int, ...]:
+    """The provider's applications that the reader's reports and exports leave out, sorted
+    (part of a report's cache key): those on which they still owe a scorecard."""
+    if _owes_nothing(reader):
+        return ()
+    return tuple(
+        sorted(
+            set(
+                owed_panel_places(reader)
+                .filter(assessment__application__provider=provider)
+                .values_list("assessment__application_id", flat=True)
+            )
+        )
     )
+
+
+def visible_to(reader: Any, rows: QuerySet[Any], application_field: str) -> QuerySet[Any]:
+    """`rows` without those of applications whose scores are hidden from the reader.
+    `application_field` is the lookup from a row to its application's id, e.g.
+    "application_id" for summary jobs or "assessment__application_id" for scorecards."""
+    if _owes_nothing(reader):
+        return rows
+    return rows.exclude(**{f"{application_field}__in": owed_application_ids(reader)})
 
 
 def may_have_summary(membership: Membership, application: Any) -> bool:
@@ -105,3 +191,17 @@ def may_have_summary(membership: Membership, application: Any) -> bool:
         user=membership.user,
         panel_role=Panellist.PanelRole.CHAIR,
     ).exists()
+
+
+def audit_events_visible_to(reader: Any, events: QuerySet[Any]) -> QuerySet[Any]:
+    """The audit trail as the reader may see it: scorecard events (submitted, amended) of
+    applications whose scores are hidden from them are left out, since when and how often
+    the others scored or changed their scores is part of those scorecards."""
+    if _owes_nothing(reader):
+        return events
+    from vbr.accounts.models import AuditEvent
+
+    scorecard_events = (AuditEvent.Action.SCORECARD_SUBMITTED, AuditEvent.Action.SCORECARD_AMENDED)
+    return events.exclude(
+        action__in=scorecard_events, application_id__in=owed_application_ids(reader)
+    )

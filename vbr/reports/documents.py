@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+from dataclasses import replace
 from datetime import date
 from typing import IO, Any
 from urllib.parse import urlparse
@@ -12,6 +13,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from vbr.accounts.access import withheld_application_ids
 from vbr.reports import exports
 from vbr.reports.models import ExportJob
 from vbr.reports.queries import REPORTS, ReportFilter, build_report
@@ -30,13 +32,30 @@ def filters_from_job(job: ExportJob) -> ReportFilter:
         date_from=date.fromisoformat(data["date_from"]) if data.get("date_from") else None,
         date_to=date.fromisoformat(data["date_to"]) if data.get("date_to") else None,
         characteristic=data.get("characteristic") or "ethnicity",
+        withheld=tuple(int(pk) for pk in data.get("withheld", ())),
     )
+
+
+def leave_out_what_requester_owes(job: ExportJob) -> ReportFilter:
+    """The job's filters, leaving out (as well) the applications on which its requester
+    owes a scorecard now, when the file is made; stored back on the job so that a download
+    can tell what the file holds."""
+    filters = filters_from_job(job)
+    if job.requested_by is None:
+        return filters
+    owed = withheld_application_ids(job.requested_by, job.provider)
+    withheld = tuple(sorted(set(filters.withheld) | set(owed)))
+    if withheld != filters.withheld:
+        filters = replace(filters, withheld=withheld)
+        job.filters = {**(job.filters or {}), "withheld": list(withheld)}
+        job.save(update_fields=["filters"])
+    return filters
 
 
 def write_job_file(job: ExportJob, handle: IO[bytes]) -> str:
     """Write the job's file into `handle` and return the file name to store it under."""
     provider = job.provider
-    filters = filters_from_job(job)
+    filters = leave_out_what_requester_owes(job)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if job.kind == ExportJob.Kind.APPLICATIONS_XLSX:
         headers, rows = exports.applications_export(
@@ -85,6 +104,7 @@ def report_pack_pdf(*, provider: Any, filters: ReportFilter) -> bytes:
             "provider": provider,
             "reports": reports,
             "made_at": timezone.now(),
+            "withheld": len(filters.withheld),
             # The unhashed name: the fetcher reads it from the static source folders.
             "print_css_url": f"{settings.STATIC_URL}css/reports-print.css",
         },

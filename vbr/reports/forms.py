@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from vbr.accounts.access import withheld_application_ids
 from vbr.accounts.models import Membership
 from vbr.recruitment.forms.widgets import QuickSelect
 from vbr.recruitment.models import Role, Stage
@@ -40,6 +41,9 @@ class ReportFilterForm(forms.Form):
         self.role_scope: tuple[int, ...] | None = (
             None if self.scoped_roles is None else tuple(role.pk for role in self.scoped_roles)
         )
+        # Independence: the applications on which the reader still owes a scorecard are left
+        # out of every figure and export they see (named above the filters).
+        self.withheld = withheld_application_ids(membership, membership.provider)
         self.fields["role"].queryset = roles  # type: ignore[attr-defined]
         stage_field = self.fields["stage"]
         stage_field.queryset = Stage.objects.filter(role__in=roles).select_related("role")  # type: ignore[attr-defined]
@@ -58,10 +62,11 @@ class ReportFilterForm(forms.Form):
     def report_filter(self) -> ReportFilter:
         """The filters chosen; an invalid form filters nothing rather than failing."""
         if not self.is_valid():
-            return ReportFilter(role_scope=self.role_scope)
+            return ReportFilter(role_scope=self.role_scope, withheld=self.withheld)
         data = self.cleaned_data
         return ReportFilter(
             role_scope=self.role_scope,
+            withheld=self.withheld,
             role_id=data["role"].pk if data.get("role") else None,
             stage_id=data["stage"].pk if data.get("stage") else None,
             date_from=data.get("date_from"),

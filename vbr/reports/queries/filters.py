@@ -32,9 +32,14 @@ class ReportFilter:
     date_to: date | None = None
     characteristic: str = "ethnicity"
     role_scope: tuple[int, ...] | None = None
+    # Independence, also who is looking: the applications on which the reader still owes a
+    # scorecard (`vbr.accounts.access.withheld_application_ids`), left out of every figure.
+    withheld: tuple[int, ...] = ()
 
     def applications(self, provider: Provider) -> QuerySet[Application]:
         applications = provider.applications.all()
+        if self.withheld:
+            applications = applications.exclude(pk__in=self.withheld)
         if self.role_scope is not None:
             applications = applications.filter(role_id__in=self.role_scope)
         if self.role_id:
@@ -67,4 +72,5 @@ class ReportFilter:
             "date_from": self.date_from.isoformat() if self.date_from else "",
             "date_to": self.date_to.isoformat() if self.date_to else "",
             "characteristic": self.characteristic,
+            "withheld": list(self.withheld),
         }
