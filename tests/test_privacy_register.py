@@ -1,18 +1,24 @@
-"""The personal-data register: every text field is classified, and anonymisation and erasure
-do what it says — including for shadowing notes and the views of people supported, which
-anonymisation once missed."""
+"""The personal-data register: every text field is classified, and anonymisation, erasure and
+subject access do what it says — including for shadowing notes and the views of people
+supported, which they once missed."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import models
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
@@ -327,3 +333,112 @@ def test_stored_exports_that_may_list_the_candidate_are_removed_with_their_files
     assert not path.exists()
     assert set(ExportJob.objects.values_list("pk", flat=True)) == {before.pk, pack.pk}
     assert Path(before.file.path).exists()
+
+
+# -- Subject access -----------------------------------------------------------------------------
+
+
+def records(data: Any, section: str) -> list[dict[str, Any]]:
+    """Every record listed under `section`, at any depth of the export."""
+    found: list[dict[str, Any]] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == section and isinstance(value, dict):
+                found.append(value)
+            elif key == section and isinstance(value, list):
+                found.extend(value)
+            else:
+                found.extend(records(value, section))
+    elif isinstance(data, list):
+        for item in data:
+            found.extend(records(item, section))
+    return found
+
+
+def subject_access_json(client: Client, application: Application) -> tuple[str, Any]:
+    response = client.get(
+        reverse("candidate-export-json", args=[application.provider.slug, application.candidate_id])
+    )
+    assert response.status_code == 200
+    return response.text, json.loads(response.content)
+
+
+def test_subject_access_json_has_every_exported_field_of_the_register(
+    as_alice: Client, sunrise: Provider, bob: User, dev: User
+) -> None:
+    amira = everything_about_amira(sunrise, [bob, dev])
+
+    _, data = subject_access_json(as_alice, amira.application)
+
+    for table in REGISTER:
+        if table.section is None:
+            continue
+        listed = records(data, table.section)
+        assert listed, f"nothing under {table.section!r}"
+        for record_ in listed:
+            missing = {str(e.export) for e in table.exported} - set(record_)
+            assert not missing, f"{table.section}: {missing}"
+
+
+def test_subject_access_json_has_shadowing_notes_and_views_without_third_parties(
+    as_alice: Client, sunrise: Provider, bob: User, dev: User
+) -> None:
+    amira = everything_about_amira(sunrise, [bob, dev])
+
+    text, data = subject_access_json(as_alice, amira.application)
+
+    shadowing = data["applications"][0]["assessments"][1]
+    assert shadowing["notes_for_panel"] == "Amira asked for a quiet room first"
+    [scorecard] = shadowing["scorecards"]  # the draft is nobody's view yet
+    assert scorecard["shadowing_notes"] == [
+        {"time": "10:40", "note": "Asked Mrs K about her Earl Grey"}
+    ]
+    assert "DRAFT NOTE" not in text
+    views = shadowing["views_of_people_supported"]
+    assert [(v["took_part"], v["answer"], v["comment"]) for v in views] == [
+        (True, "Yes", "She made me laugh and listened"),
+        (False, "", ""),
+    ]
+    # The person supported and the supporters are third parties: not named.
+    for name in THIRD_PARTIES:
+        assert name not in text
+    assert "Bob" not in text and "Dev" not in text  # panellists by panel role only
+    decision = data["applications"][0]["decisions"][0]
+    assert decision["override_reason"] == "Amira's references outweighed it"
+
+
+def free_text_exported(data: Any) -> list[str]:
+    """The values of every exported free-text field (not codes, dates or files)."""
+    values = []
+    for table in REGISTER:
+        if table.section is None:
+            continue
+        model = table.model_class
+        for entry in table.exported:
+            field = model._meta.get_field(entry.field)
+            if isinstance(field, (models.CharField, models.TextField)) and not field.choices:
+                values += [str(r[str(entry.export)]) for r in records(data, table.section)]
+    return [value for value in values if value]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_subject_access_pdf_shows_every_exported_text_and_no_third_party(
+    as_alice: Client, sunrise: Provider, bob: User, dev: User
+) -> None:
+    amira = everything_about_amira(sunrise, [bob, dev])
+    _, data = subject_access_json(as_alice, amira.application)
+    response = as_alice.get(
+        reverse("candidate-export-pdf", args=[sunrise.slug, amira.application.candidate_id])
+    )
+    pdf_text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    pdf_text = " ".join(pdf_text.split())
+
+    texts = free_text_exported(data)
+    assert "She made me laugh and listened" in texts
+    assert "Asked Mrs K about her Earl Grey" in texts
+    for text in texts:
+        assert " ".join(text.split()) in pdf_text, text
+    for name in THIRD_PARTIES:
+        assert name not in pdf_text

@@ -1,21 +1,72 @@
 """Subject access: everything VBR holds about one candidate, as plain data.
 
-Only submitted scorecards are included (drafts are not yet anyone's view), and panellists
-appear by their panel role, not by name: their names are their personal data, not the
-candidate's.
+Which fields are exported, and under which keys and sections, is the personal-data
+register's (`register.py`): each record here is its row's exported fields, with a few of the
+provider's own labels (role, stage, value, question, panel role) that make it readable.
+
+Only submitted scorecards are included, with their shadowing notes (a draft is not yet
+anyone's view). Third parties are not named: panellists appear by their panel role, and the
+people supported who gave their view during shadowing, and their supporters, not at all —
+what they said about the candidate is included.
 """
 
 from __future__ import annotations
 
+from datetime import date, time
 from typing import Any
 
+from django.db import models
 from django.db.models import Prefetch
 
-from vbr.recruitment.models import Application, Assessment, Candidate, Score, Scorecard
+from vbr.privacy.models import DbsCheck
+from vbr.privacy.register import Personal, table_for
+from vbr.recruitment.models import (
+    Application,
+    Assessment,
+    Candidate,
+    Decision,
+    Outcome,
+    Score,
+    Scorecard,
+    ShadowingNote,
+    StageEntry,
+    SupportedPersonView,
+)
 
 
-def _date(value: Any) -> str | None:
-    return value.isoformat() if value else None
+def _value(row: models.Model, entry: Personal) -> Any:
+    """A field's value as plain data: labels for codes, ISO dates, whether a file is held."""
+    if entry.shown_as:
+        return getattr(row, entry.shown_as)
+    field = row._meta.get_field(entry.field)
+    if getattr(field, "choices", None):
+        return getattr(row, f"get_{entry.field}_display")()
+    value = getattr(row, entry.field)
+    if isinstance(field, models.FileField):
+        return bool(value)
+    if value is None:
+        return None
+    if isinstance(field, models.ForeignKey):
+        return str(value)
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    if isinstance(value, date):  # dates and datetimes
+        return value.isoformat()
+    return value
+
+
+def exported(row: models.Model, **labels: Any) -> dict[str, Any]:
+    """The register's exported fields of `row`, after the given labels."""
+    entries = table_for(type(row)).exported
+    return {**labels, **{str(entry.export): _value(row, entry) for entry in entries}}
+
+
+def section(model: type[models.Model]) -> str:
+    """The key under which the export lists rows of `model`."""
+    key = table_for(model).section
+    if key is None:
+        raise LookupError(f"{model._meta.label} is not exported")
+    return key
 
 
 def candidate_data(candidate: Candidate) -> dict[str, Any]:
@@ -28,108 +79,68 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
             Prefetch(
                 "assessments",
                 queryset=Assessment.objects.select_related("stage").prefetch_related(
+                    "supported_person_views",
                     Prefetch(
                         "scorecards",
                         queryset=Scorecard.objects.submitted()
                         .select_related("panellist")
                         .prefetch_related(
+                            "shadowing_notes",
                             Prefetch(
                                 "scores",
                                 queryset=Score.objects.select_related("criterion__core_value"),
-                            )
+                            ),
                         ),
-                    )
+                    ),
                 ),
             ),
         )
         .order_by("applied_at", "pk")
     )
     return {
-        "candidate": {
-            "reference": candidate.pk,
-            "first_name": candidate.first_name,
-            "last_name": candidate.last_name,
-            "email": candidate.email,
-            "phone": candidate.phone,
-            "added_on": _date(candidate.created_at),
-            "anonymised_on": _date(candidate.anonymised_at),
-        },
+        section(Candidate): exported(candidate, reference=candidate.pk),
+        # Who holds the data (the controller), not the candidate's data.
         "provider": candidate.provider.name,
-        "applications": [_application(application) for application in applications],
+        section(Application): [_application(application) for application in applications],
     }
 
 
 def _application(application: Application) -> dict[str, Any]:
     outcome = getattr(application, "outcome", None)
     return {
-        "reference": application.pk,
-        "role": application.role.title,
-        "status": application.get_status_display(),
-        "source": application.get_source_display() if application.source else "",
-        "withdrawal_reason": application.withdrawal_reason,
-        "applied_on": _date(application.applied_at),
-        "current_stage": application.current_stage.name if application.current_stage else None,
-        "stages_entered": [
-            {"stage": entry.stage.name, "entered_on": _date(entry.entered_at)}
-            for entry in application.stage_entries.all()
+        **exported(application, reference=application.pk, role=application.role.title),
+        section(StageEntry): [
+            exported(entry, stage=entry.stage.name) for entry in application.stage_entries.all()
         ],
-        "assessments": [
-            {
-                "stage": assessment.stage.name,
-                "scheduled_for": _date(assessment.scheduled_at),
-                "place": assessment.place,
-                "status": assessment.get_status_display(),
-                "scorecards": [
-                    {
-                        "panel_role": scorecard.panellist.get_panel_role_display(),
-                        "submitted_on": _date(scorecard.submitted_at),
-                        "recommendation": scorecard.get_recommendation_display(),
-                        "summary": scorecard.summary,
-                        "scores": [
-                            {
-                                "value": score.criterion.core_value.name,
-                                "question": score.criterion.prompt,
-                                "level": score.display_level,
-                                "evidence": score.evidence,
-                            }
-                            for score in scorecard.scores.all()
-                        ],
-                    }
-                    for scorecard in assessment.scorecards.all()
-                ],
-            }
-            for assessment in application.assessments.all()
+        section(Assessment): [
+            _assessment(assessment) for assessment in application.assessments.all()
         ],
-        "decisions": [
-            {
-                "decision": decision.get_kind_display(),
-                "reasons": decision.reasons,
-                "decided_on": _date(decision.decided_at),
-            }
-            for decision in application.decisions.all()
+        section(Decision): [exported(decision) for decision in application.decisions.all()],
+        section(Outcome): exported(outcome) if outcome else None,
+        section(DbsCheck): [exported(check) for check in application.dbs_checks.all()],
+    }
+
+
+def _assessment(assessment: Assessment) -> dict[str, Any]:
+    return {
+        **exported(assessment, stage=assessment.stage.name),
+        section(Scorecard): [_scorecard(scorecard) for scorecard in assessment.scorecards.all()],
+        section(SupportedPersonView): [
+            exported(view) for view in assessment.supported_person_views.all()
         ],
-        "outcome": (
-            {
-                "started_on": _date(outcome.start_date),
-                "probation": outcome.get_probation_display(),
-                "left_on": _date(outcome.left_on),
-                "leaving_reason": outcome.get_leaving_reason_display()
-                if outcome.leaving_reason
-                else "",
-                "notes": outcome.notes,
-            }
-            if outcome
-            else None
-        ),
-        "dbs_checks": [
-            {
-                "certificate_number": check.certificate_number,
-                "issued_on": _date(check.issued_on),
-                "level": check.get_level_display(),
-                "decision": check.get_decision_display(),
-                "seen_on": _date(check.seen_on),
-                "copy_of_certificate_held": bool(check.certificate),
-            }
-            for check in application.dbs_checks.all()
+    }
+
+
+def _scorecard(scorecard: Scorecard) -> dict[str, Any]:
+    return {
+        **exported(scorecard, panel_role=scorecard.panellist.get_panel_role_display()),
+        section(Score): [
+            exported(
+                score,
+                value=score.criterion.core_value.name,
+                question=score.criterion.prompt,
+            )
+            for score in scorecard.scores.all()
         ],
+        section(ShadowingNote): [exported(note) for note in scorecard.shadowing_notes.all()],
     }
