@@ -168,8 +168,6 @@ def _people_context(membership: Membership, form: PanelMemberForm) -> dict[str, 
         .order_by("role", "user__full_name", "user__username")
     )
     return {
-        "provider": provider,
-        "membership": membership,
         "members": members,
         "form": form,
         "roles": Membership.Role.choices,

@@ -61,7 +61,7 @@ def privacy_settings(request: HttpRequest, membership: Membership) -> HttpRespon
     return render(
         request,
         "privacy/privacy_settings.html",
-        {"provider": provider, "membership": membership, "form": form},
+        {"form": form},
     )
 
 
@@ -73,7 +73,7 @@ def privacy_notice(request: HttpRequest, membership: Membership) -> HttpResponse
     return render(
         request,
         "privacy/privacy_notice.html",
-        {"provider": provider, "membership": membership, "privacy": privacy},
+        {"privacy": privacy},
     )
 
 
@@ -87,8 +87,6 @@ def retention_preview(request: HttpRequest, membership: Membership) -> HttpRespo
         request,
         "privacy/retention_preview.html",
         {
-            "provider": provider,
-            "membership": membership,
             "due": due,
             "limit": PREVIEW_LIMIT,
             "cutoff": retention_cutoff(provider=provider),
@@ -113,8 +111,6 @@ def candidate_privacy(
         request,
         "privacy/candidate_privacy.html",
         {
-            "provider": provider,
-            "membership": membership,
             "candidate": candidate,
             "applications": candidate.applications.select_related("role"),
             "scores_hidden": _hidden_applications(request, candidate),
@@ -216,7 +212,7 @@ def candidate_erase(
     return render(
         request,
         "privacy/candidate_erase.html",
-        {"provider": provider, "membership": membership, "candidate": candidate, "form": form},
+        {"candidate": candidate, "form": form},
     )
 
 
@@ -247,8 +243,6 @@ def dbs_check_create(
         request,
         "privacy/dbs_check_form.html",
         {
-            "provider": provider,
-            "membership": membership,
             "application": application,
             "form": form,
             "keep_certificates": keep,

@@ -88,15 +88,12 @@ def _check_format(file_format: str) -> None:
 @require_GET
 @provider_view(STAFF)
 def report_index(request: HttpRequest, membership: Membership) -> HttpResponse:
-    provider = membership.provider
     form, _filters_chosen = _filters(request, membership)
     jobs = _export_jobs(membership).select_related("requested_by")[:10]
     return render(
         request,
         "reports/report_index.html",
         {
-            "provider": provider,
-            "membership": membership,
             "reports": REPORT_TITLES.items(),
             "form": form,
             "query": request.GET.urlencode(),
@@ -131,8 +128,6 @@ def report_detail(request: HttpRequest, membership: Membership, report: str) -> 
         request,
         "reports/report_detail.html",
         {
-            "provider": provider,
-            "membership": membership,
             "report": built,
             "sections": sections,
             "form": form,
@@ -259,8 +254,6 @@ def equality_invite(
         request,
         "reports/equality_invite.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "application": application,
             "link": link,
         },

@@ -58,8 +58,6 @@ def assessment_list(request: HttpRequest, membership: Membership) -> HttpRespons
         request,
         "recruitment/assessment_list.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "page": page,
             "show": show,
             "lists": LISTS,
@@ -115,8 +113,6 @@ def assessment_add(
         request,
         "recruitment/assessment_form.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "application": application,
             "form": form,
         },
@@ -147,8 +143,6 @@ def _render_detail(
         request,
         "recruitment/assessment_detail.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "assessment": assessment,
             "application": assessment.application,
             "panellists": panellists,
@@ -189,8 +183,6 @@ def assessment_edit(
         request,
         "recruitment/assessment_form.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "application": assessment.application,
             "assessment": assessment,
             "form": form,

@@ -52,8 +52,6 @@ def application_list(request: HttpRequest, membership: Membership) -> HttpRespon
         request,
         "recruitment/application_list.html",
         {
-            "provider": provider,
-            "membership": membership,
             "form": form,
             "page": page,
             "filtered": bool(filters and any(filters.values())),
@@ -90,7 +88,7 @@ def application_add(request: HttpRequest, membership: Membership) -> HttpRespons
     return render(
         request,
         "recruitment/application_add.html",
-        {"provider": provider, "membership": membership, "form": form},
+        {"form": form},
     )
 
 
@@ -124,8 +122,6 @@ def candidate_apply(
         request,
         "recruitment/candidate_apply.html",
         {
-            "provider": provider,
-            "membership": membership,
             "candidate": candidate,
             "applications": applications,
             "form": form,
@@ -179,8 +175,6 @@ def application_withdraw(
         request,
         "recruitment/application_withdraw.html",
         {
-            "provider": provider,
-            "membership": membership,
             "application": application,
             "form": form,
         },

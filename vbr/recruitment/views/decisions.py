@@ -46,8 +46,6 @@ def decision_create(
         request,
         "recruitment/decision_form.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "application": application,
             "form": form,
             "experts_view": view,
@@ -71,8 +69,6 @@ def outcome_edit(request: HttpRequest, membership: Membership, application_id: i
         request,
         "recruitment/outcome_form.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "application": application,
             "form": form,
         },

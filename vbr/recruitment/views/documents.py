@@ -52,7 +52,7 @@ def _progress(
     return render(
         request,
         "documents/summary_progress.html",
-        {"provider": membership.provider, "application": application, "job": job, "error": error},
+        {"application": application, "job": job, "error": error},
     )
 
 
@@ -69,8 +69,6 @@ def summary_detail(
         request,
         "documents/summary_detail.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "application": application,
             "job": application.summary_jobs.first(),
         },
@@ -145,8 +143,6 @@ def summary_batch_detail(
     total = sum(counts.values())
     done = counts[SummaryJob.Status.READY] + counts[SummaryJob.Status.FAILED]
     context = {
-        "provider": membership.provider,
-        "membership": membership,
         "batch": batch,
         "total": total,
         "done": done,
@@ -220,7 +216,7 @@ def provider_logo(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(
         request,
         "documents/provider_logo.html",
-        {"provider": provider, "membership": membership, "form": form},
+        {"form": form},
     )
 
 

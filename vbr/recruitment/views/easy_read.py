@@ -48,8 +48,6 @@ def _scorecard(panellist: Panellist) -> Scorecard | None:
 def _context(request: HttpRequest, membership: Membership, panellist: Panellist) -> dict[str, Any]:
     profile = _profile(panellist.user)
     return {
-        "provider": membership.provider,
-        "membership": membership,
         "panellist": panellist,
         "assessment": panellist.assessment,
         "candidate_name": panellist.assessment.application.candidate.first_name,

@@ -86,8 +86,6 @@ def invitation_list(
         request,
         "recruitment/invitation_list.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "assessment": assessment,
             "rows": rows,
         },
@@ -174,8 +172,6 @@ def invitation_print(
         request,
         "recruitment/invitation_print.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "invitation": invitation,
             "assessment": invitation.panellist.assessment,
             "secret": secret if invitation.is_usable else None,
@@ -229,8 +225,6 @@ def check_list(request: HttpRequest, membership: Membership) -> HttpResponse:
         request,
         "recruitment/check_list.html",
         {
-            "provider": provider,
-            "membership": membership,
             "checks": provider.checks.filter(is_active=True),
             "form": form,
         },
@@ -283,8 +277,6 @@ def supported_person_view_create(
         request,
         "recruitment/supported_person_view_form.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "assessment": assessment,
             "form": form,
             "body_classes": "easy-read text-size-large",
@@ -374,7 +366,7 @@ def involvement_list(request: HttpRequest, membership: Membership) -> HttpRespon
     return render(
         request,
         "recruitment/involvement_list.html",
-        {"provider": provider, "membership": membership, "rows": rows, "form": form},
+        {"rows": rows, "form": form},
     )
 
 

@@ -35,7 +35,7 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         return render(
             request,
             "recruitment/provider_home_panel.html",
-            {"provider": provider, "membership": membership, "places": places},
+            {"places": places},
         )
 
     roles = list(provider.roles.order_by("-is_open", "title"))
@@ -63,8 +63,6 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         request,
         "recruitment/provider_home.html",
         {
-            "provider": provider,
-            "membership": membership,
             "roles": roles,
             **_dashboard(membership, roles, stages),
         },
@@ -138,8 +136,6 @@ def role_detail(request: HttpRequest, membership: Membership, role_id: int) -> H
         request,
         "recruitment/role_detail.html",
         {
-            "provider": provider,
-            "membership": membership,
             "role": role,
             "stages": stages,
             "selected_stage": selected,
@@ -189,8 +185,6 @@ def application_detail(
         request,
         "recruitment/application_detail.html",
         {
-            "provider": provider,
-            "membership": membership,
             "application": application,
             "next_stage": application.next_stage(),
             "assessments": assessments,

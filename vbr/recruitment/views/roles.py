@@ -48,7 +48,7 @@ def role_create(request: HttpRequest, membership: Membership) -> HttpResponse:
     return render(
         request,
         "recruitment/role_form.html",
-        {"provider": provider, "membership": membership, "form": form, "role": None},
+        {"form": form, "role": None},
     )
 
 
@@ -74,7 +74,7 @@ def role_edit(request: HttpRequest, membership: Membership, role_id: int) -> Htt
     return render(
         request,
         "recruitment/role_form.html",
-        {"provider": provider, "membership": membership, "form": form, "role": role},
+        {"form": form, "role": role},
     )
 
 
@@ -103,8 +103,6 @@ def role_setup(request: HttpRequest, membership: Membership, role_id: int) -> Ht
         request,
         "recruitment/role_setup.html",
         {
-            "provider": provider,
-            "membership": membership,
             "role": role,
             "stages": stages,
             "matrix": matrix,
@@ -125,7 +123,7 @@ def stage_create(request: HttpRequest, membership: Membership, role_id: int) -> 
     return render(
         request,
         "recruitment/stage_form.html",
-        {"provider": provider, "membership": membership, "role": role, "form": form},
+        {"role": role, "form": form},
     )
 
 
@@ -155,8 +153,6 @@ def stage_edit(
         request,
         "recruitment/stage_form.html",
         {
-            "provider": provider,
-            "membership": membership,
             "role": role,
             "stage": stage,
             "form": form,
@@ -196,8 +192,6 @@ def stage_delete(
             request,
             "recruitment/stage_confirm_delete.html",
             {
-                "provider": provider,
-                "membership": membership,
                 "role": role,
                 "stage": stage,
                 "criteria_count": stage.criteria.count(),
@@ -272,8 +266,6 @@ def _criterion_page(
         request,
         "recruitment/criterion_form.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "role": role,
             "stage": stage,
             "form": form,

@@ -110,8 +110,6 @@ def scorecard_edit(
     # What the form parses; the value's indicators only when a page is shown (below).
     criteria = list(assessment.criteria())
     context: dict[str, Any] = {
-        "provider": membership.provider,
-        "membership": membership,
         "assessment": assessment,
         "panellist": panellist,
         "scorecard": scorecard,
@@ -224,8 +222,6 @@ def scorecard_amend(
         request,
         "recruitment/scorecard_form.html",
         {
-            "provider": membership.provider,
-            "membership": membership,
             "assessment": panellist.assessment,
             "panellist": panellist,
             "scorecard": scorecard,
@@ -265,8 +261,6 @@ def assessment_debrief(
     panel = list(assessment.panellists.all())
     submitted = [p for p in panel if p.has_submitted]
     context = {
-        "provider": membership.provider,
-        "membership": membership,
         "assessment": assessment,
         "application": assessment.application,
         "panel": panel,

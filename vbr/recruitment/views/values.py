@@ -44,8 +44,6 @@ def corevalue_list(request: HttpRequest, membership: Membership) -> HttpResponse
         request,
         "recruitment/corevalue_list.html",
         {
-            "provider": provider,
-            "membership": membership,
             "current_values": [v for v in values if not v.is_retired],
             "retired_values": [v for v in values if v.is_retired],
         },
@@ -105,8 +103,6 @@ def _value_form_page(
         request,
         "recruitment/corevalue_form.html",
         {
-            "provider": provider,
-            "membership": membership,
             "core_value": core_value,
             "form": form,
             "formset": formset,
@@ -212,7 +208,7 @@ def corevalue_delete(request: HttpRequest, membership: Membership, value_id: int
     return render(
         request,
         "recruitment/corevalue_confirm_delete.html",
-        {"provider": provider, "membership": membership, "core_value": core_value},
+        {"core_value": core_value},
     )
 
 
