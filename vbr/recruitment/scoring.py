@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
+from vbr.recruitment import rules
 from vbr.recruitment.models import (
     Application,
     Assessment,
@@ -28,6 +29,12 @@ from vbr.recruitment.models import (
     Scorecard,
     Stage,
 )
+
+# The experts' view is a product rule (rules.py); its names stay importable from here.
+from vbr.recruitment.rules import NEGATIVE as NEGATIVE
+from vbr.recruitment.rules import POSITIVE as POSITIVE
+from vbr.recruitment.rules import recommendation_view as recommendation_view
+from vbr.recruitment.rules import view_of_counts as view_of_counts
 
 DISAGREEMENT_SPREAD = 2
 WEAK_MEDIAN = 2.0
@@ -80,10 +87,10 @@ def level_stats(levels: Iterable[int | None]) -> LevelStats:
     observed: list[int] = []
     not_observed = 0
     for level in levels:
-        if level is None:
-            not_observed += 1
-        else:
+        if rules.counts_in_figures(level):
             observed.append(level)
+        else:
+            not_observed += 1
     return LevelStats(levels=tuple(sorted(observed)), not_observed=not_observed)
 
 
@@ -205,29 +212,6 @@ class Debrief:
         return recommendation_view(
             r.recommendation for r in self.recommendations if not r.is_expert
         )
-
-
-POSITIVE = {Scorecard.Recommendation.STRONG_YES, Scorecard.Recommendation.YES}
-NEGATIVE = {Scorecard.Recommendation.STRONG_NO, Scorecard.Recommendation.NO}
-
-
-def recommendation_view(recommendations: Iterable[str]) -> str:
-    """Collapse recommendations to positive / negative / mixed / none."""
-    listed = list(recommendations)
-    return view_of_counts(
-        positive=sum(1 for r in listed if r in POSITIVE),
-        negative=sum(1 for r in listed if r in NEGATIVE),
-    )
-
-
-def view_of_counts(*, positive: int, negative: int) -> str:
-    """`recommendation_view` from how many recommendations were for and against (so that
-    the database can count them)."""
-    if positive and negative:
-        return "mixed"
-    if positive:
-        return "positive"
-    return "negative" if negative else "none"
 
 
 def submitted_scores(assessments: Iterable[Assessment] | QuerySet[Assessment]) -> QuerySet[Score]:
@@ -553,7 +537,7 @@ def value_level_totals(scores: QuerySet[Any]) -> dict[int, dict[str, list[float]
     """
     totals: dict[int, dict[str, list[float]]] = defaultdict(dict)
     rows = (
-        scores.filter(scorecard__submitted_at__isnull=False, level__isnull=False)
+        scores.filter(rules.scores_in_figures(), scorecard__submitted_at__isnull=False)
         .values("scorecard__assessment__application_id", "criterion__core_value_id")
         .annotate(total=Sum("level"), n=Count("pk"))
         .values_list(

@@ -19,9 +19,8 @@ from django.db import models, transaction
 from django.db.models import Q
 
 from vbr.recruitment.models import Score
+from vbr.recruitment.rules import LEVELS, counts_in_figures
 from vbr.reports.models import AgreementTally
-
-LEVELS = (1, 2, 3, 4)
 
 
 def agreement_tallies(scores: models.QuerySet[Any]) -> list[dict[str, Any]]:
@@ -58,10 +57,10 @@ def agreement_tallies(scores: models.QuerySet[Any]) -> list[dict[str, Any]]:
         .iterator(chunk_size=5000)
     ):
         values[criterion_id] = value_id
-        if level is None:
-            not_observed[(assessment_id, criterion_id)] += 1
-        else:
+        if counts_in_figures(level):
             units[(assessment_id, criterion_id)].append((value_id, scorecard_id, user_id, level))
+        else:
+            not_observed[(assessment_id, criterion_id)] += 1
         placed[assessment_id] = {
             "assessment_id": assessment_id,
             "application_id": application_id,

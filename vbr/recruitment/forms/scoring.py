@@ -1,6 +1,6 @@
 """The scorecard form: one level (or not observed) and evidence per criterion, plus an overall
 recommendation. Drafts accept anything; submitting needs every criterion answered and
-evidence for the extreme levels (1 and 4), where a panel most needs to explain itself."""
+evidence for the extreme levels (`rules.needs_written_evidence`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.forms.boundfield import BoundWidget
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from vbr.recruitment import rules
 from vbr.recruitment.forms.widgets import attrs_html
 from vbr.recruitment.models import Criterion, Scorecard
 from vbr.recruitment.workflow import Answer
@@ -25,7 +26,6 @@ LEVEL_CHOICES = [
     ("4", "4 — Strong evidence"),
     (NOT_OBSERVED, "Not observed"),
 ]
-EVIDENCE_REQUIRED_LEVELS = (1, 4)
 MAX_EVIDENCE = 5000
 
 
@@ -87,6 +87,9 @@ def textarea_tag(field: forms.BoundField) -> SafeString:
 
 
 class ScorecardForm(forms.Form):
+    # For the hint beside each evidence box.
+    evidence_levels = rules.evidence_levels_in_words()
+
     recommendation = forms.ChoiceField(
         label="Overall recommendation",
         choices=Scorecard.Recommendation.choices,
@@ -172,7 +175,9 @@ class ScorecardForm(forms.Form):
                 self.add_error(
                     f"level_{criterion.pk}", "Choose a level, or “Not observed” if you saw none."
                 )
-            elif level != NOT_OBSERVED and int(level) in EVIDENCE_REQUIRED_LEVELS and not evidence:
+            elif (
+                level != NOT_OBSERVED and rules.needs_written_evidence(int(level)) and not evidence
+            ):
                 self.add_error(
                     f"evidence_{criterion.pk}",
                     f"Level {level} needs evidence: write what you saw or heard.",
