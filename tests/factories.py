@@ -191,10 +191,18 @@ def make_decision(
     reasons: str = "Good evidence on every value.",
     decided_at: datetime | None = None,
     decided_by: User | None = None,
+    stage: Stage | None = None,
 ) -> Decision:
+    """A decision at the application's current stage unless `stage` is given, as
+    `record_decision` would record it. Unlike that, it neither moves the application on nor
+    checks the experts' view."""
     reports_changed(provider_id=application.provider_id)
     decision = Decision.objects.create(
-        application=application, kind=kind, reasons=reasons, decided_by=decided_by
+        application=application,
+        stage_id=stage.pk if stage is not None else application.current_stage_id,
+        kind=kind,
+        reasons=reasons,
+        decided_by=decided_by,
     )
     if decided_at is not None:
         # decided_at is set on creation; tests that need another time move it afterwards.

@@ -44,6 +44,7 @@ from vbr.recruitment.models import (
     Stage,
     StageEntry,
 )
+from vbr.recruitment.rules import goes_against_experts, recommendation_view
 from vbr.recruitment.starter_values import (
     DEFAULT_INTERVIEW_LEVELS,
     STARTER_BEHAVIOURS,
@@ -190,6 +191,7 @@ DECISION_REASONS: dict[str, str] = {
     Decision.Kind.DECLINE: "Weak evidence on an essential value; feedback offered.",
 }
 SCREENED_OUT_REASON = "Did not meet the essential requirements on the application form."
+OVERRIDE_REASON = "The panel's evidence on the essential values outweighed it; discussed with them."
 SOURCES = [s for s, _ in Application.Source.choices]
 SOURCE_WEIGHTS = [30, 25, 15, 10, 15, 5]
 LEAVING_REASONS = [r for r, _ in Outcome.LeavingReason.choices]
@@ -593,7 +595,15 @@ class Generator:
         w.declare(Score, ["scorecard_id", "criterion_id", "level", "not_observed", "evidence"])
         w.declare(
             Decision,
-            ["application_id", "kind", "reasons", "override_reason", "decided_by_id", "decided_at"],
+            [
+                "application_id",
+                "stage_id",
+                "kind",
+                "reasons",
+                "override_reason",
+                "decided_by_id",
+                "decided_at",
+            ],
         )
         w.declare(
             Outcome,
@@ -773,7 +783,11 @@ class Generator:
                     else:
                         status = Application.Status.DECLINED
                         self._decision(
-                            application_id, Decision.Kind.DECLINE, applied, SCREENED_OUT_REASON
+                            application_id,
+                            stage.stage_id,
+                            Decision.Kind.DECLINE,
+                            applied,
+                            reasons=SCREENED_OUT_REASON,
                         )
                     last_change = applied + timedelta(days=rng.randint(2, 10))
                 break
@@ -784,17 +798,21 @@ class Generator:
             result = self._assessment(application_id, stage, when, quality, leanings)
             if result is None:  # still to happen, or still being scored
                 break
-            mean_level, decided_at = result
+            mean_level, decided_at, experts = result
             last_change = decided_at
             if mean_level + rng.gauss(0, 0.25) < 2.55:
                 status = Application.Status.DECLINED
-                self._decision(application_id, Decision.Kind.DECLINE, decided_at)
+                self._decision(
+                    application_id, stage.stage_id, Decision.Kind.DECLINE, decided_at, experts
+                )
                 break
             if rng.random() < 0.05:
                 status = Application.Status.WITHDRAWN
                 break
             if stage_index == len(plan.stages) - 1:
-                self._decision(application_id, Decision.Kind.OFFER, decided_at)
+                self._decision(
+                    application_id, stage.stage_id, Decision.Kind.OFFER, decided_at, experts
+                )
                 if rng.random() < 0.1:
                     status = Application.Status.WITHDRAWN  # turned the offer down
                 elif self.now - decided_at < timedelta(days=7):
@@ -802,10 +820,14 @@ class Generator:
                 else:
                     hired_at = decided_at + timedelta(days=7)
                     status, last_change = Application.Status.HIRED, hired_at
-                    self._decision(application_id, Decision.Kind.HIRE, hired_at)
+                    self._decision(
+                        application_id, stage.stage_id, Decision.Kind.HIRE, hired_at, experts
+                    )
                     self._outcome(application_id, hired_at, quality)
                 break
-            self._decision(application_id, Decision.Kind.PROGRESS, decided_at)
+            self._decision(
+                application_id, stage.stage_id, Decision.Kind.PROGRESS, decided_at, experts
+            )
             entered = decided_at
         source = rng.choices(SOURCES, SOURCE_WEIGHTS)[0]
         w.add(
@@ -831,9 +853,9 @@ class Generator:
         when: datetime,
         quality: float,
         leanings: dict[int, float],
-    ) -> tuple[float, datetime] | None:
-        """Schedule, panel and score one assessment. Returns (mean level, decided at) once the
-        panel has finished, else None."""
+    ) -> tuple[float, datetime, str] | None:
+        """Schedule, panel and score one assessment. Returns (mean level, decided at, the
+        experts' view) once the panel has finished, else None."""
         rng, w = self.rng, self.w
         assessment_id = w.new_id(Assessment)
         version = stage.version_at(when)
@@ -870,6 +892,7 @@ class Generator:
         }
         not_observed_rate = not_observed_rates.get(stage.kind, 0.03)
         all_levels: list[int] = []
+        expert_recommendations: list[str] = []
         for person, panel_role in panel:
             panellist_id = w.new_id(Panellist)
             w.add(Panellist, (panellist_id, assessment_id, person.user_id, panel_role))
@@ -901,6 +924,8 @@ class Generator:
                 summary = rng.choice(SUMMARIES)
                 submitted_at = when + timedelta(hours=rng.uniform(1, 20))
                 all_levels.extend(levels)
+                if panel_role == Panellist.PanelRole.EXPERT_BY_EXPERIENCE:
+                    expert_recommendations.append(recommendation)
             updated = submitted_at or when + timedelta(hours=1)
             w.add(
                 Scorecard,
@@ -917,7 +942,7 @@ class Generator:
         if future or scoring:
             return None
         mean_level = sum(all_levels) / len(all_levels) if all_levels else 0.0
-        return mean_level, decided_at
+        return mean_level, decided_at, recommendation_view(expert_recommendations)
 
     def _panel(self) -> list[tuple[Person, str]]:
         rng = self.rng
@@ -938,16 +963,29 @@ class Generator:
             panel.append((person, role))
         return panel
 
-    def _decision(self, application_id: int, kind: str, when: datetime, reasons: str = "") -> None:
+    def _decision(
+        self,
+        application_id: int,
+        stage_id: int,
+        kind: str,
+        when: datetime,
+        experts: str = "none",
+        *,
+        reasons: str = "",
+    ) -> None:
+        """A decision at a stage, with a reason wherever it goes against the experts' view
+        there, as `record_decision` would insist."""
         manager = self.rng.choice(self.managers)
+        against = goes_against_experts(view=experts, kind=kind)
         self.w.add(
             Decision,
             (
                 self.w.new_id(Decision),
                 application_id,
+                stage_id,
                 kind,
                 reasons or DECISION_REASONS[kind],
-                "",
+                OVERRIDE_REASON if against else "",
                 manager.user_id,
                 when,
             ),

@@ -123,7 +123,7 @@ class DecisionAdmin(admin.ModelAdmin):
     list_display = ("application", "kind", "decided_by", "decided_at")
     list_filter = ("kind",)
     list_select_related = ("application__candidate", "application__role", "decided_by")
-    raw_id_fields = ("application", "decided_by")
+    raw_id_fields = ("application", "stage", "decided_by")
 
 
 @admin.register(Outcome)

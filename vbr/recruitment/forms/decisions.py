@@ -4,7 +4,7 @@ from typing import Any, cast
 
 from django import forms
 
-from vbr.recruitment import workflow
+from vbr.recruitment import rules, workflow
 from vbr.recruitment.models import Application, Decision, Outcome
 
 
@@ -43,7 +43,7 @@ class DecisionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kind = cleaned.get("kind")
-        against = kind and workflow.goes_against_experts(view=self.experts_view, kind=kind)
+        against = kind and rules.goes_against_experts(view=self.experts_view, kind=kind)
         if against and not (cleaned.get("override_reason") or "").strip():
             self.add_error(
                 "override_reason",

@@ -17,6 +17,17 @@ class Decision(models.Model):
     application = models.ForeignKey(
         "recruitment.Application", on_delete=models.CASCADE, related_name="decisions"
     )
+    # The stage the application was in when decided: the experts' view a decision is weighed
+    # against is their view at that stage (`rules.goes_against_experts`). Kept, not looked up
+    # later, because the application moves on. SET_NULL: only a stage nobody was assessed at
+    # can be deleted (assessments RESTRICT it), and there the experts had no view to lose.
+    stage = models.ForeignKey(
+        "recruitment.Stage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices)
     reasons = models.TextField()
     # Required when the decision goes against the experts-by-experience view.

@@ -17,7 +17,6 @@ from vbr.recruitment.workflow.applications import (
 from vbr.recruitment.workflow.decisions import (
     DECISION_STATUS,
     experts_view,
-    goes_against_experts,
     record_decision,
 )
 from vbr.recruitment.workflow.panels import (
@@ -91,7 +90,6 @@ __all__ = [
     "delete_shadowing_note",
     "ensure_can_schedule",
     "experts_view",
-    "goes_against_experts",
     "move_stage",
     "move_to_next_stage",
     "move_value",

@@ -11,31 +11,17 @@ from django.utils import timezone
 
 from vbr.accounts import audit
 from vbr.accounts.models import AuditEvent, User
-from vbr.recruitment.models import Application, Decision, Outcome, Panellist, Scorecard
-from vbr.recruitment.scoring import recommendation_view
+from vbr.recruitment import rules
+from vbr.recruitment.models import Application, Decision, Outcome
 from vbr.recruitment.workflow.applications import move_to_next_stage
 from vbr.reports.caching import reports_changed
 
 
 def experts_view(application: Application) -> str:
-    """The experts-by-experience view of an application at its current stage (positive,
-    negative, mixed or none), from their submitted scorecards."""
-    if application.current_stage_id is None:  # not started: nobody has assessed yet
-        return recommendation_view([])
-    recommendations = Scorecard.objects.filter(
-        assessment__application=application,
-        assessment__stage_id=application.current_stage_id,
-        panellist__panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
-        submitted_at__isnull=False,
-    ).values_list("recommendation", flat=True)
-    return recommendation_view(recommendations)
-
-
-def goes_against_experts(*, view: str, kind: str) -> bool:
-    """A decision that overrules the lived-experience panel members needs a recorded reason."""
-    forward = {Decision.Kind.PROGRESS, Decision.Kind.OFFER, Decision.Kind.HIRE}
-    return (view == "negative" and kind in forward) or (
-        view == "positive" and kind == Decision.Kind.DECLINE
+    """The experts-by-experience view that a decision made now is weighed against: their view
+    at the application's current stage (for the decision page)."""
+    return rules.experts_view_at(
+        application=application, stage_id=rules.decision_stage_id(application)
     )
 
 
@@ -55,11 +41,17 @@ def record_decision(
     override_reason: str = "",
     decided_by: User,
 ) -> Decision:
-    """Record a human decision with its reasons and carry it out."""
-    if goes_against_experts(view=experts_view(application), kind=kind) and not override_reason:
+    """Record a human decision with its reasons, at the stage the application is in, and
+    carry it out. A decision against the experts' view at that stage needs `override_reason`
+    (`rules.goes_against_experts`)."""
+    stage_id = rules.decision_stage_id(application)
+    view = rules.experts_view_at(application=application, stage_id=stage_id)
+    against = rules.goes_against_experts(view=view, kind=kind)
+    if against and not override_reason.strip():
         raise ValueError("A decision against the experts by experience needs a reason.")
     decision = Decision.objects.create(
         application=application,
+        stage_id=stage_id,
         kind=kind,
         reasons=reasons,
         override_reason=override_reason,
@@ -82,6 +74,6 @@ def record_decision(
         subject=decision,
         application_id=application.pk,
         summary=f"Decision: {decision.get_kind_display()}"
-        + (" (against the experts-by-experience view)" if override_reason else ""),
+        + (" (against the experts-by-experience view)" if against else ""),
     )
     return decision

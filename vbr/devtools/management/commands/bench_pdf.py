@@ -320,6 +320,7 @@ class Command(BaseCommand):
                     )
             Decision.objects.create(
                 application=application,
+                stage=interview,  # moved on from the interview to shadowing, where it is now
                 kind="progress",
                 reasons="Good evidence throughout.",
                 decided_by=people[0],

@@ -147,7 +147,11 @@ class Command(BaseCommand):
         self._score(a, bob, [3, 4, 3, 3], submitted=True, recommendation="yes")
         self._score(a, dev, [4, 3, 3, 3], submitted=True, recommendation="strong_yes")
         self._decide(
-            daniel, Decision.Kind.PROGRESS, "Clear, warm examples; panel agreed.", days_ago=9
+            daniel,
+            Decision.Kind.PROGRESS,
+            "Clear, warm examples; panel agreed.",
+            stage=interview,
+            days_ago=9,
         )
         self._assessment(daniel, shadowing, now + timedelta(days=1), [carol, dev])
 
@@ -162,6 +166,7 @@ class Command(BaseCommand):
             ellie,
             Decision.Kind.HIRE,
             "Strong on every value; residents warmed to her.",
+            stage=shadowing,
             days_ago=100,
         )
         ellie.status = Application.Status.HIRED
@@ -350,10 +355,16 @@ class Command(BaseCommand):
         return scorecard
 
     def _decide(
-        self, application: Application, kind: str, reasons: str, *, days_ago: int = 0
+        self, application: Application, kind: str, reasons: str, *, stage: Stage, days_ago: int = 0
     ) -> Decision:
+        """A decision made at `stage` (the demo creates applications where they are now, so
+        the stage they were decided at is said, not read from them)."""
         decision = Decision.objects.create(
-            application=application, kind=kind, reasons=reasons, decided_by=self.users["bob"]
+            application=application,
+            stage=stage,
+            kind=kind,
+            reasons=reasons,
+            decided_by=self.users["bob"],
         )
         # auto_now_add stamps today; the demo's history needs the real day it was decided.
         Decision.objects.filter(pk=decision.pk).update(
