@@ -109,13 +109,6 @@ def test_small_groups_are_suppressed_and_the_four_fifths_flag_compares_shown_gro
     assert str(rows["B"].rate) == "3 of 5 (60%)"
 
 
-def test_a_decision_against_the_experts_is_one_that_contradicts_their_clear_view() -> None:
-    assert a.goes_against_experts("positive", "decline") is True
-    assert a.goes_against_experts("negative", "hire") is True
-    assert a.goes_against_experts("positive", "offer") is False
-    assert a.goes_against_experts("mixed", "decline") is None
-
-
 def test_turnover_is_leavers_over_hires_in_post_during_the_year() -> None:
     today = date(2026, 12, 1)
     hires = [

@@ -233,20 +233,6 @@ def never_discriminating(levels_by_criterion: Mapping[Hashable, Sequence[int]]) 
     ]
 
 
-# Decisions against the experts-by-experience view -------------------------------------
-
-GOES_AHEAD = {"progress", "offer", "hire"}
-
-
-def goes_against_experts(expert_view: str, decision_kind: str) -> bool | None:
-    """True when the decision contradicts a clear expert view, False when it follows it,
-    None when the experts gave no clear view (none or mixed) or the decision is a hold."""
-    if expert_view not in ("positive", "negative") or decision_kind == "hold":
-        return None
-    ahead = decision_kind in GOES_AHEAD
-    return ahead != (expert_view == "positive")
-
-
 # Retention -----------------------------------------------------------------------------
 
 

@@ -5,8 +5,9 @@ how often the decision went against the experts' view.
 It reads the assessments that have a submitted scorecard and their panellists' roles, the
 tallies each assessment stores when a scorecard is submitted or amended (agreement units,
 scorecards behind them, and each panellist's differences from the panel median; see
-`vbr.reports.agreement`), the experts' recommendations on submitted scorecards, and the latest
-decision on each application. Four queries whatever the number of scores.
+`vbr.reports.agreement`), the experts' recommendations on submitted scorecards per stage, and
+the latest decision on each application with its stage. Four queries whatever the number of
+scores.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Sum
 
 from vbr.accounts.models import Provider, User
+from vbr.recruitment import rules
 from vbr.recruitment.models import (
     Assessment,
     CoreValue,
@@ -27,7 +29,6 @@ from vbr.recruitment.models import (
     Scorecard,
     Stage,
 )
-from vbr.recruitment.scoring import NEGATIVE, POSITIVE, view_of_counts
 from vbr.reports import analytics, charts
 from vbr.reports.models import AgreementTally
 from vbr.reports.queries.filters import ReportFilter
@@ -191,40 +192,28 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
         )
     )
 
-    # Query 3: experts' recommendations for and against, counted per application in the
-    # database; query 4: the latest decisions.
-    expert_views: dict[int, str] = {
-        application_id: view_of_counts(positive=positive, negative=negative)
-        for application_id, positive, negative in (
-            Scorecard.objects.submitted()
-            .filter(
-                assessment__application__in=applications,
-                panellist__panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
-            )
-            .values("assessment__application_id")
-            .annotate(
-                positive=Count("pk", filter=Q(recommendation__in=POSITIVE)),
-                negative=Count("pk", filter=Q(recommendation__in=NEGATIVE)),
-            )
-            .order_by()
-            .values_list("assessment__application_id", "positive", "negative")
-            .iterator(chunk_size=5000)
-        )
-    }
-    latest: dict[int, str] = {}
-    for application_id, kind in (
+    # Query 3: the experts' view per application and stage, counted in the database; query 4:
+    # the latest decision on each application and the stage it was made at. A decision is
+    # weighed against the experts' view at its own stage, as the decision page weighed it.
+    views = rules.experts_views(Scorecard.objects.filter(assessment__application__in=applications))
+    latest: dict[int, tuple[int | None, str]] = {}
+    for application_id, stage_id, kind in (
         Decision.objects.filter(application__in=applications)
         .order_by("decided_at", "pk")
-        .values_list("application_id", "kind")
+        .values_list("application_id", "stage_id", "kind")
         .iterator(chunk_size=5000)
     ):
-        latest[application_id] = kind
+        latest[application_id] = (stage_id, kind)
     against = followed = 0
-    for application_id, kind in latest.items():
-        verdict = analytics.goes_against_experts(expert_views.get(application_id, "none"), kind)
-        if verdict is True:
+    for application_id, (decided_at_stage, kind) in latest.items():
+        view = (
+            "none"
+            if decided_at_stage is None
+            else views.get((application_id, decided_at_stage), "none")
+        )
+        if rules.goes_against_experts(view=view, kind=kind):
             against += 1
-        elif verdict is False:
+        elif rules.follows_experts(view=view, kind=kind):
             followed += 1
     overruled = Table(
         "Decisions that went against the experts-by-experience view",
@@ -236,7 +225,7 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
             "Decisions against the experts' view",
             overruled,
             note="The latest decision on each application, compared with the experts' "
-            "recommendations where they were all for or all against.",
+            "recommendations at the stage it was made, where they were all for or all against.",
         )
     )
     return report
