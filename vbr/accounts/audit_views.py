@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from vbr.accounts.access import ADMIN, provider_view
+from vbr.accounts.access import ADMIN, audit_events_visible_to, may_owe_scorecard, provider_view
 from vbr.accounts.models import Membership
 
 EVENTS_PER_PAGE = 50
@@ -17,12 +17,16 @@ EVENTS_PER_PAGE = 50
 @provider_view(ADMIN)
 def audit_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     provider = membership.provider
-    events = provider.audit_events.select_related("actor")
+    events = audit_events_visible_to(membership, provider.audit_events.select_related("actor"))
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/audit_list.html",
-        {"provider": provider, "membership": membership, "page": page, "application": None},
+        {
+            "page": page,
+            "application": None,
+            "some_hidden": may_owe_scorecard(membership),
+        },
     )
 
 
@@ -35,10 +39,16 @@ def application_audit(
     application = get_object_or_404(
         provider.applications.select_related("candidate", "role"), pk=application_id
     )
-    events = provider.audit_events.filter(application_id=application.pk).select_related("actor")
+    events = audit_events_visible_to(
+        membership, provider.audit_events.filter(application_id=application.pk)
+    ).select_related("actor")
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/audit_list.html",
-        {"provider": provider, "membership": membership, "page": page, "application": application},
+        {
+            "page": page,
+            "application": application,
+            "some_hidden": may_owe_scorecard(membership),
+        },
     )

@@ -94,10 +94,10 @@ def retention_preview(request: HttpRequest, membership: Membership) -> HttpRespo
     )
 
 
-def _hidden_applications(request: HttpRequest, candidate: Candidate) -> bool:
+def _hidden_applications(membership: Membership, candidate: Candidate) -> bool:
     """Independence: an admin still owing a scorecard on this candidate sees no one else's
     scores, here as everywhere."""
-    return candidate_scores_hidden_from(request.user, candidate)
+    return candidate_scores_hidden_from(membership, candidate)
 
 
 @require_GET
@@ -113,7 +113,7 @@ def candidate_privacy(
         {
             "candidate": candidate,
             "applications": candidate.applications.select_related("role"),
-            "scores_hidden": _hidden_applications(request, candidate),
+            "scores_hidden": _hidden_applications(membership, candidate),
             "erase_form": EraseForm(),
         },
     )
@@ -124,7 +124,7 @@ def _subject_access(
 ) -> tuple[Candidate, dict] | HttpResponse:
     provider = membership.provider
     candidate = get_object_or_404(provider.candidates, pk=candidate_id)
-    if _hidden_applications(request, candidate):
+    if _hidden_applications(membership, candidate):
         messages.error(
             request,
             "You sit on this candidate's panel and have not submitted your scorecard yet, so "

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import (
@@ -25,10 +26,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts import audit
-from vbr.accounts.access import ADMIN, STAFF, provider_view
+from vbr.accounts.access import ADMIN, STAFF, provider_view, withheld_application_ids
 from vbr.accounts.models import AuditEvent, Membership
 from vbr.reports import exports
 from vbr.reports.caching import cached_html, cached_report, reports_changed
+from vbr.reports.documents import filters_from_job
 from vbr.reports.forms import EqualityResponseForm, ReportFilterForm
 from vbr.reports.models import EqualityResponse, ExportJob, MonitoringInvite
 from vbr.reports.queries import REPORT_TITLES, ReportFilter
@@ -78,6 +80,16 @@ def _export_jobs(membership: Membership) -> QuerySet[ExportJob]:
     """Admins see every export of the provider; a hiring manager only their own."""
     jobs = membership.provider.export_jobs.all()
     return jobs if membership.is_admin else jobs.filter(requested_by=membership.user)
+
+
+def holds_hidden_scores(membership: Membership, job: ExportJob) -> bool:
+    """Independence at download: whether a file made earlier (perhaps for someone else)
+    holds an application whose scores are hidden from this reader now."""
+    withheld = withheld_application_ids(membership, membership.provider)
+    if not withheld:
+        return False
+    held = filters_from_job(job).applications(membership.provider)
+    return held.filter(pk__in=withheld).exists()
 
 
 def _check_format(file_format: str) -> None:
@@ -219,7 +231,11 @@ def export_job_detail(request: HttpRequest, membership: Membership, job_id: int)
     return render(
         request,
         "reports/export_job_detail.html",
-        {"provider": membership.provider, "membership": membership, "job": job},
+        {
+            "job": job,
+            "hidden_scores": job.status == ExportJob.Status.DONE
+            and holds_hidden_scores(membership, job),
+        },
     )
 
 
@@ -227,6 +243,11 @@ def export_job_detail(request: HttpRequest, membership: Membership, job_id: int)
 @provider_view(STAFF)
 def export_job_download(request: HttpRequest, membership: Membership, job_id: int) -> FileResponse:
     job = get_object_or_404(_export_jobs(membership), pk=job_id, status=ExportJob.Status.DONE)
+    if holds_hidden_scores(membership, job):
+        raise PermissionDenied(
+            "This export includes candidates on whose panel you sit and have not submitted "
+            "your scorecard. Submit it first, or make a new export: yours leaves them out."
+        )
     _recorded(membership, f"{job.get_kind_display()} downloaded")
     name = (job.file.name or "export").rsplit("/", 1)[-1].split("-", 1)[-1]
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from vbr.accounts.access import STAFF, provider_view
+from vbr.accounts.access import STAFF, provider_view, scores_hidden_from
 from vbr.accounts.models import Membership
 from vbr.recruitment import workflow
 from vbr.recruitment.forms.decisions import DecisionForm, OutcomeForm
@@ -29,6 +29,16 @@ def decision_create(
     application = _application(membership, application_id)
     if not application.is_open:
         messages.info(request, f"This application is {application.get_status_display().lower()}.")
+        return redirect(application)
+    if scores_hidden_from(membership, application):
+        # The form would show the experts' view (their recommendations) and the decision
+        # should weigh the panel's evidence, yours included: score first.
+        messages.error(
+            request,
+            "You sit on a panel for this candidate and have not submitted your scorecard "
+            "yet. Submit it first (or ask for your place on the panel to be removed), then "
+            "record the decision.",
+        )
         return redirect(application)
     view = workflow.experts_view(application)
     form = DecisionForm(request.POST or None, application=application, experts_view=view)

@@ -22,8 +22,10 @@ from vbr.accounts.access import (
     ANY_MEMBER,
     STAFF,
     may_have_summary,
+    may_owe_scorecard,
     provider_view,
     scores_hidden_from,
+    visible_to,
 )
 from vbr.accounts.forms import ProviderLogoForm
 from vbr.accounts.models import AuditEvent, Membership
@@ -141,6 +143,12 @@ def summary_batch_detail(
     )
     counts = batch.jobs.progress()
     total = sum(counts.values())
+    # Summaries of candidates whose panel the reader still owes a scorecard on stay out of
+    # their zip (checked again at download); say how many.
+    left_out = 0
+    if may_owe_scorecard(membership):
+        visible = visible_to(membership, batch.jobs.ready(), "application_id")
+        left_out = counts[SummaryJob.Status.READY] - visible.count()
     done = counts[SummaryJob.Status.READY] + counts[SummaryJob.Status.FAILED]
     context = {
         "batch": batch,
@@ -149,6 +157,8 @@ def summary_batch_detail(
         "ready": counts[SummaryJob.Status.READY],
         "failed": counts[SummaryJob.Status.FAILED],
         "finished": done == total,
+        "left_out": left_out,
+        "downloadable": counts[SummaryJob.Status.READY] - left_out,
     }
     template = (
         "documents/summary_batch_progress.html"
@@ -167,9 +177,16 @@ def summary_batch_download(
     batch = get_object_or_404(
         membership.provider.summary_batches.select_related("role", "stage"), pk=batch_id
     )
-    jobs = list(batch.jobs.ready().select_related("application__candidate"))
-    if not jobs:
+    ready = batch.jobs.ready()
+    if not ready.exists():
         raise Http404("No summaries are ready in this batch")
+    # Independence, for each PDF in the zip: none of a candidate whose panel the reader still
+    # owes a scorecard on.
+    jobs = list(
+        visible_to(membership, ready, "application_id").select_related("application__candidate")
+    )
+    if not jobs:
+        raise PermissionDenied(INDEPENDENCE_MESSAGE)
     archive = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
         for job in jobs:

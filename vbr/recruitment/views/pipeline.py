@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from vbr.accounts.access import ANY_MEMBER, STAFF, provider_view
+from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
 from vbr.accounts.models import Membership
 from vbr.recruitment import scoring
 from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
@@ -178,8 +178,8 @@ def application_detail(
         for p in a.panellists.all()
         if p.user_id == membership.user_id
     }
-    hidden = any(not p.has_submitted for p in own_places.values())
     # Independence: while you have a scorecard to submit here, no one else's scores.
+    hidden = owes_scorecard_among(membership, own_places.values())
     grid = None if hidden else scoring.value_stage_grid(application, assessments)
     return render(
         request,

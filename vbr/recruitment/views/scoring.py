@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vbr.accounts.access import ANY_MEMBER, provider_view
+from vbr.accounts.access import ANY_MEMBER, owed_places_on, provider_view
 from vbr.accounts.models import AccessProfile, Membership
 from vbr.recruitment import scoring, workflow
 from vbr.recruitment.forms.scoring import ScorecardForm
@@ -269,8 +269,11 @@ def assessment_debrief(
         "can_close": assessment.status != Assessment.Status.CLOSED
         and (membership.is_staff_member or (place is not None and place.is_chair)),
     }
-    if place is not None and not place.has_submitted:
-        # Independence: nothing of the others until your own scorecard is in.
+    owed = owed_places_on(membership, assessment.application)
+    if owed:
+        context["owed_places"] = owed
+        # Independence: nothing of the others, at any stage of this application, until your
+        # own scorecards for it are in.
         return render(request, "recruitment/debrief_wait_for_own.html", context)
     everyone_in = bool(panel) and len(submitted) == len(panel)
     if not (everyone_in or assessment.status == Assessment.Status.CLOSED):
