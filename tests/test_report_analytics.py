@@ -54,6 +54,17 @@ def test_time_in_stage_runs_to_the_next_entry_and_the_current_stage_to_now() -> 
     assert days == {10: [4.0, 1.0], 20: [6.0, 8.0]}
 
 
+def test_time_in_stage_ends_when_the_application_was_closed() -> None:
+    day = lambda n: datetime(2026, 1, n, tzinfo=UTC)  # noqa: E731
+    # Application 1 entered stage 10 on day 1 and was declined on day 15; the report is read
+    # 400 days after that: 14 days, not 414. Application 2 moved on on day 5 and withdrew on
+    # day 9: 4 days in each stage.
+    entries = [(1, 10, day(1)), (2, 10, day(1)), (2, 20, day(5))]
+    now = datetime(2027, 2, 19, tzinfo=UTC)
+    days = a.time_in_stage(entries, now=now, closed_at={1: day(15), 2: day(9)})
+    assert days == {10: [14.0, 4.0], 20: [4.0]}
+
+
 def test_conversion_is_next_stage_entries_over_this_stage_entries() -> None:
     steps = a.conversions([(1, "Interview"), (2, "Shadowing")], {1: 8, 2: 6})
     assert str(steps[0].moved_on) == "6 of 8 (75%)"

@@ -83,23 +83,29 @@ def days_between(start: datetime, end: datetime) -> float:
 
 
 def time_in_stage(
-    entries: Iterable[tuple[int, int, datetime]], *, now: datetime
+    entries: Iterable[tuple[int, int, datetime]],
+    *,
+    now: datetime,
+    closed_at: Mapping[int, datetime] | None = None,
 ) -> dict[int, list[float]]:
     """Days each application spent in each stage, from its stage entries.
 
-    `entries` are (application_id, stage_id, entered_at) ordered by application then time.
-    Time in a stage is the next entry's time minus this one's; the stage an application is
-    in now counts until `now`.
+    `entries` are (application_id, stage_id, entered_at) ordered by application then time;
+    `closed_at` gives, per closed application (hired, declined, withdrawn), when it closed.
+    Time in a stage ends at the next entry or when the application closed, whichever came
+    first (never before it began); the stage an open application is in counts until `now`.
+    The funnel report works out the same in the database.
     """
+    closed_at = closed_at or {}
     days: dict[int, list[float]] = defaultdict(list)
-    previous: tuple[int, int, datetime] | None = None
-    for entry in entries:
-        if previous is not None:
-            end = entry[2] if entry[0] == previous[0] else now
-            days[previous[1]].append(days_between(previous[2], end))
-        previous = entry
-    if previous is not None:
-        days[previous[1]].append(days_between(previous[2], now))
+    entries = list(entries)
+    for index, (application_id, stage_id, entered_at) in enumerate(entries):
+        ends = [closed_at[application_id]] if application_id in closed_at else []
+        following = entries[index + 1] if index + 1 < len(entries) else None
+        if following is not None and following[0] == application_id:
+            ends.append(following[2])
+        end = min(ends) if ends else now
+        days[stage_id].append(days_between(entered_at, max(end, entered_at)))
     return dict(days)
 
 

@@ -127,6 +127,9 @@ class Application(models.Model):
         DECLINED = "declined", "Declined"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # Closed: the application has ended (an offer is still open until it becomes a hire).
+    CLOSED_STATUSES = (Status.HIRED, Status.DECLINED, Status.WITHDRAWN)
+
     class Source(models.TextChoices):
         WEBSITE = "website", "Our website"
         JOB_BOARD = "job_board", "Job board"
@@ -211,7 +214,7 @@ class Application(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.ACTIVE, self.Status.OFFERED)
+        return self.status not in self.CLOSED_STATUSES
 
     def next_stage(self) -> Stage | None:
         """The stage after the current one in the role's order (the first if not started)."""

@@ -1,6 +1,6 @@
 """The recruitment funnel: how many applications reach each stage, how long they spend in
-it, how long they wait for a decision, and how they end (outcomes, withdrawals and the
-reasons given, sources).
+it (until the next stage, or until the application was closed), how long they wait for a
+decision, and how they end (outcomes, withdrawals and the reasons given, sources).
 
 It reads the roles' stages, every stage entry of the filtered applications, their decisions,
 and their status, source, current stage and withdrawal reason, so that a provider sees where
@@ -13,8 +13,20 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count, DateTimeField, F, FloatField, Func, Min, Q, Value, Window
-from django.db.models.functions import Coalesce, Lead
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    FloatField,
+    Func,
+    Min,
+    Q,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, Lead, Least
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
@@ -59,14 +71,32 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
     stages = filters.stages(provider).select_related("role")
     stage_list = list(stages.order_by("role__title", "role_id", "order", "pk"))
     # Query 2: every stage entry with its days in the stage, worked out in the database
-    # (until the next entry of the application, or until now); entries per stage from the
-    # same rows.
+    # (until the next entry of the application or until it was closed, whichever came first,
+    # or until now while it is open); entries per stage from the same rows.
     next_entry = Window(
         Lead("entered_at"),
         partition_by=[F("application_id")],
         order_by=[F("entered_at").asc(), F("pk").asc()],
     )
-    until = Coalesce(next_entry, Value(now, output_field=DateTimeField()))
+    closed_at = Case(
+        When(
+            application__status__in=Application.CLOSED_STATUSES,
+            then=F("application__status_changed_at"),
+        ),
+        output_field=DateTimeField(),
+    )
+    # Least of a time and NULL is NULL on some databases and the time on others: the
+    # Coalesce gives the same answer on both. A stage entered after the application was
+    # closed lasted no time, rather than a negative one.
+    until = Greatest(
+        Coalesce(
+            Least(next_entry, closed_at),
+            next_entry,
+            closed_at,
+            Value(now, output_field=DateTimeField()),
+        ),
+        F("entered_at"),
+    )
     days: dict[int, list[float]] = defaultdict(list)
     entrants: dict[int, set[int]] = defaultdict(set)
     for application_id, stage_id, in_stage in (
@@ -124,7 +154,8 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
                 bars=bars,
             ),
             "Moved on: applications that entered the next stage of the same role. Time in a "
-            "stage runs from entering it to entering the next; the current stage counts until now.",
+            "stage runs from entering it to entering the next; the stage an application is in "
+            "counts until it was hired, declined or withdrawn, or until now while it is open.",
         )
     )
 
