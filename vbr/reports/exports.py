@@ -182,13 +182,16 @@ def write_xlsx(
 
 
 def report_csv_rows(report: Report) -> Iterator[list[Any]]:
-    """All of a report's tables one after another, each under its caption."""
+    """All of a report's tables one after another, each under its caption and above its
+    note, as on the page (a note can say why a cell is empty: "not shown")."""
     for number, section in enumerate(report.sections):
         if number:
             yield []
         yield [section.table.caption]
         yield list(section.table.headers)
         yield from section.table.rows
+        if section.note:
+            yield [section.note]
 
 
 def report_sheets(report: Report) -> list[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]:
