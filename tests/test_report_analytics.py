@@ -120,6 +120,25 @@ def test_small_groups_are_suppressed_and_the_four_fifths_flag_compares_shown_gro
     assert str(rows["B"].rate) == "3 of 5 (60%)"
 
 
+@pytest.mark.parametrize(
+    ("rate", "highest", "flagged"),
+    [
+        # Exactly four-fifths is not flagged, whatever the counts behind it.
+        ((4, 5), (5, 5), False),
+        ((4, 6), (5, 6), False),
+        ((8, 15), (10, 15), False),
+        # Under four-fifths is.
+        ((3, 5), (5, 5), True),
+        ((3, 6), (5, 6), True),
+        ((79, 100), (100, 100), True),
+    ],
+)
+def test_four_fifths_is_decided_in_exact_arithmetic(
+    rate: tuple[int, int], highest: tuple[int, int], flagged: bool
+) -> None:
+    assert a.under_four_fifths(a.Rate(*rate), a.Rate(*highest)) is flagged
+
+
 def test_turnover_is_leavers_over_hires_in_post_during_the_year() -> None:
     today = date(2026, 12, 1)
     hires = [

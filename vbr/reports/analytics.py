@@ -13,10 +13,11 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 SMALL_GROUP = 5
-FOUR_FIFTHS = 0.8
+FOUR_FIFTHS = Fraction(4, 5)
 RETENTION_MONTHS = (3, 6, 12)
 # Values-score bands at hiring: mean of the hire's submitted levels (1–4).
 BANDS: tuple[tuple[str, float, float], ...] = (
@@ -339,6 +340,17 @@ class GroupRate:
         return self.rate is None
 
 
+def under_four_fifths(rate: Rate, highest: Rate) -> bool:
+    """Whether `rate` is under four-fifths of `highest`, in exact arithmetic: 4 of 5 against
+    5 of 5 is exactly four-fifths and is not flagged (in floating point 0.8 × 1.0 is not
+    exactly 4/5, and the same ratio could be flagged or not depending on the counts)."""
+    if rate.denominator == 0 or highest.denominator == 0:
+        return False
+    return Fraction(rate.numerator, rate.denominator) < FOUR_FIFTHS * Fraction(
+        highest.numerator, highest.denominator
+    )
+
+
 def pass_through_by_group(counts: Mapping[str, tuple[int, int]]) -> list[GroupRate]:
     """Per group, (passed, entered) → rate; groups under 5 are suppressed, and a group whose
     rate is under four-fifths of the highest shown group's rate is flagged.
@@ -347,10 +359,14 @@ def pass_through_by_group(counts: Mapping[str, tuple[int, int]]) -> list[GroupRa
     be inferable from a flag either.
     """
     shown = {g: Rate(p, e) for g, (p, e) in counts.items() if e >= SMALL_GROUP}
-    highest = max((r.value or 0.0 for r in shown.values()), default=0.0)
+    highest = max(
+        (r for r in shown.values() if r.denominator),
+        key=lambda r: Fraction(r.numerator, r.denominator),
+        default=None,
+    )
     rows = []
     for group in sorted(counts):
         rate = shown.get(group)
-        flagged = rate is not None and highest > 0 and (rate.value or 0.0) < FOUR_FIFTHS * highest
+        flagged = rate is not None and highest is not None and under_four_fifths(rate, highest)
         rows.append(GroupRate(group, rate, flagged))
     return rows
