@@ -107,17 +107,19 @@ def test_values_bands_follow_the_issue() -> None:
     assert a.values_band(None) == "no scores"
 
 
-def test_small_groups_are_suppressed_and_the_four_fifths_flag_compares_shown_groups() -> None:
+def test_the_four_fifths_flag_compares_shown_groups_only() -> None:
     rows = {
         row.group: row
-        for row in a.pass_through_by_group({"A": (8, 10), "B": (3, 5), "C": (1, 4), "D": (7, 10)})
+        for row in a.pass_through_by_group(
+            {"A": (16, 20), "B": (6, 12), "C": (1, 4), "D": (14, 20)}, hidden={"C"}
+        )
     }
     assert rows["C"].suppressed and not rows["C"].below_four_fifths
-    # Highest 80%: four-fifths of it is 64%. B at 60% is flagged; D at 70% is not.
+    # Highest 80%: four-fifths of it is 64%. B at 50% is flagged; D at 70% is not.
     assert rows["B"].below_four_fifths
     assert not rows["D"].below_four_fifths
     assert not rows["A"].below_four_fifths
-    assert str(rows["B"].rate) == "3 of 5 (60%)"
+    assert str(rows["B"].rate) == "6 of 12 (50%)"
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -327,17 +327,85 @@ def turnover_last_year(hires: Sequence[Hire], *, today: date) -> Rate:
 
 
 # Fairness ------------------------------------------------------------------------------
+#
+# Who reads these tables already knows each candidate's outcome at each stage (it is their
+# own recruitment); what they must not learn is a candidate's equality-monitoring answer.
+# So the stage totals are treated as known (the funnel prints them for all applicants, and
+# they are the same when everyone answered), and no figure may be shown from which a small
+# number of people, or one hidden group's figure, can be read or worked out.
 
 
 @dataclass(frozen=True)
 class GroupRate:
     group: str
-    rate: Rate | None  # None: suppressed, fewer than SMALL_GROUP people
+    rate: Rate | None  # None: suppressed (see `suppressed_groups`)
     below_four_fifths: bool
 
     @property
     def suppressed(self) -> bool:
         return self.rate is None
+
+
+def _safe(count: int, total: int) -> bool:
+    """A count may be shown when it is at least SMALL_GROUP, or when it is 0 because nobody
+    at all is counted there. A 0 beside people who are (none of a group passed, while others
+    did) tells the reader that every one of those people is outside the group."""
+    return count >= SMALL_GROUP or count == total == 0
+
+
+def _disclosive(cells: Sequence[tuple[int, int]], totals: Sequence[tuple[int, int]]) -> bool:
+    """Whether one row of (passed, entered) per stage shows a number it must not: an
+    entered, passed or not-passed count that is not `_safe` against that stage's total."""
+    for (passed, entered), (all_passed, all_entered) in zip(cells, totals, strict=True):
+        if not (
+            _safe(entered, all_entered)
+            and _safe(passed, all_passed)
+            and _safe(entered - passed, all_entered - all_passed)
+        ):
+            return True
+    return False
+
+
+def _sum_rows(rows: Iterable[Sequence[tuple[int, int]]], stages: int) -> list[tuple[int, int]]:
+    sums = [(0, 0)] * stages
+    for row in rows:
+        sums = [(p + q, e + f) for (p, e), (q, f) in zip(sums, row, strict=True)]
+    return sums
+
+
+def suppressed_groups(table: Mapping[str, Sequence[tuple[int, int]]]) -> frozenset[str]:
+    """The groups to hide in one role's pass-through table, at every one of its stages.
+
+    `table` gives, per group, (passed, entered) at each of the role's stages in order (0, 0
+    where none of the group were there); list every group that could have answered, not
+    only those present, so that a hidden row does not say that somebody is in it.
+
+    1. A group is hidden when, at any stage, the number of its people who entered, who
+       passed on or who did not is under SMALL_GROUP (a 0 only when others are counted
+       there). Any stage, because the stages are linked: those who passed on at one stage
+       are those who entered the next, so a group shown at the stages either side of a
+       hidden one would give its figures away.
+    2. Complementary suppression: the reader can work out the hidden groups' figures taken
+       together (stage totals minus the shown groups), so while only one group is hidden, or
+       the hidden groups together would themselves be hidden under rule 1, the shown group
+       with the fewest entries is hidden too. Then no hidden group's figure can be worked
+       out, and no small number about them together either. When every group is hidden,
+       what is left is the stage totals, which are known anyway.
+    """
+    stages = len(next(iter(table.values()), ()))
+    totals = _sum_rows(table.values(), stages)
+    hidden = {group for group, row in table.items() if _disclosive(row, totals)}
+    while hidden and len(hidden) < len(table):
+        together = _sum_rows((table[group] for group in hidden), stages)
+        if len(hidden) > 1 and not _disclosive(together, totals):
+            break
+        hidden.add(
+            min(
+                (group for group in table if group not in hidden),
+                key=lambda group: (sum(entered for _passed, entered in table[group]), group),
+            )
+        )
+    return frozenset(hidden)
 
 
 def under_four_fifths(rate: Rate, highest: Rate) -> bool:
@@ -351,22 +419,26 @@ def under_four_fifths(rate: Rate, highest: Rate) -> bool:
     )
 
 
-def pass_through_by_group(counts: Mapping[str, tuple[int, int]]) -> list[GroupRate]:
-    """Per group, (passed, entered) → rate; groups under 5 are suppressed, and a group whose
-    rate is under four-fifths of the highest shown group's rate is flagged.
+def pass_through_by_group(
+    counts: Mapping[str, tuple[int, int]], *, hidden: Collection[str] | None = None
+) -> list[GroupRate]:
+    """Per group at one stage, (passed, entered) → rate, in the order given, with the groups
+    in `hidden` suppressed (by default, `suppressed_groups` of this stage alone); a shown
+    group whose rate is under four-fifths of the highest shown group's rate is flagged.
 
     Suppressed groups are left out of the comparison: their rate is not shown, so it must not
     be inferable from a flag either.
     """
-    shown = {g: Rate(p, e) for g, (p, e) in counts.items() if e >= SMALL_GROUP}
-    highest = max(
-        (r for r in shown.values() if r.denominator),
-        key=lambda r: Fraction(r.numerator, r.denominator),
-        default=None,
-    )
-    rows = []
-    for group in sorted(counts):
-        rate = shown.get(group)
-        flagged = rate is not None and highest is not None and under_four_fifths(rate, highest)
-        rows.append(GroupRate(group, rate, flagged))
-    return rows
+    if hidden is None:
+        hidden = suppressed_groups({group: [cell] for group, cell in counts.items()})
+    shown = {g: Rate(p, e) for g, (p, e) in counts.items() if g not in hidden}
+    rated = [rate for rate in shown.values() if rate.denominator]
+    highest = max(rated, key=lambda r: Fraction(r.numerator, r.denominator), default=None)
+    return [
+        GroupRate(
+            group,
+            shown.get(group),
+            group in shown and highest is not None and under_four_fifths(shown[group], highest),
+        )
+        for group in counts
+    ]

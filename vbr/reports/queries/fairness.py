@@ -3,12 +3,16 @@ pass-through rates per stage by group for one characteristic at a time.
 
 It reads the stage entries of the filtered applications, joined inside the database to the
 candidate's answer by the opaque monitoring key only, and counts them per stage and group; no
-query here returns one person's answer. Small groups are suppressed and low rates flagged in
+query here returns one person's answer. Which groups are hidden is decided per role, over all
+of its stages, in `vbr.reports.analytics.suppressed_groups`, and low rates are flagged in
 `vbr.reports.analytics.pass_through_by_group`. Three queries: the counts per stage and group,
 and how many were invited and how many answered.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
@@ -18,6 +22,14 @@ from vbr.reports import analytics, charts
 from vbr.reports.models import EqualityResponse, MonitoringInvite
 from vbr.reports.queries.filters import ReportFilter
 from vbr.reports.queries.tables import Report, Section, Table, rate_cells
+
+# The plain line under the table: how groups are hidden (analytics.suppressed_groups).
+HIDDEN_RULE = (
+    "A group is not shown for a role if, at any of its stages, fewer than "
+    f"{analytics.SMALL_GROUP} of its people entered, passed on or did not (unless nobody at all "
+    "did); and where one group is hidden, another is hidden too, so that no hidden number can "
+    "be worked out from the others."
+)
 
 
 def characteristic_choices() -> list[tuple[str, str]]:
@@ -36,9 +48,10 @@ def fairness_report(provider: Provider, filters: ReportFilter) -> Report:
     report = Report(
         "fairness",
         "Fairness",
-        "Pass-through rates by group, from the optional equality-monitoring answers. Groups of "
-        "fewer than 5 people are not shown, and a group whose rate is under four-fifths of the "
-        "highest group's is flagged for a closer look — a flag is not proof of unfairness.",
+        "Pass-through rates by group, from the optional equality-monitoring answers. Small "
+        f"numbers (under {analytics.SMALL_GROUP}) are not shown, and a group whose rate is under "
+        "four-fifths of the highest shown group's is flagged for a closer look — a flag is not "
+        "proof of unfairness.",
     )
     # The answer of the application's candidate, joined by the opaque key only, inside the
     # database and only ever counted: no query here returns one person's answer.
@@ -53,25 +66,45 @@ def fairness_report(provider: Provider, filters: ReportFilter) -> Report:
     passed = Q(Exists(later)) | Q(
         application__status__in=[Application.Status.OFFERED, Application.Status.HIRED]
     )
-    entries = StageEntry.objects.filter(application__in=applications)
-    if filters.stage_id:
-        entries = entries.filter(stage_id=filters.stage_id)
+    # Every stage of the roles, whatever stage is chosen: which groups are hidden is decided
+    # over all of a role's stages, so that choosing one stage at a time cannot show a group
+    # that the whole table hides. The chosen stage's figures are the same either way.
+    entries = StageEntry.objects.filter(
+        application__in=replace(filters, stage_id=None).applications(provider)
+    )
     # Query 1: per stage and group, applications that entered and that passed on.
-    counts: dict[tuple[str, int, str, str], tuple[int, int]] = {}
-    for role, order, stage, group, entered, moved in (
+    counts: dict[tuple[int, str], tuple[int, int]] = {}
+    # Per role (title, id), its stages (order, id, name) that anybody who answered entered.
+    stages: dict[tuple[str, int], set[tuple[int, int, str]]] = defaultdict(set)
+    for role, role_id, order, stage_id, stage, group, entered, moved in (
         entries.annotate(group=answer)
         .exclude(group__isnull=True)
         .exclude(group="")
-        .values("stage__role__title", "stage__order", "stage__name", "group")
+        .values(
+            "stage__role__title",
+            "stage__role_id",
+            "stage__order",
+            "stage_id",
+            "stage__name",
+            "group",
+        )
         .annotate(
             entered=Count("application_id", distinct=True),
             moved=Count("application_id", distinct=True, filter=passed),
         )
         .values_list(
-            "stage__role__title", "stage__order", "stage__name", "group", "entered", "moved"
+            "stage__role__title",
+            "stage__role_id",
+            "stage__order",
+            "stage_id",
+            "stage__name",
+            "group",
+            "entered",
+            "moved",
         )
     ):
-        counts[(role, order, stage, group)] = (moved, entered)
+        counts[(stage_id, group)] = (moved, entered)
+        stages[(role, role_id)].add((order, stage_id, stage))
     # Queries 2 and 3: how many were invited and how many answered (no join between them).
     invited = MonitoringInvite.objects.filter(application__in=applications).count()
     answered = EqualityResponse.objects.filter(
@@ -97,33 +130,44 @@ def fairness_report(provider: Provider, filters: ReportFilter) -> Report:
             "Under four-fifths of highest",
         ],
     )
-    stages = sorted({key[:3] for key in counts})
+    # Every answer that could have been given is a row at every stage of every role, hidden
+    # or not, so that neither a row's presence nor its absence says anything.
+    groups = list(labels)
+    groups += sorted({group for _stage_id, group in counts} - set(groups))
     bars = []
-    for role, order, stage in stages:
-        groups = {
-            labels.get(group, group): value
-            for (r, o, s, group), value in counts.items()
-            if (r, o, s) == (role, order, stage)
+    for (role, _role_id), role_stages in sorted(stages.items()):
+        ordered = sorted(role_stages)
+        cells = {
+            group: [counts.get((stage_id, group), (0, 0)) for _order, stage_id, _name in ordered]
+            for group in groups
         }
-        for item in analytics.pass_through_by_group(groups):
-            if item.rate is None:
-                table.rows.append([role, stage, item.group, "fewer than 5", None, None, None])
+        hidden = analytics.suppressed_groups(cells)
+        for index, (_order, stage_id, stage) in enumerate(ordered):
+            if filters.stage_id and stage_id != filters.stage_id:
                 continue
-            table.rows.append(
-                [
-                    role,
-                    stage,
-                    item.group,
-                    *rate_cells(item.rate),
-                    "Yes" if item.below_four_fifths else "No",
-                ]
+            rates = analytics.pass_through_by_group(
+                {group: row[index] for group, row in cells.items()}, hidden=hidden
             )
-            flag = " — under four-fifths" if item.below_four_fifths else ""
-            bars.append(
-                charts.Bar(
-                    f"{stage}: {item.group}", (item.rate.value or 0) * 100, f"{item.rate}{flag}"
+            for item in rates:
+                label = str(labels.get(item.group, item.group))
+                if item.rate is None:
+                    table.rows.append([role, stage, label, "not shown", None, None, None])
+                    continue
+                table.rows.append(
+                    [
+                        role,
+                        stage,
+                        label,
+                        *rate_cells(item.rate),
+                        "Yes" if item.below_four_fifths else "No",
+                    ]
                 )
-            )
+                flag = " — under four-fifths" if item.below_four_fifths else ""
+                bars.append(
+                    charts.Bar(
+                        f"{stage}: {label}", (item.rate.value or 0) * 100, f"{item.rate}{flag}"
+                    )
+                )
     report.sections.append(
         Section(
             "Pass-through by group",
@@ -135,7 +179,7 @@ def fairness_report(provider: Provider, filters: ReportFilter) -> Report:
                 bars=bars,
                 maximum=100,
             ),
-            "Passed on: went on to a later stage, or was offered the job or hired.",
+            f"Passed on: went on to a later stage, or was offered the job or hired. {HIDDEN_RULE}",
         )
     )
     return report
