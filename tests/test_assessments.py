@@ -6,11 +6,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from tests import factories as f
 from vbr.accounts.models import Membership, Provider, User
+from vbr.recruitment import workflow
 from vbr.recruitment.models import Application, Assessment, Panellist, Role, Stage
 
 LONDON = ZoneInfo("Europe/London")
@@ -81,6 +83,132 @@ def test_scheduling_uses_the_current_stage_and_copies_its_criteria_version(
     assert "Tuesday 14 July 2026, 10:30" in response.text
     assert "Sunrise lounge" in response.text
     assert "the lounge is step-free" in response.text
+
+
+def schedule(application: Application, **fields: object) -> dict[str, object]:
+    """A scheduling form as posted: the current stage, a date and time, and `fields`."""
+    return {
+        "stage": application.current_stage_id,
+        "date": "2026-07-14",
+        "time": "10:30",
+        **fields,
+    }
+
+
+def test_the_scheduling_form_offers_everyone_in_their_usual_panel_role(
+    as_bob: Client, bob: User, alice: User, dev: User, charlie: User, amira: Application
+) -> None:
+    page = as_bob.get(schedule_url(amira)).text
+
+    def row(user: User) -> str:
+        start = page.index(f'id="id_panel_{membership(user).pk}"')
+        return page[page.rfind("<tr>", 0, start) : page.index("</tr>", start)]
+
+    # Bob, the hiring manager scheduling, starts ticked as the chair; nobody else is ticked.
+    assert " checked" in row(bob)
+    assert '<option value="chair" selected>Chair</option>' in row(bob)
+    assert " checked" not in row(dev) and " checked" not in row(alice)
+    assert "Panel member, expert by experience" in row(dev)
+    assert '<option value="expert" selected>Expert by experience</option>' in row(dev)
+    assert '<option value="manager" selected>Manager</option>' in row(alice)
+    assert "Charlie Hale" not in page
+
+
+def test_scheduling_seats_the_whole_panel_with_their_roles_in_one_form(
+    as_bob: Client, bob: User, alice: User, dev: User, amira: Application
+) -> None:
+    response = as_bob.post(
+        schedule_url(amira),
+        schedule(
+            amira,
+            panel=[membership(bob).pk, membership(alice).pk, membership(dev).pk],
+            **{
+                f"panel_role_{membership(bob).pk}": "chair",
+                f"panel_role_{membership(alice).pk}": "staff_peer",
+                f"panel_role_{membership(dev).pk}": "expert",
+            },
+        ),
+        follow=True,
+    )
+
+    assessment = amira.assessments.get()
+    assert dict(assessment.panellists.values_list("user__username", "panel_role")) == {
+        "bob": Panellist.PanelRole.CHAIR,
+        "alice": Panellist.PanelRole.STAFF_PEER,
+        "dev": Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
+    }
+    assessment.refresh_from_db()
+    assert (assessment.panel_size, assessment.submitted_count) == (3, 0)
+    assert (
+        "Values interview scheduled for Amira Hussain, with a panel of 3: Alice Morgan (staff "
+        "peer), Bob Okafor (chair), Dev Raman (expert by experience)." in response.text
+    )
+    # The assessment page lists them, and offers nobody already on the panel.
+    assert "Nobody is on the panel yet." not in response.text
+    assert "Now add the panel" not in response.text
+
+
+def test_a_panel_with_two_chairs_is_refused_and_everything_typed_is_kept(
+    as_bob: Client, bob: User, alice: User, dev: User, amira: Application
+) -> None:
+    response = as_bob.post(
+        schedule_url(amira),
+        schedule(
+            amira,
+            place="Garden room",
+            panel=[membership(bob).pk, membership(alice).pk, membership(dev).pk],
+            **{
+                f"panel_role_{membership(bob).pk}": "chair",
+                f"panel_role_{membership(alice).pk}": "chair",
+                f"panel_role_{membership(dev).pk}": "expert",
+            },
+        ),
+    )
+
+    assert response.status_code == 200
+    assert "Choose one chair: Alice Morgan and Bob Okafor are each chosen as the chair." in (
+        response.text
+    )
+    assert not Assessment.objects.exists()
+    assert 'value="Garden room"' in response.text
+    for user in (bob, alice, dev):
+        assert f'value="{membership(user).pk}" id="id_panel_{membership(user).pk}" checked' in (
+            response.text
+        )
+    alice_role = response.text.index(f'name="panel_role_{membership(alice).pk}"')
+    assert '<option value="chair" selected>' in response.text[alice_role : alice_role + 400]
+
+
+def test_a_member_of_another_provider_cannot_be_put_on_a_panel_when_scheduling(
+    as_bob: Client, charlie: User, amira: Application
+) -> None:
+    response = as_bob.post(schedule_url(amira), schedule(amira, panel=[membership(charlie).pk]))
+    assert "Select a valid choice" in response.text
+    assert not Assessment.objects.exists()
+
+
+def test_scheduling_without_a_panel_asks_for_one_next(as_bob: Client, amira: Application) -> None:
+    response = as_bob.post(schedule_url(amira), schedule(amira), follow=True)
+    assert "Values interview scheduled for Amira Hussain. Now add the panel." in response.text
+    assert not amira.assessments.get().panellists.exists()
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_scheduling_form_runs_the_same_queries_for_one_or_fifty_members(
+    as_bob: Client,
+    sunrise: Provider,
+    amira: Application,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    n: int,
+) -> None:
+    for _ in range(n):
+        f.make_member(provider=sunrise, role=Membership.Role.PANEL, expert=True, password=None)
+    # session, user, membership+provider, application with candidate, role and stage,
+    # members with their users, the role's stages (twice: the stage list is drawn from its
+    # queryset, as Django's select does)
+    with django_assert_num_queries(7):
+        response = as_bob.get(schedule_url(amira))
+    assert len(response.context["form"].members) == n + 1
 
 
 def test_one_assessment_per_application_per_stage(as_bob: Client, amira: Application) -> None:
@@ -182,16 +310,24 @@ def test_adding_an_expert_by_experience_defaults_their_panel_role(
     assert "Dev Raman is on the panel as expert by experience." in response.text
 
 
-def test_staff_on_a_panel_need_a_chosen_panel_role(
-    as_bob: Client, bob: User, alice: User, amira: Application
+def test_staff_added_without_a_chosen_role_take_their_usual_role(
+    as_bob: Client, bob: User, alice: User, sunrise: Provider, amira: Application
 ) -> None:
+    pat = f.make_member(provider=sunrise, role=Membership.Role.PANEL, full_name="Pat Lee")
     assessment = f.make_assessment(application=amira, stage=amira.current_stage)
-    missing = as_bob.post(panel_url(assessment), {"member": membership(alice).pk})
-    assert "Choose the panel role Alice Morgan will take." in missing.text
-    assert not assessment.panellists.exists()
 
+    added = as_bob.post(
+        panel_url(assessment), {"member": membership(alice).pk, "panel_role": ""}, follow=True
+    )
+    as_bob.post(panel_url(assessment), {"member": membership(pat).pk, "panel_role": ""})
     as_bob.post(panel_url(assessment), {"member": membership(bob).pk, "panel_role": "chair"})
-    assert assessment.panellists.get().panel_role == Panellist.PanelRole.CHAIR
+
+    assert "Alice Morgan is on the panel as manager." in added.text
+    assert dict(assessment.panellists.values_list("user__username", "panel_role")) == {
+        "alice": Panellist.PanelRole.MANAGER,
+        pat.username: Panellist.PanelRole.STAFF_PEER,
+        "bob": Panellist.PanelRole.CHAIR,
+    }
 
 
 def test_panel_choices_are_only_this_providers_members(
@@ -206,17 +342,38 @@ def test_panel_choices_are_only_this_providers_members(
         panel_url(assessment), {"member": membership(charlie).pk, "panel_role": "chair"}
     )
     assert response.status_code == 200
-    assert "Select a valid choice" in response.text
+    assert "Choose one of your organisation&#x27;s people who is not on this panel yet." in (
+        response.text
+    )
     assert not assessment.panellists.exists()
 
 
-def test_a_person_sits_on_a_panel_only_once(as_bob: Client, dev: User, amira: Application) -> None:
+def test_people_on_the_panel_are_not_offered_again(
+    as_bob: Client, dev: User, alice: User, amira: Application
+) -> None:
     assessment = f.make_assessment(application=amira, stage=amira.current_stage)
     f.make_panellist(assessment=assessment, user=dev, panel_role="expert")
+
+    page = as_bob.get(detail_url(assessment)).text
+    start = page.index('<select name="member"')
+    offered = page[start : page.index("</select>", start)]
+    assert "Alice Morgan (provider admin)" in offered
+    assert "Dev Raman" not in offered
+
     response = as_bob.post(
         panel_url(assessment), {"member": membership(dev).pk, "panel_role": "staff_peer"}
     )
-    assert "Dev Raman is already on this panel." in response.text
+    assert "not on this panel yet" in response.text
+    assert assessment.panellists.count() == 1
+
+
+def test_a_person_sits_on_a_panel_only_once_even_when_two_managers_add_them(
+    bob: User, dev: User, amira: Application
+) -> None:
+    assessment = f.make_assessment(application=amira, stage=amira.current_stage)
+    workflow.add_panellist(assessment=assessment, membership=membership(dev))
+    with pytest.raises(ValidationError, match="Dev Raman is already on this panel"):
+        workflow.add_panellist(assessment=assessment, membership=membership(dev))
     assert assessment.panellists.count() == 1
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -11,6 +12,26 @@ from django.utils import timezone
 from vbr.accounts.models import Membership
 from vbr.recruitment.models import Application, Assessment, Panellist, Stage
 from vbr.recruitment.models.assessments import LONDON, london_datetime
+from vbr.recruitment.workflow import default_panel_role
+
+
+def member_description(membership: Membership) -> str:
+    """What a member is at the provider, as a manager choosing a panel reads it."""
+    description = membership.get_role_display()
+    if membership.is_expert_by_experience:
+        description += ", expert by experience"
+    return description
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    """One member in the scheduling form's panel: ticked or not, and their panel role."""
+
+    membership: Membership
+    description: str
+    checkbox_id: str
+    on_panel: bool
+    panel_role: forms.BoundField
 
 
 class StageChoiceField(forms.ModelChoiceField):
@@ -19,9 +40,11 @@ class StageChoiceField(forms.ModelChoiceField):
 
 
 class AssessmentForm(forms.Form):
-    """When and where an assessment happens, and what the panel should know.
+    """When and where an assessment happens, what the panel should know and, when scheduling,
+    who sits on the panel in which role.
 
-    The stage is chosen only when scheduling; an existing assessment keeps its stage.
+    The stage and the panel are chosen only when scheduling: an existing assessment keeps its
+    stage, and its panel changes on the assessment page.
     """
 
     stage = StageChoiceField(queryset=Stage.objects.none(), empty_label=None)
@@ -40,6 +63,7 @@ class AssessmentForm(forms.Form):
         *args: Any,
         application: Application,
         assessment: Assessment | None = None,
+        scheduler: Membership | None = None,
         **kwargs: Any,
     ) -> None:
         if assessment is not None and "initial" not in kwargs:
@@ -57,13 +81,84 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.application = application
         self.assessment = assessment
+        self.members: list[Membership] = []
         if assessment is None:
             cast(
                 forms.ModelChoiceField, self.fields["stage"]
             ).queryset = application.role.stages.all()
             self.fields["stage"].initial = application.current_stage_id
+            self._add_panel_fields(scheduler)
         else:
             del self.fields["stage"]
+
+    def _add_panel_fields(self, scheduler: Membership | None) -> None:
+        """A tick box per member of the provider (one field, `panel`) and a panel role each
+        (`panel_role_<membership id>`), starting from their usual role. A hiring manager who
+        schedules starts ticked as the chair: they usually run their own interviews."""
+        self.members = list(
+            self.application.provider.memberships.select_related("user").order_by(
+                "user__full_name", "user__username", "pk"
+            )
+        )
+        self.fields["panel"] = forms.MultipleChoiceField(
+            choices=[(str(m.pk), m.user.display_name) for m in self.members],
+            required=False,
+            label="Panel",
+            widget=forms.CheckboxSelectMultiple,
+        )
+        chair = scheduler if scheduler and scheduler.role == Membership.Role.MANAGER else None
+        if chair is not None:
+            self.fields["panel"].initial = [str(chair.pk)]
+        for member in self.members:
+            self.fields[f"panel_role_{member.pk}"] = forms.ChoiceField(
+                choices=Panellist.PanelRole.choices,
+                required=False,
+                label=f"Panel role for {member.user.display_name}",
+                widget=forms.Select(attrs={"class": "form-select"}),
+                initial=(
+                    Panellist.PanelRole.CHAIR
+                    if chair is not None and member.pk == chair.pk
+                    else default_panel_role(member)
+                ),
+            )
+
+    def panel_rows(self) -> list[PanelRow]:
+        ticked = {str(pk) for pk in self["panel"].value() or []} if self.members else set()
+        return [
+            PanelRow(
+                membership=member,
+                description=member_description(member),
+                checkbox_id=f"id_panel_{member.pk}",
+                on_panel=str(member.pk) in ticked,
+                panel_role=self[f"panel_role_{member.pk}"],
+            )
+            for member in self.members
+        ]
+
+    def panel(self) -> list[tuple[Membership, str]]:
+        """The members ticked, each with the panel role chosen for them, in the form's order."""
+        ticked = set(self.cleaned_data.get("panel") or [])
+        return [
+            (member, self.cleaned_data.get(f"panel_role_{member.pk}") or "")
+            for member in self.members
+            if str(member.pk) in ticked
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.members:
+            return cleaned
+        chairs = [
+            member.user.display_name
+            for member, panel_role in self.panel()
+            if panel_role == Panellist.PanelRole.CHAIR
+        ]
+        if len(chairs) > 1:
+            self.add_error(
+                "panel",
+                f"Choose one chair: {' and '.join(chairs)} are each chosen as the chair.",
+            )
+        return cleaned
 
     def clean_stage(self) -> Stage:
         stage: Stage = self.cleaned_data["stage"]
@@ -86,21 +181,19 @@ class AssessmentForm(forms.Form):
 
 class MemberChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        label = f"{obj.user.display_name} ({obj.get_role_display().lower()}"
-        if obj.is_expert_by_experience:
-            label += ", expert by experience"
-        return label + ")"
+        return f"{obj.user.display_name} ({member_description(obj).lower()})"
 
 
 class PanellistForm(forms.Form):
-    """Add one of the provider's members to a panel, once."""
+    """Add one of the provider's members to a panel, once: only people not on it yet are
+    offered, in their usual panel role unless another is chosen."""
 
     member = MemberChoiceField(
         queryset=Membership.objects.none(), label="Person", empty_label="Choose a person"
     )
     panel_role = forms.ChoiceField(
         choices=[
-            ("", "Expert by experience for experts, otherwise choose"),
+            ("", "Their usual role (expert by experience, manager or staff peer)"),
             *Panellist.PanelRole.choices,
         ],
         required=False,
@@ -110,21 +203,13 @@ class PanellistForm(forms.Form):
     def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.assessment = assessment
-        cast(
-            forms.ModelChoiceField, self.fields["member"]
-        ).queryset = assessment.application.provider.memberships.select_related("user").order_by(
-            "user__full_name", "user__username"
-        )
-
-    def clean(self) -> dict[str, Any]:
-        cleaned = super().clean() or {}
-        member: Membership | None = cleaned.get("member")
-        if member is None:
-            return cleaned
-        if self.assessment.panellists.filter(user_id=member.user_id).exists():
-            self.add_error("member", f"{member.user.display_name} is already on this panel.")
-        if not cleaned.get("panel_role") and not member.is_expert_by_experience:
-            self.add_error(
-                "panel_role", f"Choose the panel role {member.user.display_name} will take."
+        cast(forms.ModelChoiceField, self.fields["member"]).queryset = (
+            assessment.application.provider.memberships.exclude(
+                user__in=assessment.panellists.values("user_id")
             )
-        return cleaned
+            .select_related("user")
+            .order_by("user__full_name", "user__username")
+        )
+        self.fields["member"].error_messages["invalid_choice"] = (
+            "Choose one of your organisation's people who is not on this panel yet."
+        )

@@ -89,9 +89,12 @@ def assessment_add(
 ) -> HttpResponse:
     application = _application(membership, application_id)
     form = AssessmentForm(
-        request.POST if request.method == "POST" else None, application=application
+        request.POST if request.method == "POST" else None,
+        application=application,
+        scheduler=membership,
     )
     if request.method == "POST" and form.is_valid():
+        panel = form.panel()
         try:
             assessment = workflow.schedule_assessment(
                 application=application,
@@ -99,14 +102,16 @@ def assessment_add(
                 scheduled_at=form.scheduled_at,
                 place=form.cleaned_data["place"],
                 notes_for_panel=form.cleaned_data["notes_for_panel"],
+                panel=panel,
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            on_fields = hasattr(error, "error_dict") and set(error.error_dict) <= set(form.fields)
+            form.add_error(None, error if on_fields else error.messages)
         else:
             messages.success(
                 request,
-                f"{assessment.stage.name} scheduled for {application.candidate.full_name}. "
-                "Now add the panel.",
+                f"{assessment.stage.name} scheduled for {application.candidate.full_name}"
+                + (_panel_in_words(assessment) if panel else ". Now add the panel."),
             )
             return redirect("assessment-detail", membership.provider.slug, assessment.pk)
     return render(
@@ -117,6 +122,12 @@ def assessment_add(
             "form": form,
         },
     )
+
+
+def _panel_in_words(assessment: Assessment) -> str:
+    places = assessment.panellists.select_related("user").order_by("pk")
+    names = [f"{p.user.display_name} ({p.get_panel_role_display().lower()})" for p in places]
+    return f", with a panel of {len(names)}: {', '.join(names)}."
 
 
 @require_GET

@@ -22,6 +22,7 @@ from vbr.recruitment.workflow.decisions import (
 from vbr.recruitment.workflow.panels import (
     add_panellist,
     cancel_assessment,
+    default_panel_role,
     remove_panellist,
     schedule_assessment,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "close_scoring",
     "copy_starter_values",
     "create_role",
+    "default_panel_role",
     "delete_shadowing_note",
     "ensure_can_schedule",
     "experts_view",

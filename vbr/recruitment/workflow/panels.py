@@ -6,6 +6,7 @@ stored scoring progress is refreshed whenever a panel changes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -17,6 +18,17 @@ from vbr.recruitment.workflow.shadowing import ShadowingChecksOutstanding, ensur
 from vbr.reports.caching import reports_changed
 
 
+def default_panel_role(membership: Membership) -> str:
+    """The seat a member usually takes on a panel, so that nobody has to choose it each time:
+    experts by experience sit as experts by experience, hiring managers and admins as
+    managers, other panel members as staff peers. The chair is always chosen by a person."""
+    if membership.is_expert_by_experience:
+        return Panellist.PanelRole.EXPERT_BY_EXPERIENCE
+    if membership.is_staff_member:
+        return Panellist.PanelRole.MANAGER
+    return Panellist.PanelRole.STAFF_PEER
+
+
 @transaction.atomic
 def schedule_assessment(
     *,
@@ -25,11 +37,14 @@ def schedule_assessment(
     scheduled_at: datetime,
     place: str = "",
     notes_for_panel: str = "",
+    panel: Sequence[tuple[Membership, str]] = (),
 ) -> Assessment:
-    """Schedule an application's assessment at one stage of its role.
+    """Schedule an application's assessment at one stage of its role, with its panel: each
+    member with the panel role they take (their usual one when it is "").
 
     The stage's current criteria version is frozen on the assessment, so that later changes
-    to the criteria do not change what this panel scores against.
+    to the criteria do not change what this panel scores against. Nothing is kept when any
+    of it is refused.
     """
     if stage.role_id != application.role_id:
         raise ValidationError({"stage": "That stage is not part of the application's role."})
@@ -44,7 +59,7 @@ def schedule_assessment(
         raise duplicate
     try:
         with transaction.atomic():
-            return Assessment.objects.create(
+            assessment = Assessment.objects.create(
                 application=application,
                 stage=stage,
                 criteria_version=stage.criteria_version,
@@ -54,6 +69,11 @@ def schedule_assessment(
             )
     except IntegrityError:
         raise duplicate from None
+    for membership, panel_role in panel:
+        _seat(assessment=assessment, membership=membership, panel_role=panel_role)
+    if panel:
+        _panel_changed(assessment, provider_id=application.provider_id)
+    return assessment
 
 
 @transaction.atomic
@@ -76,16 +96,19 @@ def cancel_assessment(*, assessment: Assessment) -> None:
 def add_panellist(
     *, assessment: Assessment, membership: Membership, panel_role: str = ""
 ) -> Panellist:
-    """Put a member of the provider on an assessment's panel, once.
+    """Put a member of the provider on an assessment's panel, once, in the panel role chosen
+    or else their usual one (`default_panel_role`)."""
+    panellist = _seat(assessment=assessment, membership=membership, panel_role=panel_role)
+    _panel_changed(assessment, provider_id=membership.provider_id)
+    return panellist
 
-    Experts by experience sit as experts by experience unless another panel role is chosen.
-    """
+
+def _seat(*, assessment: Assessment, membership: Membership, panel_role: str) -> Panellist:
     if membership.provider_id != assessment.application.provider_id:
         raise ValidationError({"member": "Choose a member of this provider."})
-    if not panel_role:
-        if not membership.is_expert_by_experience:
-            raise ValidationError({"panel_role": "Choose a panel role."})
-        panel_role = Panellist.PanelRole.EXPERT_BY_EXPERIENCE
+    panel_role = panel_role or default_panel_role(membership)
+    if panel_role not in Panellist.PanelRole.values:
+        raise ValidationError({"panel_role": "Choose a panel role."})
     duplicate = ValidationError(
         {"member": f"{membership.user.display_name} is already on this panel."}
     )
@@ -93,15 +116,17 @@ def add_panellist(
         raise duplicate
     try:
         with transaction.atomic():
-            panellist = Panellist.objects.create(
+            return Panellist.objects.create(
                 assessment=assessment, user_id=membership.user_id, panel_role=panel_role
             )
     except IntegrityError:
         raise duplicate from None
+
+
+def _panel_changed(assessment: Assessment, *, provider_id: int) -> None:
     Assessment.objects.filter(pk=assessment.pk).refresh_scoring_progress()
     # An expert joining a panel that has scored changes the panel report's involvement.
-    reports_changed(provider_id=membership.provider_id)
-    return panellist
+    reports_changed(provider_id=provider_id)
 
 
 @transaction.atomic
