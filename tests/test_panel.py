@@ -519,6 +519,7 @@ def test_supported_persons_view_and_consent_are_stored_and_shown_at_the_debrief(
     as_bob: Client, panel: Panel, shadowing_assessment: Assessment
 ) -> None:
     url = reverse("supported-person-view-create", args=["sunrise", shadowing_assessment.pk])
+    as_bob.post(reverse("supported-person-kiosk-start", args=["sunrise", shadowing_assessment.pk]))
     assert "Would you like this person to support you?" in as_bob.get(url).content.decode()
     as_bob.post(url, {"person_name": "Mrs K", "consent": "yes", "answer": "yes", "comment": "Kind"})
     as_bob.post(url, {"person_name": "JT", "consent": "no", "answer": "no", "comment": "x"})
@@ -526,6 +527,10 @@ def test_supported_persons_view_and_consent_are_stored_and_shown_at_the_debrief(
     assert (views["Mrs K"].consent_given, views["Mrs K"].answer) == (True, "yes")
     assert (views["JT"].consent_given, views["JT"].answer, views["JT"].comment) == (False, "", "")
     f.make_scorecard(panellist=shadowing_assessment.panellists.get(), submitted=True)
+    # Bob owes nothing elsewhere either, so the debrief is open to him (independence).
+    f.make_scorecard(panellist=panel.bob, submitted=True)
+    end = reverse("supported-person-kiosk-end", args=["sunrise", shadowing_assessment.pk])
+    as_bob.post(end, {"password": f.PASSWORD})
     page = as_bob.get(
         reverse("assessment-debrief", args=["sunrise", shadowing_assessment.pk])
     ).content.decode()

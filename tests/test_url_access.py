@@ -152,6 +152,7 @@ ACCESS: dict[str, Row] = {
     "join-unusable": Row("GET", 200, 200, 200, 200, 200, 200),
     "join-link": Row("GET", 200, 200, 200, 200, 200, 200),
     "report-detail": staff_only(),
+    "join-signed-out": Row("GET", 200, 200, 200, 200, 200, 200),
     "report-index": staff_only(),
     "report-pack-request": staff_only("POST", ok=302),
     "research-export": admin_only(),
@@ -161,6 +162,8 @@ ACCESS: dict[str, Row] = {
     "supported-person-view-create": Row("GET", 404, 404, 404, 403, 404, 302),
     # PDF summaries: staff, and panel chairs (pat and dev are not chairs here).
     "summary-detail": Row("GET", 200, 200, 403, 403, 404, 302),
+    "supported-person-kiosk-start": Row("POST", 404, 404, 404, 403, 404, 302),
+    "supported-person-kiosk-end": Row("GET", 404, 404, 404, 403, 404, 302),
     "summary-create": Row("POST", 302, 302, 403, 403, 404, 302),
     "summary-download": Row("GET", 404, 404, 403, 403, 404, 302),
     "summary-batch-create": staff_only("POST", ok=302),

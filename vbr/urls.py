@@ -24,6 +24,7 @@ urlpatterns = [
     path("p/<slug:provider_slug>/", include("vbr.recruitment.urls")),
     path("join/", account_views.join, name="join"),
     path("join/ended/", account_views.join_unusable, name="join-unusable"),
+    path("join/signed-out/", account_views.join_signed_out, name="join-signed-out"),
     path("join/<str:token>/", account_views.join_link, name="join-link"),
     path("me/working-with-me/", account_views.access_profile, name="access-profile"),
     path("admin/", admin.site.urls),

@@ -1,4 +1,5 @@
-"""One place that keeps link sessions inside the panel member's own panel work."""
+"""One place that keeps link sessions inside the panel member's own panel work, and a tablet
+handed to the person supported inside its picture page."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from vbr.accounts import kiosk
 from vbr.accounts.invitations import KIOSK_IDLE_SECONDS, link_scope
 from vbr.accounts.models import PanelInvitation
 
@@ -25,6 +27,7 @@ LINK_SESSION_PAGES = frozenset(
         "join",
         "join-link",
         "join-unusable",
+        "join-signed-out",
         # Readable by anyone signed in: what the provider does with their data, and health.
         "privacy-notice",
         "healthz",
@@ -52,6 +55,16 @@ class LinkScopeMiddleware:
         view_args: tuple[Any, ...],
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
+        name = request.resolver_match.url_name if request.resolver_match else None
+        handed_over = kiosk.kiosk_scope(request)
+        if handed_over and request.user.is_authenticated:
+            # Whoever holds the tablet sees the picture page and nothing else (not even the
+            # staff member's other pages) until the staff member ends it with their password.
+            if name == "healthz" or kiosk.allows(handed_over, name, view_kwargs):
+                return None
+            return redirect(
+                "supported-person-view-create", handed_over["provider"], handed_over["assessment"]
+            )
         scope = link_scope(request)
         if not scope or not request.user.is_authenticated:
             return None
@@ -62,7 +75,6 @@ class LinkScopeMiddleware:
         if scope.get("kiosk"):
             # Idle expiry on a shared tablet: every request starts the countdown again.
             request.session.set_expiry(KIOSK_IDLE_SECONDS)
-        name = request.resolver_match.url_name if request.resolver_match else None
         if name == "home":
             return redirect("easy-start", scope["provider"], scope["assessments"][0])
         if name not in LINK_SESSION_PAGES:

@@ -17,7 +17,7 @@ from kombu import Connection
 from vbr.accounts import invitations, people
 from vbr.accounts.access import ADMIN, provider_view
 from vbr.accounts.forms import AccessProfileForm, JoinCodeForm, MembershipRoleForm, PanelMemberForm
-from vbr.accounts.models import AccessProfile, Membership, PanelInvitation, User
+from vbr.accounts.models import AccessProfile, Membership, PanelInvitation, Provider, User
 from vbr.privacy.models import Consent
 
 
@@ -63,7 +63,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 # -- Joining a panel without a password ---------------------------------------------------------
 
-UNUSABLE_STATUS = {"unknown": 404, "expired": 410, "revoked": 410, "ended": 200}
+UNUSABLE_STATUS = {"unknown": 404, "expired": 410, "revoked": 410, "ended": 200, "stopped": 200}
 
 
 def _start_page(invitation: PanelInvitation) -> HttpResponse:
@@ -92,7 +92,17 @@ def join_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         invitations.sign_in_by_link(request, invitation)
         return _start_page(invitation)
-    return render(request, "accounts/join_link.html", {"invitation": invitation})
+    # Their own "working with me" already applies here: text size, contrast, read-aloud.
+    profile = AccessProfile.objects.filter(user=invitation.panellist.user).first()
+    return render(
+        request,
+        "accounts/join_link.html",
+        {
+            "invitation": invitation,
+            "profile": profile,
+            "body_classes": f"easy-read {profile.body_classes}" if profile else "",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -131,6 +141,13 @@ def join_unusable(request: HttpRequest) -> HttpResponse:
     return _unusable(request, "ended")
 
 
+@require_GET
+def join_signed_out(request: HttpRequest) -> HttpResponse:
+    """Where a panel member lands after "Stop and sign out": their answers are kept, and
+    their link or code brings them back (not the staff sign-in page)."""
+    return _unusable(request, "stopped")
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def access_profile(request: HttpRequest) -> HttpResponse:
@@ -142,14 +159,21 @@ def access_profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Thank you. Your choices are saved.")
         return redirect("access-profile")
     scope = invitations.link_scope(request)
-    back = None
+    context: dict[str, object] = {
+        "form": form,
+        "profile": profile,
+        "body_classes": f"easy-read {profile.body_classes}",
+        "link_session": bool(scope),
+        "base_template": "base.html",
+    }
     if scope:
-        back = reverse("easy-start", args=[scope["provider"], scope["assessments"][0]])
-    return render(
-        request,
-        "accounts/access_profile.html",
-        {"form": form, "profile": profile, "back_url": back, "link_session": bool(scope)},
-    )
+        # A link session gets the panel pages' own header: no staff links it may not open.
+        context.update(
+            base_template="recruitment/easy/base_easy.html",
+            provider=Provider.objects.filter(slug=scope["provider"]).first(),
+            back_url=reverse("easy-start", args=[scope["provider"], scope["assessments"][0]]),
+        )
+    return render(request, "accounts/access_profile.html", context)
 
 
 # -- People: who belongs to the provider --------------------------------------------------------

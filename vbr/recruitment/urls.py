@@ -96,6 +96,16 @@ urlpatterns = [
         panel.supported_person_view_create,
         name="supported-person-view-create",
     ),
+    path(
+        "assessments/<int:assessment_id>/supported-person/hand-over/",
+        panel.supported_person_kiosk_start,
+        name="supported-person-kiosk-start",
+    ),
+    path(
+        "assessments/<int:assessment_id>/supported-person/end/",
+        panel.supported_person_kiosk_end,
+        name="supported-person-kiosk-end",
+    ),
     path("involvement/", panel.involvement_list, name="involvement-list"),
     path("involvement/export.csv", panel.involvement_export, name="involvement-export"),
     path(

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 
 from vbr.accounts.models import Membership, Provider
-from vbr.recruitment.forms.scoring import MAX_EVIDENCE, NOT_OBSERVED
+from vbr.recruitment.forms.scoring import MAX_EVIDENCE, NOT_OBSERVED, CommentField
 from vbr.recruitment.models import Scorecard
 
 
@@ -70,11 +70,15 @@ class EasyAnswerForm(forms.Form):
     answer = forms.ChoiceField(
         choices=[(c.value, c.words) for c in EASY_LEVELS], widget=forms.RadioSelect, required=False
     )
-    comment = forms.CharField(
+    comment = CommentField(
         label="Anything you want to say? (you can leave this empty)",
+        help_text=f"You can write up to {MAX_EVIDENCE:,} letters and spaces.",
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-lg"}),
         required=False,
-        max_length=MAX_EVIDENCE,
+        too_long=(
+            "Your words are too long. Please take out {over:,} letters or spaces. "
+            "What you wrote is kept below."
+        ),
     )
 
     def __init__(self, *args: Any, overall: bool = False, **kwargs: Any) -> None:
@@ -86,6 +90,21 @@ class EasyAnswerForm(forms.Form):
 
     def options(self) -> list[tuple[Any, EasyChoice]]:
         return list(zip(self["answer"], self.choices, strict=True))
+
+    def typed_answer(self) -> str:
+        """The choice posted, if it is one of this question's (a draft takes any answer)."""
+        value = str(self.data.get("answer", ""))
+        return value if value in {c.value for c in self.choices} else ""
+
+    def typed_comment(self) -> str:
+        """The comment as typed, never cut: kept in the draft even when it is too long."""
+        field = self.fields["comment"]
+        assert isinstance(field, CommentField)
+        return field.typed(self.data.get("comment", ""))
+
+    @property
+    def comment_too_long(self) -> bool:
+        return self.is_bound and self.has_error("comment", "max_length")
 
 
 class SupporterForm(forms.Form):
@@ -99,14 +118,14 @@ class SupporterForm(forms.Form):
         label="Who is answering?", choices=HELPER_CHOICES, widget=forms.RadioSelect
     )
     supporter = forms.ModelChoiceField(
-        label="The person helping works here (choose them)",
+        label="Someone who works here (choose them)",
         queryset=Membership.objects.none(),
         required=False,
         empty_label="— They do not work here —",
         widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
     )
     supporter_name = forms.CharField(
-        label="Or write the name of the person helping",
+        label="Or someone else (write their name)",
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control form-control-lg"}),
@@ -125,5 +144,5 @@ class SupporterForm(forms.Form):
         if cleaned.get("helper") == "supporter" and not (
             cleaned.get("supporter") or (cleaned.get("supporter_name") or "").strip()
         ):
-            self.add_error("supporter_name", "Please write the name of the person helping.")
+            self.add_error("supporter", "Please choose the person helping, or write their name.")
         return cleaned

@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from vbr.accounts.models import Provider, User
+from vbr.recruitment.forms.scoring import CommentField
 from vbr.recruitment.models import Assessment, Involvement, ProviderCheck, SupportedPersonView
 
 
@@ -15,6 +16,16 @@ class InvitationForm(forms.Form):
         choices=[("print", "Print"), ("email", "Email")], widget=forms.HiddenInput
     )
     kiosk = forms.BooleanField(label="On a shared tablet (sign out after sending)", required=False)
+
+
+class KioskEndForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "class": "form-control form-control-lg"}
+        ),
+    )
 
 
 class ProviderCheckForm(forms.ModelForm):
@@ -47,11 +58,19 @@ class SupportedPersonViewForm(forms.ModelForm):
         required=False,
     )
 
+    comment = CommentField(
+        label="Anything else you want to say? (you can leave this empty)",
+        limit=SupportedPersonView._meta.get_field("comment").max_length or 2000,
+        required=False,
+        too_long=(
+            "Your words are too long. Please take out {over:,} letters or spaces. "
+            "What you wrote is kept below."
+        ),
+    )
+
     class Meta:
         model = SupportedPersonView
         fields = ["person_name", "supporter_name", "comment"]
-        labels = {"comment": "Anything else you want to say? (you can leave this empty)"}
-        widgets = {"comment": forms.Textarea(attrs={"rows": 3})}
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

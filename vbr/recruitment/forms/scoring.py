@@ -29,6 +29,52 @@ LEVEL_CHOICES = [
 MAX_EVIDENCE = 5000
 
 
+def normalise_line_breaks(text: str) -> str:
+    """Line breaks as the person typed them: one character each. Browsers send each line
+    break of a text box as two (CR LF) but count it as one while the person types."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class CommentField(forms.CharField):
+    """Free text typed in a box: evidence, a summary, a panel member's comment.
+
+    Its length is checked after line breaks are normalised, so that the limit is the one the
+    person sees while typing. The page sets no `maxlength`, which would let the browser cut a
+    paste short: a comment over the limit is refused with a message, and the form shows it
+    again in full for the person to shorten. The one character PostgreSQL text cannot hold
+    (NUL) is dropped rather than refused: nobody types it on purpose.
+    """
+
+    default_too_long = (
+        "This is {count:,} characters long and the most is {limit:,}. "
+        "Please shorten it by {over:,}: what you wrote is kept."
+    )
+
+    def __init__(self, *, limit: int = MAX_EVIDENCE, too_long: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.limit = limit
+        self.too_long = too_long or self.default_too_long
+
+    def to_python(self, value: Any) -> str:
+        if isinstance(value, str):
+            value = normalise_line_breaks(value.replace("\x00", ""))
+        return str(super().to_python(value))
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if len(value) > self.limit:
+            over = len(value) - self.limit
+            raise forms.ValidationError(
+                self.too_long.format(count=len(value), limit=self.limit, over=over),
+                code="max_length",
+            )
+
+    def typed(self, data: Any) -> str:
+        """What was typed, as this field cleans it but never cut, valid or not: a draft keeps
+        every word."""
+        return self.to_python(data if isinstance(data, str) else "")
+
+
 @dataclass
 class CriterionFields:
     """The bound fields of one criterion, for the template."""
@@ -96,11 +142,10 @@ class ScorecardForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
         required=False,
     )
-    summary = forms.CharField(
+    summary = CommentField(
         label="Summary for the panel (optional)",
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         required=False,
-        max_length=MAX_EVIDENCE,
     )
 
     def __init__(
@@ -121,11 +166,10 @@ class ScorecardForm(forms.Form):
                 widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 required=False,
             )
-            self.fields[f"evidence_{criterion.pk}"] = forms.CharField(
+            self.fields[f"evidence_{criterion.pk}"] = CommentField(
                 label="Evidence: what did you see or hear?",
                 widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
                 required=False,
-                max_length=MAX_EVIDENCE,
             )
         if amending:
             self.fields["reason"] = forms.CharField(
@@ -199,7 +243,7 @@ class ScorecardForm(forms.Form):
         answers = {}
         for criterion in self.criteria:
             level = self._raw(data, f"level_{criterion.pk}")
-            evidence = self._raw(data, f"evidence_{criterion.pk}")[:MAX_EVIDENCE]
+            evidence = self._raw(data, f"evidence_{criterion.pk}")
             answers[criterion.pk] = Answer(
                 level=int(level) if level in {"1", "2", "3", "4"} else None,
                 not_observed=level == NOT_OBSERVED,
@@ -212,12 +256,16 @@ class ScorecardForm(forms.Form):
         return value if value in Scorecard.Recommendation.values else ""
 
     def summary_value(self) -> str:
-        return self._raw(getattr(self, "cleaned_data", {}), "summary")[:MAX_EVIDENCE].strip()
+        return self._raw(getattr(self, "cleaned_data", {}), "summary").strip()
 
     def _raw(self, cleaned: dict[str, Any], name: str) -> str:
+        """A field's value as typed, valid or not: a draft is saved unvalidated and is never
+        cut short (a text over the limit is kept, and refused only on submitting)."""
         if name in cleaned and cleaned[name] is not None:
-            value = str(cleaned[name])
-        else:
-            value = str(self.data.get(self.add_prefix(name), "") or "")
-        # A draft is saved unvalidated: drop the one character PostgreSQL text cannot hold.
-        return value.replace("\x00", "")
+            return str(cleaned[name])
+        value = self.data.get(self.add_prefix(name), "") or ""
+        field = self.fields.get(name)
+        if isinstance(field, CommentField):
+            return field.typed(value)
+        # Drop the one character PostgreSQL text cannot hold.
+        return str(value).replace("\x00", "")

@@ -45,8 +45,13 @@ def _scorecard(panellist: Panellist) -> Scorecard | None:
     )
 
 
-def _context(request: HttpRequest, membership: Membership, panellist: Panellist) -> dict[str, Any]:
-    profile = _profile(panellist.user)
+def _context(
+    request: HttpRequest,
+    membership: Membership,
+    panellist: Panellist,
+    profile: AccessProfile | None = None,
+) -> dict[str, Any]:
+    profile = profile or _profile(panellist.user)
     return {
         "panellist": panellist,
         "assessment": panellist.assessment,
@@ -88,7 +93,9 @@ def easy_start(request: HttpRequest, membership: Membership, assessment_id: int)
     scorecard = _scorecard(panellist)
     if scorecard is not None and scorecard.is_submitted:
         return _sent_redirect(membership, panellist)
-    initial: dict[str, Any] = {"helper": "self"}
+    profile = _profile(panellist.user)
+    # "Working with me" says whether a supporter usually helps: start from that.
+    initial: dict[str, Any] = {"helper": "supporter" if profile.has_supporter else "self"}
     if scorecard is not None and scorecard.entered_by_label:
         initial = {"helper": "supporter", "supporter_name": scorecard.supporter_name}
         if scorecard.entered_by_id:
@@ -105,13 +112,24 @@ def easy_start(request: HttpRequest, membership: Membership, assessment_id: int)
             supporter_name=form.cleaned_data.get("supporter_name", "") if helped else "",
         )
         return redirect("easy-question", membership.provider.slug, assessment_id, 1)
-    context = _context(request, membership, panellist)
+    context = _context(request, membership, panellist, profile)
     context.update(
         form=form,
         question_count=len(list(panellist.assessment.criteria())) + 1,
         started=scorecard is not None and scorecard.scores.exists(),
     )
     return render(request, "recruitment/easy/start.html", context)
+
+
+def _initial(scorecard: Scorecard | None, criterion: Criterion | None) -> dict[str, str]:
+    """What a question shows as answered so far; `criterion` None: the overall question."""
+    if criterion is None:
+        return {
+            "answer": scorecard.recommendation if scorecard else "",
+            "comment": scorecard.summary if scorecard else "",
+        }
+    current = _current_answers(scorecard).get(criterion.pk)
+    return {"answer": _answer_value(current), "comment": current.evidence if current else ""}
 
 
 @require_http_methods(["GET", "POST"])
@@ -130,19 +148,21 @@ def easy_question(
         return redirect("easy-question", membership.provider.slug, assessment_id, 1)
     overall = number == count
     criterion = None if overall else criteria[number - 1]
-    answers = _current_answers(scorecard)
     entered_by = scorecard.entered_by if scorecard is not None else None
 
+    form: EasyAnswerForm | None = None
     if request.method == "POST":
         form = EasyAnswerForm(request.POST, overall=overall)
         form.is_valid()
-        value = str(request.POST.get("answer", ""))
-        comment = str(request.POST.get("comment", "")).replace("\x00", "")[:MAX_EVIDENCE].strip()
+        value = form.typed_answer()
+        # Never cut: a comment over the limit is kept in the draft, and the person is asked
+        # to shorten it before going on (and before sending).
+        comment = form.typed_comment()
         recommendation = scorecard.recommendation if scorecard else ""
         summary = scorecard.summary if scorecard else ""
         new_answers: dict[int, workflow.Answer] = {}
         if overall:
-            if value in OVERALL_WORDS:
+            if value:
                 recommendation = value
             summary = comment
         else:
@@ -162,30 +182,32 @@ def easy_question(
             )
         except workflow.ScorecardLocked:
             return _sent_redirect(membership, panellist)
-        if request.POST.get("action") == "autosave":
-            return render(request, "recruitment/easy/saved.html", {"saved_at": timezone.now()})
+        action = request.POST.get("action")
+        if action == "autosave":
+            return render(
+                request,
+                "recruitment/easy/saved.html",
+                {"saved_at": timezone.now(), "too_long": len(comment) - MAX_EVIDENCE},
+            )
+        if action == "stop":
+            # "Stop and sign out" on a question saves the answer on the page first.
+            logout(request)
+            return redirect("join-signed-out")
         slug = membership.provider.slug
-        if request.POST.get("action") == "back":
-            if number == 1:
-                return redirect("easy-start", slug, assessment_id)
-            return redirect("easy-question", slug, assessment_id, number - 1)
-        if number == count:
-            return redirect("easy-check", slug, assessment_id)
-        return redirect("easy-question", slug, assessment_id, number + 1)
+        if not form.comment_too_long:
+            if action == "back":
+                if number == 1:
+                    return redirect("easy-start", slug, assessment_id)
+                return redirect("easy-question", slug, assessment_id, number - 1)
+            if number == count:
+                return redirect("easy-check", slug, assessment_id)
+            return redirect("easy-question", slug, assessment_id, number + 1)
+        # The page again, with the message, every word typed, and the focus on the words.
+        form.fields["comment"].widget.attrs["autofocus"] = True
+        scorecard = _scorecard(panellist)
 
-    if overall:
-        initial = {
-            "answer": scorecard.recommendation if scorecard else "",
-            "comment": scorecard.summary if scorecard else "",
-        }
-    else:
-        assert criterion is not None
-        current = answers.get(criterion.pk)
-        initial = {
-            "answer": _answer_value(current),
-            "comment": current.evidence if current else "",
-        }
-    form = EasyAnswerForm(initial=initial, overall=overall)
+    if form is None:
+        form = EasyAnswerForm(initial=_initial(scorecard, criterion), overall=overall)
     context = _context(request, membership, panellist)
     context.update(
         form=form,
@@ -206,34 +228,33 @@ def easy_question(
     return render(request, "recruitment/easy/question.html", context)
 
 
+def _check_row(number: int, question: str | None, choice: Any, comment: str) -> dict[str, Any]:
+    return {
+        "number": number,
+        "question": question,
+        "choice": choice,
+        "comment": comment,
+        "too_long": max(0, len(comment) - MAX_EVIDENCE),
+    }
+
+
 def _check_rows(
     criteria: list[Criterion], scorecard: Scorecard | None
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[dict[str, Any]], int, int]:
+    """Each question with its answer, how many are not answered yet, and how many comments
+    are too long to send (a draft keeps every word typed; sending needs them shortened)."""
     answers = _current_answers(scorecard)
-    rows, missing = [], 0
+    rows = []
     for number, criterion in enumerate(criteria, start=1):
         answer = answers.get(criterion.pk)
         choice = LEVEL_WORDS.get(_answer_value(answer))
-        missing += choice is None
-        rows.append(
-            {
-                "number": number,
-                "question": criterion.prompt,
-                "choice": choice,
-                "comment": answer.evidence if answer else "",
-            }
-        )
+        rows.append(_check_row(number, criterion.prompt, choice, answer.evidence if answer else ""))
     overall = OVERALL_WORDS.get(scorecard.recommendation if scorecard else "")
-    missing += overall is None
-    rows.append(
-        {
-            "number": len(criteria) + 1,
-            "question": None,
-            "choice": overall,
-            "comment": scorecard.summary if scorecard else "",
-        }
-    )
-    return rows, missing
+    summary = scorecard.summary if scorecard else ""
+    rows.append(_check_row(len(criteria) + 1, None, overall, summary))
+    missing = sum(row["choice"] is None for row in rows)
+    too_long = sum(bool(row["too_long"]) for row in rows)
+    return rows, missing, too_long
 
 
 @require_http_methods(["GET", "POST"])
@@ -245,13 +266,16 @@ def easy_check(request: HttpRequest, membership: Membership, assessment_id: int)
     if scorecard is not None and scorecard.is_submitted:
         return _sent_redirect(membership, panellist)
     criteria: list[Criterion] = list(panellist.assessment.criteria())
-    rows, missing = _check_rows(criteria, scorecard)
+    rows, missing, too_long = _check_rows(criteria, scorecard)
     if request.method == "POST":
         if missing or scorecard is None:
             messages.error(
                 request,
                 f"Please answer every question first. Still to answer: {missing}.",
             )
+            return redirect(request.path)
+        if too_long:
+            messages.error(request, "Please make your words shorter where it says so.")
             return redirect(request.path)
         workflow.submit_scorecard(
             panellist=panellist,
@@ -262,7 +286,13 @@ def easy_check(request: HttpRequest, membership: Membership, assessment_id: int)
         )
         return _sent_redirect(membership, panellist)
     context = _context(request, membership, panellist)
-    context.update(rows=rows, missing=missing, scorecard=scorecard, count=len(criteria) + 1)
+    context.update(
+        rows=rows,
+        missing=missing,
+        too_long=too_long,
+        scorecard=scorecard,
+        count=len(criteria) + 1,
+    )
     return render(request, "recruitment/easy/check.html", context)
 
 

@@ -19,13 +19,14 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vbr.accounts import invitations
+from vbr.accounts import invitations, kiosk
 from vbr.accounts.access import ADMIN, ANY_MEMBER, STAFF, provider_view
 from vbr.accounts.models import AccessProfile, Membership, PanelInvitation
 from vbr.recruitment import workflow
 from vbr.recruitment.forms.panel import (
     InvitationForm,
     InvolvementForm,
+    KioskEndForm,
     ProviderCheckForm,
     ShadowingNoteForm,
     SupportedPersonViewForm,
@@ -163,11 +164,16 @@ def invitation_print(
     qr_svg = ""
     if secret and invitation.is_usable:
         # segno escapes nothing user-typed here: the link is our own URL with a random token.
-        qr_svg = mark_safe(  # noqa: S308
-            segno.make(secret["link"], error="m").svg_inline(
-                scale=6, title="QR code of your personal link", dark="#000", light="#fff"
-            )
+        # A viewBox instead of a fixed size, so that the stylesheet's size scales the whole
+        # code (quiet border included) on screen and on paper instead of cutting its edges.
+        svg = segno.make(secret["link"], error="m").svg_inline(
+            scale=6,
+            title="QR code of your personal link",
+            dark="#000",
+            light="#fff",
+            omitsize=True,
         )
+        qr_svg = mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))  # noqa: S308
     return render(
         request,
         "recruitment/invitation_print.html",
@@ -247,19 +253,37 @@ def check_tick(
 # -- The person supported during shadowing --------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
-@provider_view(ANY_MEMBER)
-def supported_person_view_create(
-    request: HttpRequest, membership: Membership, assessment_id: int
-) -> HttpResponse:
-    """A simple picture page a panellist opens on the tablet for the person supported during
-    shadowing (or their supporter): consent first, then yes / not sure / no."""
+def _supported_person_assessment(membership: Membership, assessment_id: int) -> Assessment:
+    """A shadowing assessment of this provider whose panel the caller is on, or any for
+    staff; 404 for other stages, 403 for other panel members."""
     assessment = _assessment(membership, assessment_id)
     if not assessment.stage.is_shadowing:
         raise Http404
     on_panel = assessment.panellists.filter(user=membership.user).exists()
     if not (on_panel or membership.is_staff_member):
         raise PermissionDenied
+    return assessment
+
+
+def _kiosk_context(assessment: Assessment) -> dict[str, Any]:
+    return {"assessment": assessment, "body_classes": "easy-read text-size-large"}
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(ANY_MEMBER)
+def supported_person_view_create(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    """A simple picture page for the person supported during shadowing (or their supporter):
+    consent first, then yes / not sure / no.
+
+    It is shown on a tablet handed over in kiosk mode, with nothing on it that leads to staff
+    pages; until then, the staff member sees what handing over means and starts it."""
+    assessment = _supported_person_assessment(membership, assessment_id)
+    if not kiosk.in_kiosk_for(request, assessment_id=assessment.pk):
+        return render(
+            request, "recruitment/supported_person_handover.html", {"assessment": assessment}
+        )
     form = SupportedPersonViewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         workflow.record_supported_person_view(
@@ -271,17 +295,48 @@ def supported_person_view_create(
             supporter_name=form.cleaned_data.get("supporter_name") or "",
             recorded_by=request.user,  # type: ignore[arg-type]
         )
-        messages.success(request, "Thank you. What you said is saved.")
+        messages.success(request, "Thank you. What you said is saved. Please give the tablet back.")
         return redirect(request.path)
-    return render(
-        request,
-        "recruitment/supported_person_view_form.html",
-        {
-            "assessment": assessment,
-            "form": form,
-            "body_classes": "easy-read text-size-large",
-        },
+    context = _kiosk_context(assessment)
+    context["form"] = form
+    return render(request, "recruitment/supported_person_view_form.html", context)
+
+
+@require_POST
+@provider_view(ANY_MEMBER)
+def supported_person_kiosk_start(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    """Hand the tablet over: from now on it shows only the picture page."""
+    assessment = _supported_person_assessment(membership, assessment_id)
+    kiosk.start_kiosk(request, provider_slug=membership.provider.slug, assessment_id=assessment.pk)
+    return redirect("supported-person-view-create", membership.provider.slug, assessment.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(ANY_MEMBER)
+def supported_person_kiosk_end(
+    request: HttpRequest, membership: Membership, assessment_id: int
+) -> HttpResponse:
+    """The staff member takes the tablet back by typing their own password."""
+    assessment = _supported_person_assessment(membership, assessment_id)
+    slug = membership.provider.slug
+    after = (
+        reverse("assessment-detail", args=[slug, assessment.pk])
+        if membership.is_staff_member
+        else reverse("scorecard-edit", args=[slug, assessment.pk])
     )
+    if not kiosk.in_kiosk_for(request, assessment_id=assessment.pk):
+        return redirect(after)
+    form = KioskEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if kiosk.end_kiosk(request, password=form.cleaned_data["password"]):
+            messages.success(request, "The tablet shows your own pages again.")
+            return redirect(after)
+        form.add_error("password", "That is not your password. Please try again.")
+    context = _kiosk_context(assessment)
+    context["form"] = form
+    return render(request, "recruitment/supported_person_kiosk_end.html", context)
 
 
 # -- Timed notes during shadowing -----------------------------------------------------------------
