@@ -3,6 +3,7 @@ criteria that freeze once somebody has been scored against them."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from vbr.recruitment.starter_values import (
     DEFAULT_INTERVIEW_LEVELS,
     DEFAULT_OBSERVATION_LEVELS,
     STARTER_BEHAVIOURS,
+    STARTER_QUESTIONS,
 )
 from vbr.recruitment.workflow import start_new_criteria_version
 
@@ -38,7 +40,6 @@ def criterion_post(core_value: CoreValue, prompt: str = "Tell us about a time yo
         "level_3": "Good",
         "level_4": "Strong",
         "essential": "on",
-        "order": "1",
     }
 
 
@@ -206,7 +207,6 @@ def test_new_interview_criterion_starts_from_the_default_levels(
     form = as_bob.get(stage_url("criterion-create", stage)).context["form"]
     assert form.initial["level_1"] == DEFAULT_INTERVIEW_LEVELS[0]
     assert form.initial["level_4"] == DEFAULT_INTERVIEW_LEVELS[3]
-    assert form.initial["order"] == 1
     assert DEFAULT_INTERVIEW_LEVELS[0] in as_bob.get(stage_url("criterion-create", stage)).text
 
 
@@ -230,6 +230,133 @@ def test_criteria_are_added_edited_and_deleted(
     as_bob.post(stage_url("criterion-delete", stage, criterion.pk))
     assert not stage.criteria.exists()
     assert AuditEvent.objects.filter(action=AuditEvent.Action.CRITERIA_CHANGED).count() == 3
+
+
+def criteria_in_page_order(page: str, stage: Stage) -> list[str]:
+    """The prompts in the stage's criteria table, top to bottom, as the manager reads them."""
+    table = page[page.index(f"Criteria of {stage.name}") :]
+    table = table[: table.index("</table>")]
+    return re.findall(r'<th scope="row" class="fw-normal">([^<]*)</th>', table)
+
+
+def test_criteria_are_put_in_order_with_buttons_not_position_numbers(
+    as_bob: Client, care_assistant: Role, compassion: CoreValue, courage: CoreValue
+) -> None:
+    stage = f.make_stage(role=care_assistant)
+    form = as_bob.get(stage_url("criterion-create", stage))
+    assert "Position" not in form.text and 'name="order"' not in form.text
+    f.make_criterion(stage=stage, core_value=courage, prompt="First question", order=7)
+    for prompt in ("Second question", "Third question"):
+        as_bob.post(stage_url("criterion-create", stage), criterion_post(compassion, prompt))
+    page = as_bob.get(setup_url(care_assistant)).text
+    # New criteria go last.
+    assert criteria_in_page_order(page, stage) == [
+        "First question",
+        "Second question",
+        "Third question",
+    ]
+
+    third = stage.current_criteria().get(prompt="Third question")
+    moved = as_bob.post(
+        stage_url("criterion-move", stage, third.pk), {"direction": "up"}, follow=True
+    )
+    assert "Moved “Third question” earlier." in moved.text
+    assert criteria_in_page_order(moved.text, stage) == [
+        "First question",
+        "Third question",
+        "Second question",
+    ]
+    first = stage.current_criteria().get(prompt="First question")
+    as_bob.post(stage_url("criterion-move", stage, first.pk), {"direction": "down"})
+    page = as_bob.get(setup_url(care_assistant)).text
+    assert criteria_in_page_order(page, stage) == [
+        "Third question",
+        "First question",
+        "Second question",
+    ]
+    # Scorecards ask them in the same order.
+    assessment = f.make_assessment(application=f.make_application(role=care_assistant), stage=stage)
+    assert [c.prompt for c in assessment.criteria().order_by("order", "pk")] == [
+        "Third question",
+        "First question",
+        "Second question",
+    ]
+    assert AuditEvent.objects.filter(summary__startswith="Moved criterion").count() == 2
+
+
+def test_save_and_add_another_comes_back_to_an_empty_criterion_form(
+    as_bob: Client, care_assistant: Role, compassion: CoreValue
+) -> None:
+    stage = f.make_stage(role=care_assistant)
+    response = as_bob.post(
+        stage_url("criterion-create", stage),
+        {**criterion_post(compassion, "First question"), "another": "1"},
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == stage_url("criterion-create", stage)
+    assert "Added the criterion. Now add the next one." in response.text
+    assert "First question" not in response.text
+    assert DEFAULT_INTERVIEW_LEVELS[0] in response.text
+    assert stage.current_criteria().count() == 1
+
+
+def test_a_frozen_criterion_cannot_be_moved(
+    as_bob: Client, bob: User, care_assistant: Role, compassion: CoreValue
+) -> None:
+    stage = f.make_stage(role=care_assistant)
+    first = f.make_criterion(stage=stage, core_value=compassion, prompt="First", order=1)
+    f.make_criterion(stage=stage, core_value=compassion, prompt="Second", order=2)
+    submit_scorecard(stage=stage, user=bob)
+    response = as_bob.post(
+        stage_url("criterion-move", stage, first.pk), {"direction": "down"}, follow=True
+    )
+    assert "cannot change" in response.text
+    assert [c.prompt for c in stage.current_criteria().order_by("order")] == ["First", "Second"]
+    assert "Move later<span class=\"visually-hidden\">: criterion" not in response.text
+
+
+def test_starter_questions_give_an_interview_one_question_per_value(
+    as_bob: Client, sunrise: Provider, care_assistant: Role, compassion: CoreValue
+) -> None:
+    interview = f.make_stage(role=care_assistant, name="First interview")
+    f.make_criterion(stage=interview, core_value=compassion, prompt="Our own question", order=1)
+    page = as_bob.get(setup_url(care_assistant))
+    assert "Add the interview questions from the starter set" in page.text
+    assert "Add the observed behaviours from the starter set" not in page.text
+
+    response = as_bob.post(stage_url("starter-questions-add", interview), follow=True)
+
+    criteria = list(interview.current_criteria().order_by("order").select_related("core_value"))
+    # After the stage's own question, one per starter value, on the interview levels.
+    assert [c.prompt for c in criteria] == ["Our own question"] + [
+        q.prompt for q in STARTER_QUESTIONS
+    ]
+    assert {c.core_value.name for c in criteria[1:]} == {q.value for q in STARTER_QUESTIONS}
+    assert criteria[2].core_value == compassion
+    assert criteria[1].level_1 == DEFAULT_INTERVIEW_LEVELS[0]
+    assert "Added 6 interview questions." in response.text
+    for question in STARTER_QUESTIONS:
+        assert question.prompt in response.text.replace("&#x27;", "'")
+    again = as_bob.post(stage_url("starter-questions-add", interview), follow=True)
+    assert "already has every starter question" in again.text
+    assert interview.criteria.count() == len(STARTER_QUESTIONS) + 1
+
+
+def test_the_stage_kind_is_shown_only_when_the_name_does_not_say_it(
+    as_bob: Client, care_assistant: Role
+) -> None:
+    f.make_stage(role=care_assistant, name="Values interview", order=1)
+    f.make_stage(
+        role=care_assistant, name="Shadowing on the ground floor", kind="shadowing", order=2
+    )
+    f.make_stage(role=care_assistant, name="Meet the residents", kind="shadowing", order=3)
+    page = as_bob.get(setup_url(care_assistant)).text
+    headings = re.findall(r'<h3 class="h5 card-title mb-1">(.*?)</h3>', page)
+    assert headings == [
+        "1. Values interview",
+        "2. Shadowing on the ground floor",
+        '3. Meet the residents <span class="badge text-bg-light">Shadowing</span>',
+    ]
 
 
 def test_a_criterion_cannot_evidence_another_providers_value(
@@ -527,8 +654,10 @@ SETUP_ROUTES = [
     ("criterion-create", False, "stage"),
     ("criterion-edit", False, "criterion"),
     ("criterion-delete", True, "criterion"),
+    ("criterion-move", True, "criterion"),
     ("criteria-version-create", True, "stage"),
     ("starter-behaviours-add", True, "stage"),
+    ("starter-questions-add", True, "stage"),
 ]
 
 

@@ -115,6 +115,7 @@ ACCESS: dict[str, Row] = {
     "corevalue-retire": staff_only("POST", ok=302),
     "starter-values-copy": staff_only("POST", ok=302),
     "starter-behaviours-add": staff_only("POST", ok=302),
+    "starter-questions-add": staff_only("POST", ok=302),
     "role-create": staff_only(),
     "role-edit": staff_only(),
     "role-setup": staff_only(),
@@ -125,6 +126,7 @@ ACCESS: dict[str, Row] = {
     "criterion-create": staff_only(),
     "criterion-edit": staff_only(),
     "criterion-delete": staff_only("POST", ok=302),
+    "criterion-move": staff_only("POST", ok=302),
     "criteria-version-create": staff_only("POST", ok=302),
     # Invitation, easy-read, checks and reports routes. Where every member still gets 404,
     # the world has no such object (a summary or export job, a timed note, a pre-shadowing

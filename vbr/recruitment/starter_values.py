@@ -1,4 +1,5 @@
-"""The built-in starter set of values and observed behaviours, written by the VBR team.
+"""The built-in starter set of values, interview questions and observed behaviours, written by
+the VBR team.
 
 A provider copies these into its own library and then makes them its own; nothing here is
 referenced by a provider's data after copying.
@@ -25,6 +26,20 @@ class StarterBehaviour:
     value: str
     prompt: str
     levels: tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class StarterQuestion:
+    """A values-interview question evidencing one starter value, scored on the default
+    interview levels."""
+
+    name: str
+    value: str
+    prompt: str
+
+    @property
+    def levels(self) -> tuple[str, str, str, str]:
+        return DEFAULT_INTERVIEW_LEVELS
 
 
 STARTER_VALUES: tuple[StarterValue, ...] = (
@@ -173,6 +188,46 @@ STARTER_BEHAVIOURS: tuple[StarterBehaviour, ...] = (
             "Found a way to engage the person",
             "Used imagination to engage the person in something they clearly enjoyed",
         ),
+    ),
+)
+
+# One open question per starter value, asking for something the candidate did themselves:
+# a specific example is what the interview levels look for.
+STARTER_QUESTIONS: tuple[StarterQuestion, ...] = (
+    StarterQuestion(
+        "Keeping someone's dignity",
+        "Dignity and respect",
+        "Think of a time you helped someone with something personal. How did you make sure "
+        "they kept their dignity and stayed in charge of what happened?",
+    ),
+    StarterQuestion(
+        "Noticing how someone feels",
+        "Compassion",
+        "Tell us about a time you noticed someone was worried or upset. What did you notice, "
+        "and what did you do?",
+    ),
+    StarterQuestion(
+        "Speaking up",
+        "Courage",
+        "Describe a time you saw something that was not right and said so. What happened next?",
+    ),
+    StarterQuestion(
+        "Helping a colleague",
+        "Working together",
+        "Tell us about a time you helped a colleague, a neighbour or a family without being "
+        "asked. How did it go?",
+    ),
+    StarterQuestion(
+        "What a good day looks like",
+        "Person-centred",
+        "You have just started supporting someone you have not met before. How would you find "
+        "out what a good day looks like for them?",
+    ),
+    StarterQuestion(
+        "Owning a mistake",
+        "Integrity",
+        "Tell us about a mistake you made, at work or anywhere else. What did you do about it, "
+        "and what did you learn?",
     ),
 )
 

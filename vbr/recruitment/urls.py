@@ -201,6 +201,11 @@ urlpatterns += [
         name="criterion-delete",
     ),
     path(
+        "roles/<int:role_id>/stages/<int:stage_id>/criteria/<int:criterion_id>/move/",
+        roles.criterion_move,
+        name="criterion-move",
+    ),
+    path(
         "roles/<int:role_id>/stages/<int:stage_id>/criteria/versions/",
         roles.criteria_version_create,
         name="criteria-version-create",
@@ -209,6 +214,11 @@ urlpatterns += [
         "roles/<int:role_id>/stages/<int:stage_id>/criteria/starter-behaviours/",
         roles.starter_behaviours_add,
         name="starter-behaviours-add",
+    ),
+    path(
+        "roles/<int:role_id>/stages/<int:stage_id>/criteria/starter-questions/",
+        roles.starter_questions_add,
+        name="starter-questions-add",
     ),
     path(
         "applications/<int:application_id>/summary/",

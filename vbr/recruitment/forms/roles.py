@@ -10,6 +10,7 @@ from django.db.models import Q
 from vbr.accounts.models import Membership, Provider
 from vbr.recruitment.models import Criterion, Role, Stage
 from vbr.recruitment.starter_values import DEFAULT_INTERVIEW_LEVELS, DEFAULT_OBSERVATION_LEVELS
+from vbr.recruitment.workflow import next_criterion_order
 
 
 class ManagersField(forms.ModelMultipleChoiceField):
@@ -83,15 +84,10 @@ class CriterionForm(forms.ModelForm):
             "level_3",
             "level_4",
             "essential",
-            "order",
         ]
         labels = {
             "prompt": "Question or behaviour",
             "core_value": "The value it evidences",
-            "order": "Position",
-        }
-        help_texts = {
-            "order": "Criteria are asked or observed in this order (lowest first).",
         }
         widgets = {
             "prompt": forms.Textarea(attrs={"rows": 2}),
@@ -116,9 +112,11 @@ class CriterionForm(forms.ModelForm):
         core_value.error_messages["invalid_choice"] = (
             "Choose one of your organisation's current values."
         )
-        if not self.instance.pk and not self.is_bound:
-            levels = default_levels(stage)
-            for number, text in enumerate(levels, start=1):
+        if self.instance.pk:
+            return
+        if self.is_bound:
+            # A new criterion goes last; "Move earlier" on the setup page moves it up.
+            self.instance.order = next_criterion_order(stage)
+        else:
+            for number, text in enumerate(default_levels(stage), start=1):
                 self.initial[f"level_{number}"] = text
-            last = stage.current_criteria().order_by("-order").values_list("order", flat=True)
-            self.initial["order"] = (last.first() or 0) + 1

@@ -117,6 +117,13 @@ class Stage(models.Model):
     def is_shadowing(self) -> bool:
         return self.kind == self.Kind.SHADOWING
 
+    @property
+    def kind_not_in_name(self) -> str:
+        """The kind of stage, to show beside its name; "" when the name already says it
+        ("Values interview", "Shadowing on the ground floor")."""
+        label = self.get_kind_display()
+        return "" if label.casefold() in self.name.casefold() else label
+
     def current_criteria(self) -> models.QuerySet[Criterion]:
         return self.criteria.filter(version=self.criteria_version)
 

@@ -260,6 +260,9 @@ def _criterion_page(
                 subject=stage,
                 summary=f"{'Edited' if criterion else 'Added'} criterion {saved.pk}",
             )
+        if criterion is None and "another" in request.POST:
+            messages.success(request, "Added the criterion. Now add the next one.")
+            return redirect("criterion-create", membership.provider.slug, role.pk, stage.pk)
         messages.success(request, "Saved the criterion." if criterion else "Added the criterion.")
         return redirect(_setup_url(role, stage))
     return render(
@@ -327,6 +330,24 @@ def criteria_version_create(
 
 @require_POST
 @provider_view(STAFF)
+def criterion_move(
+    request: HttpRequest, membership: Membership, role_id: int, stage_id: int, criterion_id: int
+) -> HttpResponse:
+    role = get_object_or_404(membership.provider.roles, pk=role_id)
+    stage = get_object_or_404(role.stages, pk=stage_id)
+    criterion = get_object_or_404(stage.current_criteria(), pk=criterion_id)
+    up = request.POST.get("direction") == "up"
+    try:
+        moved = workflow.move_criterion(criterion=criterion, up=up, actor=request.user)
+    except workflow.CriteriaFrozen:
+        return _frozen_refusal(request, role, stage)
+    if moved:
+        messages.success(request, f"Moved “{criterion}” {'earlier' if up else 'later'}.")
+    return redirect(_setup_url(role, stage))
+
+
+@require_POST
+@provider_view(STAFF)
 def starter_behaviours_add(
     request: HttpRequest, membership: Membership, role_id: int, stage_id: int
 ) -> HttpResponse:
@@ -336,14 +357,38 @@ def starter_behaviours_add(
         result = workflow.add_starter_behaviours(stage=stage, actor=request.user)
     except workflow.CriteriaFrozen:
         return _frozen_refusal(request, role, stage)
+    _report_starters(request, result, what="observed behaviours", none_left="observed behaviour")
+    return redirect(_setup_url(role, stage))
+
+
+@require_POST
+@provider_view(STAFF)
+def starter_questions_add(
+    request: HttpRequest, membership: Membership, role_id: int, stage_id: int
+) -> HttpResponse:
+    role = get_object_or_404(membership.provider.roles, pk=role_id)
+    stage = get_object_or_404(role.stages, pk=stage_id)
+    try:
+        result = workflow.add_starter_questions(stage=stage, actor=request.user)
+    except workflow.CriteriaFrozen:
+        return _frozen_refusal(request, role, stage)
+    _report_starters(request, result, what="interview questions", none_left="starter question")
+    return redirect(_setup_url(role, stage))
+
+
+def _report_starters(
+    request: HttpRequest, result: workflow.StartersAdded, *, what: str, none_left: str
+) -> None:
     if result.added:
-        messages.success(request, f"Added {len(result.added)} observed behaviours.")
+        messages.success(
+            request,
+            f"Added {len(result.added)} {what}. Change, delete or reorder them to suit the role.",
+        )
     else:
-        messages.info(request, "This stage already has every observed behaviour it can take.")
+        messages.info(request, f"This stage already has every {none_left} it can take.")
     if result.values_created:
         names = ", ".join(value.name for value in result.values_created)
         messages.info(request, f"Added these values from the starter set to your library: {names}.")
     if result.skipped_retired:
         names = ", ".join(result.skipped_retired)
         messages.warning(request, f"Left out because you retired the value they show: {names}.")
-    return redirect(_setup_url(role, stage))

@@ -1,7 +1,7 @@
 """Keeping an ordered list in order: shared by the values library and a role's stages.
 
-Both are lists a person rearranges one step at a time; the same swap-and-renumber serves
-both, so it lives here rather than in either area.
+Both, and a stage's criteria, are lists a person rearranges one step at a time; the same
+swap-and-renumber serves all three, so it lives here rather than in any one area.
 """
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
-from vbr.recruitment.models import CoreValue, Stage
+from vbr.recruitment.models import CoreValue, Criterion, Stage
 
-Ordered = TypeVar("Ordered", CoreValue, Stage)
+Ordered = TypeVar("Ordered", CoreValue, Criterion, Stage)
 
 
 def move_among(siblings: Sequence[Ordered], moving: Ordered, *, up: bool) -> bool:

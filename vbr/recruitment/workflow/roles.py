@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import models, transaction
 
 from vbr.accounts import audit
 from vbr.accounts.models import AuditEvent, Membership
 from vbr.recruitment.models import CoreValue, Criterion, Role, Stage
-from vbr.recruitment.starter_values import STARTER_BEHAVIOURS, STARTER_VALUES
+from vbr.recruitment.starter_values import STARTER_BEHAVIOURS, STARTER_QUESTIONS, STARTER_VALUES
 from vbr.recruitment.workflow._ordering import move_among
 from vbr.recruitment.workflow.values import _create_starter_value, next_value_order
 from vbr.reports.caching import reports_changed
@@ -157,55 +157,85 @@ def start_new_criteria_version(*, stage: Stage, actor: Any) -> int:
 
 
 @dataclass(frozen=True)
-class BehavioursAdded:
+class StartersAdded:
     added: tuple[Criterion, ...]
     values_created: tuple[CoreValue, ...]
-    # Behaviours left out because the provider has retired the value they evidence.
+    # Criteria left out because the provider has retired the value they evidence.
     skipped_retired: tuple[str, ...]
 
 
-@transaction.atomic
-def add_starter_behaviours(*, stage: Stage, actor: Any) -> BehavioursAdded:
-    """Add the starter set's observed behaviours to a shadowing stage's current criteria.
+class _Starter(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def prompt(self) -> str: ...
+    @property
+    def levels(self) -> tuple[str, str, str, str]: ...
 
-    Each behaviour evidences the provider's own value of the same name, created from the
-    starter set when the provider does not have it. A behaviour whose prompt the stage
-    already has is not added twice; one whose value the provider retired is left out.
+
+@transaction.atomic
+def add_starter_behaviours(*, stage: Stage, actor: Any) -> StartersAdded:
+    """Add the starter set's observed behaviours to a shadowing stage's current criteria."""
+    return _add_starters(
+        stage=stage, starters=STARTER_BEHAVIOURS, actor=actor, what="observed behaviours"
+    )
+
+
+@transaction.atomic
+def add_starter_questions(*, stage: Stage, actor: Any) -> StartersAdded:
+    """Add the starter set's interview questions, one per starter value, to a values
+    interview's current criteria, so that an interview starts with questions as shadowing
+    starts with behaviours."""
+    return _add_starters(
+        stage=stage, starters=STARTER_QUESTIONS, actor=actor, what="interview questions"
+    )
+
+
+def _add_starters(
+    *, stage: Stage, starters: Sequence[_Starter], actor: Any, what: str
+) -> StartersAdded:
+    """Add starter criteria after a stage's current ones, in the starter set's order.
+
+    Each evidences the provider's own value of the same name, created from the starter set
+    when the provider does not have it. A prompt the stage already has is not added twice;
+    one whose value the provider retired is left out.
     """
     stage = Stage.objects.select_for_update().select_related("role__provider").get(pk=stage.pk)
     if stage.criteria_frozen():
         raise CriteriaFrozen
     provider = stage.role.provider
     values = {value.name: value for value in provider.core_values.all()}
-    starters = {starter.name: starter for starter in STARTER_VALUES}
+    starter_values = {starter.name: starter for starter in STARTER_VALUES}
     existing_prompts = set(stage.current_criteria().values_list("prompt", flat=True))
     next_order = (stage.current_criteria().aggregate(top=models.Max("order"))["top"] or 0) + 1
     value_order = next_value_order(provider)
     added: list[Criterion] = []
     created: list[CoreValue] = []
     skipped: list[str] = []
-    for behaviour in STARTER_BEHAVIOURS:
-        if behaviour.prompt in existing_prompts:
+    for starter in starters:
+        if starter.prompt in existing_prompts:
             continue
-        core_value = values.get(behaviour.value)
+        core_value = values.get(starter.value)
         if core_value is None:
             core_value = _create_starter_value(
-                provider=provider, starter=starters[behaviour.value], order=value_order
+                provider=provider, starter=starter_values[starter.value], order=value_order
             )
             value_order += 1
             values[core_value.name] = core_value
             created.append(core_value)
         if core_value.is_retired:
-            skipped.append(behaviour.name)
+            skipped.append(starter.name)
             continue
-        level_1, level_2, level_3, level_4 = behaviour.levels
+        level_1, level_2, level_3, level_4 = starter.levels
         added.append(
             Criterion.objects.create(
                 stage=stage,
                 core_value=core_value,
                 version=stage.criteria_version,
                 order=next_order,
-                prompt=behaviour.prompt,
+                prompt=starter.prompt,
                 level_1=level_1,
                 level_2=level_2,
                 level_3=level_3,
@@ -219,8 +249,38 @@ def add_starter_behaviours(*, stage: Stage, actor: Any) -> BehavioursAdded:
             actor=actor,
             action=AuditEvent.Action.CRITERIA_CHANGED,
             subject=stage,
-            summary=f"Added {len(added)} observed behaviours from the starter set",
+            summary=f"Added {len(added)} {what} from the starter set",
         )
-    return BehavioursAdded(
+    return StartersAdded(
         added=tuple(added), values_created=tuple(created), skipped_retired=tuple(skipped)
     )
+
+
+@transaction.atomic
+def move_criterion(*, criterion: Criterion, up: bool, actor: Any) -> bool:
+    """Move a criterion one place earlier or later among its stage's current criteria: the
+    order a panel asks or looks for them in. Refused once the criteria are frozen, since the
+    order is part of what was scored against."""
+    stage = (
+        Stage.objects.select_for_update()
+        .select_related("role__provider")
+        .get(pk=criterion.stage_id)
+    )
+    if stage.criteria_frozen():
+        raise CriteriaFrozen
+    siblings = list(stage.current_criteria().order_by("order", "pk"))
+    moved = move_among(siblings, criterion, up=up)
+    if moved:
+        audit.record(
+            provider=stage.role.provider,
+            actor=actor,
+            action=AuditEvent.Action.CRITERIA_CHANGED,
+            subject=stage,
+            summary=f"Moved criterion {criterion.pk} {'earlier' if up else 'later'}",
+        )
+    return moved
+
+
+def next_criterion_order(stage: Stage) -> int:
+    """Where a new criterion goes: after the stage's current ones."""
+    return (stage.current_criteria().aggregate(top=models.Max("order"))["top"] or 0) + 1
