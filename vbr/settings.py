@@ -9,7 +9,12 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from celery.schedules import crontab
+
+# Generic Django classes (ModelAdmin[Role], QuerySet[Application]) as the type checker
+# knows them, subscriptable at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -7,20 +7,20 @@ from vbr.accounts.models import AuditEvent, Membership, Provider, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Profile", {"fields": ("full_name",)}))
     list_display = ("username", "full_name", "email", "is_staff", "is_active")
     search_fields = ("username", "full_name", "email")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Any]):
     model = Membership
     extra = 0
     autocomplete_fields = ("user",)
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(admin.ModelAdmin[Provider]):
     list_display = ("name", "slug", "kind", "nation", "retention_months")
     list_filter = ("kind", "nation")
     search_fields = ("name", "slug")
@@ -29,7 +29,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_display = ("user", "provider", "role", "is_expert_by_experience")
     list_filter = ("role", "is_expert_by_experience")
     list_select_related = ("user", "provider")
@@ -38,7 +38,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: the trail is append-only, even for the operator."""
 
     list_display = ("created_at", "provider", "actor", "action", "subject_type", "subject_id")

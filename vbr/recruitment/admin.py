@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 
 from vbr.recruitment.models import (
@@ -17,13 +19,13 @@ from vbr.recruitment.models import (
 )
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(admin.TabularInline[Indicator, Any]):
     model = Indicator
     extra = 0
 
 
 @admin.register(CoreValue)
-class CoreValueAdmin(admin.ModelAdmin):
+class CoreValueAdmin(admin.ModelAdmin[CoreValue]):
     list_display = ("name", "provider", "order", "retired_at")
     list_filter = ("provider",)
     list_select_related = ("provider",)
@@ -31,13 +33,13 @@ class CoreValueAdmin(admin.ModelAdmin):
     inlines = [IndicatorInline]
 
 
-class StageInline(admin.TabularInline):
+class StageInline(admin.TabularInline[Stage, Any]):
     model = Stage
     extra = 0
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(admin.ModelAdmin[Role]):
     list_display = ("title", "provider", "is_open", "created_at")
     list_filter = ("is_open", "provider")
     list_select_related = ("provider",)
@@ -45,14 +47,14 @@ class RoleAdmin(admin.ModelAdmin):
     inlines = [StageInline]
 
 
-class CriterionInline(admin.StackedInline):
+class CriterionInline(admin.StackedInline[Criterion, Any]):
     model = Criterion
     extra = 0
     raw_id_fields = ("core_value",)
 
 
 @admin.register(Stage)
-class StageAdmin(admin.ModelAdmin):
+class StageAdmin(admin.ModelAdmin[Stage]):
     list_display = ("name", "role", "kind", "order", "criteria_version")
     list_filter = ("kind",)
     list_select_related = ("role", "role__provider")
@@ -61,7 +63,7 @@ class StageAdmin(admin.ModelAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(admin.ModelAdmin):
+class CriterionAdmin(admin.ModelAdmin[Criterion]):
     list_display = ("prompt", "stage", "core_value", "version", "essential")
     list_select_related = ("stage", "stage__role", "core_value")
     raw_id_fields = ("stage", "core_value")
@@ -69,7 +71,7 @@ class CriterionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(admin.ModelAdmin[Candidate]):
     list_display = ("last_name", "first_name", "provider", "created_at", "anonymised_at")
     list_select_related = ("provider",)
     list_filter = ("provider",)
@@ -77,7 +79,7 @@ class CandidateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(admin.ModelAdmin[Application]):
     list_display = ("candidate", "role", "current_stage", "status", "applied_at")
     list_filter = ("status",)
     list_select_related = ("candidate", "role", "current_stage", "provider")
@@ -85,14 +87,14 @@ class ApplicationAdmin(admin.ModelAdmin):
     search_fields = ("candidate__last_name", "role__title")
 
 
-class PanellistInline(admin.TabularInline):
+class PanellistInline(admin.TabularInline[Panellist, Any]):
     model = Panellist
     extra = 0
     raw_id_fields = ("user",)
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(admin.ModelAdmin[Assessment]):
     list_display = ("application", "stage", "scheduled_at", "status")
     list_filter = ("status",)
     list_select_related = ("application__candidate", "application__role", "stage")
@@ -100,14 +102,14 @@ class AssessmentAdmin(admin.ModelAdmin):
     inlines = [PanellistInline]
 
 
-class ScoreInline(admin.TabularInline):
+class ScoreInline(admin.TabularInline[Score, Any]):
     model = Score
     extra = 0
     raw_id_fields = ("criterion",)
 
 
 @admin.register(Scorecard)
-class ScorecardAdmin(admin.ModelAdmin):
+class ScorecardAdmin(admin.ModelAdmin[Scorecard]):
     list_display = ("panellist", "assessment", "recommendation", "submitted_at")
     list_select_related = (
         "panellist__user",
@@ -119,7 +121,7 @@ class ScorecardAdmin(admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(admin.ModelAdmin[Decision]):
     list_display = ("application", "kind", "decided_by", "decided_at")
     list_filter = ("kind",)
     list_select_related = ("application__candidate", "application__role", "decided_by")
@@ -127,7 +129,7 @@ class DecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Outcome)
-class OutcomeAdmin(admin.ModelAdmin):
+class OutcomeAdmin(admin.ModelAdmin[Outcome]):
     list_display = ("application", "start_date", "probation", "left_on")
     list_filter = ("probation",)
     list_select_related = ("application__candidate", "application__role")

@@ -1,7 +1,9 @@
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def managers_from_panels(apps, schema_editor):
+def managers_from_panels(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Existing roles: a hiring manager manages the roles on whose panels they have sat."""
     Role = apps.get_model("recruitment", "Role")
     Membership = apps.get_model("accounts", "Membership")

@@ -1,9 +1,11 @@
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 from vbr.recruitment.scoring import value_level_totals
 
 
-def fill_value_levels(apps, schema_editor):
+def fill_value_levels(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Store the submitted levels per value of every application that has any."""
     Application = apps.get_model("recruitment", "Application")
     Score = apps.get_model("recruitment", "Score")

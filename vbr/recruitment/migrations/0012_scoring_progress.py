@@ -1,16 +1,20 @@
+from typing import Any
+
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django.db.models.functions import Coalesce
 
 
-def _count(queryset):
+def _count(queryset: models.QuerySet[Any]) -> Coalesce:
     counted = queryset.order_by().annotate(
         n=models.Func(template="COUNT(*)", output_field=models.IntegerField())
     )
     return Coalesce(models.Subquery(counted.values("n")[:1], output_field=models.IntegerField()), 0)
 
 
-def fill_scoring_progress(apps, schema_editor):
+def fill_scoring_progress(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Count every assessment's panel and submitted scorecards, and mark each panel place
     whose scorecard is submitted (two UPDATEs), as the workflow keeps them from now on."""
     Assessment = apps.get_model("recruitment", "Assessment")

@@ -8,11 +8,13 @@ no such index and search by reading the provider's candidates.
 
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 COLUMNS = ("first_name", "last_name", "email")
 
 
-def create_indexes(apps, schema_editor):
+def create_indexes(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for column in COLUMNS:
@@ -22,7 +24,7 @@ def create_indexes(apps, schema_editor):
         )
 
 
-def drop_indexes(apps, schema_editor):
+def drop_indexes(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for column in COLUMNS:

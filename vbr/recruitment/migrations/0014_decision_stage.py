@@ -1,10 +1,12 @@
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 from django.db.models import Case, OuterRef, Subquery, When
 from django.db.models.functions import Coalesce
 
 
-def fill_decision_stages(apps, schema_editor):
+def fill_decision_stages(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Each existing decision's stage: the stage its application was in when it was decided,
     from the stage history (the latest entry at or before `decided_at`), else the application's
     current stage. One UPDATE, however many decisions.

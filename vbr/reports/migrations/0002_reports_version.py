@@ -2,11 +2,13 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 import vbr.reports.models
 
 
-def give_every_provider_a_version(apps, schema_editor):
+def give_every_provider_a_version(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Existing providers start with a version, so that their reports can be cached."""
     Provider = apps.get_model("accounts", "Provider")
     ReportsVersion = apps.get_model("reports", "ReportsVersion")

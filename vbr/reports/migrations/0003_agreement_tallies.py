@@ -3,11 +3,13 @@
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 from vbr.reports.agreement import agreement_tallies
 
 
-def fill_agreement_tallies(apps, schema_editor):
+def fill_agreement_tallies(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Store the panel report's tallies of every assessment with a submitted scorecard."""
     Scorecard = apps.get_model("recruitment", "Scorecard")
     Score = apps.get_model("recruitment", "Score")

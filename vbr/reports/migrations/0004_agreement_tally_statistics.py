@@ -1,4 +1,6 @@
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 # The panel report groups a large provider's tallies (about 800,000 rows) by kind, value,
 # stage, panellist and level counts into some 20,000 groups. Without statistics on those
@@ -8,7 +10,7 @@ STATISTICS = "reports_agreementtally_groups"
 COLUMNS = "kind, core_value_id, stage_id, user_id, n1, n2, n3, n4"
 
 
-def create_statistics(apps, schema_editor):
+def create_statistics(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(
             f"CREATE STATISTICS {STATISTICS} (ndistinct) ON {COLUMNS} FROM reports_agreementtally"
@@ -16,7 +18,7 @@ def create_statistics(apps, schema_editor):
         schema_editor.execute("ANALYZE reports_agreementtally")
 
 
-def drop_statistics(apps, schema_editor):
+def drop_statistics(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(f"DROP STATISTICS IF EXISTS {STATISTICS}")
 
