@@ -51,7 +51,7 @@ class CodeForm(forms.Form):
             raise forms.ValidationError(
                 "That code did not match. Check the time on your phone and use the newest code."
             )
-        return code
+        return cast(str, code)
 
 
 def _qr_svg(device: TOTPDevice) -> str:

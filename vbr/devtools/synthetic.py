@@ -265,7 +265,9 @@ class RowWriter:
                 self.counts[model] += len(self.buffers[model])
                 self.buffers[model] = []
 
-    def _full_rows(self, model: type[models.Model], rows: list[tuple[Any, ...]]) -> Iterable:
+    def _full_rows(
+        self, model: type[models.Model], rows: list[tuple[Any, ...]]
+    ) -> Iterable[tuple[Any, ...]]:
         given = self.given[model]
         positions = [given.get(f.attname) for f in self.columns[model]]
         defaults = self.defaults[model]

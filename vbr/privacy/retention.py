@@ -16,7 +16,8 @@ UNSUCCESSFUL = (Application.Status.DECLINED, Application.Status.WITHDRAWN)
 
 
 def retention_cutoff(*, provider: Provider, now: datetime | None = None) -> datetime:
-    return (now or timezone.now()) - relativedelta(months=provider.retention_months)
+    cutoff: datetime = (now or timezone.now()) - relativedelta(months=provider.retention_months)
+    return cutoff
 
 
 def due_for_anonymisation(

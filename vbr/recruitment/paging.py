@@ -9,6 +9,7 @@ counted only up to `COUNT_UP_TO`: beyond that, people search or filter rather th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -34,7 +35,7 @@ class ApplicationPage:
         return COUNT_UP_TO
 
 
-def _cursor(all_applications: QuerySet[Application], value: str | None) -> tuple | None:
+def _cursor(all_applications: QuerySet[Application], value: str | None) -> tuple[Any, ...] | None:
     """(applied_at, pk) of the application named by a cursor, or None to start at the top."""
     if not value or not value.isdigit():
         return None
