@@ -116,6 +116,20 @@ class Assessment(models.Model):
         if self.stage_id and self.application_id and self.stage.role_id != self.application.role_id:
             raise ValidationError({"stage": "That stage is not part of the application's role."})
 
+    @property
+    def progress_label(self) -> str:
+        """Where the assessment stands, in words, from its stored counts (no query): "scoring
+        open" only while scorecards are still to come."""
+        if self.status == self.Status.CANCELLED:
+            return "Cancelled"
+        if self.status == self.Status.CLOSED:
+            return "Scoring closed"
+        if self.panel_size and self.submitted_count >= self.panel_size:
+            return "All scorecards in"
+        if self.status == self.Status.SCORING:
+            return f"Scoring open: {self.submitted_count} of {self.panel_size} scorecards in"
+        return "Scheduled" if self.panel_size else "Scheduled, no panel yet"
+
     def criteria(self) -> models.QuerySet[Criterion]:
         """The criteria this assessment is scored against (its frozen version)."""
         return self.stage.criteria.filter(version=self.criteria_version).select_related(

@@ -14,8 +14,9 @@ register = template.Library()
 
 @register.inclusion_tag("recruitment/includes/application_checks.html", takes_context=True)
 def application_checks(context: template.Context) -> dict[str, Any]:
-    """The provider's checks before shadowing, ticked or not, for the application on the page.
-    One query: the active checks, each joined to this application's tick (at most one)."""
+    """The application's checks section: the provider's own checks, ticked or not, then the
+    DBS certificates seen. One query for the provider's checks (the active ones, each joined
+    to this application's tick, at most one) and one for the DBS certificates."""
     application = context["application"]
     checks = (
         ProviderCheck.objects.filter(provider_id=application.provider_id, is_active=True)
@@ -29,7 +30,7 @@ def application_checks(context: template.Context) -> dict[str, Any]:
         "application": application,
         "provider": context.get("provider"),
         "membership": context.get("membership"),
-        "shadowing_checks": rows,
+        "provider_checks": rows,
     }
 
 

@@ -13,7 +13,15 @@ from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provide
 from vbr.accounts.models import Membership
 from vbr.recruitment import scoring
 from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
-from vbr.recruitment.models import Application, Assessment, Outcome, Panellist, Role, Stage
+from vbr.recruitment.models import (
+    Application,
+    Assessment,
+    Decision,
+    Outcome,
+    Panellist,
+    Role,
+    Stage,
+)
 
 APPLICATIONS_PER_PAGE = 50
 # Each dashboard list shows this many rows, then a link to the full list.
@@ -181,6 +189,8 @@ def application_detail(
     # Independence: while you have a scorecard to submit here, no one else's scores.
     hidden = owes_scorecard_among(membership, own_places.values())
     grid = None if hidden else scoring.value_stage_grid(application, assessments)
+    decisions = list(application.decisions.select_related("decided_by"))
+    _label_progress(assessments, decisions)
     return render(
         request,
         "recruitment/application_detail.html",
@@ -198,10 +208,24 @@ def application_detail(
                 else None
             ),
             "level_key": LEVEL_KEY,
-            "decisions": application.decisions.select_related("decided_by"),
+            "decisions": decisions,
             "outcome": _outcome_of(application),
         },
     )
+
+
+def _label_progress(assessments: Sequence[Assessment], decisions: Sequence[Decision]) -> None:
+    """Set each assessment's `progress` in words: how far scoring has got, and the decision
+    made at its stage, if any (the latest; `decisions` come newest first)."""
+    latest: dict[int | None, Decision] = {}
+    for decision in decisions:
+        latest.setdefault(decision.stage_id, decision)
+    for assessment in assessments:
+        progress = assessment.progress_label
+        decided = latest.get(assessment.stage_id)
+        if decided is not None and assessment.status != Assessment.Status.CANCELLED:
+            progress += f"; decided: {decided.get_kind_display().lower()}"
+        assessment.progress = progress  # type: ignore[attr-defined]
 
 
 def _outcome_of(application: Application) -> Outcome | None:
