@@ -3,6 +3,11 @@
 Charts must read in black and white and to a screen reader: each stage has its own fill
 pattern and every bar carries its figure as text; the SVG has a title and a description
 that says everything the picture shows.
+
+They are drawn narrow, each label on a line above its bars: a page scales a chart to the
+width it has, and a narrow drawing keeps its text readable on a phone (about 13 px at 390 px
+wide) as well as on a laptop and in print. `text_width` and `wrap_text` are shared with the
+reports' charts.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from vbr.recruitment.scoring import LEVEL_LABELS, ValueStageGrid
+from vbr.recruitment.scoring import LEVEL_LABELS, NOT_PLANNED, ValueStageGrid
 
 # Fill patterns by stage position after the first (solid): diagonal hatch, dots, cross-hatch.
 _PATTERNS = (
@@ -21,21 +26,77 @@ _PATTERNS = (
     'stroke-width="1"/>',
 )
 
-LABEL_WIDTH = 170
-PLOT_WIDTH = 300
-FIGURE_WIDTH = 70
-BAR_HEIGHT = 11
-BAR_GAP = 3
-ROW_GAP = 12
-TOP = 28
-# Half the width of a digit at font-size 9 (DejaVu Sans digits are 0.636 em wide).
-DIGIT_HALF_WIDTH = 2.9
+WIDTH = 360
+FONT_SIZE = 13
+LINE = 16
+BAR_HEIGHT = 14
+BAR_GAP = 4
+ROW_GAP = 10
+TOP = 24
+# Room after a full bar (level 4) for its figure; a cell with no median says why ("No scores
+# yet") from the start of its empty bar.
+FIGURE_WIDTH = 36
+PLOT_WIDTH = WIDTH - FIGURE_WIDTH
+LEGEND_LINE = 20
+# Half the width of a digit (DejaVu Sans digits are 0.636 em wide).
+DIGIT_HALF_WIDTH = 0.318 * FONT_SIZE
+
+# Advance widths of DejaVu Sans (the charts' font) in em, by kind of character: enough to
+# wrap labels and leave room for figures without measuring fonts. DejaVu is wider than most
+# sans-serif fonts, so text measured by it fits in whichever a browser draws with.
+_NARROW = frozenset(" .,:;'!|()[]-fijlrtI")
+_WIDE = frozenset("mwMW%—")
+BOLD = 1.13
 
 
-def _fmt(median: float | None) -> str:
-    if median is None:
-        return "no evidence"
-    return f"{median:g}"
+def text_width(text: str, font_size: float, *, bold: bool = False) -> float:
+    """About how wide `text` is drawn, in the SVG's units."""
+    em = 0.0
+    for char in text:
+        if char in _NARROW:
+            em += 0.34
+        elif char in _WIDE:
+            em += 0.97
+        elif char.isupper():
+            em += 0.72
+        else:
+            em += 0.64
+    return em * font_size * (BOLD if bold else 1.0)
+
+
+def wrap_text(
+    text: str, width: float, *, font_size: float, max_lines: int = 3, bold: bool = False
+) -> list[str]:
+    """`text` in lines no wider than `width` (word by word; a word too long for a line is
+    cut), at most `max_lines`, the last ending in "…" when something was left out."""
+
+    def fits(line: str) -> bool:
+        return text_width(line, font_size, bold=bold) <= width
+
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if fits(candidate):
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        while not fits(current):
+            cut = len(current) - 1
+            while cut > 1 and not fits(current[:cut]):
+                cut -= 1
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and not fits(last + "…"):
+            last = last[:-1]
+        lines = [*lines[: max_lines - 1], last.rstrip() + "…"]
+    return lines or [""]
 
 
 # The key to the levels, as text beside the chart (in its caption) rather than inside it:
@@ -45,27 +106,25 @@ LEVEL_KEY = "Levels: " + ", ".join(f"{k} {v.lower()}" for k, v in LEVEL_LABELS.i
 
 
 def values_profile_svg(grid: ValueStageGrid, *, chart_id: str = "values-profile") -> SafeString:
-    """A bar per value and stage: the median level (1–4) from submitted scorecards.
+    """A bar per value and stage: the median level (1–4) from submitted scorecards, each value's
+    name on a line above its bars, and each bar's figure (or why it has none, in the words of
+    the evidence table: `GridCell.label`) at its end.
 
     Shared presentation attributes sit on groups, and the gridlines are one path: the markup
     is parsed twice for a PDF (as HTML, then as SVG), so fewer elements and attributes make a
     cheaper summary. Show `LEVEL_KEY` next to it."""
     stages = grid.stages
     fills = ["#1f1f1f"] + [f"url(#{chart_id}-p{i})" for i in range(1, len(stages))]
-    rows_height = sum(max(len(stages), 1) * (BAR_HEIGHT + BAR_GAP) + ROW_GAP for _ in grid.rows)
-    legend_height = 18 * len(stages)
-    height = TOP + max(rows_height, 24) + legend_height + 6
-    width = LABEL_WIDTH + PLOT_WIDTH + FIGURE_WIDTH
     scale = PLOT_WIDTH / 4
 
     description = []
     for row in grid.rows:
         parts = [
-            f"{stage.name} {_fmt(cell.stats.median)}"
+            f"{stage.name} {cell.label}"
             for stage, cell in zip(stages, row.cells, strict=True)
             if cell.planned or cell.stats.count
         ]
-        description.append(f"{row.core_value.name}: " + (", ".join(parts) or "not assessed"))
+        description.append(f"{row.core_value.name}: " + (", ".join(parts) or NOT_PLANNED))
     desc_text = (
         "Median level per value at each stage, on a scale of 1 (no evidence shown) to 4 "
         "(strong evidence). " + "; ".join(description) + "."
@@ -73,10 +132,51 @@ def values_profile_svg(grid: ValueStageGrid, *, chart_id: str = "values-profile"
         else "No values are assessed for this role yet."
     )
 
+    names: list[str] = []
+    bars: list[str] = []
+    figures: list[str] = []
+    grid_segments: list[str] = []
+    levels_x = [level * scale for level in range(5)]
+    block = max(len(stages), 1) * (BAR_HEIGHT + BAR_GAP)
+    y = float(TOP)
+    for row in grid.rows:
+        lines = wrap_text(row.core_value.name, WIDTH, font_size=FONT_SIZE, bold=True)
+        for line in lines:
+            names.append(f'<text x="0" y="{y + 12:g}">{escape(line)}</text>')
+            y += LINE
+        y += 2
+        grid_segments.extend(f"M{x:g} {y - 2:g}V{y + block:g}" for x in levels_x)
+        for i, cell in enumerate(row.cells):
+            bar_y = y + i * (BAR_HEIGHT + BAR_GAP)
+            median = cell.stats.median
+            label_x = 4.0
+            if median is not None:
+                bar_width = median * scale
+                bars.append(
+                    f'<rect x="0" y="{bar_y:g}" width="{bar_width:g}" height="{BAR_HEIGHT}" '
+                    f'fill="{fills[i]}"/>'
+                )
+                label_x = bar_width + 5
+            figures.append(
+                f'<text x="{label_x:g}" y="{bar_y + BAR_HEIGHT - 3:g}">{escape(cell.label)}</text>'
+            )
+        y += block + ROW_GAP
+    if not grid.rows:
+        y += 24
+    # Legend: pattern swatch and stage name, so the chart reads without colour.
+    legend_y = y
+    for i, stage in enumerate(stages):
+        ly = legend_y + i * LEGEND_LINE
+        bars.append(f'<rect x="0" y="{ly:g}" width="24" height="{BAR_HEIGHT}" fill="{fills[i]}"/>')
+        name = wrap_text(stage.name, WIDTH - 32, font_size=FONT_SIZE, max_lines=1)[0]
+        figures.append(f'<text x="32" y="{ly + BAR_HEIGHT - 3:g}">{escape(name)}</text>')
+    height = legend_y + len(stages) * LEGEND_LINE + 4
+
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="values-profile" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" fill="#1f1f1f" font-size="9">',
+        f'viewBox="0 0 {WIDTH} {height:g}" width="{WIDTH}" height="{height:g}" '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" fill="#1f1f1f" '
+        f'font-size="{FONT_SIZE}">',
         f'<title id="{chart_id}-title">Values profile</title>',
         f'<desc id="{chart_id}-desc">{escape(desc_text)}</desc>',
     ]
@@ -88,57 +188,17 @@ def values_profile_svg(grid: ValueStageGrid, *, chart_id: str = "values-profile"
                 f'patternUnits="userSpaceOnUse">{_PATTERNS[(i - 1) % len(_PATTERNS)]}</pattern>'
             )
         out.append("</defs>")
-    # Axis: level gridlines (one dashed path) and their numbers (one text, a position for
-    # each digit, each digit's start set half a digit left of its line).
-    axis_bottom = TOP + max(rows_height, 24) - ROW_GAP / 2
-    levels_x = [LABEL_WIDTH + level * scale for level in range(5)]
-    gridlines = " ".join(f"M{x:g} {TOP - 6}V{axis_bottom:g}" for x in levels_x)
-    out.append(
-        f'<path d="{gridlines}" fill="none" stroke="#8a8a8a" stroke-width="0.6" '
-        f'stroke-dasharray="2 2"/>'
-    )
-    digits_x = " ".join(f"{x - DIGIT_HALF_WIDTH:g}" for x in levels_x)
-    out.append(f'<text x="{digits_x}" y="{TOP - 10}">01234</text>')
-
-    names, bars, figures = [], [], []
-    y = TOP
-    for row in grid.rows:
-        block = max(len(stages), 1) * (BAR_HEIGHT + BAR_GAP)
-        names.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{y + block / 2 + 3:g}">'
-            f"{escape(row.core_value.name)}</text>"
-        )
-        for i, cell in enumerate(row.cells):
-            bar_y = y + i * (BAR_HEIGHT + BAR_GAP)
-            median = cell.stats.median
-            if median is not None:
-                bar_width = median * scale
-                bars.append(
-                    f'<rect x="{LABEL_WIDTH}" y="{bar_y}" width="{bar_width:g}" '
-                    f'height="{BAR_HEIGHT}" fill="{fills[i]}"/>'
-                )
-                label_x = LABEL_WIDTH + bar_width + 4
-            else:
-                label_x = LABEL_WIDTH + 4
-            label = _fmt(median) if (cell.planned or cell.stats.count) else "not assessed"
-            figures.append(
-                f'<text x="{label_x:g}" y="{bar_y + BAR_HEIGHT - 2}">{escape(label)}</text>'
-            )
-        y += block + ROW_GAP
-    # Legend: pattern swatch and stage name, so the chart reads without colour.
-    legend_y = TOP + max(rows_height, 24) + 6
-    for i, stage in enumerate(stages):
-        ly = legend_y + i * 18
-        bars.append(
-            f'<rect x="{LABEL_WIDTH}" y="{ly}" width="22" height="{BAR_HEIGHT}" fill="{fills[i]}"/>'
-        )
-        figures.append(
-            f'<text x="{LABEL_WIDTH + 28}" y="{ly + BAR_HEIGHT - 2}">{escape(stage.name)}</text>'
-        )
-    if names:
+    # Axis: level gridlines through each value's bars (one dashed path) and their numbers
+    # on top (one text, a position for each digit, each set half a digit left of its line).
+    if grid_segments:
         out.append(
-            '<g font-size="10" font-weight="bold" text-anchor="end">' + "".join(names) + "</g>"
+            f'<path d="{" ".join(grid_segments)}" fill="none" stroke="#8a8a8a" '
+            f'stroke-width="0.6" stroke-dasharray="2 2"/>'
         )
+    digits_x = " ".join(f"{max(x - DIGIT_HALF_WIDTH, 0):g}" for x in levels_x)
+    out.append(f'<text x="{digits_x}" y="{TOP - 8}">01234</text>')
+    if names:
+        out.append('<g font-weight="bold">' + "".join(names) + "</g>")
     if bars:
         out.append('<g stroke="#1f1f1f" stroke-width="0.8">' + "".join(bars) + "</g>")
     out.extend(figures)

@@ -386,6 +386,21 @@ class GridCell:
     def planned(self) -> bool:
         return self.criteria_count > 0
 
+    @property
+    def label(self) -> str:
+        """What the cell says, in the same words in the evidence table, the values profile
+        chart and its description: the median level, or why there is none."""
+        if self.stats.count:
+            return self.stats.median_label
+        if not self.planned:
+            return NOT_PLANNED
+        if self.stats.not_observed:
+            return "Not observed"
+        return "No scores yet"
+
+
+# A value that no criterion of a stage evidences.
+NOT_PLANNED = "Not planned"
 
 @dataclass(frozen=True)
 class ValueRow:

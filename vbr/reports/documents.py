@@ -94,11 +94,10 @@ def static_only_fetcher() -> Any:
     return StaticOnlyFetcher(fail_on_errors=True)
 
 
-def report_pack_pdf(*, provider: Any, filters: ReportFilter) -> bytes:
-    from weasyprint import HTML
-
+def report_pack_html(*, provider: Any, filters: ReportFilter) -> str:
+    """Every report's tables, charts and notes, as the pack prints them."""
     reports = [build_report(slug, provider, filters) for slug in REPORTS]
-    html = render_to_string(
+    return render_to_string(
         "pdf/report_pack.html",
         {
             "provider": provider,
@@ -109,4 +108,13 @@ def report_pack_pdf(*, provider: Any, filters: ReportFilter) -> bytes:
             "print_css_url": f"{settings.STATIC_URL}css/reports-print.css",
         },
     )
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=static_only_fetcher()).write_pdf()
+
+
+def report_pack_pdf(*, provider: Any, filters: ReportFilter) -> bytes:
+    from weasyprint import HTML
+
+    html = report_pack_html(provider=provider, filters=filters)
+    pdf: bytes = HTML(
+        string=html, base_url=PDF_BASE_URL, url_fetcher=static_only_fetcher()
+    ).write_pdf()
+    return pdf

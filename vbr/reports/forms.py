@@ -34,6 +34,13 @@ class ReportFilterForm(forms.Form):
 
     def __init__(self, *args: Any, membership: Membership, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("characteristic"):
+            # Other filters chosen but no grouping: the report groups by the default, so the
+            # form must show (and send again) the default, not the list's first choice.
+            self.data = {
+                **{name: self.data[name] for name in self.data},  # every filter is one value
+                "characteristic": self.fields["characteristic"].initial,
+            }
         roles = Role.objects.reported_to(membership).order_by("title")
         # Admins see every role; a hiring manager only the roles they manage (see ReportFilter),
         # named above the filters (`scoped_roles`).

@@ -165,7 +165,10 @@ def fairness_report(provider: Provider, filters: ReportFilter) -> Report:
                 flag = " — under four-fifths" if item.below_four_fifths else ""
                 bars.append(
                     charts.Bar(
-                        f"{stage}: {label}", (item.rate.value or 0) * 100, f"{item.rate}{flag}"
+                        label,
+                        (item.rate.value or 0) * 100,
+                        f"{item.rate}{flag}",
+                        group=f"{role}: {stage}",
                     )
                 )
     report.sections.append(
@@ -174,7 +177,7 @@ def fairness_report(provider: Provider, filters: ReportFilter) -> Report:
             table,
             charts.bar_chart(
                 title=f"Pass-through by {question.lower()}",
-                desc="; ".join(f"{b.label}: {b.caption}" for b in bars)
+                desc="; ".join(f"{b.group}: {b.label}: {b.caption}" for b in bars)
                 or "No groups large enough to show.",
                 bars=bars,
                 maximum=100,

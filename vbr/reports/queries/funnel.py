@@ -142,7 +142,7 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
                 ]
             )
             bars.append(
-                charts.Bar(f"{stage.role.title}: {stage.name}", step.entered, str(step.entered))
+                charts.Bar(stage.name, step.entered, str(step.entered), group=stage.role.title)
             )
     report.sections.append(
         Section(
@@ -150,7 +150,8 @@ def funnel_report(provider: Provider, filters: ReportFilter) -> Report:
             table,
             charts.bar_chart(
                 title="Applications that entered each stage",
-                desc="; ".join(f"{b.label}: {b.caption}" for b in bars) or "No applications.",
+                desc="; ".join(f"{b.group}: {b.label}: {b.caption}" for b in bars)
+                or "No applications.",
                 bars=bars,
             ),
             "Moved on: applications that entered the next stage of the same role. Time in a "

@@ -176,18 +176,22 @@ def panel_report(provider: Provider, filters: ReportFilter) -> Report:
         name = names.get(int(item.panellist), "")  # type: ignore[call-overload]
         leniency_table.rows.append([name, round(item.mean_difference, 2), item.scores])
         bars.append(
-            charts.Bar(
-                name, abs(item.mean_difference), f"{item.mean_difference:+.2f} ({item.scores})"
-            )
+            charts.Bar(name, item.mean_difference, f"{item.mean_difference:+.2f} ({item.scores})")
         )
     report.sections.append(
         Section(
             "Leniency",
             leniency_table,
-            charts.bar_chart(
-                title="Panellists' distance from their panels' median",
-                desc="; ".join(f"{b.label}: {b.caption}" for b in bars) or "No scores.",
+            # Around zero: a harsh panellist's bar goes left, a generous one's right.
+            charts.diverging_chart(
+                title="Panellists' mean difference from their panels' median",
+                desc="Levels above (+) or below (−) the panel median, with the number of "
+                "scores compared: "
+                + ("; ".join(f"{b.label}: {b.caption}" for b in bars) or "no scores")
+                + ".",
                 bars=bars,
+                below="less generous",
+                above="more generous",
             ),
         )
     )
