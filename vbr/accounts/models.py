@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.urls import reverse
+from django.utils.timezone import now
 
 
 class User(AbstractUser):
@@ -220,6 +222,55 @@ class PanelInvitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return not self.is_revoked and not self.is_expired
+
+
+class OutgoingEmailQuerySet(models.QuerySet["OutgoingEmail"]):
+    def due(self, *, before: datetime) -> OutgoingEmailQuerySet:
+        """Waiting emails whose next attempt should have started before `before`."""
+        return self.filter(status=OutgoingEmail.Status.QUEUED, next_attempt_at__lt=before)
+
+
+class OutgoingEmail(models.Model):
+    """An email VBR sends (an invitation link): the outbox.
+
+    The row is written in the request's transaction and handed to Celery once it commits, so
+    a slow or unreachable mail server never holds up a page; the worker sends it over SMTP and
+    tries again later when the server fails, and the beat sweep hands on again any email the
+    broker lost. The body may carry a personal link: it is emptied once the email is sent or
+    given up on.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Could not be sent"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    invitation = models.ForeignKey(
+        PanelInvitation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="emails",
+    )
+    to_address = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=now)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to_address} ({self.get_status_display()})"
 
 
 class AccessProfile(models.Model):

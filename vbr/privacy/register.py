@@ -536,6 +536,31 @@ REGISTER: tuple[Table, ...] = (
             ),
         ),
     ),
+    Table(
+        "accounts.OutgoingEmail",
+        rows="invitation__panellist__assessment__application__candidate_id",
+        note="The emails that carried a panel member's invitation; they go with it.",
+        fields=(
+            NotPersonal("status", CODE),
+            NotPersonal("subject", "our fixed words and the provider's name"),
+            NotPersonal("error", "the mail server's reply, about the server"),
+            Personal(
+                "to_address",
+                M,
+                A.KEEP,
+                X.DELETE_ROW,
+                why="the panel member's address; goes with the invitation on erasure",
+            ),
+            Personal(
+                "body",
+                M,
+                A.KEEP,
+                X.DELETE_ROW,
+                why="greets the panel member and carries their link, never the candidate; "
+                "emptied once sent",
+            ),
+        ),
+    ),
     # -- Panel members, staff and the provider: about no candidate --------------------------
     Table(
         "accounts.User",
