@@ -238,7 +238,7 @@ def test_research_export_has_no_names_contacts_or_free_text(
         assert application.candidate.first_name not in text
         assert str(application.pk) not in [r[0] for r in rows]
     assert "Evidence for level" not in text
-    hired = next(r for r in rows if r[3] == "hired")
+    hired = next(r for r in rows if r[3] == "Hired")
     assert hired[0].startswith("A-") and hired[7] == "2.5 to 3.25" and hired[-1] == "yes"
     # Submitted levels (3, 4) for Compassion and (2, 2) for Dignity; Alice's draft left out.
     assert hired[6:10] == ["2.75", "2.5 to 3.25", "3.5", "2.0"]

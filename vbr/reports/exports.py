@@ -44,7 +44,7 @@ from django.db.models.lookups import In
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
-from vbr.recruitment.models import Application, CoreValue, Score
+from vbr.recruitment.models import Application, CoreValue, Outcome, Panellist, Score
 from vbr.recruitment.scoring import value_level_key
 from vbr.reports import analytics
 from vbr.reports.queries import Report, ReportFilter
@@ -87,6 +87,17 @@ def inert(field: str) -> Case:
     )
 
 
+def label_of(field: str, choices: Iterable[tuple[Any, Any]]) -> Case:
+    """A choice column as the label people read on the pages ("Job board", not "job_board"),
+    made in SQL like `inert`, so that a large export's rows still need no work in Python. A
+    value without a label (blank, or one no longer offered) is written as it is stored."""
+    return Case(
+        *[When(**{field: value}, then=Value(str(label))) for value, label in choices],
+        default=F(field),
+        output_field=TextField(),
+    )
+
+
 def local_minute(field: str) -> Substr:
     """A time column as local "YYYY-MM-DD HH:MM" text, as `_cell` writes it, made in SQL."""
     truncated = TruncMinute(field, tzinfo=timezone.get_current_timezone())
@@ -109,7 +120,7 @@ def copy_csv_chunks(headers: Sequence[str], columns: QuerySet[Any]) -> Iterator[
     block = bytearray()
     with connection.cursor() as cursor:
         copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
-        with cursor.cursor.copy(copy_sql, params) as copy:  # type: ignore[attr-defined]
+        with cursor.cursor.copy(copy_sql, params) as copy:
             for data in copy:
                 block += data
                 if len(block) >= COPY_BLOCK:
@@ -247,8 +258,8 @@ def application_columns(
             inert("candidate__email"),
             inert("role__title"),
             inert("current_stage__name"),
-            "status",
-            "source",
+            label_of("status", Application.Status.choices),
+            label_of("source", Application.Source.choices),
             local_minute("applied_at"),
             *[
                 stored_mean(value.pk) if as_text else Cast(stored_mean(value.pk), FloatField())
@@ -321,7 +332,7 @@ def score_columns(provider: Provider, filters: ReportFilter) -> QuerySet[Any]:
         inert("criterion__core_value__name"),
         inert("criterion__prompt"),
         inert("scorecard__panellist__user__full_name"),
-        "scorecard__panellist__panel_role",
+        label_of("scorecard__panellist__panel_role", Panellist.PanelRole.choices),
         "level",
         NOT_OBSERVED,
         inert("evidence"),
@@ -373,6 +384,10 @@ def research_export(
     )
     keys = [value_level_key(value.pk) for value in values]
     today = timezone.localdate()
+    # Choices as people read them, as in the other exports.
+    statuses = dict(Application.Status.choices)
+    sources = dict(Application.Source.choices)
+    probations = dict(Outcome.Probation.choices)
     headers = [
         "Application (pseudonymous)",
         "Role (pseudonymous)",
@@ -414,13 +429,13 @@ def research_export(
                 pseudonym(provider, "application", pk),
                 pseudonym(provider, "role", role_id),
                 order,
-                status,
-                source,
+                statuses.get(status, status),
+                sources.get(source, source),
                 timezone.localtime(applied).strftime("%Y-%m"),
                 None if mean is None else round(mean, 2),
                 analytics.values_band(mean) if status == Application.Status.HIRED else "",
                 *means,
-                probation or "",
+                probations.get(probation, probation or ""),
                 *stayed,
             )
 
