@@ -5,12 +5,14 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, FilteredRelation, OuterRef, Q
+from django.db.models import Exists, F, FilteredRelation, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Contains
 from django.urls import reverse
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
+from vbr.recruitment.search import Folded
 
 if TYPE_CHECKING:
     from vbr.recruitment.models.roles import Stage
@@ -43,6 +45,20 @@ class Candidate(models.Model):
 SEARCH_SHORTLIST = 1000
 
 
+def name_or_email_matches(text: str) -> Q:
+    """Candidates whose name or email contains every word of `text`, compared in upper case
+    without accents on both sides (`vbr_fold`, which the trigram indexes are built on)."""
+    match = Q()
+    for word in text.split():
+        typed = Folded(Value(word))
+        match &= (
+            Q(Contains(Folded("first_name"), typed))
+            | Q(Contains(Folded("last_name"), typed))
+            | Q(Contains(Folded("email"), typed))
+        )
+    return match
+
+
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def active(self) -> ApplicationQuerySet:
         return self.filter(status=Application.Status.ACTIVE)
@@ -50,20 +66,16 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
     def search(
         self, text: str, among: models.QuerySet[Candidate] | None = None
     ) -> ApplicationQuerySet:
-        """Applications whose candidate's name or email contains every word typed.
+        """Applications whose candidate's name or email contains every word typed, in any
+        case and with or without accents ("sian" finds Siân, "wyn" finds Wŷn).
 
         `among`: the candidates to look in (the provider's). When few of them match, as for
-        a surname, their ids are read first (on PostgreSQL through trigram indexes) and the
-        applications found by candidate; a fragment that matches very many is left to the
-        list's own order (the newest applications, walked and filtered), where the first
-        page is quickly full. Both in at most one query more than the list."""
-        match = Q()
-        for word in text.split():
-            match &= (
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-            )
+        a surname, their ids are read first (on PostgreSQL through trigram indexes on the
+        folded columns) and the applications found by candidate; a fragment that matches
+        very many is left to the list's own order (the newest applications, walked and
+        filtered), where the first page is quickly full. Both in at most one query more
+        than the list."""
+        match = name_or_email_matches(text)
         if among is not None:
             matching = among.filter(match).order_by().values_list("pk", flat=True)
             found = list(matching[: SEARCH_SHORTLIST + 1])
