@@ -40,3 +40,6 @@ urlpatterns = [
     path("p/<slug:provider_slug>/reports/", include("vbr.reports.urls")),
     path("equality/<str:key>/", report_views.equality_form, name="equality-form"),
 ]
+
+# A database lost outside a view (a middleware reading the signed-in user) is a 503 too.
+handler500 = "vbr.accounts.resilience.server_error"

@@ -56,11 +56,14 @@ class LinkScopeMiddleware:
         view_kwargs: dict[str, Any],
     ) -> HttpResponse | None:
         name = request.resolver_match.url_name if request.resolver_match else None
+        if name == "healthz":
+            # Open to any session, and without reading it: it must answer with the database down.
+            return None
         handed_over = kiosk.kiosk_scope(request)
         if handed_over and request.user.is_authenticated:
             # Whoever holds the tablet sees the picture page and nothing else (not even the
             # staff member's other pages) until the staff member ends it with their password.
-            if name == "healthz" or kiosk.allows(handed_over, name, view_kwargs):
+            if kiosk.allows(handed_over, name, view_kwargs):
                 return None
             return redirect(
                 "supported-person-view-create", handed_over["provider"], handed_over["assessment"]

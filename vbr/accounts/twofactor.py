@@ -30,8 +30,9 @@ HAS_DEVICE = "device"
 MUST_SET_UP = "must_set_up"
 OPTIONAL = "optional"
 
-# Pages a person who still owes a code may open: signing in and out, and setting up.
-EXEMPT_URL_NAMES = ("login", "logout", "two-factor-verify", "account-security")
+# Pages a person who still owes a code may open: signing in and out, and setting up; and the
+# health check, which reads nobody's data and must answer even when the database cannot.
+EXEMPT_URL_NAMES = ("login", "logout", "two-factor-verify", "account-security", "healthz")
 
 
 def must_use_two_factor(user: User) -> bool:
@@ -77,8 +78,11 @@ class TwoFactorMiddleware:
         return path in self.exempt_paths or path.startswith(str(settings.STATIC_URL))
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The path first: an exempt page does not load the user (nor need the database).
+        if self._exempt(request.path):
+            return self.get_response(request)
         user: Any = request.user  # is_verified() is installed by django-otp's middleware
-        if not user.is_authenticated or self._exempt(request.path) or user.is_verified():
+        if not user.is_authenticated or user.is_verified():
             return self.get_response(request)
         state = request.session.get(SESSION_KEY)
         if state is None:
