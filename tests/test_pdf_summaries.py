@@ -184,6 +184,36 @@ def test_summary_html_shows_levels_medians_flags_notes_and_decision(
     assert '<title id="pdf-values-profile-title">Values profile</title>' in html
 
 
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_the_pdf_gives_every_interview_panellists_recommendation_and_summary(
+    example: WorkedExample, bob: User
+) -> None:
+    bob_card = Scorecard.objects.get(panellist__user=bob, assessment__stage=example.interview)
+    bob_card.recommendation = Scorecard.Recommendation.STRONG_YES
+    bob_card.summary = "Warm and specific; spoke about choice without being asked"
+    bob_card.save()
+    draft = Scorecard.objects.get(panellist__user=example.priya)
+    draft.recommendation = Scorecard.Recommendation.NO
+    draft.summary = "UNSUBMITTED DRAFT SUMMARY"
+    draft.save()
+
+    content = pdf.render_summary_pdf(application=example.application, requested_by=bob)
+    extracted = subprocess.run(
+        ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    text = " ".join(extracted.split())
+
+    section = text[text.index("Panel recommendations") : text.index("Experts by experience")]
+    assert (
+        "Bob Okafor (chair): Strong yes — Warm and specific; spoke about choice without being "
+        "asked" in section
+    )
+    assert "Dev Raman (expert by experience): Yes — Amira talked to me, not about me" in section
+    assert "UNSUBMITTED DRAFT SUMMARY" not in text and "Priya Shah (staff peer):" not in text
+    # Shadowing observations stay in their own section, not repeated here.
+    assert "Observed by" not in section
+
+
 def test_summary_html_contains_nothing_from_an_unsubmitted_scorecard(
     example: WorkedExample, bob: User
 ) -> None:

@@ -102,6 +102,9 @@ class CandidateSummary:
     stages: tuple[StageTaken, ...]
     values: tuple[ValueEvidence, ...]
     expert_views: tuple[ExpertView, ...]
+    # Every panellist's recommendation and summary: at interviews and other stages here, at
+    # shadowing with the observations.
+    recommending: tuple[StageTaken, ...]
     shadowing: tuple[StageTaken, ...]
     decision: Decision | None
     grid: ValueStageGrid
@@ -198,6 +201,7 @@ def gather_summary(
         stages=stages_taken,
         values=tuple(value_evidence),
         expert_views=expert_views,
+        recommending=tuple(t for t in stages_taken if not t.stage.is_shadowing),
         shadowing=tuple(t for t in stages_taken if t.stage.is_shadowing),
         decision=application.decisions.select_related("decided_by").first(),
         grid=grid,
