@@ -26,6 +26,7 @@ from vbr.accounts.models import (
     Provider,
     User,
 )
+from vbr.celery import app as celery_app
 from vbr.recruitment import workflow
 from vbr.recruitment.models import (
     Assessment,
@@ -404,9 +405,20 @@ def test_manager_creates_a_printable_invitation_with_qr_code_and_short_code(
     assert invitation.expires_at.date() == (timezone.now() + timedelta(days=14)).date()
 
 
-def test_manager_emails_an_invitation(as_bob: Client, panel: Panel) -> None:
+def test_manager_emails_an_invitation(
+    as_bob: Client,
+    panel: Panel,
+    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+) -> None:
+    """The email goes out from the outbox once the request commits (tests/test_mail.py sends
+    it to a real SMTP server through Celery); here, in-process, to Django's test outbox."""
     User.objects.filter(pk=panel.dev.user_id).update(email="dev@example.org")
-    as_bob.post(panel.url("invitation-create", panel.dev.pk), {"delivery": "email"})
+    eager, celery_app.conf.task_always_eager = celery_app.conf.task_always_eager, True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            as_bob.post(panel.url("invitation-create", panel.dev.pk), {"delivery": "email"})
+    finally:
+        celery_app.conf.task_always_eager = eager
     assert len(mail.outbox) == 1
     body = mail.outbox[0].body
     link = next(word for word in body.split() if "/join/" in word and len(word) > 40)

@@ -257,6 +257,15 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "VBR <no-reply@localhost>")
+# Emails are sent by the Celery worker from an outbox (vbr/accounts/mail.py), never inside a
+# request. A mail server that does not answer within EMAIL_TIMEOUT seconds counts as failed;
+# the worker tries again after EMAIL_RETRY_SECONDS, doubling each time, and gives up after
+# EMAIL_MAX_ATTEMPTS (the invitations page then says so). The sweep hands on again an email
+# whose attempt is overdue by EMAIL_SWEEP_GRACE_SECONDS (the broker lost it, or was down).
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
+EMAIL_RETRY_SECONDS = int(env("EMAIL_RETRY_SECONDS", "60"))
+EMAIL_MAX_ATTEMPTS = 5
+EMAIL_SWEEP_GRACE_SECONDS = 60
 
 # A shared cache (limits on guessing invitation codes must hold across web processes; cached
 # reports are then shared too). Without it each process keeps its own reports: still never
@@ -272,8 +281,11 @@ if REDIS_URL:
 # PDF candidate summaries: rendered on their own queue, with time limits; WeasyPrint's memory
 # grows with each render, so worker processes are replaced after a number of tasks.
 PDF_QUEUE = "pdf"
+# Emails have a queue of their own too, so that an invitation never waits behind exports.
+MAIL_QUEUE = "mail"
 CELERY_TASK_ROUTES = {
     "vbr.recruitment.tasks.render_summary": {"queue": PDF_QUEUE},
+    "vbr.accounts.deliver_email": {"queue": MAIL_QUEUE},
 }
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 100
 SUMMARY_SOFT_TIME_LIMIT = 60
@@ -284,6 +296,10 @@ SUMMARY_RESEND_AFTER_SECONDS = 30
 SUMMARY_STUCK_AFTER_SECONDS = SUMMARY_TIME_LIMIT + 30
 SUMMARY_MAX_ATTEMPTS = 3
 CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {
+        "task": "vbr.accounts.sweep_outbox",
+        "schedule": 60.0,
+    },
     "sweep-summary-jobs": {
         "task": "vbr.recruitment.tasks.sweep_summary_jobs",
         "schedule": 60.0,

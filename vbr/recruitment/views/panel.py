@@ -10,7 +10,7 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vbr.accounts import invitations, kiosk
+from vbr.accounts import invitations, kiosk, mail
 from vbr.accounts.access import ADMIN, ANY_MEMBER, STAFF, provider_view
 from vbr.accounts.models import AccessProfile, Membership, PanelInvitation
 from vbr.recruitment import workflow
@@ -59,13 +59,22 @@ def invitation_list(
         "user_id"
     )
     places = list(
-        # 1 query for the panel places with their users, 1 for their invitations, 1 for profiles
+        # 1 query for the panel places with their users, 1 for their invitations, 1 for the
+        # emails that carried them, 1 for profiles
         assessment.panellists.filter(user_id__in=panel_user_ids)
         .select_related("user")
         .prefetch_related(
             Prefetch(
                 "invitations",
-                queryset=PanelInvitation.objects.select_related("created_by"),
+                queryset=PanelInvitation.objects.select_related("created_by").prefetch_related(
+                    Prefetch(
+                        "emails",
+                        queryset=OutgoingEmail.objects.only(
+                            "invitation_id", "to_address", "status", "sent_at", "created_at"
+                        ),
+                        to_attr="email_list",
+                    )
+                ),
                 to_attr="invitation_list",
             )
         )
@@ -74,15 +83,18 @@ def invitation_list(
         p.user_id: p
         for p in AccessProfile.objects.filter(user_id__in=[place.user_id for place in places])
     }
-    rows = [
-        {
-            "place": place,
-            "profile": profiles.get(place.user_id),
-            "current": next((i for i in place.invitation_list if i.is_usable), None),
-            "last": place.invitation_list[0] if place.invitation_list else None,
-        }
-        for place in places
-    ]
+    rows = []
+    for place in places:
+        current = next((i for i in place.invitation_list if i.is_usable), None)
+        rows.append(
+            {
+                "place": place,
+                "profile": profiles.get(place.user_id),
+                "current": current,
+                "email": current.email_list[0] if current and current.email_list else None,
+                "last": place.invitation_list[0] if place.invitation_list else None,
+            }
+        )
     return render(
         request,
         "recruitment/invitation_list.html",
