@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vbr.accounts import invitations, kiosk, mail
 from vbr.accounts.access import ADMIN, ANY_MEMBER, STAFF, provider_view
-from vbr.accounts.models import AccessProfile, Membership, PanelInvitation
+from vbr.accounts.models import AccessProfile, Membership, OutgoingEmail, PanelInvitation
 from vbr.recruitment import workflow
 from vbr.recruitment.forms.panel import (
     InvitationForm,
@@ -126,31 +126,40 @@ def invitation_create(
         )
         return redirect(list_url)
     try:
-        issued = invitations.create_invitation(
-            panellist=place,
-            created_by=request.user,  # type: ignore[arg-type]
-            kiosk=form.cleaned_data["kiosk"],
-            emailed_to=place.user.email if email else "",
-        )
+        # The invitation and its email are kept together or not at all; the email goes out
+        # from the worker once this commits, so a slow mail server never holds up the page.
+        with transaction.atomic():
+            issued = invitations.create_invitation(
+                panellist=place,
+                created_by=request.user,  # type: ignore[arg-type]
+                kiosk=form.cleaned_data["kiosk"],
+                emailed_to=place.user.email if email else "",
+            )
+            link = request.build_absolute_uri(reverse("join-link", args=[issued.token]))
+            if email:
+                mail.queue_email(
+                    provider=membership.provider,
+                    invitation=issued.invitation,
+                    to=place.user.email,
+                    subject=f"Your panel at {membership.provider.name}",
+                    body=(
+                        f"Hello {place.user.display_name},\n\n"
+                        f"Thank you for being on the panel for {assessment.stage.name}.\n"
+                        f"Open this link to start: {link}\n\n"
+                        f"Or go to {request.build_absolute_uri(reverse('join'))} and type "
+                        f"this code: {issued.display_code}\n\n"
+                        f"The link works until {issued.invitation.expires_at:%d %B %Y}.\n"
+                    ),
+                )
     except ValueError as refused:
         messages.error(request, str(refused))
         return redirect(list_url)
-    link = request.build_absolute_uri(reverse("join-link", args=[issued.token]))
     if email:
-        send_mail(
-            subject=f"Your panel at {membership.provider.name}",
-            message=(
-                f"Hello {place.user.display_name},\n\n"
-                f"Thank you for being on the panel for {assessment.stage.name}.\n"
-                f"Open this link to start: {link}\n\n"
-                f"Or go to {request.build_absolute_uri(reverse('join'))} and type this code: "
-                f"{issued.display_code}\n\n"
-                f"The link works until {issued.invitation.expires_at:%d %B %Y}.\n"
-            ),
-            from_email=None,
-            recipient_list=[place.user.email],
+        messages.success(
+            request,
+            f"The link is on its way to {place.user.display_name} by email. This page says "
+            "when it has been sent.",
         )
-        messages.success(request, f"Link emailed to {place.user.display_name}.")
         return redirect(list_url)
     # The plain link exists only now: keep it in this manager's session for the printout.
     secrets = request.session.get(SECRETS_SESSION_KEY, {})
