@@ -161,7 +161,8 @@ def _large_xlsx_job(
         )
         _recorded(membership, f"{job.get_kind_display()} requested")
         transaction.on_commit(lambda: make_export.delay(job.pk))
-    messages.info(request, "That export is large: it is being made now. Its link will appear here.")
+    # No message: the job's page says where it stands (a message saying "being made" would
+    # sit beside "Ready" once the file is made, as it soon is).
     return redirect("export-job-detail", membership.provider.slug, job.pk)
 
 
@@ -227,7 +228,7 @@ def report_pack_request(request: HttpRequest, membership: Membership) -> HttpRes
 @require_GET
 @provider_view(STAFF)
 def export_job_detail(request: HttpRequest, membership: Membership, job_id: int) -> HttpResponse:
-    job = get_object_or_404(_export_jobs(membership), pk=job_id)
+    job = get_object_or_404(_export_jobs(membership).select_related("requested_by"), pk=job_id)
     return render(
         request,
         "reports/export_job_detail.html",
