@@ -323,6 +323,7 @@ AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "vbr.accounts.lockout.client_address"
+AXES_USERNAME_CALLABLE = "vbr.accounts.lockout.attempt_username"
 
 # Two-factor sign-in (TOTP, django-otp). Provider admins and operator staff must set it up;
 # the one-command demo turns the requirement off so that its logins work straight away.

@@ -1,10 +1,15 @@
 """Brute-force protection (django-axes) locks a username from one address; this says which
-address a sign-in came from."""
+address a sign-in came from, and which username it tried."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
+
+# django-axes keeps each failed sign-in's username in a column of 255 characters.
+ATTEMPT_USERNAME_MAX_LENGTH = 255
 
 
 def client_address(request: HttpRequest) -> str | None:
@@ -20,3 +25,20 @@ def client_address(request: HttpRequest) -> str | None:
         if hops:
             return hops[-1]
     return request.META.get("REMOTE_ADDR")
+
+
+def attempt_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The username a sign-in tried, as django-axes records and counts it.
+
+    A longer username than its column holds would make the database refuse the record of the
+    failure, and the sign-in page would fail with it; no account has such a name (ours hold
+    150 characters), so the first 255 characters are enough to count the tries. The sign-in
+    itself still checks the whole name, and is refused like any wrong sign-in.
+    """
+    if credentials is not None:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = request.POST.get(settings.AXES_USERNAME_FORM_FIELD)
+    if username is None:
+        return None
+    return str(username)[:ATTEMPT_USERNAME_MAX_LENGTH]

@@ -115,7 +115,13 @@ class SupporterForm(forms.Form):
         ("supporter", "Someone is helping me"),
     ]
     helper = forms.ChoiceField(
-        label="Who is answering?", choices=HELPER_CHOICES, widget=forms.RadioSelect
+        label="Who is answering?",
+        choices=HELPER_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose who is answering: you, or someone helping you.",
+            "invalid_choice": "Choose who is answering: you, or someone helping you.",
+        },
     )
     supporter = forms.ModelChoiceField(
         label="Someone who works here (choose them)",
@@ -123,12 +129,19 @@ class SupporterForm(forms.Form):
         required=False,
         empty_label="— They do not work here —",
         widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        error_messages={
+            "invalid_choice": (
+                "The person you chose is not on the list any more. "
+                "Choose someone else, or write their name."
+            )
+        },
     )
     supporter_name = forms.CharField(
         label="Or someone else (write their name)",
         max_length=150,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control form-control-lg"}),
+        error_messages={"max_length": "This name is too long: write at most 150 characters."},
     )
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:

@@ -45,6 +45,17 @@ class ProviderCheckForm(forms.ModelForm):
         return name
 
 
+class RetireCheckForm(forms.Form):
+    """Which of the provider's checks to stop asking for: the value of the row's button."""
+
+    retire = forms.ModelChoiceField(queryset=ProviderCheck.objects.none())
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        retire = cast(forms.ModelChoiceField, self.fields["retire"])
+        retire.queryset = provider.checks.filter(is_active=True)
+
+
 class SupportedPersonViewForm(forms.ModelForm):
     consent = forms.ChoiceField(
         label="Do you agree to tell us what you think?",
@@ -112,10 +123,50 @@ class InvolvementForm(forms.ModelForm):
 
 class ShadowingNoteForm(forms.Form):
     noted_at = forms.TimeField(
-        label="Time", widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"})
+        label="Time",
+        widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}),
+        error_messages={
+            "required": "Enter the time it happened, for example 10:40.",
+            "invalid": "Enter the time as hours and minutes, for example 10:40.",
+        },
     )
     text = forms.CharField(
         label="What happened",
         max_length=500,
         widget=forms.TextInput(attrs={"class": "form-control"}),
+        error_messages={"required": "Write a few words about what happened."},
     )
+
+    # A refused note comes back on the scorecard page once, with what was typed (the page is
+    # reached by a redirect, so the post is kept in the session until then).
+    REFUSED_SESSION_KEY = "refused_shadowing_note"
+    # Enough for anything the page lets a person type; a larger post is cut, not stored whole.
+    KEPT_CHARACTERS = 2000
+
+    @classmethod
+    def keep_refused(cls, session: Any, *, assessment_id: int, data: Any) -> None:
+        session[cls.REFUSED_SESSION_KEY] = {
+            "assessment_id": assessment_id,
+            "noted_at": str(data.get("noted_at", ""))[:20],
+            "text": str(data.get("text", ""))[: cls.KEPT_CHARACTERS],
+        }
+
+    @classmethod
+    def take_refused(cls, session: Any, *, assessment_id: int) -> ShadowingNoteForm | None:
+        """The note refused on this assessment's scorecard, bound so that it shows what was
+        typed and why it was refused; None when there is none. Shown once."""
+        kept = session.get(cls.REFUSED_SESSION_KEY)
+        if not kept or kept.get("assessment_id") != assessment_id:
+            return None
+        del session[cls.REFUSED_SESSION_KEY]
+        form = cls({"noted_at": kept["noted_at"], "text": kept["text"]}, auto_id="note_%s")
+        for name in form.errors:
+            if name in form.fields:
+                form.fields[name].widget.attrs.update(
+                    {
+                        "class": "form-control is-invalid",
+                        "aria-invalid": "true",
+                        "aria-describedby": f"note_{name}-error",
+                    }
+                )
+        return form

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
 
 from vbr.accounts.models import Provider
 from vbr.recruitment.models import CoreValue, Indicator
@@ -47,6 +49,10 @@ class IndicatorForm(forms.ModelForm):
 
 
 class BaseIndicatorFormSet(BaseInlineFormSet):
+    # True when the page's hidden row counts did not come back as numbers and were counted
+    # again from the rows that did (see `indicator_formset`).
+    counts_repaired = False
+
     def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
         super().add_fields(form, index)
         form.fields["DELETE"].label = "Remove"
@@ -62,15 +68,47 @@ IndicatorFormSet = inlineformset_factory(
 )
 
 
+INDICATOR_PREFIX = "indicators"
+_ROW_FIELD = re.compile(rf"^{INDICATOR_PREFIX}-(\d+)-")
+
+
+def _rows_sent(data: Any) -> tuple[int, int]:
+    """How many indicator rows a post holds, and how many of the first ones are existing
+    indicators (they carry an id), read from the rows' own fields."""
+    limit = IndicatorFormSet.absolute_max
+    numbers = [int(m.group(1)) for key in data if (m := _ROW_FIELD.match(key))]
+    total = min(max(numbers, default=-1) + 1, limit)
+    initial = 0
+    while initial < total and data.get(f"{INDICATOR_PREFIX}-{initial}-id"):
+        initial += 1
+    return total, initial
+
+
 def indicator_formset(
     *, instance: CoreValue, data: Any = None, add_rows: int = 0
 ) -> BaseIndicatorFormSet:
     """The indicators formset; `add_rows` offers that many more blank rows after a POST,
-    keeping everything typed so far (the TOTAL_FORMS count is raised in a copy of the data)."""
-    if data is not None and add_rows:
+    keeping everything typed so far (the TOTAL_FORMS count is raised in a copy of the data).
+
+    The page's hidden row counts must describe the rows it sent. When they do not (missing,
+    not numbers, negative, too few: a page changed on its way), Django would drop rows or
+    fail; they are counted again from the rows themselves, so that no behaviour typed is
+    lost, and the formset says so in `counts_repaired` for the page to ask for a check."""
+    repaired = False
+    if data is not None:
         data = data.copy()
-        key = "indicators-TOTAL_FORMS"
-        data[key] = str(int(data.get(key) or 0) + add_rows)
+        total, initial = _rows_sent(data)
+        management = ManagementForm(data, prefix=INDICATOR_PREFIX)
+        repaired = not management.is_valid() or (
+            management.cleaned_data[TOTAL_FORM_COUNT],
+            management.cleaned_data[INITIAL_FORM_COUNT],
+        ) != (total, initial)
+        data[f"{INDICATOR_PREFIX}-{INITIAL_FORM_COUNT}"] = str(initial)
+        data[f"{INDICATOR_PREFIX}-{TOTAL_FORM_COUNT}"] = str(total + add_rows)
     queryset = instance.indicators.all() if instance.pk else Indicator.objects.none()
-    formset = IndicatorFormSet(data, instance=instance, queryset=queryset, prefix="indicators")
-    return cast(BaseIndicatorFormSet, formset)
+    formset = cast(
+        BaseIndicatorFormSet,
+        IndicatorFormSet(data, instance=instance, queryset=queryset, prefix=INDICATOR_PREFIX),
+    )
+    formset.counts_repaired = repaired
+    return formset

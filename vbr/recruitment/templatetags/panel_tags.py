@@ -56,13 +56,20 @@ def shadowing_notes(context: template.Context) -> dict[str, Any]:
     scorecard = context.get("scorecard")
     notes = list(scorecard.shadowing_notes.all()) if scorecard is not None else []
     editable = scorecard is None or not scorecard.is_submitted
+    request = context.get("request")
+    refused = (
+        ShadowingNoteForm.take_refused(request.session, assessment_id=assessment.pk)
+        if editable and request is not None and hasattr(request, "session")
+        else None
+    )
     return {
         "is_shadowing": True,
         "assessment": assessment,
         "provider": context.get("provider"),
         "notes": notes,
         "editable": editable,
-        "form": ShadowingNoteForm(
+        "form": refused
+        or ShadowingNoteForm(
             initial={"noted_at": timezone.localtime().strftime("%H:%M")}, auto_id="note_%s"
         ),
     }

@@ -112,6 +112,10 @@ def easy_start(request: HttpRequest, membership: Membership, assessment_id: int)
             supporter_name=form.cleaned_data.get("supporter_name", "") if helped else "",
         )
         return redirect("easy-question", membership.provider.slug, assessment_id, 1)
+    if form.is_bound:
+        messages.error(
+            request, "We could not start yet. Please look below: it says what to change."
+        )
     context = _context(request, membership, panellist, profile)
     context.update(
         form=form,

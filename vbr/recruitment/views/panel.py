@@ -28,6 +28,7 @@ from vbr.recruitment.forms.panel import (
     InvolvementForm,
     KioskEndForm,
     ProviderCheckForm,
+    RetireCheckForm,
     ShadowingNoteForm,
     SupportedPersonViewForm,
 )
@@ -237,10 +238,16 @@ def check_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     form = ProviderCheckForm(request.POST or None, provider=provider)
     if request.method == "POST":
         if "retire" in request.POST:
-            check = get_object_or_404(provider.checks, pk=request.POST.get("retire"))
-            check.is_active = False
-            check.save(update_fields=["is_active"])
-            messages.success(request, f"“{check.name}” is no longer asked for.")
+            retiring = RetireCheckForm(request.POST, provider=provider)
+            if retiring.is_valid():
+                check = retiring.cleaned_data["retire"]
+                check.is_active = False
+                check.save(update_fields=["is_active"])
+                messages.success(request, f"“{check.name}” is no longer asked for.")
+            else:
+                messages.error(
+                    request, "That check is not on the list any more: nothing was changed."
+                )
             return redirect("check-list", provider.slug)
         if form.is_valid():
             check = form.save(commit=False)
@@ -381,7 +388,11 @@ def shadowing_note_create(
     place = _observer_place(membership, assessment_id)
     form = ShadowingNoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "A timed note needs a time and a few words.")
+        # Back on the scorecard, the note form shows what was typed and what is missing.
+        ShadowingNoteForm.keep_refused(
+            request.session, assessment_id=place.assessment_id, data=request.POST
+        )
+        messages.error(request, "Your timed note is not saved yet: see below what it needs.")
     else:
         try:
             workflow.add_shadowing_note(
@@ -391,7 +402,13 @@ def shadowing_note_create(
             )
             messages.success(request, "Note saved.")
         except workflow.ScorecardLocked:
-            messages.info(request, "This scorecard is submitted and locked.")
+            # No form is offered on a submitted scorecard: give the words back in the message.
+            messages.info(
+                request,
+                "This scorecard is submitted and locked, so the note was not added. "
+                f"What you wrote: {form.cleaned_data['noted_at']:%H:%M} — "
+                f"{form.cleaned_data['text']}",
+            )
     url = reverse("scorecard-edit", args=[membership.provider.slug, assessment_id])
     return redirect(url + "#timed-notes")
 

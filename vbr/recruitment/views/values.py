@@ -84,7 +84,13 @@ def _value_form_page(
         formset = indicator_formset(
             instance=instance, data=request.POST, add_rows=ADD_ROWS if adding_rows else 0
         )
-        if not adding_rows and form.is_valid() and formset.is_valid():
+        if formset.counts_repaired:
+            messages.error(
+                request,
+                "Part of this page did not come back as expected, so nothing is saved yet. "
+                "Check the behaviours below, then save again.",
+            )
+        elif not adding_rows and form.is_valid() and formset.is_valid():
             with transaction.atomic():
                 saved = _save_value(form, formset)
                 record(
