@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -81,6 +81,10 @@ class DbsCheckForm(forms.ModelForm):
     def __init__(self, *args: Any, keep_certificates: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["certificate_number"].required = True
+        cast(forms.ChoiceField, self.fields["level"]).choices = [
+            ("", "Choose the level on the certificate"),
+            *DbsCheck.Level.choices,
+        ]
         if keep_certificates:
             self.fields["certificate"].label = "Copy of the certificate (optional)"
             self.fields["certificate"].help_text = "PDF, PNG or JPEG, at most 5 MB."

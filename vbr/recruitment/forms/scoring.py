@@ -133,8 +133,8 @@ def textarea_tag(field: forms.BoundField) -> SafeString:
 
 
 class ScorecardForm(forms.Form):
-    # For the hint beside each evidence box.
-    evidence_levels = rules.evidence_levels_in_words()
+    # The hint under each evidence box, which the box names in its aria-describedby.
+    evidence_hint = f"Needed for levels {rules.evidence_levels_in_words()}."
 
     recommendation = forms.ChoiceField(
         label="Overall recommendation",
@@ -170,6 +170,7 @@ class ScorecardForm(forms.Form):
                 label="Evidence: what did you see or hear?",
                 widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
                 required=False,
+                help_text=self.evidence_hint,
             )
         if amending:
             self.fields["reason"] = forms.CharField(
