@@ -64,6 +64,13 @@ class OutcomeForm(forms.ModelForm):
         }
         labels = {"left_on": "Left on (if they have left)"}
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["leaving_reason"]).choices = [
+            ("", "They have not left"),
+            *Outcome.LeavingReason.choices,
+        ]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, left = cleaned.get("start_date"), cleaned.get("left_on")

@@ -115,10 +115,12 @@ class InvolvementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         user_field = cast(forms.ModelChoiceField, self.fields["user"])
         user_field.queryset = User.objects.filter(memberships__provider=provider)
+        user_field.empty_label = "Choose a panel member"
         assessment_field = cast(forms.ModelChoiceField, self.fields["assessment"])
         assessment_field.queryset = Assessment.objects.filter(
             application__provider=provider
         ).select_related("stage", "application__candidate")
+        assessment_field.empty_label = "Not for one assessment"
 
 
 class ShadowingNoteForm(forms.Form):
