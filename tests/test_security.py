@@ -221,6 +221,7 @@ def test_behind_the_https_proxy_the_lock_uses_the_address_the_proxy_saw(
     settings, bob: User
 ) -> None:  # type: ignore[no-untyped-def]
     settings.SECURE_SSL = True
+    settings.VBR_TRUSTED_PROXIES = 1
     client = Client()
     for _ in range(5):
         client.post(

@@ -323,6 +323,10 @@ AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "vbr.accounts.lockout.client_address"
+# How many proxies in front of the app append to X-Forwarded-For (deploy/Caddyfile: one, the
+# HTTPS proxy). The password lockout and the limits on guessing panel codes count the address
+# the outermost of them saw (vbr.accounts.lockout.client_address).
+VBR_TRUSTED_PROXIES = int(env("VBR_TRUSTED_PROXIES", "1" if SECURE_SSL else "0"))
 AXES_USERNAME_CALLABLE = "vbr.accounts.lockout.attempt_username"
 
 # Two-factor sign-in (TOTP, django-otp). Provider admins and operator staff must set it up;

@@ -18,27 +18,38 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import login
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from redis.exceptions import RedisError
 
 from vbr.accounts import audit
-from vbr.accounts.models import AuditEvent, Membership, PanelInvitation, User
+from vbr.accounts.models import AuditEvent, JoinCodeTry, Membership, PanelInvitation, User
 
 # No 0/O, 1/I/L: easy to read aloud and to type from a printout.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 SESSION_SCOPE_KEY = "link_scope"
 KIOSK_IDLE_SECONDS = 15 * 60
-# Guessing short codes: failed tries allowed per address and per code prefix in the window.
-JOIN_TRIES_PER_ADDRESS = 5
-JOIN_TRIES_PER_PREFIX = 10
+# Guessing short codes: wrong tries allowed in the window from one address at codes with the
+# same first letters (so one care home's typos lock only that code, there), and from one
+# address at any codes (a higher ceiling, for a care home where several people join).
+JOIN_TRIES_PER_CODE = 5
+JOIN_TRIES_PER_ADDRESS = 30
 JOIN_WINDOW_SECONDS = 15 * 60
+JOIN_PREFIX_LENGTH = 3
 
 logger = logging.getLogger("vbr.accounts.invitations")
+
+
+class TooManyCodeTries(Exception):
+    """Too many wrong codes lately: from this address at this code (`per_code`), or from this
+    address at any codes."""
+
+    def __init__(self, *, per_code: bool) -> None:
+        super().__init__("too many tries")
+        self.per_code = per_code
 
 
 class InvitationUnusable(Exception):
@@ -145,50 +156,53 @@ def find_by_token(token: str) -> PanelInvitation:
     return _check(_lookup().filter(token_hash=_digest("token", token)).first())  # type: ignore[attr-defined]
 
 
-def _counter_keys(address: str, code: str) -> list[tuple[str, int]]:
-    return [
-        (f"vbr:join:address:{address}", JOIN_TRIES_PER_ADDRESS),
-        (f"vbr:join:prefix:{code[:3]}", JOIN_TRIES_PER_PREFIX),
-    ]
-
-
-def code_tries_exhausted(*, address: str, typed: str) -> bool:
-    """True when this address, or this code prefix, has had too many wrong tries lately.
-
-    If the shared cache cannot be reached, the limit cannot be checked: refuse for now (the
-    person sees the friendly "try again in a few minutes" page) rather than let guessing run
-    unlimited, and never fail with an error page.
-    """
-    code = normalise_code(typed)
-    try:
-        return any((cache.get(key) or 0) >= limit for key, limit in _counter_keys(address, code))
-    except RedisError:
-        logger.warning("Cache unreachable: refusing code sign-in until it is back")
-        return True
-
-
-def _count_failed_try(address: str, code: str) -> None:
-    try:
-        for key, _ in _counter_keys(address, code):
-            if not cache.add(key, 1, JOIN_WINDOW_SECONDS):
-                try:
-                    cache.incr(key)
-                except ValueError:
-                    cache.set(key, 1, JOIN_WINDOW_SECONDS)
-    except RedisError:
-        logger.warning("Cache unreachable: a wrong code try was not counted")
+def _count_try(*, address: str, code: str) -> JoinCodeTry:
+    """Record a try, then count the tries in the window, this one and any arriving at the same
+    moment included: requests racing each other cannot slip past the limits together. A try
+    over a limit is not kept (waiting, not retrying, is what frees a lock) and raises."""
+    now = timezone.now()
+    since = now - timedelta(seconds=JOIN_WINDOW_SECONDS)
+    attempt = JoinCodeTry.objects.create(
+        address_key=_digest("address", address),
+        prefix_key=_digest("prefix", code[:JOIN_PREFIX_LENGTH]),
+        tried_at=now,
+    )
+    counts = JoinCodeTry.objects.filter(
+        address_key=attempt.address_key, tried_at__gt=since
+    ).aggregate(
+        from_address=Count("pk"), at_code=Count("pk", filter=Q(prefix_key=attempt.prefix_key))
+    )
+    if counts["at_code"] > JOIN_TRIES_PER_CODE or counts["from_address"] > JOIN_TRIES_PER_ADDRESS:
+        attempt.delete()
+        per_code = counts["at_code"] > JOIN_TRIES_PER_CODE
+        logger.warning(
+            "Code sign-in refused: too many wrong tries %s",
+            "at one code" if per_code else "from one address",
+        )
+        raise TooManyCodeTries(per_code=per_code)
+    return attempt
 
 
 def find_by_code(*, typed: str, address: str) -> PanelInvitation:
-    """The usable invitation of a short code. Wrong tries are counted against the address and
-    the code's first letters, so that guessing stops long before it could succeed; callers
-    check `code_tries_exhausted` first."""
+    """The usable invitation of a short code, or InvitationUnusable; TooManyCodeTries, without
+    looking the code up, when `address` has typed too many wrong codes lately.
+
+    Every wrong try counts against the address, and against the address with the code's first
+    letters, so that guessing stops long before it could succeed, while nobody's typos (nor an
+    attacker's guesses) lock anybody else out. The tries are counted in the database: the right
+    code gets in whether or not the cache is up.
+    """
     code = normalise_code(typed)
+    attempt = _count_try(address=address, code=code)
     invitation = None
     if len(code) == CODE_LENGTH:
         invitation = _lookup().filter(code_hash=_digest("code", code)).first()  # type: ignore[attr-defined]
-    if invitation is None or not invitation.is_usable:
-        _count_failed_try(address, code)
+    if invitation is not None and invitation.is_usable:
+        attempt.delete()  # the right code is not a wrong try
+    else:
+        JoinCodeTry.objects.filter(
+            tried_at__lte=timezone.now() - timedelta(seconds=JOIN_WINDOW_SECONDS)
+        ).delete()
     return _check(invitation)
 
 

@@ -13,17 +13,21 @@ ATTEMPT_USERNAME_MAX_LENGTH = 255
 
 
 def client_address(request: HttpRequest) -> str | None:
-    """The address a sign-in came from, for brute-force locking.
+    """The address a request came from, for the password lockout and the limits on guessing
+    panel codes.
 
-    Behind our HTTPS proxy (SECURE_SSL) every request arrives from the proxy, so the address
-    is the last one the proxy appended to X-Forwarded-For; earlier entries are whatever the
-    client claimed and are not trusted.
+    Behind VBR_TRUSTED_PROXIES proxies (the HTTPS proxy of deploy/Caddyfile: one) every request
+    arrives from the nearest proxy, and each proxy appends the address it was reached from to
+    X-Forwarded-For: the client's is the one the outermost trusted proxy appended, counted
+    from the end. Entries before it are whatever the client claimed and are not trusted. A
+    request with fewer entries than that did not come through the proxies: its own address.
     """
-    if settings.SECURE_SSL:
+    proxies = settings.VBR_TRUSTED_PROXIES
+    if proxies:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
+        if len(hops) >= proxies:
+            return hops[-proxies]
     return request.META.get("REMOTE_ADDR")
 
 

@@ -224,6 +224,26 @@ class PanelInvitation(models.Model):
         return not self.is_revoked and not self.is_expired
 
 
+class JoinCodeTry(models.Model):
+    """A try at joining a panel with a short code, kept for the limits on guessing codes
+    (`invitations.find_by_code`) and deleted once it is older than their window.
+
+    Kept in the database rather than the cache, so that the limits still hold, and the right
+    code still gets in, while Redis is down. Where the try came from and the code's first
+    letters are kept only as keyed hashes.
+    """
+
+    address_key = models.CharField(max_length=64)
+    prefix_key = models.CharField(max_length=64)
+    tried_at = models.DateTimeField(default=now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_key", "tried_at"])]
+
+    def __str__(self) -> str:
+        return f"Code try at {self.tried_at}"
+
+
 class OutgoingEmailQuerySet(models.QuerySet["OutgoingEmail"]):
     def due(self, *, before: datetime) -> OutgoingEmailQuerySet:
         """Waiting emails whose next attempt should have started before `before`."""

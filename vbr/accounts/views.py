@@ -17,6 +17,7 @@ from kombu import Connection
 from vbr.accounts import invitations, people
 from vbr.accounts.access import ADMIN, provider_view
 from vbr.accounts.forms import AccessProfileForm, JoinCodeForm, MembershipRoleForm, PanelMemberForm
+from vbr.accounts.lockout import client_address
 from vbr.accounts.models import AccessProfile, Membership, PanelInvitation, Provider, User
 from vbr.privacy.models import Consent
 
@@ -105,23 +106,38 @@ def join_link(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+def _join_page(request: HttpRequest, form: JoinCodeForm, *, status: int = 200) -> HttpResponse:
+    limits = {
+        "tries": invitations.JOIN_TRIES_PER_CODE,
+        "minutes": invitations.JOIN_WINDOW_SECONDS // 60,
+    }
+    return render(request, "accounts/join.html", {"form": form, "limits": limits}, status=status)
+
+
 @require_http_methods(["GET", "POST"])
 @never_cache
 def join(request: HttpRequest) -> HttpResponse:
     """Typing the short code from a printed invitation. Wrong tries are limited."""
-    address = request.META.get("REMOTE_ADDR", "")
+    # The address the HTTPS proxy saw, by the same rule as the password lockout.
+    address = client_address(request) or ""
     form = JoinCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        typed = form.cleaned_data["code"]
-        if invitations.code_tries_exhausted(address=address, typed=typed):
-            form.add_error(
-                "code",
-                "That is too many tries for now. Please wait 15 minutes, or ask the person "
-                "who invited you for help.",
-            )
-            return render(request, "accounts/join.html", {"form": form}, status=429)
+        minutes = invitations.JOIN_WINDOW_SECONDS // 60
         try:
-            invitation = invitations.find_by_code(typed=typed, address=address)
+            invitation = invitations.find_by_code(typed=form.cleaned_data["code"], address=address)
+        except invitations.TooManyCodeTries as refused:
+            if refused.per_code:
+                wording = (
+                    f"That code was wrong {invitations.JOIN_TRIES_PER_CODE} times. Please wait "
+                    f"{minutes} minutes, then try again."
+                )
+            else:
+                wording = (
+                    f"Too many wrong codes were typed here: {invitations.JOIN_TRIES_PER_ADDRESS} "
+                    f"in {minutes} minutes. Please wait {minutes} minutes, then try again."
+                )
+            form.add_error("code", f"{wording} Or ask the person who invited you for help.")
+            return _join_page(request, form, status=429)
         except invitations.InvitationUnusable as unusable:
             if unusable.reason == "unknown":
                 form.add_error(
@@ -132,7 +148,7 @@ def join(request: HttpRequest) -> HttpResponse:
         else:
             invitations.sign_in_by_link(request, invitation)
             return _start_page(invitation)
-    return render(request, "accounts/join.html", {"form": form})
+    return _join_page(request, form)
 
 
 @require_GET

@@ -537,6 +537,22 @@ REGISTER: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "accounts.JoinCodeTry",
+        rows=None,
+        note="Tries at a panel code, for the limits on guessing; deleted after 15 minutes.",
+        fields=(
+            Personal(
+                "address_key",
+                M,
+                A.KEEP,
+                X.KEEP,
+                why="a keyed hash of the network address a code was typed from: pseudonymous, "
+                "about whoever typed it (never a candidate), and gone within 15 minutes",
+            ),
+            NotPersonal("prefix_key", "a keyed hash of the first letters of the code typed"),
+        ),
+    ),
+    Table(
         "accounts.OutgoingEmail",
         rows="invitation__panellist__assessment__application__candidate_id",
         note="The emails that carried a panel member's invitation; they go with it.",
