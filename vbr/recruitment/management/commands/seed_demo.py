@@ -6,7 +6,7 @@ password back so that the printed logins always work.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -99,11 +99,15 @@ class Command(BaseCommand):
 
     def _users(self) -> dict[str, User]:
         users = {}
-        for username, full_name, *_ in DEMO_USERS:
+        for username, full_name, _slug, _role, expert in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
             user.full_name = full_name
             user.email = f"{username}@example.org"
-            user.set_password(DEMO_PASSWORD)
+            # An expert by experience has no password: they join with a link or a short code.
+            if expert:
+                user.set_unusable_password()
+            else:
+                user.set_password(DEMO_PASSWORD)
             user.save()
             users[username] = user
         return users
@@ -111,41 +115,45 @@ class Command(BaseCommand):
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for username, full_name, slug, role, expert in DEMO_USERS:
-            label = Membership.Role(role).label + (" (expert by experience)" if expert else "")
+            if expert:
+                continue  # no password: their link and code are printed below
+            label = Membership.Role(role).label
             self.stdout.write(f"  {username:<6} / {DEMO_PASSWORD}   {full_name}, {label} — {slug}")
 
     # -- the care home ------------------------------------------------------------------------
 
     def _care_home(self, provider: Provider) -> None:
+        """Each candidate's history runs in order: added when they applied, scored on the day
+        of their assessment, decided after the scores, moved on after the decision."""
         copy_starter_values(provider=provider)
         values = {v.name: v for v in provider.core_values.all()}
         care = self._role(provider, values, "Care assistant", "Days, 30 hours a week.")
         night = self._role(provider, values, "Night care assistant", "Three nights a week.")
-        now = timezone.now()
         bob, carol, dev = self.users["bob"], self.users["carol"], self.users["dev"]
         # Each manager sees their own role's reports; alice (admin) sees both.
         care.managers.set(provider.memberships.filter(user=bob))
         night.managers.set(provider.memberships.filter(user=carol))
         interview, shadowing = care.stages.all()
+        source = Application.Source
 
-        amira = self._apply(provider, care, interview, "Amira", "Hussain", days_ago=3)
-        self._assessment(amira, interview, now + timedelta(days=2), [bob, dev])
+        amira = self._apply(care, "Amira", "Hussain", days_ago=3, source=source.WEBSITE)
+        self._assessment(amira, interview, _days_ago(-2), [bob, dev])
 
-        ben = self._apply(provider, care, interview, "Ben", "Carter", days_ago=8)
-        a = self._assessment(ben, interview, now - timedelta(days=1), [bob, dev])
-        self._score(a, bob, [3, 3, 2, 3], submitted=True, recommendation="yes")
-        self._score(a, dev, [3, None, None, None], submitted=False)
+        ben = self._apply(care, "Ben", "Carter", days_ago=8, source=source.JOB_BOARD)
+        a = self._assessment(ben, interview, _days_ago(1), [bob, dev])
+        self._score(a, bob, BEN["bob"], submitted=True, recommendation="yes")
+        self._score(a, dev, BEN["dev"], submitted=False)
 
-        chloe = self._apply(provider, care, interview, "Chloe", "Davies", days_ago=12)
-        a = self._assessment(chloe, interview, now - timedelta(days=3), [bob, carol, dev])
-        self._score(a, bob, [4, 4, 3, 3], submitted=True, recommendation="strong_yes")
-        self._score(a, carol, [3, 4, 3, 0], submitted=True, recommendation="yes")
-        self._score(a, dev, [2, 2, 3, 3], submitted=True, recommendation="no")
+        chloe = self._apply(care, "Chloe", "Davies", days_ago=12, source=source.REFERRAL)
+        a = self._assessment(chloe, interview, _days_ago(3), [bob, carol, dev])
+        self._score(a, bob, CHLOE["bob"], submitted=True, recommendation="strong_yes")
+        self._score(a, carol, CHLOE["carol"], submitted=True, recommendation="yes")
+        self._score(a, dev, CHLOE["dev"], submitted=True, recommendation="no")
 
-        daniel = self._apply(provider, care, shadowing, "Daniel", "Evans", days_ago=20)
-        a = self._assessment(daniel, interview, now - timedelta(days=10), [bob, dev])
-        self._score(a, bob, [3, 4, 3, 3], submitted=True, recommendation="yes")
-        self._score(a, dev, [4, 3, 3, 3], submitted=True, recommendation="strong_yes")
+        daniel = self._apply(care, "Daniel", "Evans", days_ago=20, source=source.JOBCENTRE)
+        a = self._assessment(daniel, interview, _days_ago(10), [bob, dev])
+        self._score(a, bob, DANIEL["bob"], submitted=True, recommendation="yes")
+        self._score(a, dev, DANIEL["dev"], submitted=True, recommendation="strong_yes")
         self._decide(
             daniel,
             Decision.Kind.PROGRESS,
@@ -153,15 +161,24 @@ class Command(BaseCommand):
             stage=interview,
             days_ago=9,
         )
-        self._assessment(daniel, shadowing, now + timedelta(days=1), [carol, dev])
+        self._move(daniel, shadowing, days_ago=9)
+        self._assessment(daniel, shadowing, _days_ago(-1), [carol, dev])
 
-        ellie = self._apply(provider, care, shadowing, "Ellie", "Foster", days_ago=120)
-        a = self._assessment(ellie, interview, now - timedelta(days=110), [bob, dev])
-        self._score(a, bob, [4, 3, 4, 3], submitted=True, recommendation="strong_yes")
-        self._score(a, dev, [4, 4, 3, 3], submitted=True, recommendation="strong_yes")
-        a = self._assessment(ellie, shadowing, now - timedelta(days=105), [carol, dev])
-        self._score(a, carol, [4, 4, 3, 3, 4, 3, 3], submitted=True, recommendation="yes")
-        self._score(a, dev, [4, 3, 4, 3, 4, 0, 3], submitted=True, recommendation="strong_yes")
+        ellie = self._apply(care, "Ellie", "Foster", days_ago=120, source=source.WEBSITE)
+        a = self._assessment(ellie, interview, _days_ago(110), [bob, dev])
+        self._score(a, bob, ELLIE["bob"], submitted=True, recommendation="strong_yes")
+        self._score(a, dev, ELLIE["dev"], submitted=True, recommendation="strong_yes")
+        self._decide(
+            ellie,
+            Decision.Kind.PROGRESS,
+            "Strong, specific examples; Dev keen to see her on the unit.",
+            stage=interview,
+            days_ago=109,
+        )
+        self._move(ellie, shadowing, days_ago=109)
+        a = self._assessment(ellie, shadowing, _days_ago(105), [carol, dev])
+        self._score(a, carol, ELLIE["carol"], submitted=True, recommendation="yes")
+        self._score(a, dev, ELLIE["dev shadowing"], submitted=True, recommendation="strong_yes")
         self._decide(
             ellie,
             Decision.Kind.HIRE,
@@ -169,25 +186,22 @@ class Command(BaseCommand):
             stage=shadowing,
             days_ago=100,
         )
-        ellie.status = Application.Status.HIRED
-        ellie.save(update_fields=["status"])
+        self._close(ellie, Application.Status.HIRED, days_ago=100)
         Outcome.objects.create(
             application=ellie,
-            start_date=(now - timedelta(days=90)).date(),
+            start_date=_days_ago(90).date(),
             probation=Outcome.Probation.PASSED,
         )
 
-        farid = self._apply(provider, care, interview, "Farid", "Khan", days_ago=15)
-        farid.status = Application.Status.WITHDRAWN
-        farid.save(update_fields=["status"])
+        farid = self._apply(care, "Farid", "Khan", days_ago=15, source=source.SOCIAL_MEDIA)
+        self._close(farid, Application.Status.WITHDRAWN, days_ago=6)
 
-        night_interview = night.stages.first()
-        for first, last, days in (
-            ("Grace", "Lewis", 2),
-            ("Harry", "Moss", 5),
-            ("Isla", "Nowak", 9),
+        for first, last, days, where in (
+            ("Grace", "Lewis", 2, source.JOB_BOARD),
+            ("Harry", "Moss", 5, source.WEBSITE),
+            ("Isla", "Nowak", 9, source.REFERRAL),
         ):
-            self._apply(provider, night, night_interview, first, last, days_ago=days)
+            self._apply(night, first, last, days_ago=days, source=where)
 
     # -- the individual employer ----------------------------------------------------------------
 
@@ -199,10 +213,10 @@ class Command(BaseCommand):
         )
         interview = role.stages.get(order=1)
         jo = self.users["jo"]
-        kim = self._apply(provider, role, interview, "Kim", "Osei", days_ago=4)
-        a = self._assessment(kim, interview, timezone.now() - timedelta(days=1), [jo])
-        self._score(a, jo, [3, 4, 2, 3], submitted=True, recommendation="yes")
-        self._apply(provider, role, interview, "Leo", "Price", days_ago=1)
+        kim = self._apply(role, "Kim", "Osei", days_ago=4, source=Application.Source.SOCIAL_MEDIA)
+        a = self._assessment(kim, interview, _days_ago(1), [jo])
+        self._score(a, jo, KIM["jo"], submitted=True, recommendation="yes")
+        self._apply(role, "Leo", "Price", days_ago=1, source=Application.Source.WEBSITE)
 
     # -- building blocks ------------------------------------------------------------------------
 
@@ -255,41 +269,45 @@ class Command(BaseCommand):
         return role
 
     def _apply(
-        self,
-        provider: Provider,
-        role: Role,
-        stage: Stage | None,
-        first: str,
-        last: str,
-        *,
-        days_ago: int,
+        self, role: Role, first: str, last: str, *, days_ago: int, source: str
     ) -> Application:
+        """A candidate added on the day they applied, at the role's first stage."""
+        when = _days_ago(days_ago)
         candidate = Candidate.objects.create(
-            provider=provider,
+            provider=role.provider,
             first_name=first,
             last_name=last,
             email=f"{first.lower()}.{last.lower()}@example.com",
         )
-        when = timezone.now() - timedelta(days=days_ago)
+        # auto_now_add stamps today: the candidate was added when they applied.
+        Candidate.objects.filter(pk=candidate.pk).update(created_at=when)
+        first_stage = role.stages.order_by("order").first()
         application = Application.objects.create(
-            provider=provider,
+            provider=role.provider,
             candidate=candidate,
             role=role,
-            current_stage=stage,
-            source=Application.Source.WEBSITE,
+            current_stage=first_stage,
+            source=source,
             applied_at=when,
             stage_entered_at=when,
             status_changed_at=when,
         )
-        # The stages this application has been through, a few days apart.
-        reached = [s for s in role.stages.all() if stage and s.order <= stage.order]
-        for i, past_stage in enumerate(reached):
-            entered = when + timedelta(days=i * max(days_ago // (len(reached) + 1), 1))
-            StageEntry.objects.create(application=application, stage=past_stage, entered_at=entered)
-        if reached:
-            application.stage_entered_at = entered
-            application.save(update_fields=["stage_entered_at"])
+        if first_stage is not None:
+            StageEntry.objects.create(application=application, stage=first_stage, entered_at=when)
         return application
+
+    def _move(self, application: Application, stage: Stage, *, days_ago: int) -> None:
+        """Moved on to `stage` (after the decision to progress, on the same day)."""
+        when = _days_ago(days_ago) + timedelta(hours=4)
+        StageEntry.objects.create(application=application, stage=stage, entered_at=when)
+        application.current_stage = stage
+        application.stage_entered_at = when
+        application.save(update_fields=["current_stage", "stage_entered_at"])
+
+    def _close(self, application: Application, status: str, *, days_ago: int) -> None:
+        application.status = status
+        application.status_changed_at = _days_ago(days_ago) + timedelta(hours=4)
+        application.save(update_fields=["status", "status_changed_at"])
 
     def _assessment(
         self, application: Application, stage: Stage, when: Any, panel: list[User]
@@ -320,35 +338,37 @@ class Command(BaseCommand):
         self,
         assessment: Assessment,
         user: User,
-        levels: list[int | None],
+        answers: Answers,
         *,
         submitted: bool,
         recommendation: str = "",
     ) -> Scorecard:
-        """Levels per criterion in order: 1–4, 0 for not observed, None for not yet answered."""
+        """One panellist's scorecard: their summary, then per criterion in order a level (1–4,
+        0 for not observed) and their own evidence; criteria after the last are unanswered.
+        Submitted two hours after the assessment began."""
+        summary, scores = answers
         panellist = assessment.panellists.get(user=user)
+        submitted_at = (assessment.scheduled_at or timezone.now()) + timedelta(hours=2)
         scorecard = Scorecard.objects.create(
             assessment=assessment,
             panellist=panellist,
             recommendation=recommendation,
-            summary="Good examples, especially about residents' choices." if submitted else "",
-            submitted_at=timezone.now() if submitted else None,
+            summary=summary if submitted else "",
+            submitted_at=submitted_at if submitted else None,
         )
         # The whole panel has submitted: the demo shows that assessment as closed.
         panel_size = assessment.panellists.count()
         if submitted and assessment.scorecards.submitted().count() == panel_size:
             assessment.status = Assessment.Status.CLOSED
-            assessment.closed_at = timezone.now()
+            assessment.closed_at = submitted_at
             assessment.save(update_fields=["status", "closed_at"])
-        for criterion, level in zip(assessment.criteria(), levels, strict=False):
-            if level is None:
-                continue
+        for criterion, (level, evidence) in zip(assessment.criteria(), scores, strict=False):
             Score.objects.create(
                 scorecard=scorecard,
                 criterion=criterion,
                 level=level or None,
                 not_observed=level == 0,
-                evidence=_EVIDENCE.get(level, ""),
+                evidence=evidence,
             )
         if submitted:
             workflow.refresh_from_scores([assessment])  # as submitting would
@@ -357,8 +377,8 @@ class Command(BaseCommand):
     def _decide(
         self, application: Application, kind: str, reasons: str, *, stage: Stage, days_ago: int = 0
     ) -> Decision:
-        """A decision made at `stage` (the demo creates applications where they are now, so
-        the stage they were decided at is said, not read from them)."""
+        """A decision made at `stage`, on the afternoon of the day `days_ago`: after that
+        stage's scorecards, before the application moves on."""
         decision = Decision.objects.create(
             application=application,
             stage=stage,
@@ -368,7 +388,7 @@ class Command(BaseCommand):
         )
         # auto_now_add stamps today; the demo's history needs the real day it was decided.
         Decision.objects.filter(pk=decision.pk).update(
-            decided_at=timezone.now() - timedelta(days=days_ago)
+            decided_at=_days_ago(days_ago) + timedelta(hours=3)
         )
         return decision
 
@@ -442,10 +462,166 @@ class Command(BaseCommand):
                 )
 
 
-_EVIDENCE = {
-    0: "",
-    1: "Could not give an example; talked about tasks rather than the person.",
-    2: "A general answer; little about what they did themselves.",
-    3: "Gave a clear example from caring for their grandmother.",
-    4: "Specific example of closing the door and asking before helping; reflected on it.",
+def _days_ago(days: float) -> datetime:
+    """A time `days` before now (negative: in the future), at half past ten in the morning."""
+    moment = timezone.localtime() - timedelta(days=days)
+    return moment.replace(hour=10, minute=30, second=0, microsecond=0)
+
+
+# What each panellist wrote: a summary, then a level (0: not observed) and evidence for each
+# question or behaviour in order. Experts by experience write in their own words.
+Answers = tuple[str, list[tuple[int, str]]]
+
+BEN: dict[str, Answers] = {
+    "bob": (
+        "Good, honest examples from his hotel work; less sure about speaking up.",
+        [
+            (3, "Drew the curtains and covered his grandad's legs before the nurse came in."),
+            (3, "Noticed a guest crying in the lobby, sat with her and asked what would help."),
+            (2, "Said he would tell a manager, but could not give a time he had done it."),
+            (3, "Showed a new colleague the booking system and covered her first late shift."),
+        ],
+    ),
+    # Dev's scorecard is a draft: one answer so far.
+    "dev": ("", [(3, "He talked about his grandad kindly.")]),
+}
+
+CHLOE: dict[str, Answers] = {
+    "bob": (
+        "Specific, reflective answers; put residents' choices first every time.",
+        [
+            (
+                4,
+                "Knocked, waited and asked a resident how she liked to be helped to wash; "
+                "reflected on why it mattered to her.",
+            ),
+            (
+                4,
+                "Saw a man go quiet after a phone call, sat with him while he talked about his "
+                "wife, and told his key worker.",
+            ),
+            (3, "Told the nurse in charge when a colleague rushed someone's meal."),
+            (3, "Paired up with a new starter on nights and checked in with her after each shift."),
+        ],
+    ),
+    "carol": (
+        "Warm and thoughtful; we ran out of time for the teamwork question.",
+        [
+            (3, "Talked about keeping doors shut and people covered: right, if a little general."),
+            (
+                4,
+                "Her example of the man after the phone call was detailed: what she noticed, "
+                "what she said and who she told.",
+            ),
+            (3, "Clear about why rushed mealtimes matter and who she raised it with."),
+            (0, "Not asked: we ran out of time."),
+        ],
+    ),
+    "dev": (
+        "She was kind, but she talked to the staff more than to me.",
+        [
+            (2, "She said the right things but not how she asks the person first."),
+            (2, "She told us what she did, not how the man felt."),
+            (3, "She told the nurse when someone was rushed with their dinner. That was brave."),
+            (3, "She helped a new worker on nights. She sounded kind about it."),
+        ],
+    ),
+}
+
+DANIEL: dict[str, Answers] = {
+    "bob": (
+        "Calm and kind; clear examples from caring for his mum.",
+        [
+            (3, "Helps his mum dress in her own time and lets her choose her clothes."),
+            (
+                4,
+                "Noticed a woman at the day centre was not eating, asked gently, found she had "
+                "a sore mouth and told the staff.",
+            ),
+            (3, "Asked a relative to stop speaking over his mum at her appointments."),
+            (3, "Shares the evening routine with his sister; they leave each other notes."),
+        ],
+    ),
+    "dev": (
+        "He listened to me properly and did not rush his answers.",
+        [
+            (4, "He lets his mum choose her clothes and waits. He said it is her day, not his."),
+            (3, "He saw the lady was not eating and asked her why. Good."),
+            (3, "He told his cousin to let his mum speak for herself."),
+            (3, "He and his sister write notes for each other."),
+        ],
+    ),
+}
+
+ELLIE: dict[str, Answers] = {
+    "bob": (
+        "Experienced and reflective; her examples were her own.",
+        [
+            (
+                4,
+                "Closes the door and covers a resident during personal care, and asks each time "
+                "how she wants it done.",
+            ),
+            (3, "Sat with a resident who was missing her dog and found photos to talk about."),
+            (
+                4,
+                "Reported a colleague who shouted at a resident, knowing it would be hard, and "
+                "followed it up.",
+            ),
+            (3, "Swapped shifts to help a colleague through childcare problems."),
+        ],
+    ),
+    "dev": (
+        "She talked to me like a person. I would like her to help me.",
+        [
+            (4, "She asks before she helps. She said she would want that too."),
+            (4, "She found photos of the lady's dog. That was kind."),
+            (3, "She told the manager about someone shouting. She knew it was right."),
+            (3, "She helps her friends at work with their shifts."),
+        ],
+    ),
+    "carol": (
+        "Settled in quickly; residents were at ease with her by the end of the hour.",
+        [
+            (
+                4,
+                "Greeted each resident by name with a smile; Mrs Ahmed was laughing with her "
+                "within minutes.",
+            ),
+            (4, "Let Mr Jones finish his story about the railway without hurrying him."),
+            (3, "Fetched a blanket for a resident who was cold, after checking with me first."),
+            (3, "Slowed down for Mrs Ahmed; could use pictures more with people with dementia."),
+            (4, "Asked before taking Mr Jones's arm and let him set the pace."),
+            (3, "Mostly at eye level; stood over the table at lunch."),
+            (3, "Started a game of dominoes that two residents joined."),
+        ],
+    ),
+    "dev shadowing": (
+        "She sat with us and did not rush. She asked me before she helped me.",
+        [
+            (4, "She smiled and said hello to everyone, even people who do not talk."),
+            (3, "She listened to me. Once she asked the staff instead of me."),
+            (4, "She saw I dropped my cup and helped straight away, but asked first."),
+            (3, "She spoke slowly when I asked her to."),
+            (4, "She asked before she moved my chair."),
+            (0, "I could not see from where I sat."),
+            (3, "She played dominoes with us."),
+        ],
+    ),
+}
+
+KIM: dict[str, Answers] = {
+    "jo": (
+        "Kind and practical; she asked me good questions about how I like things done.",
+        [
+            (3, "Said she would ask me how I like my mornings and write it down."),
+            (
+                4,
+                "Noticed her flatmate was low after losing her job, cooked with her and sat up "
+                "talking.",
+            ),
+            (2, "Said she would speak up, but has not had to yet."),
+            (3, "Taught a new colleague at the café to use the till."),
+        ],
+    ),
 }

@@ -1,0 +1,87 @@
+"""The demo tells one story that holds together: a candidate is added when they apply, scored
+on the day of their assessment, decided on after the scores and moved on after the decision;
+every panellist writes their own evidence; and the demo logins say who has a password."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from vbr.accounts.models import User
+from vbr.recruitment.models import Application, Decision, Score, Scorecard, StageEntry
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture
+def demo(db: None) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_every_application_happens_in_order(demo: str) -> None:
+    now = timezone.now()
+    applications = Application.objects.select_related("candidate")
+    assert applications.count() == 11
+    for application in applications:
+        added = application.candidate.created_at
+        assert added.date() == application.applied_at.date(), application
+        entries = list(StageEntry.objects.filter(application=application).order_by("stage__order"))
+        times = [entry.entered_at for entry in entries]
+        assert times == sorted(times) and times[0] >= application.applied_at, application
+        assert application.current_stage_id == entries[-1].stage_id
+        cards = Scorecard.objects.submitted().filter(assessment__application=application)
+        for card in cards:
+            scheduled = card.assessment.scheduled_at
+            assert application.applied_at < scheduled <= card.submitted_at <= now, card
+            # Scored before the stage after it was entered.
+            later = [e.entered_at for e in entries if e.stage.order > card.assessment.stage.order]
+            assert all(card.submitted_at < entered for entered in later), card
+        for decision in Decision.objects.filter(application=application):
+            at_stage = cards.filter(assessment__stage=decision.stage)
+            assert all(card.submitted_at < decision.decided_at for card in at_stage), decision
+            later = [e.entered_at for e in entries if e.stage.order > decision.stage.order]
+            assert all(decision.decided_at <= entered for entered in later), decision
+        if not application.is_open:
+            assert application.status_changed_at >= times[-1], application
+
+
+def test_no_evidence_sentence_is_written_twice(demo: str) -> None:
+    written = [
+        text for text in Score.objects.exclude(evidence="").values_list("evidence", flat=True)
+    ]
+
+    assert len(written) > 40
+    assert len(set(written)) == len(written)
+    summaries = list(
+        Scorecard.objects.submitted().exclude(summary="").values_list("summary", flat=True)
+    )
+    assert len(set(summaries)) == len(summaries)
+
+
+def test_the_expert_by_experience_has_no_password_and_the_logins_say_so(demo: str) -> None:
+    dev = User.objects.get(username="dev")
+
+    assert not dev.has_usable_password()
+    assert "  dev " not in demo  # not listed with a password
+    assert "Dev joins a panel without a password" in demo and "/join/" in demo
+    for username in ("alice", "bob", "carol", "jo"):
+        assert User.objects.get(username=username).check_password("vbr-demo-2026")
+        assert f"  {username:<6} / vbr-demo-2026" in demo
+    readme = " ".join(README.read_text().split())
+    assert "Dev, an expert by experience without a password" in readme
+
+
+def test_running_the_demo_again_changes_nothing_but_the_link(demo: str) -> None:
+    before = sorted(Score.objects.values_list("evidence", flat=True))
+
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again)
+
+    assert sorted(Score.objects.values_list("evidence", flat=True)) == before
+    assert not User.objects.get(username="dev").has_usable_password()
