@@ -180,8 +180,35 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # No MEDIA_URL route is ever served: generated files go out through permission-checked views.
 MEDIA_URL = "/media-not-served/"
+# Uploaded and generated files: on local disk in MEDIA_ROOT (the embedded default), or in an
+# S3-compatible object store when S3_BUCKET is set, so that web and workers on different
+# hosts share them. Either way no URL serves them: they go out only through checked views.
+S3_BUCKET = env("S3_BUCKET")
+S3_ENDPOINT_URL = env("S3_ENDPOINT_URL")
+if S3_BUCKET:
+    FILE_STORAGE: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": env("S3_REGION") or None,
+            # Unset: boto3 looks for keys itself (AWS_* variables, the host's role).
+            "access_key": env("S3_ACCESS_KEY") or None,
+            "secret_key": env("S3_SECRET_KEY") or None,
+            # Stores other than Amazon's are usually reached by path, not a host per bucket.
+            "addressing_style": "path" if S3_ENDPOINT_URL else None,
+            # As on local disk, a file never replaces another of the same name.
+            "file_overwrite": False,
+            # Private objects (the bucket's own policy); the views stream them.
+            "default_acl": None,
+            # A download past 10 MB (a large export) is buffered on disk, not in memory.
+            "max_memory_size": 10 * 1024 * 1024,
+        },
+    }
+else:
+    FILE_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": FILE_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -36,6 +36,10 @@ INDEPENDENCE_MESSAGE = (
     "Submit your own scorecard first: until then a summary would show you the other "
     "panellists' scores."
 )
+MISSING_FILE_MESSAGE = (
+    "The file of this PDF summary could not be found, so it is being made again: it will be "
+    "ready here shortly."
+)
 
 
 def _application_for_summary(membership: Membership, application_id: int) -> Application:
@@ -99,13 +103,19 @@ def summary_create(
 @provider_view(ANY_MEMBER)
 def summary_download(
     request: HttpRequest, membership: Membership, application_id: int, job_id: int
-) -> FileResponse:
+) -> HttpResponse:
     application = _application_for_summary(membership, application_id)
     if scores_hidden_from(membership.user, application):
         raise PermissionDenied(INDEPENDENCE_MESSAGE)
     job = get_object_or_404(
         application.summary_jobs.ready().select_related("application__candidate"), pk=job_id
     )
+    try:
+        pdf_file = job.file.open("rb")
+    except FileNotFoundError:
+        workflow.remake_missing_summary(job=job)
+        messages.info(request, MISSING_FILE_MESSAGE)
+        return redirect("summary-detail", membership.provider.slug, application.pk)
     audit.record(
         provider=membership.provider,
         actor=membership.user,
@@ -114,7 +124,7 @@ def summary_download(
         application_id=application.pk,
     )
     return FileResponse(
-        job.file.open("rb"),
+        pdf_file,
         as_attachment=True,
         filename=job.download_name(),
         content_type="application/pdf",
@@ -172,7 +182,7 @@ def summary_batch_detail(
 @provider_view(STAFF)
 def summary_batch_download(
     request: HttpRequest, membership: Membership, batch_id: int
-) -> FileResponse:
+) -> HttpResponse:
     """One zip of every summary of the batch that is ready."""
     batch = get_object_or_404(
         membership.provider.summary_batches.select_related("role", "stage"), pk=batch_id
@@ -188,10 +198,27 @@ def summary_batch_download(
     if not jobs:
         raise PermissionDenied(INDEPENDENCE_MESSAGE)
     archive = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
+    missing = []
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zipped:
         for job in jobs:
-            with job.file.open("rb") as pdf_file:
+            try:
+                pdf_file = job.file.open("rb")
+            except FileNotFoundError:
+                missing.append(job)
+                continue
+            with pdf_file:
                 zipped.writestr(job.download_name(), pdf_file.read())
+    if missing:
+        # Not a zip short of some candidates: make the lost files again, then offer it.
+        archive.close()
+        for job in missing:
+            workflow.remake_missing_summary(job=job)
+        messages.info(
+            request,
+            f"The files of {len(missing)} of these PDF summaries could not be found, so they "
+            "are being made again: download the zip when this page says they are ready.",
+        )
+        return redirect("summary-batch-detail", membership.provider.slug, batch.pk)
     archive.seek(0)
     audit.record(
         provider=membership.provider,

@@ -62,6 +62,7 @@ from vbr.recruitment.workflow.shadowing import (
 )
 from vbr.recruitment.workflow.summaries import (
     SweepReport,
+    remake_missing_summary,
     remove_generated_files,
     request_summary,
     request_summary_batch,
@@ -109,6 +110,7 @@ __all__ = [
     "refresh_all_value_levels",
     "refresh_from_scores",
     "refresh_value_levels",
+    "remake_missing_summary",
     "remove_generated_files",
     "remove_panellist",
     "request_summary",

@@ -58,6 +58,27 @@ def request_summary_batch(*, role: Role, stage: Stage, requested_by: User) -> Su
     return batch
 
 
+@transaction.atomic
+def remake_missing_summary(*, job: SummaryJob) -> bool:
+    """Put a ready job whose file has gone (files lost in a move, a restore of the database
+    without them, an emptied object store) back in the queue, so that it is made again
+    instead of the download failing. True if this call put it back; a second click finds it
+    queued already."""
+    requeued = SummaryJob.objects.filter(pk=job.pk, status=SummaryJob.Status.READY).update(
+        status=SummaryJob.Status.QUEUED,
+        file="",
+        error="",
+        attempts=0,
+        sent_at=None,
+        started_at=None,
+        finished_at=None,
+    )
+    if requeued:
+        logger.warning("Summary job %s was ready but its file had gone: made again", job.pk)
+        transaction.on_commit(partial(send_summary_jobs, [job.pk]))
+    return bool(requeued)
+
+
 def send_summary_jobs(job_ids: list[int]) -> int:
     """Hand jobs to the broker; returns how many were sent. Never raises: a job that could
     not be sent stays queued with no `sent_at`, and the sweep sends it later."""
