@@ -12,6 +12,7 @@ import zipfile
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -103,7 +104,7 @@ def summary_create(
 @provider_view(ANY_MEMBER)
 def summary_download(
     request: HttpRequest, membership: Membership, application_id: int, job_id: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     application = _application_for_summary(membership, application_id)
     if scores_hidden_from(membership.user, application):
         raise PermissionDenied(INDEPENDENCE_MESSAGE)
@@ -182,7 +183,7 @@ def summary_batch_detail(
 @provider_view(STAFF)
 def summary_batch_download(
     request: HttpRequest, membership: Membership, batch_id: int
-) -> HttpResponse:
+) -> HttpResponseBase:
     """One zip of every summary of the batch that is ready."""
     batch = get_object_or_404(
         membership.provider.summary_batches.select_related("role", "stage"), pk=batch_id
