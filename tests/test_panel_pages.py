@@ -346,6 +346,9 @@ def test_staff_are_told_what_handing_the_tablet_over_means_first(
 def test_a_handed_over_tablet_shows_only_the_picture_page_until_staff_end_it(
     as_bob: Client, panel: Panel
 ) -> None:
+    # No signed-in page is kept by the browser, so Back cannot show one from history.
+    staff_page = as_bob.get(reverse("application-list", args=["sunrise"]))
+    assert "no-store" in staff_page["Cache-Control"]
     hand_over(as_bob, panel)
     page = as_bob.get(picture_page(panel)).content.decode()
     assert "Would you like this person to support you?" in page

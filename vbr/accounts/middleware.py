@@ -10,6 +10,7 @@ from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_cache_control
 
 from vbr.accounts import kiosk
 from vbr.accounts.invitations import KIOSK_IDLE_SECONDS, link_scope
@@ -46,7 +47,13 @@ class LinkScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+            # The browser keeps no copy of a signed-in page, so that on a shared tablet
+            # (a kiosk link, the supported person's picture page) Back asks again and is
+            # sent to the page it may show, instead of showing earlier pages from history.
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
     def process_view(
         self,

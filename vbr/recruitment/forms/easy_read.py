@@ -127,7 +127,7 @@ class SupporterForm(forms.Form):
         label="Someone who works here (choose them)",
         queryset=Membership.objects.none(),
         required=False,
-        empty_label="— They do not work here —",
+        empty_label="— Choose their name —",
         widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
         error_messages={
             "invalid_choice": (
