@@ -8,18 +8,20 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories as f
 from tests.celery_worker import running_worker
 from tests.servers import Mailbox, free_port, smtp_server
 from vbr.accounts import mail
-from vbr.accounts.models import OutgoingEmail, Provider, User
+from vbr.accounts.models import Membership, OutgoingEmail, Provider, User
 from vbr.celery import app as celery_app
 from vbr.recruitment.models import Assessment, Panellist
 
@@ -236,3 +238,55 @@ def test_a_real_worker_sends_the_invitation_and_tries_again_when_the_server_is_b
     assert message["To"] == "dev@example.org"
     assert Client().post(urlsplit(the_link_in(message)).path).status_code == 302
     assert email.status == OutgoingEmail.Status.SENT and email.attempts == 2
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_invitations_page_shows_each_email_as_sent_waiting_or_not_sent(
+    browser_page: Any, sunrise: Provider, bob: User, dev: User
+) -> None:
+    from tests.browser import assert_accessible, screenshot, sign_in
+
+    stage = f.make_stage(role=f.make_role(provider=sunrise), name="Values interview")
+    assessment = f.make_assessment(application=f.make_application(role=stage.role), stage=stage)
+    f.make_panellist(assessment=assessment, user=bob, panel_role=Panellist.PanelRole.CHAIR)
+    statuses = {
+        "Dev Raman": (OutgoingEmail.Status.SENT, "dev@example.org"),
+        "Rosa Lind": (OutgoingEmail.Status.QUEUED, "rosa@example.org"),
+        "Sam Okoye": (OutgoingEmail.Status.FAILED, "sam@example.org"),
+    }
+    users = {"Dev Raman": dev}
+    for name in ("Rosa Lind", "Sam Okoye"):
+        users[name] = f.make_member(
+            provider=sunrise, role=Membership.Role.PANEL, full_name=name, expert=True
+        )
+    for name, (status, address) in statuses.items():
+        place = f.make_panellist(
+            assessment=assessment,
+            user=users[name],
+            panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
+        )
+        issued = f.make_invitation(panellist=place, created_by=bob)
+        OutgoingEmail.objects.create(
+            provider=sunrise,
+            invitation=issued.invitation,
+            to_address=address,
+            subject="Your panel",
+            status=status,
+            sent_at=timezone.now() if status == OutgoingEmail.Status.SENT else None,
+        )
+
+    page = browser_page
+    sign_in(page, "bob", f.PASSWORD)
+    page.goto(reverse("invitation-list", args=["sunrise", assessment.pk]))
+    rows = {name: page.get_by_role("row").filter(has_text=name).inner_text() for name in statuses}
+    assert "Email to dev@example.org: sent" in rows["Dev Raman"]
+    assert "Email to rosa@example.org: waiting to be sent" in rows["Rosa Lind"]
+    assert (
+        "Email to sam@example.org: could not be sent. Print the link instead."
+        in (rows["Sam Okoye"])
+    )
+    assert_accessible(page)
+    screenshot(page, "invitations-email-status-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, "invitations-email-status-390")
