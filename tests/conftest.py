@@ -3,8 +3,10 @@ Bob's panels, Charlie (admin) at Hillside Homes, another provider."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests import factories
 from tests.browser import browser_page, chromium  # noqa: F401 -- fixtures for browser tests
@@ -78,6 +80,26 @@ def as_dev(dev: User) -> Client:
 @pytest.fixture
 def as_charlie(charlie: User) -> Client:
     return signed_in(charlie)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _plain_http_as_behind_the_proxy() -> Iterator[None]:
+    """With DEBUG off, settings.py turns HTTPS on (redirect, secure cookies, HSTS); the test
+    client and the live server speak plain HTTP, as the app does behind its TLS proxy, so the
+    tests turn it off as SECURE_SSL=false would. Session-wide, so that the live server starts
+    with it. tests/test_settings_env.py checks the production defaults themselves."""
+    with override_settings(
+        SECURE_SSL=False,
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        SECURE_HSTS_SECONDS=0,
+        SECURE_HSTS_INCLUDE_SUBDOMAINS=False,
+        SECURE_HSTS_PRELOAD=False,
+        SECURE_PROXY_SSL_HEADER=None,
+        VBR_TRUSTED_PROXIES=0,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

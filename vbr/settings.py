@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 # Generic Django classes (ModelAdmin[Role], QuerySet[Application]) as the type checker
 # knows them, subscriptable at run time too.
@@ -23,11 +24,25 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = ("true", "1", "yes", "on")
+FALSE_WORDS = ("false", "0", "no", "off")
+
+
 def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A yes/no setting; unset or empty means `default`. Any other word stops start-up: a
+    typo (`flase`) must never quietly choose for us, least of all for a security switch."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a yes/no value: set it to true or false "
+        f"(also understood: {', '.join(TRUE_WORDS[1:] + FALSE_WORDS[1:])}), or leave it unset "
+        f"for the default ({'true' if default else 'false'})."
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -245,8 +260,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 
-# Security. Cookies and HSTS are tightened when served over HTTPS (SECURE_SSL=true).
-SECURE_SSL = env_bool("SECURE_SSL", False)
+# Security. Secure by default: with DEBUG off, VBR is served over HTTPS through a proxy that
+# terminates TLS (deploy/Caddyfile), so secure cookies, HSTS and the redirect to HTTPS are on.
+# SECURE_SSL=false turns them off on purpose, only where no HTTPS stands in front.
+SECURE_SSL = env_bool("SECURE_SSL", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
 SECURE_SSL_REDIRECT = SECURE_SSL
@@ -256,6 +273,9 @@ SECURE_HSTS_PRELOAD = SECURE_SSL
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SECURE_SSL else None
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie: forms carry the token, and htmx gets it from the
+# page (hx-headers on <body> in base.html). So scripts may not read the cookie either.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
 X_FRAME_OPTIONS = "DENY"
 

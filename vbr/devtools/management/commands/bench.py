@@ -55,8 +55,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Measure the pages themselves, as people who have already passed two-factor sign-in.
-        with override_settings(VBR_REQUIRE_ADMIN_2FA=False):
+        # Measure the pages themselves, as people who have already passed two-factor sign-in,
+        # reached over plain HTTP as the app is behind its TLS proxy.
+        with override_settings(VBR_REQUIRE_ADMIN_2FA=False, SECURE_SSL_REDIRECT=False):
             self._handle(**options)
 
     def _handle(self, **options: Any) -> None:
