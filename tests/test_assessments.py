@@ -102,7 +102,7 @@ def test_the_scheduling_form_offers_everyone_in_their_usual_panel_role(
 
     def row(user: User) -> str:
         start = page.index(f'id="id_panel_{membership(user).pk}"')
-        return page[page.rfind("<tr>", 0, start) : page.index("</tr>", start)]
+        return page[page.rfind("<li", 0, start) : page.index("</li>", start)]
 
     # Bob, the hiring manager scheduling, starts ticked as the chair; nobody else is ticked.
     assert " checked" in row(bob)

@@ -193,7 +193,7 @@ class PanellistForm(forms.Form):
     )
     panel_role = forms.ChoiceField(
         choices=[
-            ("", "Their usual role (expert by experience, manager or staff peer)"),
+            ("", "Their usual role"),
             *Panellist.PanelRole.choices,
         ],
         required=False,
