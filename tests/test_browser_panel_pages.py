@@ -99,9 +99,7 @@ CONSOLE_ERRORS: dict[int, list[str]] = {}
 def new_page(chromium: Any, live_server: Any, size: dict[str, int]) -> Any:
     """A page of its own browser context; console errors (a CSP refusal, a script error) are
     collected for `console_errors`."""
-    context = chromium.new_context(
-        viewport=size, base_url=live_server.url, reduced_motion="reduce"
-    )
+    context = chromium.new_context(viewport=size, base_url=live_server.url, reduced_motion="reduce")
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors = CONSOLE_ERRORS.setdefault(id(page), [])
@@ -282,7 +280,8 @@ FOCUS_INDICATOR = """
   const typed = el.type && el.tagName !== 'BUTTON';
   const kind = el.tagName.toLowerCase() + (typed ? `[${el.type}]` : '');
   return {
-    order: Number(el.dataset.focusOrder), kind, text: (el.innerText || el.name || el.id || '').trim().slice(0, 40),
+    order: Number(el.dataset.focusOrder), kind,
+    text: (el.innerText || el.name || el.id || '').trim().slice(0, 40),
     style: style.outlineStyle, width, contrast: contrasts.length ? Math.min(...contrasts) : 0,
   };
 }
@@ -388,8 +387,7 @@ def test_a_5000_character_comment_with_line_breaks_is_stored_exactly_and_a_longe
     page.get_by_role("button", name="Next").click()
     expect(page.locator("h1")).to_have_text("Question 2 of 3")
     expect(page.locator(".easy-error")).to_have_text(
-        "Your words are too long. Please take out 1 letters or spaces. "
-        "What you wrote is kept below."
+        "Your words are too long. Please take out 1 letter or space. What you wrote is kept below."
     )
     expect(box).to_have_value(too_long)
     expect(box).to_be_focused()
@@ -397,6 +395,7 @@ def test_a_5000_character_comment_with_line_breaks_is_stored_exactly_and_a_longe
     draft = Score.objects.get(criterion=panel.criteria[1], scorecard__panellist=panel.dev)
     assert draft.evidence == too_long
     assert_accessible(page, impacts=EVERY_IMPACT)
+    screenshot(page, "panel-comment-too-long")
     page.context.close()
 
 

@@ -76,7 +76,7 @@ class EasyAnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-lg"}),
         required=False,
         too_long=(
-            "Your words are too long. Please take out {over:,} letters or spaces. "
+            "Your words are too long. Please take out {letters}. "
             "What you wrote is kept below."
         ),
     )

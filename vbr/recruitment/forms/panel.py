@@ -74,7 +74,7 @@ class SupportedPersonViewForm(forms.ModelForm):
         limit=SupportedPersonView._meta.get_field("comment").max_length or 2000,
         required=False,
         too_long=(
-            "Your words are too long. Please take out {over:,} letters or spaces. "
+            "Your words are too long. Please take out {letters}. "
             "What you wrote is kept below."
         ),
     )

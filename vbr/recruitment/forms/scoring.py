@@ -64,8 +64,11 @@ class CommentField(forms.CharField):
         super().validate(value)
         if len(value) > self.limit:
             over = len(value) - self.limit
+            letters = f"{over:,} letter or space" if over == 1 else f"{over:,} letters or spaces"
             raise forms.ValidationError(
-                self.too_long.format(count=len(value), limit=self.limit, over=over),
+                self.too_long.format(
+                    count=len(value), limit=self.limit, over=over, letters=letters
+                ),
                 code="max_length",
             )
 
