@@ -30,12 +30,26 @@ def running_worker(
     *, queue: str | None = None, extra_env: dict[str, str] | None = None
 ) -> Iterator[str]:
     """Run a worker consuming a queue of its own (so parallel runs cannot steal its work)."""
+    with worker_process(queue=queue, extra_env=extra_env) as (queue_name, _process):
+        yield queue_name
+
+
+@contextmanager
+def worker_process(
+    *,
+    queue: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    pool: str = "solo",
+    name: str = "",
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A worker as running_worker starts it, with its process, for tests that kill it. With
+    pool="prefork" it has one child process, which does the work (as in production)."""
     require_redis_url()
     queue = queue or f"test-{uuid.uuid4().hex[:10]}"
     env = {**os.environ, **(extra_env or {})}
     log_dir = ROOT / "test-artifacts"
     log_dir.mkdir(exist_ok=True)
-    log = open(log_dir / f"worker-{queue}.log", "w")  # noqa: SIM115
+    log = open(log_dir / f"worker-{name or queue}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
             sys.executable,
@@ -44,12 +58,13 @@ def running_worker(
             "-A",
             "vbr",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            "--concurrency=1",
             "--loglevel=INFO",
             "-Q",
             queue,
             "-n",
-            f"{queue}@%h",
+            f"{name or queue}@%h",
             "--without-gossip",
             "--without-mingle",
         ],
@@ -59,11 +74,13 @@ def running_worker(
         stderr=subprocess.STDOUT,
     )
     try:
-        yield queue
+        yield queue, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
         log.close()

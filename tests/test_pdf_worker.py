@@ -6,13 +6,9 @@ with committed transactions and hand the worker the test database's name.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,23 +17,13 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.celery_worker import require_redis_url, running_worker
+from tests.outages import celery_broker, free_port, private_redis, require_postgres_url
 from tests.test_pdf_summaries import WorkedExample, example  # noqa: F401 -- fixture
 from vbr.accounts.models import Provider, User
-from vbr.celery import app as celery_app
 from vbr.recruitment import workflow
 from vbr.recruitment.models import SummaryJob
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-def require_postgres_url() -> str:
-    """Like require_redis_url: a missing PostgreSQL fails in CI and skips locally."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        if os.environ.get("CI"):
-            pytest.fail("DATABASE_URL must point at PostgreSQL in CI: the worker shares it.")
-        pytest.skip("DATABASE_URL (PostgreSQL) is not set: a worker cannot share SQLite memory.")
-    return url
 
 
 def test_database_url(settings) -> str:  # type: ignore[no-untyped-def]
@@ -67,50 +53,6 @@ def wait_for(job: SummaryJob, status: str, timeout: float = 90) -> SummaryJob:
             return job
         time.sleep(0.2)
     raise AssertionError(f"job stayed {job.status} ({job.error}); wanted {status}")
-
-
-@contextmanager
-def celery_broker(url: str) -> Iterator[None]:
-    """Point this process's Celery app at another broker, then back."""
-    previous = celery_app.conf.broker_url
-
-    def reset(to: str) -> None:
-        celery_app.conf.broker_url = to
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-
-    reset(url)
-    try:
-        yield
-    finally:
-        reset(previous)
-
-
-@contextmanager
-def private_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """A redis-server of our own on another port, so stopping it stops nobody else's."""
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    try:
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_a_real_worker_renders_a_real_pdf(

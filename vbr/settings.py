@@ -337,11 +337,17 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 100
 SUMMARY_SOFT_TIME_LIMIT = 60
 SUMMARY_TIME_LIMIT = 90
-# The sweep sends again jobs queued (or never sent) for longer than this...
+# The sweep sends again jobs queued (or never sent) for longer than this, puts back jobs
+# whose worker died (vbr/leases.py), and gives up on a job after this many attempts.
 SUMMARY_RESEND_AFTER_SECONDS = 30
-# ...and puts back jobs "rendering" for longer than the hard time limit: their worker died.
-SUMMARY_STUCK_AFTER_SECONDS = SUMMARY_TIME_LIMIT + 30
 SUMMARY_MAX_ATTEMPTS = 3
+# Background jobs (PDF summaries, large exports): a worker renews its lease on a job every
+# JOB_HEARTBEAT_SECONDS; a job without news for JOB_LEASE_SECONDS has lost its worker and is
+# taken over. The sweeps run every JOB_SWEEP_SECONDS, so that a job whose worker was killed
+# is made again within half a minute.
+JOB_HEARTBEAT_SECONDS = 4
+JOB_LEASE_SECONDS = 12
+JOB_SWEEP_SECONDS = 10.0
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "vbr.accounts.sweep_outbox",
@@ -349,7 +355,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-summary-jobs": {
         "task": "vbr.recruitment.tasks.sweep_summary_jobs",
-        "schedule": 60.0,
+        "schedule": JOB_SWEEP_SECONDS,
     },
     # Nightly: anonymise unsuccessful candidates past their provider's retention period.
     "anonymise-expired-candidates": {

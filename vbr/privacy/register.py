@@ -443,6 +443,7 @@ REGISTER: tuple[Table, ...] = (
         rows="application__candidate_id",
         fields=(
             NotPersonal("status", CODE),
+            NotPersonal("lease_owner", "a random id of the worker making the file"),
             NotPersonal("error", "a fixed message about the job, naming nobody"),
             Personal(
                 "file",

@@ -2,7 +2,8 @@
 
 Rendering runs on its own `pdf` queue (see CELERY_TASK_ROUTES) with time limits, late
 acknowledgement and redelivery when a worker is lost; the job row in the database, not the
-broker, says what is done, so a task delivered twice does nothing the second time.
+broker, says what is done, so a task delivered twice does nothing the second time, and the
+lease on the row (vbr.leases) tells a worker that died from one still rendering.
 """
 
 from __future__ import annotations
@@ -10,20 +11,25 @@ from __future__ import annotations
 import gc
 import logging
 
-from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
+from celery import Task, shared_task
 from celery.signals import worker_process_init
 from django.conf import settings
 from django.db import DatabaseError
 
+from vbr import leases
 from vbr.recruitment import pdf, workflow
 from vbr.recruitment.models import SummaryJob
 
 logger = logging.getLogger(__name__)
 
+# How many times a task finding its job held elsewhere looks again: enough to outlast the
+# longest render (the hard time limit) at one look per lease.
+LEASE_CHECKS = settings.SUMMARY_TIME_LIMIT // settings.JOB_LEASE_SECONDS + 2
+
 
 @shared_task(
     name="vbr.recruitment.tasks.render_summary",
+    bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
     ignore_result=True,
@@ -35,29 +41,26 @@ logger = logging.getLogger(__name__)
     retry_jitter=True,
     max_retries=5,
 )
-def render_summary(job_id: int) -> str:
+def render_summary(self: Task, job_id: int) -> str:  # type: ignore[type-arg]
     """Render one summary job. Returns its status, for logs."""
-    try:
-        job = workflow.run_summary_job(job_id=job_id)
-    except SoftTimeLimitExceeded:
-        stuck = SummaryJob.objects.filter(pk=job_id).first()
-        if stuck is not None:
-            stuck.fail(
-                f"Making the PDF took longer than {settings.SUMMARY_SOFT_TIME_LIMIT} seconds."
-            )
-        return SummaryJob.Status.FAILED
-    except DatabaseError:
-        # Put the job back so that the retry (with backoff) can claim it again.
-        SummaryJob.objects.filter(pk=job_id, status=SummaryJob.Status.RENDERING).update(
-            status=SummaryJob.Status.QUEUED
+    job = workflow.run_summary_job(job_id=job_id)
+    if job is None:
+        return "missing"
+    if job.status == SummaryJob.Status.RENDERING:
+        # Another worker holds the job. Delivered again because its worker died (a process
+        # killed mid-render is redelivered at once), or sent twice: look again when that
+        # worker's lease would lapse without news; by then the job is done, or ours to take.
+        if job.attempts >= settings.SUMMARY_MAX_ATTEMPTS or self.request.retries >= LEASE_CHECKS:
+            return job.status  # the sweep gives up on it, or puts it back
+        raise self.retry(
+            countdown=leases.seconds_left(job.heartbeat_at) + 1, max_retries=LEASE_CHECKS
         )
-        raise
-    return job.status if job else "missing"
+    return job.status
 
 
 @shared_task(name="vbr.recruitment.tasks.sweep_summary_jobs", ignore_result=True)
 def sweep_summary_jobs() -> dict[str, int]:
-    """Run every minute by celery beat."""
+    """Run by celery beat every JOB_SWEEP_SECONDS."""
     report = workflow.sweep_summary_jobs()
     return {"resent": report.resent, "requeued": report.requeued, "failed": report.failed}
 

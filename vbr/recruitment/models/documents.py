@@ -2,18 +2,18 @@
 
 The job row is the source of truth, not the broker: a job is created first, then sent to
 Celery once the transaction commits. If Redis is down the row simply stays queued and the
-periodic sweep sends it again; a worker that dies mid-render leaves a row stuck in
-"rendering" which the sweep puts back in the queue (up to an attempts cap).
+periodic sweep sends it again. A worker rendering a job holds a lease on it (`vbr.leases`);
+when the worker dies mid-render its lease lapses within seconds, and the task delivered
+again, or the sweep, takes the job over (up to an attempts cap).
 """
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from vbr import leases
 from vbr.accounts.models import Provider
 
 
@@ -88,6 +88,9 @@ class SummaryJob(models.Model):
     # Last time the job was handed to the broker (None: never reached it).
     sent_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker rendering the job: renewed while it works (vbr.leases).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=32, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = SummaryJobQuerySet.as_manager()
@@ -112,21 +115,27 @@ class SummaryJob(models.Model):
             return None
         return (self.finished_at - self.created_at).total_seconds()
 
-    def claim(self, *, now: datetime | None = None) -> bool:
-        """Move a queued job to rendering. False if somebody else has it or it is finished,
-        which is what makes a task that is delivered twice harmless."""
-        now = now or timezone.now()
-        claimed = SummaryJob.objects.filter(pk=self.pk, status=self.Status.QUEUED).update(
-            status=self.Status.RENDERING, started_at=now, attempts=models.F("attempts") + 1
+    def claim(self) -> str | None:
+        """Move a queued job to rendering, or take over one whose worker has gone; returns
+        the lease's owner id. None if a live worker has it or it is finished, which is what
+        makes a task that is delivered twice harmless."""
+        owner = leases.claim(
+            SummaryJob.objects,
+            pk=self.pk,
+            waiting=self.Status.QUEUED,
+            working=self.Status.RENDERING,
+            max_attempts=settings.SUMMARY_MAX_ATTEMPTS,
         )
-        if claimed:
-            self.refresh_from_db()
-        return bool(claimed)
+        self.refresh_from_db()
+        return owner
 
-    def fail(self, reason: str) -> None:
-        SummaryJob.objects.filter(pk=self.pk).exclude(status=self.Status.READY).update(
-            status=self.Status.FAILED, error=reason[:300], finished_at=timezone.now()
-        )
+    def fail(self, reason: str, *, owner: str | None = None) -> None:
+        """Give up on the job, with a reason for the person who asked; with `owner`, only if
+        that worker still holds it (it may have been taken over meanwhile)."""
+        jobs = SummaryJob.objects.filter(pk=self.pk).exclude(status=self.Status.READY)
+        if owner is not None:
+            jobs = jobs.filter(lease_owner=owner)
+        jobs.update(status=self.Status.FAILED, error=reason[:300], finished_at=timezone.now())
         self.refresh_from_db()
 
     def download_name(self) -> str:

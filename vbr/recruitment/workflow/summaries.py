@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -19,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from vbr import leases
 from vbr.accounts.access import scores_hidden_from
 from vbr.accounts.models import User
 from vbr.recruitment.models import Application, Candidate, Role, Stage, SummaryBatch, SummaryJob
@@ -101,8 +103,10 @@ def send_summary_jobs(job_ids: list[int]) -> int:
 
 
 def run_summary_job(*, job_id: int) -> SummaryJob | None:
-    """Render one queued job to a file. Safe to call twice for the same job: only the call
-    that moves it from queued to rendering does any work."""
+    """Render one job to a file. Safe to call twice for the same job: only the call that
+    claims it does any work. A job left "rendering" by a worker that died is claimed again
+    once that worker's lease has lapsed (vbr.leases); until then a call finds it held, and
+    returns it still rendering."""
     from vbr.recruitment import pdf
 
     job = (
@@ -110,30 +114,44 @@ def run_summary_job(*, job_id: int) -> SummaryJob | None:
         .filter(pk=job_id)
         .first()
     )
-    if job is None or not job.claim():
+    if job is None:
+        return None
+    owner = job.claim()
+    if owner is None:
         return job
     requester = job.requested_by
     if requester is not None and scores_hidden_from(requester, job.application):
         job.fail(
             "You sit on this candidate's panel and have not submitted your own scorecard: "
-            "submit it first, then ask for the summary again."
+            "submit it first, then ask for the summary again.",
+            owner=owner,
         )
         return job
     try:
-        content = pdf.render_summary_pdf(application=job.application, requested_by=requester)
+        with leases.heartbeat(SummaryJob.objects, pk=job.pk, owner=owner):
+            content = pdf.render_summary_pdf(application=job.application, requested_by=requester)
+    except SoftTimeLimitExceeded:
+        job.fail(
+            f"Making the PDF took longer than {settings.SUMMARY_SOFT_TIME_LIMIT} seconds.",
+            owner=owner,
+        )
+        return job
     except Exception:
         logger.exception("Summary job %s failed to render", job.pk)
         job.fail(
             f"The PDF could not be made (job {job.pk}). Try again; if it fails again, tell "
-            "your administrator this job number."
+            "your administrator this job number.",
+            owner=owner,
         )
         return job
     job.file.save(job.download_name(), ContentFile(content), save=False)
-    updated = SummaryJob.objects.filter(pk=job.pk, status=SummaryJob.Status.RENDERING).update(
+    updated = SummaryJob.objects.filter(
+        pk=job.pk, status=SummaryJob.Status.RENDERING, lease_owner=owner
+    ).update(
         status=SummaryJob.Status.READY, file=job.file.name, error="", finished_at=timezone.now()
     )
     if not updated and job.file.name:
-        # The job was swept away or erased meanwhile: do not leave an orphan file behind.
+        # Taken over, swept away or erased meanwhile: do not leave an orphan file behind.
         job.file.storage.delete(job.file.name)
     job.refresh_from_db()
     return job
@@ -148,7 +166,8 @@ class SweepReport:
 
 def sweep_summary_jobs(*, now: datetime | None = None) -> SweepReport:
     """Run by celery beat: send again the jobs the broker never delivered, put back jobs
-    whose worker died mid-render, and give up (with a reason) after too many attempts."""
+    whose worker died mid-render (its lease lapsed), and give up (with a reason) after too
+    many attempts."""
     now = now or timezone.now()
     jobs = SummaryJob.objects
     failed = jobs.filter(
@@ -158,16 +177,13 @@ def sweep_summary_jobs(*, now: datetime | None = None) -> SweepReport:
         finished_at=now,
         error="No worker picked this job up for an hour. Try again later.",
     )
-    stuck = jobs.filter(
-        status=SummaryJob.Status.RENDERING,
-        started_at__lt=now - timedelta(seconds=settings.SUMMARY_STUCK_AFTER_SECONDS),
-    )
+    stuck = jobs.filter(status=SummaryJob.Status.RENDERING).filter(leases.lapsed(now))
     failed += stuck.filter(attempts__gte=settings.SUMMARY_MAX_ATTEMPTS).update(
         status=SummaryJob.Status.FAILED,
         finished_at=now,
         error=f"The PDF could not be made after {settings.SUMMARY_MAX_ATTEMPTS} attempts.",
     )
-    requeued = stuck.update(status=SummaryJob.Status.QUEUED, sent_at=None)
+    requeued = stuck.update(status=SummaryJob.Status.QUEUED, sent_at=None, lease_owner="")
     due = list(
         jobs.filter(status=SummaryJob.Status.QUEUED)
         .filter(
