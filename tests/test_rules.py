@@ -77,7 +77,11 @@ def progress(journey: Journey, bob: User) -> None:
 
 
 def decide(client: Client, application: Application, **data: str):  # type: ignore[no-untyped-def]
-    return client.post(reverse("decision-create", args=["sunrise", application.pk]), data)
+    """Send the decision form as the page draws it now (with the stage and latest decision it
+    carries back, see tests/test_races.py)."""
+    seen = workflow.seen_now(Application.objects.get(pk=application.pk))
+    drawn = {"at_stage": seen.stage_id or "", "last_decision": seen.decision_id or ""}
+    return client.post(reverse("decision-create", args=["sunrise", application.pk]), drawn | data)
 
 
 def against_the_experts(client: Client, provider: Provider) -> list[list[object]]:

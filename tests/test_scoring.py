@@ -11,7 +11,7 @@ from django.urls import reverse
 from tests import factories as f
 from tests.conftest import signed_in
 from vbr.accounts.models import AuditEvent, Membership, Provider, User
-from vbr.recruitment import scoring
+from vbr.recruitment import scoring, workflow
 from vbr.recruitment.models import (
     Application,
     Assessment,
@@ -396,13 +396,27 @@ def test_debrief_query_count_does_not_grow_with_criteria(
 # -- Decisions ---------------------------------------------------------------------------------
 
 
+def bob_has_scored(interview: Interview) -> None:
+    """Bob chairs the panel: deciding waits for his own scorecard (independence)."""
+    f.make_scorecard(
+        panellist=interview.bob,
+        levels={interview.dignity: 3, interview.compassion: 3},
+        submitted=True,
+    )
+
+
 def decide(client: Client, application: Application, **data: str):  # type: ignore[no-untyped-def]
-    return client.post(reverse("decision-create", args=["sunrise", application.pk]), data)
+    """Send the decision form as the page draws it now (with the stage and latest decision it
+    carries back, see tests/test_races.py)."""
+    seen = workflow.seen_now(Application.objects.get(pk=application.pk))
+    drawn = {"at_stage": seen.stage_id or "", "last_decision": seen.decision_id or ""}
+    return client.post(reverse("decision-create", args=["sunrise", application.pk]), drawn | data)
 
 
 def test_progress_moves_to_the_next_stage_with_history(
     as_bob: Client, interview: Interview
 ) -> None:
+    bob_has_scored(interview)
     application = interview.assessment.application
     response = decide(as_bob, application, kind="progress", reasons="Strong on dignity")
     assert response.status_code == 302
@@ -421,6 +435,7 @@ def test_progress_moves_to_the_next_stage_with_history(
 def test_deciding_against_the_experts_needs_a_recorded_reason(
     as_bob: Client, interview: Interview
 ) -> None:
+    bob_has_scored(interview)
     f.make_scorecard(
         panellist=interview.dev,
         levels={interview.dignity: 1, interview.compassion: 1},
@@ -446,6 +461,7 @@ def test_deciding_against_the_experts_needs_a_recorded_reason(
 
 
 def test_decision_with_the_experts_needs_no_override(as_bob: Client, interview: Interview) -> None:
+    bob_has_scored(interview)
     f.make_scorecard(
         panellist=interview.dev,
         levels={interview.dignity: 1, interview.compassion: 1},
@@ -459,6 +475,7 @@ def test_decision_with_the_experts_needs_no_override(as_bob: Client, interview: 
 
 
 def test_hiring_creates_an_outcome_to_fill_in_later(as_bob: Client, interview: Interview) -> None:
+    bob_has_scored(interview)
     application = interview.assessment.application
     decide(as_bob, application, kind="hire", reasons="Everyone agreed")
     outcome = Outcome.objects.get(application=application)
@@ -583,9 +600,10 @@ def test_scorecard_pages_query_counts_do_not_grow_with_criteria(
     # session, user, membership, panel place, scorecard, its scores, criteria, indicators
     assert _count(as_bob, interview.url("scorecard-edit")) == 8
     submit = draft | {"recommendation": "yes", "submit": "1"}
-    # session, user, membership, panel place, scorecard, criteria; savepoint, scorecard
-    # locked, its scores (unchanged), scorecard saved, the application's per-value totals
-    # read and stored (2), the panel's progress stored (2), the assessment's panel agreement
-    # tallies read, cleared and stored (3), assessment status, audit event, the provider's
-    # reports version; release
-    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 21
+    # session, user, membership, panel place, scorecard, criteria; savepoint, the
+    # application, the assessment (with its status) and the scorecard locked in that order,
+    # its scores (unchanged), scorecard saved, the application's per-value totals read and
+    # stored (2), the panel's progress stored (2), the assessment's panel agreement tallies
+    # read, cleared and stored (3), assessment status, audit event, the provider's reports
+    # version; release
+    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 23

@@ -26,6 +26,10 @@ class DecisionForm(forms.Form):
         help_text="Needed when the decision goes against the view of the panel members who "
         "draw on care and support.",
     )
+    # The application as the decider saw it (workflow.Seen), carried back with the decision
+    # so that a form sent twice, or after somebody else decided, is not recorded again.
+    at_stage = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    last_decision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self, *args: Any, application: Application, experts_view: str, **kwargs: Any
@@ -33,6 +37,9 @@ class DecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.application = application
         self.experts_view = experts_view
+        if not self.is_bound:
+            seen = workflow.seen_now(application)
+            self.initial.update(at_stage=seen.stage_id, last_decision=seen.decision_id)
         choices = list(Decision.Kind.choices)
         if workflow.next_stage(application) is None:
             choices = [c for c in choices if c[0] != Decision.Kind.PROGRESS]
@@ -45,12 +52,27 @@ class DecisionForm(forms.Form):
         kind = cleaned.get("kind")
         against = kind and rules.goes_against_experts(view=self.experts_view, kind=kind)
         if against and not (cleaned.get("override_reason") or "").strip():
-            self.add_error(
-                "override_reason",
-                f"The experts by experience were {self.experts_view} about this candidate. "
-                "Record why you are deciding otherwise.",
-            )
+            self.ask_for_override_reason()
         return cleaned
+
+    def seen(self) -> workflow.Seen:
+        return workflow.Seen(
+            stage_id=self.cleaned_data.get("at_stage"),
+            decision_id=self.cleaned_data.get("last_decision"),
+        )
+
+    def ask_for_override_reason(self, changed_to: str | None = None) -> None:
+        """The decision goes against the experts and needs a reason. `changed_to`: their view
+        when it changed after the page was drawn (an expert submitted or amended meanwhile)."""
+        if changed_to is None:
+            said = f"The experts by experience were {self.experts_view} about this candidate."
+        else:
+            self.experts_view = changed_to
+            said = (
+                f"The experts by experience were {changed_to} about this candidate: their "
+                "view changed after this page was opened."
+            )
+        self.add_error("override_reason", f"{said} Record why you are deciding otherwise.")
 
 
 class OutcomeForm(forms.ModelForm):

@@ -55,11 +55,17 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         place's `scorecard_submitted` (two UPDATEs). The workflow calls it whenever a panel
         place is added or removed or a scorecard submitted, so that lists, the dashboard and
         "waiting for a decision" read stored figures instead of counting for every row.
-        Returns how many assessments were updated."""
+        Returns how many assessments were updated.
+
+        Only the panel places whose flag is out of date are written (on a submit, the
+        submitter's own), so that a submit never waits for another panellist's draft. The
+        counts are exact when the caller holds the assessments' locks, as the workflow does
+        (`workflow._locks`)."""
         submitted = Scorecard.objects.filter(submitted_at__isnull=False)
-        Panellist.objects.filter(assessment__in=self.values("pk")).update(
-            scorecard_submitted=models.Exists(submitted.filter(panellist=models.OuterRef("pk")))
-        )
+        now = models.Exists(submitted.filter(panellist=models.OuterRef("pk")))
+        Panellist.objects.filter(assessment__in=self.values("pk")).exclude(
+            scorecard_submitted=now
+        ).update(scorecard_submitted=now)
         panel = Panellist.objects.filter(assessment=models.OuterRef("pk"))
         return self.update(
             panel_size=_count(panel),

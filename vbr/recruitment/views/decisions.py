@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from vbr.accounts.access import STAFF, provider_view, scores_hidden_from
@@ -27,7 +28,8 @@ def decision_create(
     request: HttpRequest, membership: Membership, application_id: int
 ) -> HttpResponse:
     application = _application(membership, application_id)
-    if not application.is_open:
+    if not application.is_open and request.method == "GET":
+        # A decision sent now is answered by `record_decision`: the decision that closed it.
         messages.info(request, f"This application is {application.get_status_display().lower()}.")
         return redirect(application)
     if scores_hidden_from(membership, application):
@@ -43,15 +45,27 @@ def decision_create(
     view = workflow.experts_view(application)
     form = DecisionForm(request.POST or None, application=application, experts_view=view)
     if request.method == "POST" and form.is_valid():
-        decision = workflow.record_decision(
-            application=application,
-            kind=form.cleaned_data["kind"],
-            reasons=form.cleaned_data["reasons"].strip(),
-            override_reason=form.cleaned_data["override_reason"].strip(),
-            decided_by=request.user,  # type: ignore[arg-type]
-        )
-        messages.success(request, f"Decision recorded: {decision.get_kind_display()}.")
-        return redirect(application)
+        try:
+            decision = workflow.record_decision(
+                application=application,
+                kind=form.cleaned_data["kind"],
+                reasons=form.cleaned_data["reasons"].strip(),
+                override_reason=form.cleaned_data["override_reason"].strip(),
+                decided_by=request.user,  # type: ignore[arg-type]
+                seen=form.seen(),
+            )
+        except workflow.DecisionOvertaken as overtaken:
+            kind = form.cleaned_data["kind"]
+            messages.info(request, _overtaken(overtaken, kind, request.user.pk))
+            return redirect(application)
+        except workflow.OverrideReasonNeeded as needed:
+            # An expert submitted or amended while the page was open: everything typed is
+            # shown again, with their view as it is now.
+            form.ask_for_override_reason(changed_to=needed.view)
+            view = needed.view
+        else:
+            messages.success(request, f"Decision recorded: {decision.get_kind_display()}.")
+            return redirect(application)
     return render(
         request,
         "recruitment/decision_form.html",
@@ -60,6 +74,28 @@ def decision_create(
             "form": form,
             "experts_view": view,
         },
+    )
+
+
+def _overtaken(overtaken: workflow.DecisionOvertaken, kind: str, user_id: int | None) -> str:
+    """What a decider is told when the application changed since their page was drawn."""
+    application, decision = overtaken.application, overtaken.decision
+    if decision is None:
+        if not application.is_open:
+            status = application.get_status_display().lower()
+            return f"This application is {status}: nothing was recorded."
+        return (
+            "This application has moved on since the decision page was opened: nothing was "
+            "recorded. Look at where it is now before deciding."
+        )
+    by = decision.decided_by.display_name if decision.decided_by else "somebody"
+    at = timezone.localtime(decision.decided_at)
+    made = f"{decision.get_kind_display()}, by {by} at {at:%H:%M} on {at.day} {at:%B}"
+    if decision.kind == kind and decision.decided_by_id == user_id:
+        return f"This decision was already recorded: {made}."
+    return (
+        f"A decision was recorded meanwhile: {made}. Nothing else was recorded: read it "
+        "before deciding again."
     )
 
 

@@ -85,6 +85,15 @@ def _sent_redirect(membership: Membership, panellist: Panellist) -> HttpResponse
     return redirect("easy-sent", membership.provider.slug, panellist.assessment_id)
 
 
+def _already_sent(
+    request: HttpRequest, membership: Membership, panellist: Panellist
+) -> HttpResponse:
+    """The answers were sent from another screen while this one was open: say so on the
+    "sent" page (they are locked, so what was chosen here is not kept)."""
+    messages.info(request, "Your answers were already sent from another screen.")
+    return _sent_redirect(membership, panellist)
+
+
 @require_http_methods(["GET", "POST"])
 @provider_view(ANY_MEMBER)
 def easy_start(request: HttpRequest, membership: Membership, assessment_id: int) -> HttpResponse:
@@ -106,11 +115,14 @@ def easy_start(request: HttpRequest, membership: Membership, assessment_id: int)
     if request.method == "POST" and form.is_valid():
         helped = form.cleaned_data["helper"] == "supporter"
         chosen = form.cleaned_data.get("supporter") if helped else None
-        workflow.set_scorecard_supporter(
-            panellist=panellist,
-            supporter=chosen.user if chosen else None,
-            supporter_name=form.cleaned_data.get("supporter_name", "") if helped else "",
-        )
+        try:
+            workflow.set_scorecard_supporter(
+                panellist=panellist,
+                supporter=chosen.user if chosen else None,
+                supporter_name=form.cleaned_data.get("supporter_name", "") if helped else "",
+            )
+        except workflow.ScorecardLocked:
+            return _already_sent(request, membership, panellist)
         return redirect("easy-question", membership.provider.slug, assessment_id, 1)
     if form.is_bound:
         messages.error(
@@ -185,7 +197,7 @@ def easy_question(
                 entered_by=entered_by,
             )
         except workflow.ScorecardLocked:
-            return _sent_redirect(membership, panellist)
+            return _already_sent(request, membership, panellist)
         action = request.POST.get("action")
         if action == "autosave":
             return render(

@@ -116,10 +116,7 @@ def scorecard_edit(
     }
     if scorecard is not None and scorecard.is_submitted:
         if request.method == "POST":
-            messages.info(
-                request, "This scorecard is submitted and locked. Use “Amend” to change it."
-            )
-            return redirect(request.get_full_path())
+            return _submitted_meanwhile(request, submitting="submit" in request.POST)
         scores = {s.criterion_id: s for s in scorecard.scores.all()}
         context["answered"] = [(c, scores.get(c.pk)) for c in _with_indicators(criteria)]
         return render(request, "recruitment/scorecard_submitted.html", context)
@@ -140,14 +137,18 @@ def scorecard_edit(
             messages.success(request, "Thank you: your scorecard is submitted and locked.")
             return redirect("assessment-debrief", membership.provider.slug, assessment.pk)
         # Save what was typed even when a submit was refused: nothing is lost.
-        scorecard = workflow.save_scorecard_draft(
-            panellist=panellist,
-            answers=form.answers(),
-            recommendation=form.recommendation_value(),
-            summary=form.summary_value(),
-            entered_by=request.user,  # type: ignore[arg-type]
-            criteria=criteria,
-        )
+        try:
+            scorecard = workflow.save_scorecard_draft(
+                panellist=panellist,
+                answers=form.answers(),
+                recommendation=form.recommendation_value(),
+                summary=form.summary_value(),
+                entered_by=request.user,  # type: ignore[arg-type]
+                criteria=criteria,
+            )
+        except workflow.ScorecardLocked:
+            # Submitted from another tab since this page read it.
+            return _submitted_meanwhile(request, submitting=False)
         if not submitting:
             messages.success(request, "Draft saved. Nobody else can see it.")
             return redirect(request.get_full_path())
@@ -157,6 +158,20 @@ def scorecard_edit(
     _with_indicators(criteria)
     context["form"] = form
     return render(request, "recruitment/scorecard_form.html", context)
+
+
+def _submitted_meanwhile(request: HttpRequest, *, submitting: bool) -> HttpResponse:
+    """A post to a scorecard that is already submitted: the submitted scorecard, shown again
+    with what became of the post (a second click on Submit, or a draft from another window)."""
+    if submitting:
+        messages.info(request, "Your scorecard is submitted and locked.")
+    else:
+        messages.info(
+            request,
+            "This scorecard was submitted in another window, so it is locked and these "
+            "changes were not saved. Use “Amend” to change it.",
+        )
+    return redirect(request.get_full_path())
 
 
 @require_POST

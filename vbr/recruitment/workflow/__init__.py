@@ -16,8 +16,12 @@ from vbr.recruitment.workflow.applications import (
 )
 from vbr.recruitment.workflow.decisions import (
     DECISION_STATUS,
+    DecisionOvertaken,
+    OverrideReasonNeeded,
+    Seen,
     experts_view,
     record_decision,
+    seen_now,
 )
 from vbr.recruitment.workflow.panels import (
     add_panellist,
@@ -76,8 +80,11 @@ __all__ = [
     "DECISION_STATUS",
     "Answer",
     "CriteriaFrozen",
+    "DecisionOvertaken",
     "NoNextStage",
+    "OverrideReasonNeeded",
     "ScorecardLocked",
+    "Seen",
     "ShadowingChecksOutstanding",
     "StartersAdded",
     "SweepReport",
@@ -119,6 +126,7 @@ __all__ = [
     "save_scorecard_draft",
     "schedule_assessment",
     "scorecard_snapshot",
+    "seen_now",
     "send_summary_jobs",
     "set_scorecard_supporter",
     "start_new_criteria_version",

@@ -2,9 +2,16 @@
 
 A decision against the lived-experience panel members needs a recorded reason; the decision
 is then carried out (moving on, offer, hire or decline) in the same step.
+
+A decision is made once: it is recorded under the application's lock (`_locks`), on the
+application as the decider saw it (`Seen`). The same form sent twice (a double click, two
+tabs) or after somebody else decided finds the application changed, and is answered with the
+decision already made instead of being recorded again and moving the application twice.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -13,8 +20,45 @@ from vbr.accounts import audit
 from vbr.accounts.models import AuditEvent, User
 from vbr.recruitment import rules
 from vbr.recruitment.models import Application, Decision, Outcome
+from vbr.recruitment.workflow._locks import lock_and_reload_application
 from vbr.recruitment.workflow.applications import move_to_next_stage
 from vbr.reports.caching import reports_changed
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What the decider saw when the decision page was drawn: the stage the application was
+    at, and the latest decision on it (None: none yet)."""
+
+    stage_id: int | None
+    decision_id: int | None
+
+
+def seen_now(application: Application) -> Seen:
+    """The application's stage and latest decision as they are now (one query), for the
+    decision page to carry back with the decision."""
+    latest = application.decisions.order_by("-pk").values_list("pk", flat=True).first()
+    return Seen(stage_id=application.current_stage_id, decision_id=latest)
+
+
+class DecisionOvertaken(Exception):
+    """The application is no longer as the decider saw it: `decision` is the one made since
+    (the first of a double click, or somebody else's), or None when it moved on or closed
+    without one. Nothing was recorded."""
+
+    def __init__(self, *, application: Application, decision: Decision | None) -> None:
+        super().__init__("The application changed since the decision page was drawn.")
+        self.application = application
+        self.decision = decision
+
+
+class OverrideReasonNeeded(ValueError):
+    """The decision goes against the experts' view at the stage, and no reason was given.
+    `view` is their view as it is now (it may have changed since the page was drawn)."""
+
+    def __init__(self, view: rules.ExpertsView) -> None:
+        super().__init__("A decision against the experts by experience needs a reason.")
+        self.view = view
 
 
 def experts_view(application: Application) -> str:
@@ -40,15 +84,28 @@ def record_decision(
     reasons: str,
     override_reason: str = "",
     decided_by: User,
+    seen: Seen | None = None,
 ) -> Decision:
     """Record a human decision with its reasons, at the stage the application is in, and
     carry it out. A decision against the experts' view at that stage needs `override_reason`
-    (`rules.goes_against_experts`)."""
+    (`rules.goes_against_experts`).
+
+    Everything is read again under the application's lock, which the experts' submits and
+    amendments take too: `seen` (from the decision page) must still hold, else
+    DecisionOvertaken; the view is their view now, else OverrideReasonNeeded."""
+    lock_and_reload_application(application)
+    latest = application.decisions.select_related("decided_by").order_by("-pk").first()
+    latest_id = latest.pk if latest is not None else None
+    if seen is not None and seen != Seen(application.current_stage_id, latest_id):
+        made_since = latest if latest_id != seen.decision_id else None
+        raise DecisionOvertaken(application=application, decision=made_since)
+    if not application.is_open:
+        raise DecisionOvertaken(application=application, decision=None)
     stage_id = rules.decision_stage_id(application)
     view = rules.experts_view_at(application=application, stage_id=stage_id)
     against = rules.goes_against_experts(view=view, kind=kind)
     if against and not override_reason.strip():
-        raise ValueError("A decision against the experts by experience needs a reason.")
+        raise OverrideReasonNeeded(view)
     decision = Decision.objects.create(
         application=application,
         stage_id=stage_id,

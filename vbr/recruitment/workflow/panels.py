@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from vbr.accounts.models import Membership
 from vbr.recruitment.models import Application, Assessment, Panellist, Stage
+from vbr.recruitment.workflow._locks import lock_assessment, lock_panel_place
 from vbr.recruitment.workflow.shadowing import ShadowingChecksOutstanding, ensure_can_schedule
 from vbr.reports.caching import reports_changed
 
@@ -98,6 +99,7 @@ def add_panellist(
 ) -> Panellist:
     """Put a member of the provider on an assessment's panel, once, in the panel role chosen
     or else their usual one (`default_panel_role`)."""
+    lock_assessment(assessment.pk)  # the panel's size is counted after any submit in progress
     panellist = _seat(assessment=assessment, membership=membership, panel_role=panel_role)
     _panel_changed(assessment, provider_id=membership.provider_id)
     return panellist
@@ -133,6 +135,9 @@ def _panel_changed(assessment: Assessment, *, provider_id: int) -> None:
 def remove_panellist(*, panellist: Panellist) -> None:
     """Take somebody off a panel, only while they have not started a scorecard: once they
     have, their work is part of the record."""
+    # In the one order (`_locks`): a first draft being saved on this place is seen below.
+    lock_assessment(panellist.assessment_id)
+    lock_panel_place(panellist.pk)
     if Panellist.objects.filter(pk=panellist.pk, scorecard__isnull=False).exists():
         raise ValidationError(
             f"{panellist.user.display_name} has started a scorecard: they stay on the panel."

@@ -26,6 +26,7 @@ from vbr.recruitment.models import (
     ScorecardRevision,
 )
 from vbr.recruitment.scoring import value_level_totals
+from vbr.recruitment.workflow._locks import lock_application, lock_assessment, lock_panel_place
 from vbr.reports.agreement import refresh_agreement
 from vbr.reports.caching import reports_changed
 
@@ -47,19 +48,27 @@ class Answer:
         return self.level is not None or self.not_observed
 
 
+def _locked_scorecard(panellist: Panellist) -> Scorecard | None:
+    return (
+        Scorecard.objects.select_for_update(no_key=True, of=("self",))
+        .filter(panellist=panellist)
+        .order_by()  # the default ordering would join (and lock) the assessment
+        .first()
+    )
+
+
 def _lock_panel_place(panellist: Panellist) -> Scorecard:
     """The panellist's scorecard, locked until the transaction ends, and created once even
-    when two requests race (double click)."""
-    locked = Scorecard.objects.select_for_update().filter(panellist=panellist)
-    scorecard = locked.first()
+    when two requests race (a double click, two tabs). Locks the panel place and the
+    scorecard only (see `_locks` for the order)."""
+    scorecard = _locked_scorecard(panellist)
     if scorecard is None:
-        # None yet: take turns on the panel place to create it.
-        Panellist.objects.select_for_update().filter(pk=panellist.pk).first()
-        scorecard, created = Scorecard.objects.get_or_create(
-            panellist=panellist, defaults={"assessment_id": panellist.assessment_id}
+        # None yet: take turns on the panel place to create it, and look again once it is
+        # ours (the request before may have made it meanwhile).
+        lock_panel_place(panellist.pk)
+        scorecard = _locked_scorecard(panellist) or Scorecard.objects.create(
+            panellist=panellist, assessment_id=panellist.assessment_id
         )
-        if not created:
-            scorecard = locked.get()  # another request made it meanwhile: lock it too
     scorecard.panellist = panellist  # already loaded: saves reading it again
     return scorecard
 
@@ -157,16 +166,22 @@ def submit_scorecard(
 ) -> Scorecard:
     """Submit and lock a scorecard. The form has checked completeness; a second submit (a
     double click) finds it already submitted and changes nothing. `criteria`: as for
-    `save_scorecard_draft`."""
+    `save_scorecard_draft`.
+
+    Takes the application's and the assessment's locks before the scorecard's, so that
+    panellists submitting at once are counted one after another (exact stored figures) and a
+    decision being made waits for the experts' recommendation."""
+    assessment = panellist.assessment
+    lock_application(assessment.application_id)
+    status = lock_assessment(assessment.pk)  # as it is now: the loaded one may be older
     scorecard = _lock_panel_place(panellist)
     if scorecard.is_submitted:
         return scorecard
     _fill(scorecard, answers, recommendation, summary, entered_by, criteria)
     scorecard.submitted_at = timezone.now()
     scorecard.save()
-    assessment = panellist.assessment
     refresh_from_scores([assessment])
-    if assessment.status == Assessment.Status.SCHEDULED:
+    if status == Assessment.Status.SCHEDULED:
         assessment.status = Assessment.Status.SCORING
         assessment.save(update_fields=["status"])
     audit.record(
@@ -188,7 +203,10 @@ def refresh_from_scores(assessments: Sequence[Assessment]) -> None:
     application's per-value totals (exports, retention), the panel's progress (lists, the
     dashboard) and the panel tallies (values and panel reports). Called when a scorecard is
     submitted or amended, the only steps that change submitted levels; loads that write
-    scorecards directly call it as submitting would. Seven queries."""
+    scorecards directly call it as submitting would. Seven queries.
+
+    The workflow calls it holding the locks of the applications and assessments (`_locks`):
+    each count is then made after every earlier writer has committed, and is exact."""
     refresh_value_levels(sorted({assessment.application_id for assessment in assessments}))
     ids = [assessment.pk for assessment in assessments]
     Assessment.objects.filter(pk__in=ids).refresh_scoring_progress()
@@ -244,8 +262,13 @@ def amend_scorecard(
     reason: str,
     amended_by: User,
 ) -> ScorecardRevision:
-    """Change a submitted scorecard, keeping what it said before and why it changed."""
-    scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    """Change a submitted scorecard, keeping what it said before and why it changed. Locks
+    as submitting does: a decision being made waits for the amended recommendation."""
+    assessment = scorecard.assessment
+    lock_application(assessment.application_id)
+    lock_assessment(assessment.pk)
+    scorecard = Scorecard.objects.select_for_update(no_key=True, of=("self",)).get(pk=scorecard.pk)
+    scorecard.assessment = assessment  # loaded above: saves reading it again
     if not scorecard.is_submitted:
         raise ValueError("Only a submitted scorecard is amended; a draft is simply saved.")
     if not reason.strip():
@@ -260,7 +283,6 @@ def amend_scorecard(
     scorecard.recommendation = recommendation
     scorecard.summary = summary
     scorecard.save()
-    assessment = scorecard.assessment
     refresh_from_scores([assessment])
     audit.record(
         provider=assessment.application.provider,
