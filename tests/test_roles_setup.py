@@ -312,7 +312,7 @@ def test_a_frozen_criterion_cannot_be_moved(
     )
     assert "cannot change" in response.text
     assert [c.prompt for c in stage.current_criteria().order_by("order")] == ["First", "Second"]
-    assert "Move later<span class=\"visually-hidden\">: criterion" not in response.text
+    assert 'Move later<span class="visually-hidden">: criterion' not in response.text
 
 
 def test_starter_questions_give_an_interview_one_question_per_value(
