@@ -44,6 +44,8 @@ LEVEL_LABELS = {
     3: "Good evidence",
     4: "Strong evidence",
 }
+# What the evidence grid says for a value that no criterion of a stage evidences.
+NOT_PLANNED = "Not planned"
 
 
 @dataclass(frozen=True)
@@ -398,9 +400,6 @@ class GridCell:
             return "Not observed"
         return "No scores yet"
 
-
-# A value that no criterion of a stage evidences.
-NOT_PLANNED = "Not planned"
 
 @dataclass(frozen=True)
 class ValueRow:
