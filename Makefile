@@ -71,7 +71,9 @@ node_modules/.installed: package.json package-lock.json
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache bench-results bench.sqlite3
 
-# 50 panel members autosaving and submitting for 60 s against gunicorn (use PostgreSQL).
+# 100 panel members, in panels of two scoring the same candidates, autosaving and submitting
+# for 60 s against gunicorn; then nothing may be lost, duplicated or miscounted (use
+# PostgreSQL, a database of its own: DATABASE_URL=postgres://…/vbr_load). See BENCHMARKS.md.
 loadtest: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py loadtest --users 50 --seconds 60
+	$(BIN)/python manage.py loadtest --users 100 --seconds 60
