@@ -141,3 +141,22 @@ def test_debrief_and_invitation_links_look_like_buttons_people_can_use(
     assert f'class="btn btn-outline-primary" href="{debrief}"' in detail
     assert f'class="btn btn-outline-primary" href="{invitations}"' in detail
     assert "btn-outline-secondary" not in detail
+
+
+def test_the_pdf_summary_names_a_stages_kind_only_when_its_name_does_not_say_it(
+    bob: User, chloe: Application
+) -> None:
+    from vbr.recruitment import pdf
+
+    meeting = f.make_stage(
+        role=chloe.role, name="Meet the residents", kind=Stage.Kind.SHADOWING, order=3
+    )
+    f.make_assessment(application=chloe, stage=chloe.current_stage)
+    f.make_assessment(application=chloe, stage=meeting)
+
+    html = pdf.render_summary_html(pdf.gather_summary(application=chloe, requested_by=bob))
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "Values interview (Values interview)" not in text
+    assert "Values interview ," in text
+    assert "Meet the residents (Shadowing)" in text

@@ -231,9 +231,10 @@ def test_each_stage_taken_shows_its_kind_date_scorecards_submitted_and_panel(
     for stage, submitted in ((example.interview, "2 of 3"), (example.shadowing, "2 of 2")):
         assessment = example.application.assessments.get(stage=stage)
         day = date_format(timezone.localtime(assessment.scheduled_at), "j M Y")
+        # The kind is named only where the stage's name does not already say it.
+        kind = stage.kind_not_in_name and f' <span class="muted">({stage.kind_not_in_name})</span>'
         assert (
-            f'<strong>{stage.name}</strong> <span class="muted">({stage.get_kind_display()})'
-            f"</span>, {day}. Scorecards submitted: {submitted}.<br>"
+            f"<strong>{stage.name}</strong>{kind}, {day}. Scorecards submitted: {submitted}.<br>"
         ) in html
     assert html.count("Panel: Bob Okafor (chair), Dev Raman (expert by experience)") == 2
 
