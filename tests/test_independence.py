@@ -74,6 +74,7 @@ VOLATILE = [
     re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*'),
     re.compile(rb'(nonce=")[^"]*'),
     re.compile(rb'(csrf[-_]token"? content=")[^"]*'),
+    re.compile(rb'("X-CSRFToken": ")[^"]*'),
     # Charts number their SVG ids per process, so that two on one page never clash.
     re.compile(rb"(chart)\d+"),
     # Dates and times as pages, CSVs and file names print them.
