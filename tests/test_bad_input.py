@@ -331,6 +331,8 @@ def test_the_easy_start_page_says_why_it_refused_a_supporter(
     page = response.text
     assert "We could not start yet" in page
     assert explained in page
+    # One message for one problem.
+    assert page.count('class="easy-error"') + page.count('id="helper-error"') == 1
     scorecard = Scorecard.objects.filter(panellist__assessment=easy_panel).first()
     assert scorecard is None or not scorecard.supporter_name
 

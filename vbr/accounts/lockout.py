@@ -39,10 +39,9 @@ def attempt_username(request: HttpRequest, credentials: dict[str, Any] | None) -
     150 characters), so the first 255 characters are enough to count the tries. The sign-in
     itself still checks the whole name, and is refused like any wrong sign-in.
     """
-    if credentials is not None:
-        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
-    else:
-        username = request.POST.get(settings.AXES_USERNAME_FORM_FIELD)
+    # django-axes sets this setting when it loads (default: the user model's username field).
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    username = (credentials if credentials is not None else request.POST).get(field)
     if username is None:
         return None
     return str(username)[:ATTEMPT_USERNAME_MAX_LENGTH]

@@ -76,8 +76,7 @@ class EasyAnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-lg"}),
         required=False,
         too_long=(
-            "Your words are too long. Please take out {letters}. "
-            "What you wrote is kept below."
+            "Your words are too long. Please take out {letters}. What you wrote is kept below."
         ),
     )
 
@@ -154,8 +153,12 @@ class SupporterForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("helper") == "supporter" and not (
-            cleaned.get("supporter") or (cleaned.get("supporter_name") or "").strip()
+        # Asked only when nothing was given: a choice or a name refused has its own message.
+        if (
+            cleaned.get("helper") == "supporter"
+            and not self.has_error("supporter")
+            and not self.has_error("supporter_name")
+            and not (cleaned.get("supporter") or (cleaned.get("supporter_name") or "").strip())
         ):
             self.add_error("supporter", "Please choose the person helping, or write their name.")
         return cleaned
