@@ -177,6 +177,8 @@ ACCESS: dict[str, Row] = {
     "panel-member-add": admin_only("POST"),
     "membership-change": admin_only("POST", ok=302),
     "membership-remove": admin_only("POST", ok=302),
+    # What a reset means, first; the reset itself is a POST from there.
+    "two-factor-reset": admin_only(),
     # No logo uploaded in this world.
     "provider-logo-image": Row("GET", 404, 404, 404, 403, 404, 302),
 }

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "vbr.privacy",
     "vbr.devtools",
 ]
@@ -386,6 +387,9 @@ AXES_USERNAME_CALLABLE = "vbr.accounts.lockout.attempt_username"
 # the one-command demo turns the requirement off so that its logins work straight away.
 VBR_REQUIRE_ADMIN_2FA = env_bool("VBR_REQUIRE_ADMIN_2FA", True)
 OTP_TOTP_ISSUER = "VBR"
+# Backup codes (django-otp static tokens) are not listed in the Django admin: the operator
+# resets two-factor sign-in there instead (an audited action on users).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Content-Security-Policy (django-csp 4): no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {

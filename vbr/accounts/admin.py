@@ -1,8 +1,11 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from vbr.accounts import recovery
 from vbr.accounts.models import AuditEvent, Membership, Provider, User
 
 
@@ -11,6 +14,32 @@ class UserAdmin(BaseUserAdmin[User]):
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Profile", {"fields": ("full_name",)}))
     list_display = ("username", "full_name", "email", "is_staff", "is_active")
     search_fields = ("username", "full_name", "email")
+    actions = ["reset_two_factor"]
+
+    @admin.action(
+        description="Reset two-factor sign-in (they set it up again when they next sign in)",
+        permissions=["change"],
+    )
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """For someone who lost the phone with their authenticator app and has no backup
+        codes left; in the audit trail of each provider they belong to."""
+        operator = request.user
+        assert isinstance(operator, User)  # the admin site needs a signed-in staff user
+        reset = 0
+        for user in queryset:
+            if recovery.has_two_factor(user):
+                recovery.reset_by_operator(user=user, operator=operator)
+                reset += 1
+        if reset:
+            self.message_user(
+                request,
+                f"Two-factor sign-in reset for {reset} {'person' if reset == 1 else 'people'}.",
+                messages.SUCCESS,
+            )
+        else:
+            self.message_user(
+                request, "None of them had two-factor sign-in set up.", messages.WARNING
+            )
 
 
 class MembershipInline(admin.TabularInline[Membership, Any]):

@@ -146,6 +146,9 @@ class AuditEvent(models.Model):
         DATA_ERASED = "data_erased", "Erased a candidate"
         SUBJECT_ACCESS = "subject_access", "Exported a candidate's data"
         SETTINGS_CHANGED = "settings_changed", "Changed provider settings"
+        BACKUP_CODES_MADE = "backup_codes_made", "Made two-factor backup codes"
+        BACKUP_CODE_USED = "backup_code_used", "Signed in with a backup code"
+        TWO_FACTOR_RESET = "two_factor_reset", "Reset two-factor sign-in"
 
     provider = models.ForeignKey(
         Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="audit_events"

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from kombu import Connection
 
-from vbr.accounts import invitations, people
+from vbr.accounts import invitations, people, recovery
 from vbr.accounts.access import ADMIN, provider_view
 from vbr.accounts.forms import AccessProfileForm, JoinCodeForm, MembershipRoleForm, PanelMemberForm
 from vbr.accounts.lockout import client_address
@@ -211,6 +211,7 @@ def _people_context(membership: Membership, form: PanelMemberForm) -> dict[str, 
         "members": members,
         "form": form,
         "roles": Membership.Role.choices,
+        "two_factor_user_ids": recovery.members_with_two_factor(provider),
     }
 
 

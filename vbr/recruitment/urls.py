@@ -1,5 +1,6 @@
 from django.urls import path
 
+from vbr.accounts import security as account_security
 from vbr.accounts import views as account_views
 from vbr.recruitment.views import (
     assessments,
@@ -262,6 +263,11 @@ urlpatterns += [
         "people/<int:membership_id>/remove/",
         account_views.membership_remove,
         name="membership-remove",
+    ),
+    path(
+        "people/<int:membership_id>/two-factor-reset/",
+        account_security.two_factor_reset,
+        name="two-factor-reset",
     ),
     path("logo/", documents.provider_logo_image, name="provider-logo-image"),
 ]
