@@ -45,7 +45,7 @@ def test_admin_sets_up_two_factor_then_reviews_a_candidates_data(
     assert page.get_by_text("Two-factor sign-in is set up").is_visible()
 
     page.goto(application.get_absolute_url())
-    assert page.get_by_role("heading", name="DBS checks").is_visible()
+    assert page.get_by_role("heading", name="DBS certificates seen").is_visible()
     assert_accessible(page)
     page.get_by_role("link", name="Candidate's personal data").click()
     assert page.get_by_role("heading", name="Personal data: Amira Hussain").is_visible()
