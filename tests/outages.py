@@ -62,19 +62,23 @@ def private_redis(port: int) -> Iterator[subprocess.Popen[bytes]]:
 
 @contextmanager
 def celery_broker(url: str) -> Iterator[None]:
-    """Point this process's Celery app at another broker, then back."""
-    previous = celery_app.conf.broker_url
+    """Point this process's Celery app at another broker, then back. The result store moves
+    with it: in production both are the one Redis, and both are down together."""
+    previous = celery_app.conf.broker_url, celery_app.conf.result_backend
 
-    def reset(to: str) -> None:
-        celery_app.conf.broker_url = to
+    def reset(broker: str, results: str | None) -> None:
+        celery_app.conf.broker_url = broker
+        celery_app.conf.result_backend = results
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
+        celery_app._backend_cache = None
+        vars(celery_app._local).pop("backend", None)
 
-    reset(url)
+    reset(url, url)
     try:
         yield
     finally:
-        reset(previous)
+        reset(*previous)
 
 
 class CuttableLine:

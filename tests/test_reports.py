@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from vbr.accounts.models import AuditEvent, Membership, Provider, User
+from vbr.celery import app as celery_app
 from vbr.recruitment.models import Application, Criterion, Decision, Panellist, Role, Stage
 from vbr.reports.models import EqualityResponse, ExportJob, MonitoringInvite
 
@@ -386,11 +387,11 @@ def test_a_large_xlsx_is_made_by_a_worker_and_downloaded_through_a_checked_view(
     tmp_path: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from vbr.reports import tasks, views
+    from vbr.reports import views
 
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(views, "XLSX_INLINE_LIMIT", 2)
-    monkeypatch.setattr(tasks.make_export, "delay", lambda job_id: tasks.make_export(job_id))
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)  # a worker, in-process
     with django_capture_on_commit_callbacks(execute=True):
         response = as_alice.get(reverse("application-export", args=[sunrise.slug, "xlsx"]))
     job = ExportJob.objects.get(provider=sunrise)
@@ -418,10 +419,9 @@ def test_the_report_pack_pdf_is_made_in_the_background(
     tmp_path: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from vbr.reports import tasks
 
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(tasks.make_export, "delay", lambda job_id: tasks.make_export(job_id))
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)  # a worker, in-process
     with django_capture_on_commit_callbacks(execute=True):
         response = as_alice.post(reverse("report-pack-request", args=[sunrise.slug]))
     job = ExportJob.objects.get(provider=sunrise, kind=ExportJob.Kind.REPORT_PACK_PDF)

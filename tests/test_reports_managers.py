@@ -15,6 +15,7 @@ from tests import factories as f
 from tests.conftest import signed_in
 from tests.test_reports import body, csv_rows, report_url, table
 from vbr.accounts.models import Membership, Provider, User
+from vbr.celery import app as celery_app
 from vbr.recruitment.models import Role
 from vbr.reports.documents import filters_from_job
 from vbr.reports.models import ExportJob
@@ -110,11 +111,11 @@ def test_a_background_export_keeps_the_managers_scope_and_is_theirs_alone(
     tmp_path: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from vbr.reports import tasks, views
+    from vbr.reports import views
 
     settings.MEDIA_ROOT = tmp_path
     monkeypatch.setattr(views, "XLSX_INLINE_LIMIT", 1)
-    monkeypatch.setattr(tasks.make_export, "delay", lambda job_id: tasks.make_export(job_id))
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)  # a worker, in-process
     with django_capture_on_commit_callbacks(execute=True):
         as_bob.get(reverse("application-export", args=[sunrise.slug, "xlsx"]))
     job = ExportJob.objects.get(provider=sunrise, requested_by=bob)

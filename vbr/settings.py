@@ -349,6 +349,13 @@ SUMMARY_MAX_ATTEMPTS = 3
 JOB_HEARTBEAT_SECONDS = 4
 JOB_LEASE_SECONDS = 12
 JOB_SWEEP_SECONDS = 10.0
+# Large exports and the report pack: made on the default queue, with time limits; the same
+# outbox and sweep as PDF summaries (vbr/reports/export_jobs.py).
+EXPORT_QUEUE = "celery"
+EXPORT_SOFT_TIME_LIMIT = 600
+EXPORT_TIME_LIMIT = 660
+EXPORT_RESEND_AFTER_SECONDS = 60
+EXPORT_MAX_ATTEMPTS = 3
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "vbr.accounts.sweep_outbox",
@@ -356,6 +363,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-summary-jobs": {
         "task": "vbr.recruitment.tasks.sweep_summary_jobs",
+        "schedule": JOB_SWEEP_SECONDS,
+    },
+    "sweep-export-jobs": {
+        "task": "vbr.reports.sweep_export_jobs",
         "schedule": JOB_SWEEP_SECONDS,
     },
     # Nightly: anonymise unsuccessful candidates past their provider's retention period.

@@ -461,6 +461,7 @@ REGISTER: tuple[Table, ...] = (
             NotPersonal("kind", CODE),
             NotPersonal("status", CODE),
             NotPersonal("filters", "the report's filters: role, stage, dates"),
+            NotPersonal("lease_owner", "a random id of the worker making the file"),
             NotPersonal("error", "a fixed message about the job, naming nobody"),
             Personal(
                 "file",

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from vbr import leases
 from vbr.accounts.models import Provider
 from vbr.recruitment.models import Application
 
@@ -135,7 +136,12 @@ def export_upload_to(job: ExportJob, filename: str) -> str:
 
 
 class ExportJob(models.Model):
-    """A large export or the report pack PDF, made by a worker and served by a checked view."""
+    """A large export or the report pack PDF, made by a worker and served by a checked view.
+
+    As with PDF summaries, the row is the source of truth, not the broker (an outbox): it is
+    written first and sent once the transaction commits; one that could not be sent waits
+    for the sweep, and a worker that dies while making it loses its lease (`vbr.leases`).
+    """
 
     class Kind(models.TextChoices):
         APPLICATIONS_XLSX = "applications_xlsx", "Applications (XLSX)"
@@ -158,14 +164,40 @@ class ExportJob(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to=export_upload_to, blank=True)
     error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Last time the job was handed to the broker (None: never reached it).
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker making the file: renewed while it works (vbr.leases).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=32, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "sent_at"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.get_status_display()}"
+
+    @property
+    def never_sent(self) -> bool:
+        """Waiting, and the broker could not be reached to hand it on: the sweep will."""
+        return self.status == self.Status.PENDING and self.sent_at is None
+
+    def claim(self) -> str | None:
+        """Start making the file, or take over from a worker that has gone; returns the
+        lease's owner id, or None when a live worker has it or it is finished."""
+        owner = leases.claim(
+            ExportJob.objects,
+            pk=self.pk,
+            waiting=self.Status.PENDING,
+            working=self.Status.RUNNING,
+            max_attempts=settings.EXPORT_MAX_ATTEMPTS,
+        )
+        self.refresh_from_db()
+        return owner
 
 
 def new_token() -> str:

@@ -1,40 +1,57 @@
-"""Background exports: thin tasks that take a job id, load it and call the domain function."""
+"""Background exports: thin tasks that take a job id and call the domain functions in
+export_jobs.py. The job row, not the broker, says what is done: a task delivered twice does
+nothing the second time, and the lease on the row (vbr.leases) tells a worker that died from
+one still at work."""
 
 from __future__ import annotations
 
-import logging
-import tempfile
+from celery import Task, shared_task
+from django.conf import settings
+from django.db import DatabaseError
 
-from celery import shared_task
-from django.core.files import File
-from django.utils import timezone
-
+from vbr import leases
+from vbr.reports import export_jobs
 from vbr.reports.models import ExportJob
 
-logger = logging.getLogger("vbr.reports")
+# How many times a task finding its job held elsewhere looks again: enough to outlast the
+# longest export (the hard time limit) at one look per lease.
+LEASE_CHECKS = settings.EXPORT_TIME_LIMIT // settings.JOB_LEASE_SECONDS + 2
 
 
-@shared_task(name="vbr.reports.make_export")
-def make_export(job_id: int) -> str:
-    """Make the job's file. Idempotent: a finished job is left as it is."""
-    from vbr.reports.documents import write_job_file
-
-    job = ExportJob.objects.select_related("provider").get(pk=job_id)
-    if job.status == ExportJob.Status.DONE:
-        return job.status
-    job.status = ExportJob.Status.RUNNING
-    job.save(update_fields=["status"])
-    try:
-        with tempfile.TemporaryFile() as handle:
-            filename = write_job_file(job, handle)
-            handle.seek(0)
-            job.file.save(filename, File(handle), save=False)
-        job.status = ExportJob.Status.DONE
-        job.error = ""
-    except Exception as error:
-        logger.exception("Export job %s failed", job_id)
-        job.status = ExportJob.Status.FAILED
-        job.error = f"{type(error).__name__}: the export could not be made."
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "file", "error", "finished_at"])
+@shared_task(
+    name="vbr.reports.make_export",
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    # No result kept: the row says where the job stands, and storing a result would make
+    # sending the task wait on Redis (about 19 s when it is down).
+    ignore_result=True,
+    soft_time_limit=settings.EXPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.EXPORT_TIME_LIMIT,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def make_export(self: Task, job_id: int) -> str:  # type: ignore[type-arg]
+    """Make the job's file. Returns its status, for logs."""
+    job = export_jobs.run_export_job(job_id=job_id)
+    if job is None:
+        return "missing"
+    if job.status == ExportJob.Status.RUNNING:
+        # Another worker holds the job (see render_summary): look again when its lease
+        # would lapse without news; by then the file is made, or the job ours to take.
+        if job.attempts >= settings.EXPORT_MAX_ATTEMPTS or self.request.retries >= LEASE_CHECKS:
+            return job.status  # the sweep gives up on it, or puts it back
+        raise self.retry(
+            countdown=leases.seconds_left(job.heartbeat_at) + 1, max_retries=LEASE_CHECKS
+        )
     return job.status
+
+
+@shared_task(name="vbr.reports.sweep_export_jobs", ignore_result=True)
+def sweep_export_jobs() -> dict[str, int]:
+    """Run by celery beat every JOB_SWEEP_SECONDS."""
+    report = export_jobs.sweep_export_jobs()
+    return {"resent": report.resent, "requeued": report.requeued, "failed": report.failed}

@@ -28,13 +28,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vbr.accounts import audit
 from vbr.accounts.access import ADMIN, STAFF, provider_view, withheld_application_ids
 from vbr.accounts.models import AuditEvent, Membership
-from vbr.reports import exports
+from vbr.reports import export_jobs, exports
 from vbr.reports.caching import cached_html, cached_report, reports_changed
 from vbr.reports.documents import filters_from_job
 from vbr.reports.forms import EqualityResponseForm, ReportFilterForm
 from vbr.reports.models import EqualityResponse, ExportJob, MonitoringInvite
 from vbr.reports.queries import REPORT_TITLES, ReportFilter
-from vbr.reports.tasks import make_export
 
 # Above this many applications (or scores), an XLSX is made by a worker, not in the request.
 XLSX_INLINE_LIMIT = 5000
@@ -152,15 +151,8 @@ def report_detail(request: HttpRequest, membership: Membership, report: str) -> 
 def _large_xlsx_job(
     request: HttpRequest, membership: Membership, kind: str, chosen: ReportFilter
 ) -> HttpResponse:
-    with transaction.atomic():
-        job = ExportJob.objects.create(
-            provider=membership.provider,
-            requested_by=membership.user,
-            kind=kind,
-            filters=chosen.as_dict(),
-        )
-        _recorded(membership, f"{job.get_kind_display()} requested")
-        transaction.on_commit(lambda: make_export.delay(job.pk))
+    # Answers at once, whether or not the broker can be reached (export_jobs.py).
+    job = export_jobs.request_export(membership=membership, kind=kind, filters=chosen)
     # No message: the job's page says where it stands (a message saying "being made" would
     # sit beside "Ready" once the file is made, as it soon is).
     return redirect("export-job-detail", membership.provider.slug, job.pk)
