@@ -48,7 +48,9 @@ class LinkScopeMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.user.is_authenticated and not response.has_header("Cache-Control"):
+        # The header first: a page that says its own caching (/healthz) does not load the
+        # user, so that it answers while the database is down.
+        if not response.has_header("Cache-Control") and request.user.is_authenticated:
             # The browser keeps no copy of a signed-in page, so that on a shared tablet
             # (a kiosk link, the supported person's picture page) Back asks again and is
             # sent to the page it may show, instead of showing earlier pages from history.
