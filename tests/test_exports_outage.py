@@ -6,7 +6,6 @@ is), with a real worker and the test's PostgreSQL."""
 from __future__ import annotations
 
 import io
-import shutil
 import time
 from typing import Any
 
@@ -23,11 +22,7 @@ from vbr.accounts.models import Provider, User
 from vbr.reports.export_jobs import sweep_export_jobs
 from vbr.reports.models import ExportJob
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not shutil.which("redis-server"), reason="needs redis-server"),
-]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def timed(call: Any) -> tuple[Any, float]:
