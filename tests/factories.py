@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.utils import timezone
 
 from vbr.accounts.invitations import IssuedInvitation
 from vbr.accounts.models import Membership, Provider, User
+from vbr.applicants.models import OnlineApplication, Vacancy, VacancyQuestion, ValuesAnswer
 from vbr.recruitment import workflow
 from vbr.recruitment.models import (
     Application,
@@ -248,3 +250,59 @@ def make_equality_response(*, application: Application, **answers: str) -> None:
     reports_changed(provider_id=application.provider_id)
     invite = MonitoringInvite.objects.create(application=application)
     EqualityResponse.objects.create(provider=application.provider, key=invite.key, **answers)
+
+
+def make_vacancy(
+    *,
+    role: Role,
+    status: str = "published",
+    summary: str = "Support people to live well at home.",
+    questions: int = 0,
+) -> Vacancy:
+    """A vacancy for `role`, published by default, with `questions` values questions (each
+    for a new value of the provider)."""
+    vacancy = Vacancy.objects.create(
+        provider=role.provider,
+        role=role,
+        status=status,
+        summary=summary,
+        day_to_day="You help people get up, wash and dress.\n\nYou cook with them.",
+        hours="Three 12-hour day shifts a week",
+        pay_from=Decimal("12.60"),
+        pay_to=Decimal("13.10"),
+        town="Leeds",
+        postcode="LS1 4AP",
+        published_at=timezone.now() if status == "published" else None,
+    )
+    for number in range(questions):
+        VacancyQuestion.objects.create(
+            vacancy=vacancy,
+            core_value=make_value(provider=role.provider),
+            prompt=f"Question {number + 1}: tell us about a time you helped someone.",
+            order=number,
+        )
+    return vacancy
+
+
+def make_online_application(
+    *,
+    application: Application,
+    referrer_name: str = "",
+    availability: str = "Weekdays",
+    answer: str = "I sat with my neighbour every day.",
+) -> OnlineApplication:
+    """What the candidate of `application` wrote when applying online, with one answer."""
+    vacancy = Vacancy.objects.filter(role=application.role).first() or make_vacancy(
+        role=application.role
+    )
+    online = OnlineApplication.objects.create(
+        application=application,
+        vacancy=vacancy,
+        referrer_name=referrer_name,
+        availability=availability,
+        privacy_acknowledged_at=timezone.now(),
+    )
+    ValuesAnswer.objects.create(
+        online_application=online, prompt="Tell us about a time you helped someone.", answer=answer
+    )
+    return online

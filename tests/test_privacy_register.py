@@ -236,6 +236,12 @@ def everything_about_amira(provider: Provider, panel: list[User]) -> Everything:
         leaving_reason=Outcome.LeavingReason.CAREER,
         notes="Amira left for nursing school",
     )
+    f.make_online_application(
+        application=application,
+        referrer_name="Mr Reyes",
+        availability="Nights, and she made me laugh about mornings",
+        answer="Amira wrote: I sang along with my nan in hospital",
+    )
     DbsCheck.objects.create(
         provider=provider,
         application=application,

@@ -181,6 +181,14 @@ ACCESS: dict[str, Row] = {
     "two-factor-reset": admin_only(),
     # No logo uploaded in this world.
     "provider-logo-image": Row("GET", 404, 404, 404, 403, 404, 302),
+    # Vacancies and applying: public, for anyone but a panel member's link session.
+    "provider-vacancies": Row("GET", 200, 200, 200, 403, 200, 200),
+    "vacancy-detail": Row("GET", 200, 200, 200, 403, 200, 200),
+    "vacancy-apply": Row("GET", 200, 200, 200, 403, 200, 200),
+    "vacancy-applied": Row("GET", 200, 200, 200, 403, 200, 200),
+    "vacancy-edit": staff_only(),
+    # The world's application was added by a manager: there is no match to check.
+    "duplicate-check": Row("GET", 404, 404, 403, 403, 404, 302),
 }
 
 
@@ -232,8 +240,10 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         level=DbsCheck.Level.ENHANCED,
         certificate=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
+    vacancy = f.make_vacancy(role=role)
     return {
         "provider_slug": sunrise.slug,
+        "vacancy_id": vacancy.pk,
         "role_id": role.pk,
         "application_id": application.pk,
         "candidate_id": application.candidate_id,

@@ -39,6 +39,9 @@ urlpatterns = [
     path("p/<slug:provider_slug>/", include("vbr.privacy.urls")),
     path("p/<slug:provider_slug>/reports/", include("vbr.reports.urls")),
     path("equality/<str:key>/", report_views.equality_form, name="equality-form"),
+    # Vacancies and applying: public, no sign-in.
+    path("jobs/<slug:provider_slug>/", include("vbr.applicants.urls")),
+    path("p/<slug:provider_slug>/", include("vbr.applicants.staff_urls")),
 ]
 
 # A database lost outside a view (a middleware reading the signed-in user) is a 503 too.

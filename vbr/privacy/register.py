@@ -237,6 +237,60 @@ REGISTER: tuple[Table, ...] = (
         section="stages_entered",
         fields=(Personal("entered_at", C, A.KEEP, X.DELETE_ROW, "entered_on"),),
     ),
+    # -- Applications candidates send themselves (applicants) ---------------------------------
+    Table(
+        "applicants.OnlineApplication",
+        rows="application__candidate_id",
+        section="online_application",
+        fields=(
+            Personal(
+                "referrer_name",
+                M,
+                A.BLANK,
+                X.DELETE_ROW,
+                why="the name of the member of staff who recommended them: " + THIRD_PARTY,
+            ),
+            Personal("availability", C, A.BLANK, X.DELETE_ROW, "availability"),
+            Personal("privacy_acknowledged_at", C, A.KEEP, X.DELETE_ROW, "privacy_notice_read_on"),
+        ),
+    ),
+    Table(
+        "applicants.ValuesAnswer",
+        rows="online_application__application__candidate_id",
+        section="values_answers",
+        fields=(
+            Personal(
+                "prompt",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                "question",
+                why="the provider's question, exported beside the answer it was asked for",
+            ),
+            Personal("answer", C, A.BLANK, X.DELETE_ROW, "answer"),
+        ),
+    ),
+    Table(
+        "applicants.Vacancy",
+        rows=None,
+        fields=(
+            NotPersonal("status", CODE),
+            NotPersonal("summary", "the provider's job advert, published to everyone"),
+            NotPersonal("day_to_day", "the provider's job advert, published to everyone"),
+            NotPersonal("hours", "the provider's job advert, published to everyone"),
+            NotPersonal("employment_type", CODE),
+            NotPersonal("pay_period", CODE),
+            NotPersonal("town", "where the job is, published to everyone"),
+            NotPersonal("postcode", "where the job is, published to everyone"),
+            NotPersonal("pathway_category", CODE),
+            NotPersonal("what_to_bring", "the provider's job advert, published to everyone"),
+        ),
+    ),
+    Table(
+        "applicants.VacancyQuestion",
+        rows=None,
+        fields=(NotPersonal("prompt", "a values question the provider asks everyone"),),
+    ),
     Table(
         "recruitment.Assessment",
         rows="application__candidate_id",

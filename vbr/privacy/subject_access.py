@@ -18,6 +18,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Prefetch
 
+from vbr.applicants.models import OnlineApplication, ValuesAnswer
 from vbr.privacy.models import DbsCheck
 from vbr.privacy.register import Personal, table_for
 from vbr.recruitment.models import (
@@ -71,8 +72,9 @@ def section(model: type[models.Model]) -> str:
 
 def candidate_data(candidate: Candidate) -> dict[str, Any]:
     applications = (
-        candidate.applications.select_related("role", "current_stage", "outcome")
+        candidate.applications.select_related("role", "current_stage", "outcome", "online")
         .prefetch_related(
+            "online__answers",
             "stage_entries__stage",
             "decisions",
             "dbs_checks",
@@ -107,6 +109,7 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
 
 def _application(application: Application) -> dict[str, Any]:
     outcome = getattr(application, "outcome", None)
+    online = getattr(application, "online", None)
     return {
         **exported(application, reference=application.pk, role=application.role.title),
         section(StageEntry): [
@@ -118,6 +121,13 @@ def _application(application: Application) -> dict[str, Any]:
         section(Decision): [exported(decision) for decision in application.decisions.all()],
         section(Outcome): exported(outcome) if outcome else None,
         section(DbsCheck): [exported(check) for check in application.dbs_checks.all()],
+        # What the candidate wrote when they applied online, answers as they wrote them.
+        section(OnlineApplication): {
+            **exported(online),
+            section(ValuesAnswer): [exported(answer) for answer in online.answers.all()],
+        }
+        if online
+        else None,
     }
 
 

@@ -173,9 +173,10 @@ def application_detail(
     application = get_object_or_404(
         # The role's stages once, for the next stage and the grid's columns.
         # The outcome (one-to-one) joined in: None for an application that has none.
+        # What the candidate wrote when they applied online (none: no query for it).
         provider.applications.select_related(
-            "candidate", "role", "current_stage", "outcome"
-        ).prefetch_related("role__stages"),
+            "candidate", "role", "current_stage", "outcome", "online"
+        ).prefetch_related("role__stages", "online__answers"),
         pk=application_id,
     )
     panel = Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))

@@ -1,0 +1,205 @@
+"""Forms of the candidate's side: the vacancy a manager writes, the application a candidate
+sends."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django import forms
+from django.core import signing
+
+from vbr.accounts.models import Provider
+from vbr.applicants.models import Vacancy, VacancyQuestion
+from vbr.recruitment.models import Application, CoreValue
+
+# The most values questions a role asks: the form stays short on a phone.
+MAX_QUESTIONS = 3
+# Answers are free text; this is about two pages, far more than anybody needs.
+ANSWER_MAX_LENGTH = 4000
+# A person takes longer than this to read and fill the form; a script does not.
+MIN_SECONDS_TO_APPLY = 4
+_STARTED_SALT = "vbr.applicants.apply.started"
+
+
+class VacancyForm(forms.ModelForm[Vacancy]):
+    class Meta:
+        model = Vacancy
+        fields = [
+            "status",
+            "summary",
+            "day_to_day",
+            "hours",
+            "employment_type",
+            "pay_from",
+            "pay_to",
+            "pay_period",
+            "town",
+            "postcode",
+            "pathway_category",
+            "what_to_bring",
+            "closes_on",
+        ]
+        widgets = {
+            "day_to_day": forms.Textarea(attrs={"rows": 6}),
+            "what_to_bring": forms.Textarea(attrs={"rows": 3}),
+            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"pay_from": "Pay from (£)", "pay_to": "Pay up to (£)"}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        low, high = cleaned.get("pay_from"), cleaned.get("pay_to")
+        if low is not None and high is not None and high < low:
+            self.add_error("pay_to", "Pay up to must be at least the pay from.")
+        return cleaned
+
+
+class VacancyQuestionForm(forms.ModelForm[VacancyQuestion]):
+    class Meta:
+        model = VacancyQuestion
+        fields = ["core_value", "prompt"]
+        labels = {"core_value": "Value", "prompt": "Question"}
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["core_value"].queryset = CoreValue.objects.filter(  # type: ignore[attr-defined]
+            provider=provider
+        ).current()
+
+
+VacancyQuestionFormSet = forms.inlineformset_factory(
+    Vacancy,
+    VacancyQuestion,
+    form=VacancyQuestionForm,
+    extra=MAX_QUESTIONS,
+    max_num=MAX_QUESTIONS,
+    validate_max=True,
+    can_delete=True,
+)
+
+
+def started_token() -> str:
+    """A signed note of when the form was shown, for the time check."""
+    return signing.dumps(time.time(), salt=_STARTED_SALT)
+
+
+# How a candidate names each source: their words, not the report's.
+SOURCE_CHOICES = [
+    ("", "Choose one"),
+    (Application.Source.REFERRAL, "Someone who works here recommended me"),
+    (Application.Source.WEBSITE, "Your website"),
+    (Application.Source.JOB_BOARD, "A job website"),
+    (Application.Source.SOCIAL_MEDIA, "Social media"),
+    (Application.Source.JOBCENTRE, "Jobcentre"),
+    (Application.Source.OTHER, "Somewhere else"),
+]
+
+
+class ApplyForm(forms.Form):
+    """The candidate's application: short, no CV, and the role's values questions.
+
+    `website` is a honeypot: hidden from people (and from screen readers), filled in by
+    scripts that fill every box. `started` is when the form was shown, signed.
+    """
+
+    first_name = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label="Mobile phone number",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    source = forms.ChoiceField(label="How did you hear about this job?", choices=SOURCE_CHOICES)
+    referrer_name = forms.CharField(
+        label="Name of the person who recommended you",
+        max_length=150,
+        required=False,
+        help_text="Only if someone who works here recommended you.",
+    )
+    availability = forms.CharField(
+        label="When can you work?",
+        help_text="For example: weekdays after 3pm, any nights, not Sundays.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    privacy = forms.BooleanField(
+        label="I have read how my information will be used",
+        error_messages={
+            "required": "Tick the box to say you have read how we use your information."
+        },
+    )
+    website = forms.CharField(required=False, label="Leave this empty")
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, questions: list[VacancyQuestion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for number, question in enumerate(questions, start=1):
+            self.fields[f"answer_{question.pk}"] = forms.CharField(
+                label=f"{number}. {question.prompt}",
+                help_text="Answer in your own words. A few sentences is fine.",
+                max_length=ANSWER_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 4}),
+                error_messages={"required": "Write an answer to this question."},
+            )
+        self.initial.setdefault("started", started_token())
+
+    @property
+    def is_bot(self) -> bool:
+        """Filled in the box no person sees."""
+        return bool(str(self.data.get("website", "")).strip())
+
+    def clean_first_name(self) -> str:
+        return str(self.cleaned_data["first_name"]).strip()
+
+    def clean_last_name(self) -> str:
+        return str(self.cleaned_data["last_name"]).strip()
+
+    def clean_phone(self) -> str:
+        phone = str(self.cleaned_data["phone"]).strip()
+        digits = [c for c in phone if c.isdigit()]
+        if phone and (len(digits) < 10 or any(c not in "0123456789 +()-" for c in phone)):
+            raise forms.ValidationError("Enter a phone number like 07700 900123.")
+        return phone
+
+    def _started_in_time(self) -> bool:
+        token = self.data.get("started", "")
+        try:
+            shown = float(signing.loads(token, salt=_STARTED_SALT, max_age=60 * 60 * 24))
+        except (signing.BadSignature, TypeError, ValueError):
+            return False
+        return time.time() - shown >= MIN_SECONDS_TO_APPLY
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self._started_in_time():
+            # A new time, so that sending again (after checking) passes.
+            fresh = self.data.copy()  # type: ignore[attr-defined]
+            fresh["started"] = started_token()
+            self.data = fresh
+            raise forms.ValidationError(
+                "That was very quick. Please check your answers, then send them again."
+            )
+        no_contact = not cleaned.get("email") and not cleaned.get("phone")
+        if no_contact and not self.has_error("email") and not self.has_error("phone"):
+            self.add_error("email", "Give an email address or a mobile number, so we can reply.")
+        referred = cleaned.get("source") == Application.Source.REFERRAL
+        if referred and not str(cleaned.get("referrer_name", "")).strip():
+            self.add_error("referrer_name", "Write the name of the person who recommended you.")
+        if not referred:
+            cleaned["referrer_name"] = ""
+        return cleaned
+
+    def answers(self) -> list[tuple[VacancyQuestion, str]]:
+        return [(q, str(self.cleaned_data[f"answer_{q.pk}"]).strip()) for q in self.questions]

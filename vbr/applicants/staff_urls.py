@@ -1,0 +1,14 @@
+"""Staff pages: /p/<provider_slug>/…"""
+
+from django.urls import path
+
+from vbr.applicants import staff_views
+
+urlpatterns = [
+    path("roles/<int:role_id>/vacancy/", staff_views.vacancy_edit, name="vacancy-edit"),
+    path(
+        "applications/<int:application_id>/duplicate/",
+        staff_views.duplicate_check,
+        name="duplicate-check",
+    ),
+]

@@ -1,0 +1,103 @@
+"""Staff pages of the candidate's side: writing and publishing a role's vacancy, and
+confirming whether an applicant is an earlier candidate."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from vbr.accounts.access import STAFF, provider_view
+from vbr.accounts.models import Membership
+from vbr.applicants import workflow
+from vbr.applicants.forms import VacancyForm, VacancyQuestionFormSet
+from vbr.applicants.models import OnlineApplication, Vacancy
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def vacancy_edit(request: HttpRequest, membership: Membership, role_id: int) -> HttpResponse:
+    """Write the role's vacancy and its values questions, and publish it when ready."""
+    provider = membership.provider
+    role = get_object_or_404(provider.roles, pk=role_id)
+    vacancy = Vacancy.objects.filter(role=role).first() or Vacancy(provider=provider, role=role)
+    form = VacancyForm(request.POST or None, instance=vacancy)
+    questions = VacancyQuestionFormSet(
+        request.POST or None,
+        instance=vacancy,
+        prefix="questions",
+        form_kwargs={"provider": provider},
+    )
+    if request.method == "POST" and form.is_valid() and questions.is_valid():
+        with transaction.atomic():
+            vacancy = form.save(commit=False)
+            if vacancy.is_published and vacancy.published_at is None:
+                vacancy.published_at = timezone.now()
+            vacancy.save()
+            questions.instance = vacancy
+            saved = questions.save(commit=False)
+            for question in questions.deleted_objects:
+                question.delete()
+            for order, question in enumerate(saved):
+                question.order = question.order or order
+                question.save()
+        if vacancy.is_published:
+            messages.success(request, "Saved. The vacancy is published: anyone can read it.")
+        else:
+            messages.success(request, "Saved. The vacancy is not published.")
+        return redirect("vacancy-edit", provider.slug, role.pk)
+    return render(
+        request,
+        "applicants/vacancy_form.html",
+        {"role": role, "vacancy": vacancy, "form": form, "questions": questions},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def duplicate_check(
+    request: HttpRequest, membership: Membership, application_id: int
+) -> HttpResponse:
+    """Is the person who applied the earlier candidate with the same email or phone? A
+    manager looks at both and links them, or keeps them apart."""
+    provider = membership.provider
+    online = get_object_or_404(
+        OnlineApplication.objects.select_related(
+            "application__candidate", "application__role", "possible_duplicate"
+        ),
+        application__provider=provider,
+        application_id=application_id,
+    )
+    if not online.duplicate_waiting:
+        messages.info(request, "There is nothing to check for this application.")
+        return redirect(online.application)
+    if request.method == "POST":
+        if request.POST.get("answer") == "same":
+            try:
+                earlier = workflow.link_to_earlier_candidate(online=online, by=request.user)  # type: ignore[arg-type]
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+                return redirect("duplicate-check", provider.slug, application_id)
+            messages.success(
+                request, f"Linked: the application is now part of {earlier.full_name}'s record."
+            )
+        else:
+            workflow.keep_apart(online=online)
+            messages.success(request, "Kept apart: they are treated as different people.")
+        return redirect(online.application)
+    previous = online.possible_duplicate
+    assert previous is not None  # duplicate_waiting says so
+    return render(
+        request,
+        "applicants/duplicate_check.html",
+        {
+            "online": online,
+            "applicant": online.application.candidate,
+            "earlier": previous,
+            "earlier_applications": previous.applications.select_related("role", "current_stage"),
+        },
+    )

@@ -1,0 +1,146 @@
+"""Public pages: a provider's vacancies, each vacancy, and the application form.
+
+No sign-in. Everything is looked up from the provider named in the URL and only published
+vacancies of open roles are shown: a draft, a closed role or another provider's vacancy is a
+404.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from vbr.accounts.lockout import client_address
+from vbr.accounts.models import Provider
+from vbr.applicants import workflow
+from vbr.applicants.forms import ApplyForm
+from vbr.applicants.jobposting import as_script, job_posting
+from vbr.applicants.models import Vacancy
+from vbr.recruitment.models import Indicator
+from vbr.reports.models import MonitoringInvite
+
+# Applications one internet address may send in an hour (a family or a jobcentre may share
+# one address, so this is not one).
+APPLICATIONS_PER_ADDRESS_PER_HOUR = getattr(settings, "VBR_APPLICATIONS_PER_ADDRESS", 5)
+_APPLIED_SESSION_KEY = "vbr_applied"
+
+
+def _published_vacancy(provider_slug: str, vacancy_id: int) -> Vacancy:
+    return get_object_or_404(
+        Vacancy.objects.published().select_related("provider", "role"),
+        provider__slug=provider_slug,
+        pk=vacancy_id,
+    )
+
+
+@require_GET
+def provider_vacancies(request: HttpRequest, provider_slug: str) -> HttpResponse:
+    """The provider's open vacancies."""
+    employer = get_object_or_404(Provider, slug=provider_slug)
+    vacancies = employer.vacancies.published().select_related("role").order_by("role__title")
+    return render(
+        request,
+        "applicants/vacancy_list.html",
+        {"employer": employer, "vacancies": vacancies},
+    )
+
+
+@require_GET
+def vacancy_detail(request: HttpRequest, provider_slug: str, vacancy_id: int) -> HttpResponse:
+    """What the job is like, the provider's values in practice, and how recruitment goes."""
+    vacancy = _published_vacancy(provider_slug, vacancy_id)
+    employer = vacancy.provider
+    core_values = employer.core_values.current().prefetch_related(
+        Prefetch(
+            "indicators",
+            queryset=Indicator.objects.filter(kind=Indicator.Kind.POSITIVE),
+            to_attr="shows",
+        )
+    )
+    stages = list(vacancy.role.stages.all())
+    posting = job_posting(vacancy, url=request.build_absolute_uri(vacancy.get_absolute_url()))
+    return render(
+        request,
+        "applicants/vacancy_detail.html",
+        {
+            "employer": employer,
+            "vacancy": vacancy,
+            "core_values": core_values,
+            "stages": stages,
+            "has_shadowing": any(stage.is_shadowing for stage in stages),
+            "job_posting": as_script(posting),
+        },
+    )
+
+
+def _over_address_limit(request: HttpRequest) -> bool:
+    """Counts an application from the caller's address; True past the hourly limit."""
+    key = f"applicants:apply:{client_address(request) or 'unknown'}"
+    cache.add(key, 0, timeout=60 * 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=60 * 60)
+        count = 1
+    return count > APPLICATIONS_PER_ADDRESS_PER_HOUR
+
+
+@require_http_methods(["GET", "POST"])
+def vacancy_apply(request: HttpRequest, provider_slug: str, vacancy_id: int) -> HttpResponse:
+    """The short application: contact details, how they heard, when they can work, and the
+    role's values questions. Everything typed is kept when something needs correcting."""
+    vacancy = _published_vacancy(provider_slug, vacancy_id)
+    questions = list(vacancy.questions.all())
+    form = ApplyForm(request.POST or None, questions=questions)
+    context = {"employer": vacancy.provider, "vacancy": vacancy, "form": form}
+    if request.method != "POST":
+        return render(request, "applicants/apply_form.html", context)
+    if form.is_bot:
+        # Looks received to the script that filled the hidden box; nothing is kept.
+        return redirect("vacancy-applied", provider_slug, vacancy.pk)
+    if not form.is_valid():
+        return render(request, "applicants/apply_form.html", context)
+    if _over_address_limit(request):
+        context["too_many"] = True
+        return render(request, "applicants/apply_form.html", context, status=429)
+    data = form.cleaned_data
+    submitted = workflow.submit_application(
+        vacancy=vacancy,
+        first_name=data["first_name"],
+        last_name=data["last_name"],
+        email=data["email"],
+        phone=data["phone"],
+        source=data["source"],
+        referrer_name=data["referrer_name"],
+        availability=data["availability"],
+        answers=form.answers(),
+    )
+    invite = MonitoringInvite.objects.create(application=submitted.application)
+    request.session[_APPLIED_SESSION_KEY] = {
+        "vacancy": vacancy.pk,
+        "first_name": data["first_name"],
+        "equality_key": invite.key,
+    }
+    return redirect("vacancy-applied", provider_slug, vacancy.pk)
+
+
+@require_GET
+def vacancy_applied(request: HttpRequest, provider_slug: str, vacancy_id: int) -> HttpResponse:
+    """Thanks, what happens next, and the optional equality questions (kept apart)."""
+    vacancy = get_object_or_404(
+        Vacancy.objects.select_related("provider", "role"),
+        provider__slug=provider_slug,
+        pk=vacancy_id,
+    )
+    applied = request.session.get(_APPLIED_SESSION_KEY) or {}
+    if applied.get("vacancy") != vacancy.pk:
+        applied = {}
+    return render(
+        request,
+        "applicants/apply_done.html",
+        {"employer": vacancy.provider, "vacancy": vacancy, "applied": applied},
+    )
