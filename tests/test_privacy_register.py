@@ -249,6 +249,7 @@ def everything_about_amira(provider: Provider, panel: list[User]) -> Everything:
         issued_on=date(2025, 2, 1),
         level=DbsCheck.Level.ENHANCED,
     )
+    _safer_recruitment_file_of(application, by=panel[0])
     record(
         provider=provider,
         actor=observer,
@@ -257,6 +258,48 @@ def everything_about_amira(provider: Provider, panel: list[User]) -> Everything:
         summary="Scored Amira Hussain",
     )
     return Everything(application, submitted, draft, view, declined_view)
+
+
+def _safer_recruitment_file_of(application: Application, *, by: User) -> None:
+    """Amira's safer-recruitment file: evidence, history, a gap and a conditional start."""
+    from vbr.compliance import workflow as compliance
+    from vbr.compliance.models import Check, EmploymentSpell, SaferRecruitmentFile
+
+    # Opened while the application was still open (it has been withdrawn since).
+    checklist = compliance.current_checklist(application.provider)
+    file = SaferRecruitmentFile.objects.create(
+        provider=application.provider, application=application, checklist=checklist, opened_by=by
+    )
+    Check.objects.create(
+        file=file,
+        item=checklist.items.get(key="identity"),
+        evidence_seen="Passport of Amira Hussain",
+        reference_number="AH123456",
+        authenticity="Phoned the referee at the employer, who sang along",
+        notes="Amira made me laugh",
+    )
+    EmploymentSpell.objects.create(
+        file=file,
+        employer="Hussain Earl Grey Tea Rooms",
+        job_title="Barista",
+        started_on=date(2019, 1, 1),
+        ended_on=date(2020, 1, 31),
+        reason_for_leaving="Amira left to hand over the shop",
+    )
+    compliance.explain_gap(
+        file=file,
+        starts_on=date(2020, 2, 1),
+        ends_on=date(2021, 1, 1),
+        explanation="Amira cared for her nan, who sang along",
+        by=by,
+    )
+    SaferRecruitmentFile.objects.filter(pk=file.pk).update(
+        conditional_start=True,
+        conditional_reason="Amira is needed on nights",
+        conditional_supervisor="Ms Kowalski",
+        conditional_risk_assessment="Amira works alongside her supervisor at first",
+        conditional_barred_list_reference="AF-Hussain-1",
+    )
 
 
 def left_in_database(needles: Iterable[str]) -> list[str]:

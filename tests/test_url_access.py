@@ -24,6 +24,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories as f
 from vbr.accounts.models import Membership, Provider, User
+from vbr.compliance.models import SaferRecruitmentFile
+from vbr.compliance.workflow import current_checklist
 from vbr.privacy.models import DbsCheck
 from vbr.recruitment.models import Application, Panellist, SummaryBatch
 from vbr.reports.models import ExportJob, MonitoringInvite
@@ -181,6 +183,16 @@ ACCESS: dict[str, Row] = {
     "two-factor-reset": admin_only(),
     # No logo uploaded in this world.
     "provider-logo-image": Row("GET", 404, 404, 404, 403, 404, 302),
+    # Safer-recruitment files: admins see every file, managers those of the roles they manage
+    # (Bob does not manage the world's role), panel members and link sessions none.
+    "compliance-file-list": staff_only(),
+    "compliance-checklist": admin_only(),
+    # The world's application is declined: no file can be opened, the admin is sent back.
+    "compliance-file-open": Row("POST", 302, 404, 403, 403, 404, 302),
+    "compliance-file-detail": Row("GET", 200, 404, 403, 403, 404, 302),
+    "compliance-check-edit": Row("GET", 200, 404, 403, 403, 404, 302),
+    "compliance-history": Row("GET", 200, 404, 403, 403, 404, 302),
+    "compliance-start": Row("GET", 200, 404, 403, 403, 404, 302),
     # Vacancies and applying: public, for anyone but a panel member's link session.
     "provider-vacancies": Row("GET", 200, 200, 200, 403, 200, 200),
     "vacancy-detail": Row("GET", 200, 200, 200, 403, 200, 200),
@@ -241,8 +253,16 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         certificate=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n"),
     )
     vacancy = f.make_vacancy(role=role)
+    # Opened before the application was declined.
+    checklist = current_checklist(sunrise)
+    safer_recruitment_file = SaferRecruitmentFile.objects.create(
+        provider=sunrise, application=application, checklist=checklist
+    )
+    file_check = safer_recruitment_file.checks.create(item=checklist.items.first())
     return {
         "provider_slug": sunrise.slug,
+        "file_id": safer_recruitment_file.pk,
+        "file_check_id": file_check.pk,
         "vacancy_id": vacancy.pk,
         "role_id": role.pk,
         "application_id": application.pk,

@@ -38,6 +38,7 @@ urlpatterns = [
     ),
     path("p/<slug:provider_slug>/", include("vbr.privacy.urls")),
     path("p/<slug:provider_slug>/reports/", include("vbr.reports.urls")),
+    path("p/<slug:provider_slug>/", include("vbr.compliance.urls")),
     path("equality/<str:key>/", report_views.equality_form, name="equality-form"),
     # Vacancies and applying: public, no sign-in.
     path("jobs/<slug:provider_slug>/", include("vbr.applicants.urls")),

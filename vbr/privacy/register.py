@@ -252,6 +252,9 @@ REGISTER: tuple[Table, ...] = (
             ),
             Personal("availability", C, A.BLANK, X.DELETE_ROW, "availability"),
             Personal("privacy_acknowledged_at", C, A.KEEP, X.DELETE_ROW, "privacy_notice_read_on"),
+            NotPersonal(
+                "status_token_hash", "a keyed hash of the status page's link: opens nothing"
+            ),
         ),
     ),
     Table(
@@ -472,6 +475,88 @@ REGISTER: tuple[Table, ...] = (
                 "copy_of_certificate_held",
                 why="exported as whether a copy is held: the scan is downloaded apart",
             ),
+        ),
+    ),
+    # -- The safer-recruitment file (compliance) ---------------------------------------------
+    Table(
+        "compliance.SaferRecruitmentFile",
+        rows="application__candidate_id",
+        section="safer_recruitment_file",
+        fields=(
+            Personal("start_date", C, A.KEEP, X.DELETE_ROW, "start_date"),
+            Personal("conditional_start", C, A.KEEP, X.DELETE_ROW, "conditional_start"),
+            Personal("conditional_reason", C, A.BLANK, X.DELETE_ROW, "conditional_start_reason"),
+            Personal(
+                "conditional_supervisor",
+                M,
+                A.BLANK,
+                X.DELETE_ROW,
+                why="a member of staff's name: left out of the candidate's export",
+            ),
+            Personal(
+                "conditional_risk_assessment",
+                C,
+                A.BLANK,
+                X.DELETE_ROW,
+                "conditional_start_risk_assessment",
+            ),
+            Personal(
+                "conditional_barred_list_reference",
+                C,
+                A.BLANK,
+                X.DELETE_ROW,
+                "conditional_start_barred_list_reference",
+            ),
+        ),
+    ),
+    Table(
+        "compliance.Check",
+        rows="file__application__candidate_id",
+        section="safer_recruitment_checks",
+        fields=(
+            Personal("status", C, A.KEEP, X.DELETE_ROW, "status"),
+            Personal("evidence_seen", C, A.BLANK, X.DELETE_ROW, "evidence_seen"),
+            Personal("seen_on", C, A.KEEP, X.DELETE_ROW, "seen_on"),
+            Personal("reference_number", C, A.BLANK, X.DELETE_ROW, "reference_number"),
+            Personal("issued_on", C, A.KEEP, X.DELETE_ROW, "issued_on"),
+            Personal("follow_up_on", C, A.KEEP, X.DELETE_ROW, "follow_up_on"),
+            Personal("level", C, A.KEEP, X.DELETE_ROW, "level"),
+            Personal("barred_list_result", C, A.KEEP, X.DELETE_ROW, "barred_list_result"),
+            Personal("decision", C, A.KEEP, X.DELETE_ROW, "decision"),
+            NotPersonal("right_to_work_method", CODE),
+            Personal("authenticity", C, A.BLANK, X.DELETE_ROW, "authenticity_checked"),
+            Personal("notes", C, A.BLANK, X.DELETE_ROW, "notes"),
+        ),
+    ),
+    Table(
+        "compliance.CheckEvent",
+        rows=None,
+        note="Found through its check, deleted with it on erasure.",
+        fields=(
+            NotPersonal("status", CODE),
+            NotPersonal("summary", "made from codes, names nobody"),
+        ),
+    ),
+    Table(
+        "compliance.EmploymentSpell",
+        rows="file__application__candidate_id",
+        section="employment_history",
+        fields=(
+            Personal("employer", C, A.DELETE_ROW, X.DELETE_ROW, "employer"),
+            Personal("job_title", C, A.DELETE_ROW, X.DELETE_ROW, "job_title"),
+            Personal("started_on", C, A.DELETE_ROW, X.DELETE_ROW, "started_on"),
+            Personal("ended_on", C, A.DELETE_ROW, X.DELETE_ROW, "ended_on"),
+            Personal("reason_for_leaving", C, A.DELETE_ROW, X.DELETE_ROW, "reason_for_leaving"),
+        ),
+    ),
+    Table(
+        "compliance.GapExplanation",
+        rows="file__application__candidate_id",
+        section="employment_gaps",
+        fields=(
+            Personal("starts_on", C, A.DELETE_ROW, X.DELETE_ROW, "starts_on"),
+            Personal("ends_on", C, A.DELETE_ROW, X.DELETE_ROW, "ends_on"),
+            Personal("explanation", C, A.DELETE_ROW, X.DELETE_ROW, "explanation"),
         ),
     ),
     Table(
@@ -751,6 +836,27 @@ REGISTER: tuple[Table, ...] = (
                 for n in (1, 2, 3, 4)
             ),
         ),
+    ),
+    Table(
+        "compliance.Checklist",
+        rows=None,
+        fields=(NotPersonal("nation", CODE),),
+    ),
+    Table(
+        "compliance.ChecklistItem",
+        rows=None,
+        fields=(
+            NotPersonal("key", CODE),
+            NotPersonal("name", "an item of the provider's checklist, for everyone"),
+            NotPersonal("kind", CODE),
+            NotPersonal("regulation", "the rule an item comes from"),
+            NotPersonal("guidance", "what to check, for everyone"),
+        ),
+    ),
+    Table(
+        "compliance.ComplianceSettings",
+        rows=None,
+        fields=(NotPersonal("open_at", CODE),),
     ),
     Table(
         "recruitment.ProviderCheck",

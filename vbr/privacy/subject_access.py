@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import Prefetch
 
 from vbr.applicants.models import OnlineApplication, ValuesAnswer
+from vbr.compliance.models import Check, EmploymentSpell, GapExplanation, SaferRecruitmentFile
 from vbr.privacy.models import DbsCheck
 from vbr.privacy.register import Personal, table_for
 from vbr.recruitment.models import (
@@ -78,6 +79,9 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
             "stage_entries__stage",
             "decisions",
             "dbs_checks",
+            "safer_recruitment_file__checks__item",
+            "safer_recruitment_file__employment",
+            "safer_recruitment_file__gap_explanations",
             Prefetch(
                 "assessments",
                 queryset=Assessment.objects.select_related("stage").prefetch_related(
@@ -121,6 +125,7 @@ def _application(application: Application) -> dict[str, Any]:
         section(Decision): [exported(decision) for decision in application.decisions.all()],
         section(Outcome): exported(outcome) if outcome else None,
         section(DbsCheck): [exported(check) for check in application.dbs_checks.all()],
+        section(SaferRecruitmentFile): _safer_recruitment_file(application),
         # What the candidate wrote when they applied online, answers as they wrote them.
         section(OnlineApplication): {
             **exported(online),
@@ -128,6 +133,20 @@ def _application(application: Application) -> dict[str, Any]:
         }
         if online
         else None,
+    }
+
+
+def _safer_recruitment_file(application: Application) -> dict[str, Any] | None:
+    """The checks of the candidate's file by name, their employment history and the
+    explanations of its gaps."""
+    file = getattr(application, "safer_recruitment_file", None)
+    if file is None:
+        return None
+    return {
+        **exported(file),
+        section(Check): [exported(check, check=check.item.name) for check in file.checks.all()],
+        section(EmploymentSpell): [exported(spell) for spell in file.employment.all()],
+        section(GapExplanation): [exported(gap) for gap in file.gap_explanations.all()],
     }
 
 

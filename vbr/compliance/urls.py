@@ -1,0 +1,21 @@
+from django.urls import path
+
+from vbr.compliance import views
+
+urlpatterns = [
+    path("files/", views.file_list, name="compliance-file-list"),
+    path("files/checklist/", views.checklist_edit, name="compliance-checklist"),
+    path(
+        "applications/<int:application_id>/file/open/",
+        views.file_open,
+        name="compliance-file-open",
+    ),
+    path("files/<int:file_id>/", views.file_detail, name="compliance-file-detail"),
+    path(
+        "files/<int:file_id>/checks/<int:file_check_id>/",
+        views.check_edit,
+        name="compliance-check-edit",
+    ),
+    path("files/<int:file_id>/history/", views.employment_history, name="compliance-history"),
+    path("files/<int:file_id>/start/", views.file_start, name="compliance-start"),
+]

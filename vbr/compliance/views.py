@@ -1,0 +1,280 @@
+"""Pages of the safer-recruitment file. Managers see the files of the roles they manage,
+admins every file; panel members and link sessions none."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vbr.accounts.access import ADMIN, STAFF, provider_view
+from vbr.accounts.models import Membership
+from vbr.compliance import checklists, workflow
+from vbr.compliance.forms import (
+    CheckForm,
+    ChecklistItemForm,
+    ConditionalStartForm,
+    EmploymentSpellForm,
+    GapExplanationForm,
+    ItemOptionsForm,
+    StartDateForm,
+)
+from vbr.compliance.models import Check, ComplianceSettings, SaferRecruitmentFile
+from vbr.recruitment.models import Role
+
+
+def _file(membership: Membership, file_id: int) -> SaferRecruitmentFile:
+    # Another provider's file, or a role the manager does not manage: 404.
+    file = get_object_or_404(
+        membership.provider.safer_recruitment_files.visible_to(membership).select_related(
+            "provider", "application__candidate", "application__role", "checklist"
+        ),
+        pk=file_id,
+    )
+    file.application.provider = file.provider
+    return file
+
+
+@require_http_methods(["GET"])
+@provider_view(STAFF)
+def file_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    files = list(
+        membership.provider.safer_recruitment_files.visible_to(membership)
+        .select_related("application__candidate", "application__role")
+        .with_counts()
+        .order_by("-opened_at", "-pk")
+    )
+    return render(request, "compliance/file_list.html", {"files": files})
+
+
+@require_POST
+@provider_view(STAFF)
+def file_open(request: HttpRequest, membership: Membership, application_id: int) -> HttpResponse:
+    application = get_object_or_404(
+        membership.provider.applications.filter(role__in=Role.objects.reported_to(membership)),
+        pk=application_id,
+    )
+    try:
+        file = workflow.open_file(application=application, by=request.user)  # type: ignore[arg-type]
+    except workflow.FileNotOpenable as refused:
+        messages.error(request, f"{refused}.")
+        return redirect(application)
+    messages.success(request, "Safer-recruitment file opened.")
+    return redirect(file)
+
+
+@require_http_methods(["GET"])
+@provider_view(STAFF)
+def file_detail(request: HttpRequest, membership: Membership, file_id: int) -> HttpResponse:
+    file = _file(membership, file_id)
+    checks = list(file.checks.select_related("item", "verified_by").order_by("item__order", "pk"))
+    before_start = [c for c in checks if not c.item.after_start and not c.is_done]
+    before_shadowing = [c for c in checks if c.item.before_shadowing and not c.is_done]
+    return render(
+        request,
+        "compliance/file_detail.html",
+        {
+            "file": file,
+            "application": file.application,
+            "checks": checks,
+            "before_start": before_start,
+            "before_shadowing": before_shadowing,
+            "done_count": sum(1 for c in checks if c.is_done),
+            "conditional_rule": checklists.CONDITIONAL_STARTS.get(file.provider.nation),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def check_edit(
+    request: HttpRequest, membership: Membership, file_id: int, file_check_id: int
+) -> HttpResponse:
+    file = _file(membership, file_id)
+    check = get_object_or_404(file.checks.select_related("item"), pk=file_check_id)
+    check.file = file
+    form = CheckForm(request.POST or None, check=check, nation=file.provider.nation)
+    problem = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.record_check(
+                check=check,
+                by=request.user,  # type: ignore[arg-type]
+                status=form.cleaned_data["status"],
+                **form.evidence(),
+            )
+        except workflow.CheckNotVerifiable as refused:
+            problem = str(refused)
+            form.add_error("status", f"Not verified yet: {problem}")
+        else:
+            messages.success(request, f"{check.item.name}: saved.")
+            return redirect(file)
+    events = list(check.events.select_related("actor").order_by("at", "pk"))
+    return render(
+        request,
+        "compliance/check_form.html",
+        {"file": file, "check": check, "form": form, "events": events},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def employment_history(request: HttpRequest, membership: Membership, file_id: int) -> HttpResponse:
+    file = _file(membership, file_id)
+    spell_form = EmploymentSpellForm(request.POST if request.POST.get("action") == "add" else None)
+    gap_form: GapExplanationForm | None = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "add" and spell_form.is_valid():
+            spell = spell_form.save(commit=False)
+            spell.file = file
+            spell.save()
+            messages.success(request, "Job added to the history.")
+            return redirect("compliance-history", provider_slug=file.provider.slug, file_id=file.pk)
+        if action == "explain":
+            gap_form = GapExplanationForm(request.POST)
+            if gap_form.is_valid():
+                workflow.explain_gap(
+                    file=file,
+                    by=request.user,  # type: ignore[arg-type]
+                    **gap_form.cleaned_data,
+                )
+                messages.success(request, "Explanation kept.")
+                return redirect(
+                    "compliance-history", provider_slug=file.provider.slug, file_id=file.pk
+                )
+        if action == "remove":
+            file.employment.filter(pk=request.POST.get("spell")).delete()
+            messages.success(request, "Job removed from the history.")
+            return redirect("compliance-history", provider_slug=file.provider.slug, file_id=file.pk)
+    history = workflow.employment_history(file)
+    gaps = [
+        {
+            "gap": entry.gap,
+            "explanation": entry.explanation,
+            "form": gap_form
+            if gap_form is not None
+            and gap_form.data.get("starts_on") == entry.gap.starts_on.isoformat()
+            else GapExplanationForm(
+                initial={
+                    "starts_on": entry.gap.starts_on,
+                    "ends_on": entry.gap.ends_on,
+                    "explanation": entry.explanation.explanation if entry.explanation else "",
+                },
+                prefix=None,
+            ),
+        }
+        for entry in history.gaps
+    ]
+    return render(
+        request,
+        "compliance/employment_history.html",
+        {
+            "file": file,
+            "history": history,
+            "gaps": gaps,
+            "spell_form": spell_form,
+            "gap_months": ComplianceSettings.for_provider(file.provider).gap_months,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def file_start(request: HttpRequest, membership: Membership, file_id: int) -> HttpResponse:
+    file = _file(membership, file_id)
+    action = request.POST.get("action")
+    start_form = StartDateForm(request.POST if action == "start" else None)
+    conditional_form = ConditionalStartForm(request.POST if action == "conditional" else None)
+    rule = checklists.CONDITIONAL_STARTS.get(file.provider.nation)
+    refused = ""
+    outstanding: list[Check] = []
+    if action == "start" and start_form.is_valid():
+        try:
+            workflow.confirm_start(
+                file=file,
+                start_date=start_form.cleaned_data["start_date"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except workflow.StartRefused as error:
+            refused, outstanding = str(error), error.outstanding
+        else:
+            messages.success(request, "Start date confirmed.")
+            return redirect(file)
+    if action == "conditional" and rule is not None and conditional_form.is_valid():
+        try:
+            workflow.record_conditional_start(
+                file=file,
+                by=request.user,  # type: ignore[arg-type]
+                **conditional_form.cleaned_data,
+            )
+        except workflow.StartRefused as error:
+            refused = str(error)
+        else:
+            messages.success(request, "Conditional start recorded.")
+            return redirect("compliance-start", provider_slug=file.provider.slug, file_id=file.pk)
+    if not outstanding:
+        outstanding = workflow.outstanding_before_start(file)
+    return render(
+        request,
+        "compliance/file_start.html",
+        {
+            "file": file,
+            "start_form": start_form,
+            "conditional_form": conditional_form,
+            "rule": rule,
+            "refused": refused,
+            "outstanding": outstanding,
+        },
+        status=422 if refused else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(ADMIN)
+def checklist_edit(request: HttpRequest, membership: Membership) -> HttpResponse:
+    provider = membership.provider
+    checklist = workflow.current_checklist(provider)
+    items = list(checklist.items.prefetch_related("not_applicable_for").order_by("order", "pk"))
+    add_form = ChecklistItemForm(request.POST if request.POST.get("action") == "add" else None)
+    if request.method == "POST":
+        if request.POST.get("action") == "add" and add_form.is_valid():
+            workflow.add_checklist_item(provider=provider, **add_form.cleaned_data)
+            messages.success(request, "Item added to the checklist.")
+            return _back_to_checklist(membership)
+        if request.POST.get("action") == "options":
+            item = get_object_or_404(checklist.items, pk=request.POST.get("item"))
+            options = ItemOptionsForm(request.POST, provider=provider, item=item)
+            if options.is_valid():
+                workflow.set_item_options(
+                    provider=provider,
+                    item_key=item.pk,
+                    before_shadowing=options.cleaned_data["before_shadowing"],
+                    not_applicable_for=list(options.cleaned_data["not_applicable_for"]),
+                )
+                messages.success(request, f"{item.name}: saved.")
+                return _back_to_checklist(membership)
+    rows = [
+        {
+            "item": item,
+            "form": ItemOptionsForm(
+                provider=provider,
+                item=item,
+                initial={
+                    "before_shadowing": item.before_shadowing,
+                    "not_applicable_for": list(item.not_applicable_for.all()),
+                },
+            ),
+        }
+        for item in items
+    ]
+    return render(
+        request,
+        "compliance/checklist.html",
+        {"checklist": checklist, "rows": rows, "add_form": add_form},
+    )
+
+
+def _back_to_checklist(membership: Membership) -> HttpResponseRedirect:
+    return redirect("compliance-checklist", provider_slug=membership.provider.slug)
