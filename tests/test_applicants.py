@@ -286,8 +286,8 @@ def test_an_application_lands_at_the_roles_first_stage_with_its_source_and_answe
     assert application.source == Application.Source.REFERRAL
     assert StageEntry.objects.filter(application=application).count() == 1
     assert application.candidate.full_name == "Siân ap Gruffydd"
-    thanks = Client().get(response["Location"]).content.decode()
-    assert "Thank you" in thanks  # a new client: no session, no name
+    own_page = Client().get(response["Location"]).content.decode()
+    assert "We have your application for Night care assistant." in own_page
     detail = signed_in(bob).get(application.get_absolute_url()).content.decode()
     assert "via referral by staff" in detail
     assert "Recommended by" in detail and "Grace Obi" in detail
@@ -297,13 +297,13 @@ def test_an_application_lands_at_the_roles_first_stage_with_its_source_and_answe
         assert f"My answer to {question.prompt}" in detail
 
 
-def test_after_applying_the_candidate_is_thanked_and_offered_the_equality_questions_apart(
+def test_after_applying_the_candidate_lands_on_their_own_page_with_equality_questions_apart(
     vacancy: Vacancy,
 ) -> None:
-    client = Client()
-    response = apply(vacancy, client)
-    page = client.get(response["Location"]).content.decode()
-    assert "Thank you, Siân" in page
+    response = apply(vacancy)
+    assert response["Location"].startswith("/application/")
+    page = Client().get(response["Location"]).content.decode()
+    assert "Hello Siân" in page
     key = Application.objects.get().monitoring_invite.key
     assert reverse("equality-form", args=[key]) in page
 

@@ -201,6 +201,9 @@ ACCESS: dict[str, Row] = {
     "vacancy-edit": staff_only(),
     # The world's application was added by a manager: there is no match to check.
     "duplicate-check": Row("GET", 404, 404, 403, 403, 404, 302),
+    # The candidate's own page: the world's token is not a status link, so nothing is found.
+    "candidate-status": Row("GET", 404, 404, 404, 403, 404, 404),
+    "candidate-withdraw": Row("GET", 404, 404, 404, 403, 404, 404),
 }
 
 

@@ -43,6 +43,7 @@ urlpatterns = [
     # Vacancies and applying: public, no sign-in.
     path("jobs/<slug:provider_slug>/", include("vbr.applicants.urls")),
     path("p/<slug:provider_slug>/", include("vbr.applicants.staff_urls")),
+    path("application/", include("vbr.applicants.candidate_urls")),
 ]
 
 # A database lost outside a view (a middleware reading the signed-in user) is a 503 too.

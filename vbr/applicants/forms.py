@@ -203,3 +203,13 @@ class ApplyForm(forms.Form):
 
     def answers(self) -> list[tuple[VacancyQuestion, str]]:
         return [(q, str(self.cleaned_data[f"answer_{q.pk}"]).strip()) for q in self.questions]
+
+
+class WithdrawByCandidateForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing? (optional)",
+        help_text="It helps us do better. You do not have to say.",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

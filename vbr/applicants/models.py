@@ -149,6 +149,9 @@ class OnlineApplication(models.Model):
         related_name="+",
     )
     duplicate_checked_at = models.DateTimeField(null=True, blank=True)
+    # The candidate's personal status page: only a keyed hash of its link is stored.
+    status_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    status_link_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

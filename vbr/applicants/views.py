@@ -9,24 +9,26 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vbr.accounts.lockout import client_address
 from vbr.accounts.models import Provider
-from vbr.applicants import workflow
-from vbr.applicants.forms import ApplyForm
+from vbr.applicants import status, workflow
+from vbr.applicants.forms import ApplyForm, WithdrawByCandidateForm
 from vbr.applicants.jobposting import as_script, job_posting
-from vbr.applicants.models import Vacancy
-from vbr.recruitment.models import Indicator
-from vbr.reports.models import MonitoringInvite
+from vbr.applicants.models import OnlineApplication, Vacancy
+from vbr.recruitment.models import Application, Indicator
+from vbr.reports.caching import reports_changed
+from vbr.reports.models import EqualityResponse, MonitoringInvite
 
 # Applications one internet address may send in an hour (a family or a jobcentre may share
 # one address, so this is not one).
 APPLICATIONS_PER_ADDRESS_PER_HOUR = getattr(settings, "VBR_APPLICATIONS_PER_ADDRESS", 5)
-_APPLIED_SESSION_KEY = "vbr_applied"
 
 
 def _published_vacancy(provider_slug: str, vacancy_id: int) -> Vacancy:
@@ -119,28 +121,89 @@ def vacancy_apply(request: HttpRequest, provider_slug: str, vacancy_id: int) -> 
         availability=data["availability"],
         answers=form.answers(),
     )
-    invite = MonitoringInvite.objects.create(application=submitted.application)
-    request.session[_APPLIED_SESSION_KEY] = {
-        "vacancy": vacancy.pk,
-        "first_name": data["first_name"],
-        "equality_key": invite.key,
-    }
-    return redirect("vacancy-applied", provider_slug, vacancy.pk)
+    MonitoringInvite.objects.create(application=submitted.application)
+    token = status.issue_status_link(online=submitted.online)
+    # Straight to their own page: it thanks them, says what happens next, and is theirs to
+    # come back to by the link in the acknowledgement.
+    return redirect("candidate-status", token)
 
 
 @require_GET
 def vacancy_applied(request: HttpRequest, provider_slug: str, vacancy_id: int) -> HttpResponse:
-    """Thanks, what happens next, and the optional equality questions (kept apart)."""
+    """Where a submission caught by the honeypot is sent: it reads as received."""
     vacancy = get_object_or_404(
         Vacancy.objects.select_related("provider", "role"),
         provider__slug=provider_slug,
         pk=vacancy_id,
     )
-    applied = request.session.get(_APPLIED_SESSION_KEY) or {}
-    if applied.get("vacancy") != vacancy.pk:
-        applied = {}
     return render(
-        request,
-        "applicants/apply_done.html",
-        {"employer": vacancy.provider, "vacancy": vacancy, "applied": applied},
+        request, "applicants/apply_done.html", {"employer": vacancy.provider, "vacancy": vacancy}
+    )
+
+
+def _status_page(request: HttpRequest, token: str) -> OnlineApplication | HttpResponse:
+    try:
+        return status.find_by_status_token(token)
+    except status.LinkEnded:
+        return render(request, "applicants/status_ended.html", status=410)
+
+
+def _personal(response: HttpResponse) -> HttpResponse:
+    """A personal page: kept by no browser cache or proxy, listed by no search engine."""
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def candidate_status(request: HttpRequest, token: str) -> HttpResponse:
+    """The candidate's own page: where their application stands, what happens next, their
+    booked times and a way to withdraw. Nothing of scores, notes or the panel's views."""
+    found = _status_page(request, token)
+    if isinstance(found, HttpResponse):
+        return _personal(found)
+    application = found.application
+    invite = MonitoringInvite.objects.filter(application=application).first()
+    equality_key = (
+        invite.key
+        if invite and not EqualityResponse.objects.filter(key=invite.key).exists()
+        else None
+    )
+    return _personal(
+        render(
+            request,
+            "applicants/status.html",
+            {
+                "employer": application.provider,
+                "application": application,
+                "candidate": application.candidate,
+                "standing": status.standing(application),
+                "token": token,
+                "equality_key": equality_key,
+            },
+        )
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def candidate_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """The candidate withdraws, with a reason if they want to give one."""
+    found = _status_page(request, token)
+    if isinstance(found, HttpResponse):
+        return _personal(found)
+    application = found.application
+    form = WithdrawByCandidateForm(request.POST or None)
+    if not application.is_open or application.status == Application.Status.HIRED:
+        return redirect("candidate-status", token)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            application.withdraw(reason=form.cleaned_data["reason"])
+            reports_changed(provider_id=application.provider_id)
+        return redirect("candidate-status", token)
+    return _personal(
+        render(
+            request,
+            "applicants/status_withdraw.html",
+            {"employer": application.provider, "application": application, "form": form},
+        )
     )
