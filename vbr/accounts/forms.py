@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, UnidentifiedImageError
@@ -26,7 +28,7 @@ class JoinCodeForm(forms.Form):
     )
 
 
-class AccessProfileForm(forms.ModelForm):
+class AccessProfileForm(forms.ModelForm[AccessProfile]):
     class Meta:
         model = AccessProfile
         fields = [
@@ -56,8 +58,8 @@ class ProviderLogoForm(forms.Form):
         help_text="A PNG or JPEG picture, up to 1 MB and 4000 × 4000 pixels.",
     )
 
-    def clean_logo(self) -> UploadedFile:
-        logo: UploadedFile = self.cleaned_data["logo"]
+    def clean_logo(self) -> UploadedFile[Any]:
+        logo: UploadedFile[Any] = self.cleaned_data["logo"]
         if logo.size is not None and logo.size > LOGO_MAX_BYTES:
             raise forms.ValidationError("The picture is larger than 1 MB: choose a smaller one.")
         try:
@@ -98,7 +100,7 @@ class PanelMemberForm(forms.Form):
         name = self.cleaned_data["full_name"].strip()
         if not name:
             raise forms.ValidationError("Enter their name.")
-        return name
+        return str(name)
 
 
 class MembershipRoleForm(forms.Form):

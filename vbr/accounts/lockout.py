@@ -27,7 +27,7 @@ def client_address(request: HttpRequest) -> str | None:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= proxies:
-            return hops[-proxies]
+            return str(hops[-proxies])
     return request.META.get("REMOTE_ADDR")
 
 

@@ -51,7 +51,8 @@ def _record_for_account(*, user: User, actor: User | None, action: str, summary:
 
 
 def backup_codes_left(user: User) -> int:
-    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    left: int = StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+    return left
 
 
 @transaction.atomic
@@ -102,7 +103,8 @@ def use_backup_code(*, user: User, typed: str) -> StaticDevice | None:
 
 
 def has_two_factor(user: User) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    has: bool = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return has
 
 
 def members_with_two_factor(provider: Provider) -> set[int]:

@@ -85,11 +85,11 @@ class SignInCodeForm(forms.Form):
             app = TOTPDevice.objects.devices_for_user(self.user, confirmed=True).first()
             if app is not None and app.verify_token(digits):
                 self.device = app
-                return typed
+                return str(typed)
         else:
             self.device = recovery.use_backup_code(user=self.user, typed=typed)
             if self.device is not None:
-                return typed
+                return str(typed)
         raise forms.ValidationError(
             "That code did not match. Check the time on your phone and use the newest code, "
             "or type one of your backup codes."

@@ -22,7 +22,7 @@ ACCEPTED_SIGNATURES = {
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def check_upload(upload: UploadedFile) -> UploadedFile:
+def check_upload(upload: UploadedFile[Any]) -> UploadedFile[Any]:
     """Accept a PDF, PNG or JPEG of at most 5 MB, judged by size and by content."""
     if upload.size is not None and upload.size > MAX_CERTIFICATE_BYTES:
         raise forms.ValidationError("The file is larger than 5 MB. Please upload a smaller scan.")
@@ -40,7 +40,7 @@ def check_upload(upload: UploadedFile) -> UploadedFile:
     return upload
 
 
-class PrivacySettingsForm(forms.ModelForm):
+class PrivacySettingsForm(forms.ModelForm[PrivacySettings]):
     retention_months = forms.IntegerField(
         label="Months to keep unsuccessful candidates' personal data",
         min_value=1,
@@ -65,10 +65,10 @@ class PrivacySettingsForm(forms.ModelForm):
             raise forms.ValidationError("The notice contains characters that cannot be shown.")
         if len(notice) > 20000:
             raise forms.ValidationError("Please keep the notice under 20,000 characters.")
-        return notice
+        return str(notice)
 
 
-class DbsCheckForm(forms.ModelForm):
+class DbsCheckForm(forms.ModelForm[DbsCheck]):
     class Meta:
         model = DbsCheck
         fields = ["certificate_number", "issued_on", "level", "decision", "seen_on", "certificate"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -121,7 +122,7 @@ def candidate_privacy(
 
 def _subject_access(
     request: HttpRequest, membership: Membership, candidate_id: int, kind: str
-) -> tuple[Candidate, dict] | HttpResponse:
+) -> tuple[Candidate, dict[str, Any]] | HttpResponse:
     provider = membership.provider
     candidate = get_object_or_404(provider.candidates, pk=candidate_id)
     if _hidden_applications(membership, candidate):

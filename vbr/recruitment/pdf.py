@@ -286,7 +286,7 @@ def render_summary_html(summary: CandidateSummary) -> str:
     )
 
 
-class StaticOnlyFetcher(URLFetcher):
+class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
     """Serves our own static files (and inline data: URIs) to WeasyPrint, nothing else:
     no file://, no http(s)://, so nothing in a candidate's record can make the worker fetch."""
 
@@ -360,12 +360,13 @@ def html_to_pdf(html: str) -> bytes:
     our print stylesheet."""
     loaded = renderer()
     document = HTML(string=html, base_url=STATIC_SCHEME, url_fetcher=loaded.fetcher)
-    return document.write_pdf(
+    pdf: bytes = document.write_pdf(
         stylesheets=[loaded.stylesheet],
         font_config=loaded.font_config,
         pdf_variant="pdf/ua-1",
         cache=loaded.image_cache(),
     )
+    return pdf
 
 
 def render_summary_pdf(

@@ -82,7 +82,7 @@ class ReportFilterForm(forms.Form):
         )
 
 
-class EqualityResponseForm(forms.ModelForm):
+class EqualityResponseForm(forms.ModelForm[EqualityResponse]):
     class Meta:
         model = EqualityResponse
         fields = list(EqualityResponse.CHARACTERISTICS)

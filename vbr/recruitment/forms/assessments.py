@@ -34,7 +34,7 @@ class PanelRow:
     panel_role: forms.BoundField
 
 
-class StageChoiceField(forms.ModelChoiceField):
+class StageChoiceField(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.order}. {obj.name}"
 
@@ -84,7 +84,7 @@ class AssessmentForm(forms.Form):
         self.members: list[Membership] = []
         if assessment is None:
             cast(
-                forms.ModelChoiceField, self.fields["stage"]
+                "forms.ModelChoiceField[Any]", self.fields["stage"]
             ).queryset = application.role.stages.all()
             self.fields["stage"].initial = application.current_stage_id
             self._add_panel_fields(scheduler)
@@ -179,7 +179,7 @@ class AssessmentForm(forms.Form):
         return london_datetime(self.cleaned_data["date"], self.cleaned_data["time"])
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class MemberChoiceField(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.user.display_name} ({member_description(obj).lower()})"
 
@@ -203,7 +203,7 @@ class PanellistForm(forms.Form):
     def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.assessment = assessment
-        cast(forms.ModelChoiceField, self.fields["member"]).queryset = (
+        cast("forms.ModelChoiceField[Any]", self.fields["member"]).queryset = (
             assessment.application.provider.memberships.exclude(
                 user__in=assessment.panellists.values("user_id")
             )

@@ -11,12 +11,12 @@ from vbr.recruitment.forms.widgets import QuickSelect
 from vbr.recruitment.models import Application, Candidate, Role, Stage
 
 
-class RoleChoiceField(forms.ModelChoiceField):
+class RoleChoiceField(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
-        return obj.title
+        return str(obj.title)
 
 
-class StageChoiceField(forms.ModelChoiceField):
+class StageChoiceField(forms.ModelChoiceField[Any]):
     def label_from_instance(self, obj: Any) -> str:
         return f"{obj.role.title}: {obj.name}"
 
@@ -43,9 +43,9 @@ class AddCandidateForm(forms.Form):
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.provider = provider
-        cast(forms.ModelChoiceField, self.fields["role"]).queryset = provider.roles.open().order_by(
-            "title"
-        )
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["role"]
+        ).queryset = provider.roles.open().order_by("title")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -87,7 +87,7 @@ class ApplyToRoleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.candidate = candidate
         cast(
-            forms.ModelChoiceField, self.fields["role"]
+            "forms.ModelChoiceField[Any]", self.fields["role"]
         ).queryset = candidate.provider.roles.open().order_by("title")
 
     def clean_role(self) -> Role:
@@ -128,10 +128,10 @@ class ApplicationFilterForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["role"]).queryset = provider.roles.order_by(
+        cast("forms.ModelChoiceField[Any]", self.fields["role"]).queryset = provider.roles.order_by(
             "title"
         )
-        cast(forms.ModelChoiceField, self.fields["stage"]).queryset = (
+        cast("forms.ModelChoiceField[Any]", self.fields["stage"]).queryset = (
             Stage.objects.filter(role__provider=provider)
             .select_related("role")
             .order_by("role__title", "order", "pk")

@@ -75,7 +75,7 @@ class DecisionForm(forms.Form):
         self.add_error("override_reason", f"{said} Record why you are deciding otherwise.")
 
 
-class OutcomeForm(forms.ModelForm):
+class OutcomeForm(forms.ModelForm[Outcome]):
     class Meta:
         model = Outcome
         fields = ["start_date", "probation", "left_on", "leaving_reason", "notes"]

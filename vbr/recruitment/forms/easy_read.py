@@ -145,7 +145,7 @@ class SupporterForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        supporter = cast(forms.ModelChoiceField, self.fields["supporter"])
+        supporter = cast("forms.ModelChoiceField[Any]", self.fields["supporter"])
         supporter.queryset = (
             provider.memberships.staff().select_related("user").order_by("user__full_name")
         )

@@ -28,7 +28,7 @@ class KioskEndForm(forms.Form):
     )
 
 
-class ProviderCheckForm(forms.ModelForm):
+class ProviderCheckForm(forms.ModelForm[ProviderCheck]):
     class Meta:
         model = ProviderCheck
         fields = ["name", "required_before_shadowing"]
@@ -42,7 +42,7 @@ class ProviderCheckForm(forms.ModelForm):
         name = self.cleaned_data["name"].strip()
         if self.provider.checks.filter(name__iexact=name).exists():
             raise forms.ValidationError("There is already a check with that name.")
-        return name
+        return str(name)
 
 
 class RetireCheckForm(forms.Form):
@@ -52,11 +52,11 @@ class RetireCheckForm(forms.Form):
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        retire = cast(forms.ModelChoiceField, self.fields["retire"])
+        retire = cast("forms.ModelChoiceField[Any]", self.fields["retire"])
         retire.queryset = provider.checks.filter(is_active=True)
 
 
-class SupportedPersonViewForm(forms.ModelForm):
+class SupportedPersonViewForm(forms.ModelForm[SupportedPersonView]):
     consent = forms.ChoiceField(
         label="Do you agree to tell us what you think?",
         choices=[("yes", "Yes, I agree"), ("no", "No, I do not want to")],
@@ -74,8 +74,7 @@ class SupportedPersonViewForm(forms.ModelForm):
         limit=SupportedPersonView._meta.get_field("comment").max_length or 2000,
         required=False,
         too_long=(
-            "Your words are too long. Please take out {letters}. "
-            "What you wrote is kept below."
+            "Your words are too long. Please take out {letters}. What you wrote is kept below."
         ),
     )
 
@@ -90,7 +89,7 @@ class SupportedPersonViewForm(forms.ModelForm):
         return cleaned
 
 
-class InvolvementForm(forms.ModelForm):
+class InvolvementForm(forms.ModelForm[Involvement]):
     class Meta:
         model = Involvement
         fields = [
@@ -113,10 +112,10 @@ class InvolvementForm(forms.ModelForm):
 
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user_field = cast(forms.ModelChoiceField, self.fields["user"])
+        user_field = cast("forms.ModelChoiceField[Any]", self.fields["user"])
         user_field.queryset = User.objects.filter(memberships__provider=provider)
         user_field.empty_label = "Choose a panel member"
-        assessment_field = cast(forms.ModelChoiceField, self.fields["assessment"])
+        assessment_field = cast("forms.ModelChoiceField[Any]", self.fields["assessment"])
         assessment_field.queryset = Assessment.objects.filter(
             application__provider=provider
         ).select_related("stage", "application__candidate")

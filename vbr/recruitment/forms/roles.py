@@ -13,14 +13,14 @@ from vbr.recruitment.starter_values import DEFAULT_INTERVIEW_LEVELS, DEFAULT_OBS
 from vbr.recruitment.workflow import next_criterion_order
 
 
-class ManagersField(forms.ModelMultipleChoiceField):
+class ManagersField(forms.ModelMultipleChoiceField[Any]):
     """Hiring managers, each shown by name."""
 
     def label_from_instance(self, obj: Membership) -> str:
         return obj.user.display_name
 
 
-class RoleForm(forms.ModelForm):
+class RoleForm(forms.ModelForm[Role]):
     copy_stages_from = forms.ModelChoiceField(
         queryset=Role.objects.none(),
         required=False,
@@ -42,7 +42,7 @@ class RoleForm(forms.ModelForm):
     def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.provider = provider
-        managers = cast(forms.ModelMultipleChoiceField, self.fields["managers"])
+        managers = cast("forms.ModelMultipleChoiceField[Any]", self.fields["managers"])
         managers.queryset = provider.memberships.filter(
             role=Membership.Role.MANAGER
         ).select_related("user")
@@ -54,11 +54,11 @@ class RoleForm(forms.ModelForm):
             # Copying is offered when a role is created only.
             del self.fields["copy_stages_from"]
         else:
-            copy_from = cast(forms.ModelChoiceField, self.fields["copy_stages_from"])
+            copy_from = cast("forms.ModelChoiceField[Any]", self.fields["copy_stages_from"])
             copy_from.queryset = provider.roles.order_by("title")
 
 
-class StageForm(forms.ModelForm):
+class StageForm(forms.ModelForm[Stage]):
     class Meta:
         model = Stage
         fields = ["name", "kind", "description"]
@@ -73,7 +73,7 @@ def default_levels(stage: Stage) -> tuple[str, str, str, str]:
     return DEFAULT_OBSERVATION_LEVELS
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(forms.ModelForm[Criterion]):
     class Meta:
         model = Criterion
         fields = [
@@ -106,7 +106,7 @@ class CriterionForm(forms.ModelForm):
         offered = Q(retired_at__isnull=True)
         if self.instance.core_value_id:
             offered |= Q(pk=self.instance.core_value_id)
-        core_value = cast(forms.ModelChoiceField, self.fields["core_value"])
+        core_value = cast("forms.ModelChoiceField[Any]", self.fields["core_value"])
         core_value.queryset = provider.core_values.filter(offered)
         core_value.empty_label = "Choose a value"
         core_value.error_messages["invalid_choice"] = (

@@ -16,7 +16,7 @@ from vbr.recruitment.models import CoreValue, Indicator
 EXTRA_INDICATOR_ROWS = 3
 
 
-class CoreValueForm(forms.ModelForm):
+class CoreValueForm(forms.ModelForm[CoreValue]):
     class Meta:
         model = CoreValue
         fields = ["name", "description"]
@@ -41,19 +41,19 @@ class CoreValueForm(forms.ModelForm):
         return name
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(forms.ModelForm[Indicator]):
     class Meta:
         model = Indicator
         fields = ["text", "kind"]
         labels = {"text": "Behaviour", "kind": "Shows or goes against the value"}
 
 
-class BaseIndicatorFormSet(BaseInlineFormSet):
+class BaseIndicatorFormSet(BaseInlineFormSet[Any, Any, Any]):
     # True when the page's hidden row counts did not come back as numbers and were counted
     # again from the rows that did (see `indicator_formset`).
     counts_repaired = False
 
-    def add_fields(self, form: forms.ModelForm, index: int | None) -> None:
+    def add_fields(self, form: forms.ModelForm[Any], index: int | None) -> None:
         super().add_fields(form, index)
         form.fields["DELETE"].label = "Remove"
 

@@ -11,6 +11,8 @@ the same indexes on `vbr_fold(column)`. SQLite (the embedded demo) registers its
 
 from django.contrib.postgres.operations import UnaccentExtension
 from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 COLUMNS = ("first_name", "last_name", "email")
 
@@ -21,16 +23,16 @@ AS $$ SELECT upper({schema}.unaccent('{schema}.unaccent'::regdictionary, $1)) $$
 """
 
 
-def _extension_schema(schema_editor) -> str:
+def _extension_schema(schema_editor: BaseDatabaseSchemaEditor) -> str:
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
             "SELECT n.nspname FROM pg_extension e "
             "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'unaccent'"
         )
-        return schema_editor.quote_name(cursor.fetchone()[0])
+        return str(schema_editor.quote_name(cursor.fetchone()[0]))
 
 
-def fold_and_index(apps, schema_editor):
+def fold_and_index(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(FOLD.format(schema=_extension_schema(schema_editor)))
@@ -42,7 +44,7 @@ def fold_and_index(apps, schema_editor):
         )
 
 
-def unfold(apps, schema_editor):
+def unfold(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for column in COLUMNS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,7 +29,7 @@ def application_list(request: HttpRequest, membership: Membership) -> HttpRespon
     provider = membership.provider
     form = ApplicationFilterForm(request.GET or None, provider=provider)
     applications = provider.applications.select_related("candidate", "role", "current_stage")
-    filters: dict = {}
+    filters: dict[str, Any] = {}
     if form.is_bound:
         # A GET filter form: use the filters that are valid and ignore the rest.
         form.is_valid()

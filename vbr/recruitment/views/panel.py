@@ -86,14 +86,15 @@ def invitation_list(
     }
     rows = []
     for place in places:
-        current = next((i for i in place.invitation_list if i.is_usable), None)
+        invitations: list[Any] = place.invitation_list  # type: ignore[attr-defined]  # to_attr above
+        current = next((i for i in invitations if i.is_usable), None)
         rows.append(
             {
                 "place": place,
                 "profile": profiles.get(place.user_id),
                 "current": current,
                 "email": current.email_list[0] if current and current.email_list else None,
-                "last": place.invitation_list[0] if place.invitation_list else None,
+                "last": invitations[0] if invitations else None,
             }
         )
     return render(
@@ -450,7 +451,7 @@ def involvement_list(request: HttpRequest, membership: Membership) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         involvement = form.save(commit=False)
         involvement.provider = provider
-        involvement.recorded_by = request.user
+        involvement.recorded_by = membership.user
         involvement.save()
         messages.success(request, "Involvement recorded.")
         return redirect("involvement-list", provider.slug)
@@ -469,7 +470,7 @@ class _Echo:
 
 
 @require_GET
-@provider_view(STAFF)  # type: ignore[arg-type]  # a streamed response is an HttpResponseBase
+@provider_view(STAFF)
 def involvement_export(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
     """The involvement log as CSV for the finance team, streamed."""
     provider = membership.provider

@@ -56,7 +56,7 @@ def _panel_place(
     )
 
 
-def _indicators() -> Prefetch:
+def _indicators() -> Prefetch[Any]:
     return Prefetch(
         "core_value__indicators", queryset=Indicator.objects.order_by("kind", "order", "pk")
     )

@@ -67,7 +67,8 @@ def _agreement_rows(provider: Provider, filters: ReportFilter) -> list[tuple[Any
     """  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 def panel_report(provider: Provider, filters: ReportFilter) -> Report:
