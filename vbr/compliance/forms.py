@@ -6,13 +6,13 @@ from django import forms
 
 from vbr.accounts.models import Provider
 from vbr.compliance.checklists import Kind
-from vbr.compliance.models import Check, ChecklistItem, EmploymentSpell
+from vbr.compliance.models import Check, ChecklistItem, ComplianceSettings, EmploymentSpell
 from vbr.recruitment.models import Role
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 # The evidence fields each kind of item asks for (status and notes always).
-FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
+FIELDS_BY_KIND: dict[Kind, tuple[str, ...]] = {
     Kind.IDENTITY: ("evidence_seen", "seen_on"),
     Kind.RIGHT_TO_WORK: (
         "right_to_work_method",
@@ -38,14 +38,14 @@ FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
     Kind.OTHER: ("evidence_seen", "seen_on", "reference_number", "follow_up_on"),
 }
 
-LABELS = {
+LABELS: dict[str, dict[str, str]] = {
     Kind.CRIMINAL_RECORD: {"reference_number": "Certificate number"},
     Kind.REGISTRATION: {"reference_number": "Registration number", "issued_on": "Registered on"},
     Kind.RIGHT_TO_WORK: {"reference_number": "Share code or document number"},
 }
 
 
-class CheckForm(forms.ModelForm):
+class CheckForm(forms.ModelForm[Check]):
     """A check's evidence and status; the fields shown depend on the item's kind."""
 
     class Meta:
@@ -71,9 +71,9 @@ class CheckForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args: Any, check: Check, nation: str, **kwargs: Any) -> None:
-        super().__init__(*args, instance=check, **kwargs)
-        kind = check.item.kind
+    def __init__(self, data: Any = None, *, check: Check, nation: str) -> None:
+        super().__init__(data, instance=check)
+        kind = Kind(check.item.kind)
         wanted = set(FIELDS_BY_KIND.get(kind, FIELDS_BY_KIND[Kind.OTHER])) | {"status", "notes"}
         if kind == Kind.REFERENCES and nation != "wales":
             wanted.discard("authenticity")
@@ -111,7 +111,7 @@ class ItemOptionsForm(forms.Form):
         self.prefix = f"item-{item.pk}"
 
 
-class EmploymentSpellForm(forms.ModelForm):
+class EmploymentSpellForm(forms.ModelForm[EmploymentSpell]):
     class Meta:
         model = EmploymentSpell
         fields = (
@@ -163,3 +163,9 @@ class ConditionalStartForm(forms.Form):
     risk_assessment = forms.CharField(
         label="Written risk assessment", widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
+
+
+class ComplianceSettingsForm(forms.ModelForm[ComplianceSettings]):
+    class Meta:
+        model = ComplianceSettings
+        fields = ("open_at", "gap_months", "keep_months_after_leaving")

@@ -60,4 +60,5 @@ def _gap(first_day: date, last_day: date) -> Gap | None:
 
 
 def _longer_than(gap: Gap, months: int) -> bool:
-    return gap.ends_on + timedelta(days=1) > gap.starts_on + relativedelta(months=months)
+    longest: date = gap.starts_on + relativedelta(months=months)
+    return gap.ends_on + timedelta(days=1) > longest

@@ -14,6 +14,7 @@ from vbr.compliance import checklists, workflow
 from vbr.compliance.forms import (
     CheckForm,
     ChecklistItemForm,
+    ComplianceSettingsForm,
     ConditionalStartForm,
     EmploymentSpellForm,
     GapExplanationForm,
@@ -145,7 +146,7 @@ def employment_history(request: HttpRequest, membership: Membership, file_id: in
                     "compliance-history", provider_slug=file.provider.slug, file_id=file.pk
                 )
         if action == "remove":
-            file.employment.filter(pk=request.POST.get("spell")).delete()
+            file.employment.filter(pk=_posted_id(request, "spell")).delete()
             messages.success(request, "Job removed from the history.")
             return redirect("compliance-history", provider_slug=file.provider.slug, file_id=file.pk)
     history = workflow.employment_history(file)
@@ -238,13 +239,21 @@ def checklist_edit(request: HttpRequest, membership: Membership) -> HttpResponse
     checklist = workflow.current_checklist(provider)
     items = list(checklist.items.prefetch_related("not_applicable_for").order_by("order", "pk"))
     add_form = ChecklistItemForm(request.POST if request.POST.get("action") == "add" else None)
+    settings_form = ComplianceSettingsForm(
+        request.POST if request.POST.get("action") == "settings" else None,
+        instance=ComplianceSettings.for_provider(provider),
+    )
     if request.method == "POST":
+        if request.POST.get("action") == "settings" and settings_form.is_valid():
+            settings_form.save()
+            messages.success(request, "File settings saved.")
+            return _back_to_checklist(membership)
         if request.POST.get("action") == "add" and add_form.is_valid():
             workflow.add_checklist_item(provider=provider, **add_form.cleaned_data)
             messages.success(request, "Item added to the checklist.")
             return _back_to_checklist(membership)
         if request.POST.get("action") == "options":
-            item = get_object_or_404(checklist.items, pk=request.POST.get("item"))
+            item = get_object_or_404(checklist.items, pk=_posted_id(request, "item"))
             options = ItemOptionsForm(request.POST, provider=provider, item=item)
             if options.is_valid():
                 workflow.set_item_options(
@@ -272,9 +281,20 @@ def checklist_edit(request: HttpRequest, membership: Membership) -> HttpResponse
     return render(
         request,
         "compliance/checklist.html",
-        {"checklist": checklist, "rows": rows, "add_form": add_form},
+        {
+            "checklist": checklist,
+            "rows": rows,
+            "add_form": add_form,
+            "settings_form": settings_form,
+        },
     )
 
 
 def _back_to_checklist(membership: Membership) -> HttpResponseRedirect:
     return redirect("compliance-checklist", provider_slug=membership.provider.slug)
+
+
+def _posted_id(request: HttpRequest, name: str) -> int:
+    """A posted id, or 0 (matching nothing) when it is not a number."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else 0

@@ -25,12 +25,20 @@ from vbr.recruitment.workflow.scoring import ScorecardLocked, _lock_panel_place
 
 
 class ShadowingChecksOutstanding(Exception):
-    """Shadowing cannot be scheduled until the provider's required checks are ticked off."""
+    """Shadowing cannot be scheduled until the provider's required checks are ticked off
+    and the safer-recruitment file's "before shadowing" checks are verified."""
 
-    def __init__(self, outstanding: list[ProviderCheck]) -> None:
-        names = ", ".join(check.name for check in outstanding)
-        super().__init__(f"Before shadowing, tick off: {names}.")
+    def __init__(
+        self, outstanding: list[ProviderCheck], file_checks: list[str] | None = None
+    ) -> None:
+        parts = []
+        if outstanding:
+            parts.append("tick off: " + ", ".join(check.name for check in outstanding))
+        if file_checks:
+            parts.append("verify in the safer-recruitment file: " + ", ".join(file_checks))
+        super().__init__(f"Before shadowing, {'; '.join(parts)}.")
         self.outstanding = outstanding
+        self.file_checks = file_checks or []
 
 
 def outstanding_shadowing_checks(application: Application) -> list[ProviderCheck]:
@@ -45,12 +53,19 @@ def outstanding_shadowing_checks(application: Application) -> list[ProviderCheck
 
 def ensure_can_schedule(*, application: Application, stage: Stage) -> None:
     """Refuse to schedule a shadowing stage while required checks are outstanding: people who
-    draw on care are not exposed to a candidate whose checks have not been seen."""
+    draw on care are not exposed to a candidate whose checks have not been seen. Both the
+    provider's ticked checks (e.g. "DBS check seen") and the items of its safer-recruitment
+    checklist marked "before shadowing" count."""
     if not stage.is_shadowing:
         return
+    # The safer-recruitment file's own rule (vbr.compliance), imported here: compliance
+    # builds on recruitment, not the other way round.
+    from vbr.compliance.workflow import outstanding_before_shadowing
+
     outstanding = outstanding_shadowing_checks(application)
-    if outstanding:
-        raise ShadowingChecksOutstanding(outstanding)
+    file_checks = outstanding_before_shadowing(application)
+    if outstanding or file_checks:
+        raise ShadowingChecksOutstanding(outstanding, file_checks)
 
 
 @transaction.atomic
