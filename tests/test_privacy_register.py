@@ -24,6 +24,7 @@ from django.utils import timezone
 from tests import factories as f
 from vbr.accounts.audit import record
 from vbr.accounts.models import AuditEvent, Provider, User
+from vbr.applicants.models import Notice
 from vbr.privacy.models import Consent, DbsCheck
 from vbr.privacy.register import (
     REGISTER,
@@ -241,6 +242,14 @@ def everything_about_amira(provider: Provider, panel: list[User]) -> Everything:
         referrer_name="Mr Reyes",
         availability="Nights, and she made me laugh about mornings",
         answer="Amira wrote: I sang along with my nan in hospital",
+    )
+    Notice.objects.create(
+        application=application,
+        kind=Notice.Kind.RECEIVED,
+        channel=Notice.Channel.EMAIL,
+        to_address="amira@example.org",
+        subject="We have your application",
+        body="Hello Amira, here is your own page.",
     )
     DbsCheck.objects.create(
         provider=provider,

@@ -317,6 +317,18 @@ EMAIL_RETRY_SECONDS = int(env("EMAIL_RETRY_SECONDS", "60"))
 EMAIL_MAX_ATTEMPTS = 5
 EMAIL_SWEEP_GRACE_SECONDS = 60
 
+# Notices to candidates (vbr/applicants/notices.py): email as above, text messages through
+# SMS_BACKEND: the console in the demo and tests, or GOV.UK Notify
+# ("vbr.applicants.sms.NotifySmsBackend", with NOTIFY_API_KEY and a Notify template whose
+# whole text is ((body)), NOTIFY_SMS_TEMPLATE_ID). Failed attempts are retried like emails.
+SMS_BACKEND = env("SMS_BACKEND", "vbr.applicants.sms.ConsoleSmsBackend")
+NOTIFY_API_KEY = env("NOTIFY_API_KEY")
+NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+SMS_TIMEOUT = int(env("SMS_TIMEOUT", "10"))
+NOTICE_RETRY_SECONDS = int(env("NOTICE_RETRY_SECONDS", str(EMAIL_RETRY_SECONDS)))
+NOTICE_MAX_ATTEMPTS = 5
+
 # A shared cache (limits on guessing invitation codes must hold across web processes; cached
 # reports are then shared too). Without it each process keeps its own reports: still never
 # stale, as the reports version that keys them is read from the database.
@@ -336,6 +348,7 @@ MAIL_QUEUE = "mail"
 CELERY_TASK_ROUTES = {
     "vbr.recruitment.tasks.render_summary": {"queue": PDF_QUEUE},
     "vbr.accounts.deliver_email": {"queue": MAIL_QUEUE},
+    "vbr.applicants.deliver_notice": {"queue": MAIL_QUEUE},
 }
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 100
 SUMMARY_SOFT_TIME_LIMIT = 60
@@ -361,6 +374,10 @@ EXPORT_MAX_ATTEMPTS = 3
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {
         "task": "vbr.accounts.sweep_outbox",
+        "schedule": 60.0,
+    },
+    "sweep-notices": {
+        "task": "vbr.applicants.sweep_notices",
         "schedule": 60.0,
     },
     "sweep-summary-jobs": {

@@ -120,6 +120,11 @@ class ApplyForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
+    texts_agreed = forms.BooleanField(
+        label="Text me about my application as well",
+        required=False,
+        help_text="We send a text at each step to the mobile number above.",
+    )
     source = forms.ChoiceField(label="How did you hear about this job?", choices=SOURCE_CHOICES)
     referrer_name = forms.CharField(
         label="Name of the person who recommended you",

@@ -3,6 +3,8 @@ themselves, and the values answers they write."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -141,6 +143,9 @@ class OnlineApplication(models.Model):
     )
     availability = models.TextField(blank=True)
     privacy_acknowledged_at = models.DateTimeField()
+    texts_agreed = models.BooleanField(
+        "agreed to text messages", default=False, help_text="Notices by SMS as well as email."
+    )
     possible_duplicate = models.ForeignKey(
         "recruitment.Candidate",
         on_delete=models.SET_NULL,
@@ -185,3 +190,57 @@ class ValuesAnswer(models.Model):
 
     def __str__(self) -> str:
         return self.prompt
+
+
+class NoticeQuerySet(models.QuerySet["Notice"]):
+    def due(self, *, before: datetime) -> NoticeQuerySet:
+        """Waiting notices whose next attempt should have started before `before`."""
+        return self.filter(status=Notice.Status.QUEUED, next_attempt_at__lt=before)
+
+
+class Notice(models.Model):
+    """A message to a candidate (email or SMS), and the log of its sending.
+
+    Written in the request's transaction and sent by the Celery worker after it commits; a
+    failed attempt is recorded and tried again later. A notice still waiting when the
+    candidate withdraws or is anonymised is stopped, never sent. The body may carry the
+    candidate's personal link: it is emptied once the notice is sent, given up or stopped.
+    """
+
+    class Kind(models.TextChoices):
+        RECEIVED = "received", "Application received"
+        WITHDRAWN = "withdrawn", "Withdrawal confirmed"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "Text message"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to be sent"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Could not be sent"
+        STOPPED = "stopped", "Not sent: the candidate withdrew or was anonymised"
+
+    application = models.ForeignKey(
+        "recruitment.Application", on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    to_address = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["application", "created_at", "pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} by {self.get_channel_display().lower()}"

@@ -13,15 +13,16 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vbr.accounts.lockout import client_address
 from vbr.accounts.models import Provider
-from vbr.applicants import status, workflow
+from vbr.applicants import notices, status, workflow
 from vbr.applicants.forms import ApplyForm, WithdrawByCandidateForm
 from vbr.applicants.jobposting import as_script, job_posting
-from vbr.applicants.models import OnlineApplication, Vacancy
+from vbr.applicants.models import Notice, OnlineApplication, Vacancy
 from vbr.recruitment.models import Application, Indicator
 from vbr.reports.caching import reports_changed
 from vbr.reports.models import EqualityResponse, MonitoringInvite
@@ -120,9 +121,15 @@ def vacancy_apply(request: HttpRequest, provider_slug: str, vacancy_id: int) -> 
         referrer_name=data["referrer_name"],
         availability=data["availability"],
         answers=form.answers(),
+        texts_agreed=data["texts_agreed"],
     )
     MonitoringInvite.objects.create(application=submitted.application)
     token = status.issue_status_link(online=submitted.online)
+    notices.send_notices(
+        application=submitted.application,
+        kind=Notice.Kind.RECEIVED,
+        status_url=request.build_absolute_uri(reverse("candidate-status", args=[token])),
+    )
     # Straight to their own page: it thanks them, says what happens next, and is theirs to
     # come back to by the link in the acknowledgement.
     return redirect("candidate-status", token)
@@ -199,6 +206,7 @@ def candidate_withdraw(request: HttpRequest, token: str) -> HttpResponse:
         with transaction.atomic():
             application.withdraw(reason=form.cleaned_data["reason"])
             reports_changed(provider_id=application.provider_id)
+            notices.send_notices(application=application, kind=Notice.Kind.WITHDRAWN)
         return redirect("candidate-status", token)
     return _personal(
         render(

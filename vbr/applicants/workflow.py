@@ -69,6 +69,7 @@ def submit_application(
     referrer_name: str,
     availability: str,
     answers: list[tuple[VacancyQuestion, str]],
+    texts_agreed: bool = False,
 ) -> Submitted:
     """Take in a candidate's application for a published vacancy.
 
@@ -90,6 +91,7 @@ def submit_application(
         referrer_name=referrer_name,
         availability=availability,
         privacy_acknowledged_at=timezone.now(),
+        texts_agreed=texts_agreed and bool(phone),
         possible_duplicate=find_possible_duplicate(candidate=application.candidate),
     )
     ValuesAnswer.objects.bulk_create(

@@ -274,6 +274,27 @@ REGISTER: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "applicants.Notice",
+        rows="application__candidate_id",
+        section="notices",
+        fields=(
+            Personal("kind", C, A.KEEP, X.DELETE_ROW, "notice"),
+            Personal("channel", C, A.KEEP, X.DELETE_ROW, "sent_by"),
+            Personal("to_address", C, A.BLANK, X.DELETE_ROW, "sent_to"),
+            NotPersonal("subject", "our fixed words, the role and the provider's name"),
+            Personal(
+                "body",
+                C,
+                A.BLANK,
+                X.DELETE_ROW,
+                why="greets the candidate and carries their personal link; emptied once sent",
+            ),
+            Personal("status", C, A.KEEP, X.DELETE_ROW, "status"),
+            Personal("created_at", C, A.KEEP, X.DELETE_ROW, "written_on"),
+            NotPersonal("error", "the mail server's or SMS service's reply, about the service"),
+        ),
+    ),
+    Table(
         "applicants.Vacancy",
         rows=None,
         fields=(

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Prefetch
 
-from vbr.applicants.models import OnlineApplication, ValuesAnswer
+from vbr.applicants.models import Notice, OnlineApplication, ValuesAnswer
 from vbr.compliance.models import Check, EmploymentSpell, GapExplanation, SaferRecruitmentFile
 from vbr.privacy.models import DbsCheck
 from vbr.privacy.register import Personal, table_for
@@ -76,6 +76,7 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
         candidate.applications.select_related("role", "current_stage", "outcome", "online")
         .prefetch_related(
             "online__answers",
+            "notices",
             "stage_entries__stage",
             "decisions",
             "dbs_checks",
@@ -133,6 +134,7 @@ def _application(application: Application) -> dict[str, Any]:
         }
         if online
         else None,
+        section(Notice): [exported(notice) for notice in application.notices.all()],
     }
 
 

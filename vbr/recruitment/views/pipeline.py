@@ -176,7 +176,7 @@ def application_detail(
         # What the candidate wrote when they applied online (none: no query for it).
         provider.applications.select_related(
             "candidate", "role", "current_stage", "outcome", "online"
-        ).prefetch_related("role__stages", "online__answers"),
+        ).prefetch_related("role__stages", "online__answers", "notices"),
         pk=application_id,
     )
     panel = Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
@@ -211,6 +211,7 @@ def application_detail(
             "level_key": LEVEL_KEY,
             "decisions": decisions,
             "outcome": _outcome_of(application),
+            "notices": application.notices.all(),
         },
     )
 

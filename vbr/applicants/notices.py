@@ -1,0 +1,168 @@
+"""Notices to candidates: written as rows in the request, sent by the Celery worker.
+
+Each notice goes by email when the candidate gave an address, and by text message as well
+when they agreed to texts. A notice is a row first (the log the manager reads), handed to
+Celery once the transaction commits; a failed attempt is tried again after a growing delay
+up to NOTICE_MAX_ATTEMPTS, and the beat sweep hands on any notice the broker lost. A notice
+still waiting when the candidate withdraws or is anonymised is stopped instead of sent
+(a withdrawal's own confirmation excepted).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from vbr.applicants.models import Notice
+from vbr.applicants.sms import SmsFailed, sms_backend
+from vbr.recruitment.models import Application
+
+logger = logging.getLogger(__name__)
+
+
+class Delivery(enum.Enum):
+    SENT = "sent"
+    RETRY = "retry"
+    GAVE_UP = "gave up"
+    STOPPED = "stopped"
+    NOTHING_TO_DO = "nothing to do"
+
+
+@dataclass(frozen=True)
+class Attempt:
+    delivery: Delivery
+    retry_at: datetime | None = None
+
+
+def retry_delay(attempts: int) -> timedelta:
+    return timedelta(seconds=settings.NOTICE_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
+
+
+@transaction.atomic
+def send_notices(*, application: Application, kind: str, status_url: str = "") -> list[Notice]:
+    """Write the notice of `kind` for each channel the candidate can be reached by, and hand
+    them to the worker after commit."""
+    candidate = application.candidate
+    online = getattr(application, "online", None)
+    context = {
+        "candidate": candidate,
+        "application": application,
+        "role": application.role,
+        "provider": application.provider,
+        "status_url": status_url,
+    }
+    notices = []
+    if candidate.email:
+        notices.append(
+            Notice.objects.create(
+                application=application,
+                kind=kind,
+                channel=Notice.Channel.EMAIL,
+                to_address=candidate.email,
+                subject=render_to_string(f"applicants/notices/{kind}_subject.txt", context).strip(),
+                body=render_to_string(f"applicants/notices/{kind}_email.txt", context),
+            )
+        )
+    if candidate.phone and (online is None or online.texts_agreed):
+        notices.append(
+            Notice.objects.create(
+                application=application,
+                kind=kind,
+                channel=Notice.Channel.SMS,
+                to_address=candidate.phone,
+                body=render_to_string(f"applicants/notices/{kind}_sms.txt", context).strip(),
+            )
+        )
+    transaction.on_commit(partial(hand_to_worker, [notice.pk for notice in notices]))
+    return notices
+
+
+def hand_to_worker(notice_ids: list[int]) -> int:
+    """Send notices' ids to the broker; never raises (the sweep hands on what is left)."""
+    from vbr.applicants.tasks import deliver_notice
+
+    handed = 0
+    for notice_id in notice_ids:
+        try:
+            deliver_notice.apply_async((notice_id,), queue=settings.MAIL_QUEUE, retry=False)
+        except Exception:
+            logger.warning("Broker unreachable: notice %s waits for the sweep", notice_id)
+            break
+        handed += 1
+    return handed
+
+
+def _stopped(notice: Notice) -> bool:
+    """The candidate withdrew (only the confirmation of it still goes) or was anonymised."""
+    application = notice.application
+    if application.candidate.anonymised_at is not None:
+        return True
+    withdrawn = application.status == Application.Status.WITHDRAWN
+    return withdrawn and notice.kind != Notice.Kind.WITHDRAWN
+
+
+def _send(notice: Notice) -> None:
+    if notice.channel == Notice.Channel.EMAIL:
+        EmailMessage(subject=notice.subject, body=notice.body, to=[notice.to_address]).send()
+    else:
+        sms_backend().send(to=notice.to_address, body=notice.body)
+
+
+def deliver(*, notice_id: int) -> Attempt:
+    """Send one waiting notice, once; a failure is recorded on the row and, when it may pass,
+    another attempt is due later. The body is emptied once the notice is done with."""
+    with transaction.atomic():
+        notice = (
+            Notice.objects.select_for_update(skip_locked=True)
+            .select_related("application__candidate")
+            .filter(pk=notice_id, status=Notice.Status.QUEUED)
+            .first()
+        )
+        if notice is None:
+            return Attempt(Delivery.NOTHING_TO_DO)
+        if _stopped(notice):
+            notice.status = Notice.Status.STOPPED
+            notice.body = ""
+            notice.save(update_fields=["status", "body"])
+            return Attempt(Delivery.STOPPED)
+        notice.attempts += 1
+        try:
+            _send(notice)
+        except Exception as error:
+            retry = error.retry if isinstance(error, SmsFailed) else True
+            logger.warning("Notice %s not sent (attempt %s): %s", notice.pk, notice.attempts, error)
+            notice.error = f"{type(error).__name__}: {error}"[:300]
+            if not retry or notice.attempts >= settings.NOTICE_MAX_ATTEMPTS:
+                notice.status = Notice.Status.FAILED
+                notice.body = ""
+                attempt = Attempt(Delivery.GAVE_UP)
+            else:
+                notice.next_attempt_at = timezone.now() + retry_delay(notice.attempts)
+                attempt = Attempt(Delivery.RETRY, retry_at=notice.next_attempt_at)
+            notice.save(update_fields=["attempts", "error", "status", "body", "next_attempt_at"])
+            return attempt
+        notice.status = Notice.Status.SENT
+        notice.sent_at = timezone.now()
+        notice.body = ""
+        notice.save(update_fields=["attempts", "status", "body", "sent_at"])
+        return Attempt(Delivery.SENT)
+
+
+def sweep_notices(*, now: datetime | None = None) -> int:
+    """Run by celery beat: hand on again every waiting notice whose attempt is overdue."""
+    overdue = (now or timezone.now()) - timedelta(seconds=settings.EMAIL_SWEEP_GRACE_SECONDS)
+    due = list(
+        Notice.objects.due(before=overdue)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    return hand_to_worker(due)
