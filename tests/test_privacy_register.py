@@ -272,7 +272,12 @@ def everything_about_amira(provider: Provider, panel: list[User]) -> Everything:
 def _safer_recruitment_file_of(application: Application, *, by: User) -> None:
     """Amira's safer-recruitment file: evidence, history, a gap and a conditional start."""
     from vbr.compliance import workflow as compliance
-    from vbr.compliance.models import Check, EmploymentSpell, SaferRecruitmentFile
+    from vbr.compliance.models import (
+        Check,
+        EmploymentSpell,
+        ReferenceRequest,
+        SaferRecruitmentFile,
+    )
 
     # Opened while the application was still open (it has been withdrawn since).
     checklist = compliance.current_checklist(application.provider)
@@ -308,6 +313,24 @@ def _safer_recruitment_file_of(application: Application, *, by: User) -> None:
         conditional_supervisor="Ms Kowalski",
         conditional_risk_assessment="Amira works alongside her supervisor at first",
         conditional_barred_list_reference="AF-Hussain-1",
+    )
+    ReferenceRequest.objects.create(
+        file=file,
+        referee_name="Mr Reyes",
+        referee_email="reyes@example.org",
+        referee_organisation="Earl Grey Care Homes",
+        declaration_name="Mr Reyes",
+        token_hash="f" * 64,
+        site_origin="https://vbr.example",
+        expires_at=timezone.now(),
+        received_at=timezone.now(),
+        employed_from=date(2019, 1, 1),
+        job_title="Care assistant to Amira's nan",
+        conduct="Amira sang along with residents and made me laugh",
+        concerns_detail="Amira Hussain: none",
+        reason_for_leaving="Amira left to hand over to her sister",
+        would_reemploy=ReferenceRequest.Reemploy.YES,
+        authenticity="Phoned the home, Amira's manager answered",
     )
 
 

@@ -193,6 +193,13 @@ ACCESS: dict[str, Row] = {
     "compliance-check-edit": Row("GET", 200, 404, 403, 403, 404, 302),
     "compliance-history": Row("GET", 200, 404, 403, 403, 404, 302),
     "compliance-start": Row("GET", 200, 404, 403, 403, 404, 302),
+    "compliance-references": Row("GET", 200, 404, 403, 403, 404, 302),
+    # No reference was asked for in this world: only refusal is tested.
+    "compliance-reference-revoke": Row("POST", 404, 404, 403, 403, 404, 302),
+    "compliance-reference-verify": Row("POST", 404, 404, 403, 403, 404, 302),
+    # The referee's pages need no account; a panel member's link session stays in its own.
+    "reference-form": Row("GET", 404, 404, 404, 403, 404, 404),
+    "reference-sent": Row("GET", 200, 200, 200, 403, 200, 200),
     # Vacancies and applying: public, for anyone but a panel member's link session.
     "provider-vacancies": Row("GET", 200, 200, 200, 403, 200, 200),
     "vacancy-detail": Row("GET", 200, 200, 200, 403, 200, 200),
@@ -266,6 +273,7 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "provider_slug": sunrise.slug,
         "file_id": safer_recruitment_file.pk,
         "file_check_id": file_check.pk,
+        "reference_id": 999999,
         "vacancy_id": vacancy.pk,
         "role_id": role.pk,
         "application_id": application.pk,

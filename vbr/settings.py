@@ -372,6 +372,11 @@ EXPORT_TIME_LIMIT = 660
 EXPORT_RESEND_AFTER_SECONDS = 60
 EXPORT_MAX_ATTEMPTS = 3
 CELERY_BEAT_SCHEDULE = {
+    # Reminders to referees who have not answered (vbr/compliance/references.py).
+    "chase-references": {
+        "task": "vbr.compliance.chase_references",
+        "schedule": 6 * 60 * 60.0,
+    },
     "sweep-outbox": {
         "task": "vbr.accounts.sweep_outbox",
         "schedule": 60.0,

@@ -6,6 +6,7 @@ from django_otp.admin import OTPAdminSite
 
 from vbr.accounts import audit_views, security
 from vbr.accounts import views as account_views
+from vbr.compliance import urls as compliance_urls
 from vbr.reports import views as report_views
 
 if settings.VBR_REQUIRE_ADMIN_2FA:
@@ -39,6 +40,7 @@ urlpatterns = [
     path("p/<slug:provider_slug>/", include("vbr.privacy.urls")),
     path("p/<slug:provider_slug>/reports/", include("vbr.reports.urls")),
     path("p/<slug:provider_slug>/", include("vbr.compliance.urls")),
+    path("reference/", include(compliance_urls.referee_urlpatterns)),
     path("equality/<str:key>/", report_views.equality_form, name="equality-form"),
     # Vacancies and applying: public, no sign-in.
     path("jobs/<slug:provider_slug>/", include("vbr.applicants.urls")),

@@ -6,7 +6,13 @@ from django import forms
 
 from vbr.accounts.models import Provider
 from vbr.compliance.checklists import Kind
-from vbr.compliance.models import Check, ChecklistItem, ComplianceSettings, EmploymentSpell
+from vbr.compliance.models import (
+    Check,
+    ChecklistItem,
+    ComplianceSettings,
+    EmploymentSpell,
+    ReferenceRequest,
+)
 from vbr.recruitment.models import Role
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -169,3 +175,78 @@ class ComplianceSettingsForm(forms.ModelForm[ComplianceSettings]):
     class Meta:
         model = ComplianceSettings
         fields = ("open_at", "gap_months", "keep_months_after_leaving")
+
+
+class RefereeForm(forms.ModelForm[ReferenceRequest]):
+    """The manager names a referee."""
+
+    class Meta:
+        model = ReferenceRequest
+        fields = ("referee_name", "referee_email", "referee_organisation", "is_last_employer")
+        labels = {"referee_name": "Referee's name", "referee_email": "Referee's email"}
+
+
+class ReferenceAnswerForm(forms.ModelForm[ReferenceRequest]):
+    """The referee's short structured form, with their declaration."""
+
+    declaration = forms.BooleanField(
+        label="I confirm that what I have written is true and that I am able to give this "
+        "reference on behalf of my organisation.",
+    )
+
+    class Meta:
+        model = ReferenceRequest
+        fields = (
+            "employed_from",
+            "employed_to",
+            "job_title",
+            "dates_only",
+            "conduct",
+            "safeguarding_concerns",
+            "disciplinary_action",
+            "concerns_detail",
+            "reason_for_leaving",
+            "would_reemploy",
+            "declaration_name",
+        )
+        labels = {"employed_from": "They worked for you from", "employed_to": "Until"}
+        widgets = {
+            "employed_from": DATE,
+            "employed_to": DATE,
+            "conduct": forms.Textarea(attrs={"rows": 4}),
+            "concerns_detail": forms.Textarea(attrs={"rows": 3}),
+            "reason_for_leaving": forms.Textarea(attrs={"rows": 2}),
+            "would_reemploy": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("employed_from", "job_title", "declaration_name"):
+            self.fields[name].required = True
+        self.fields["would_reemploy"].choices = ReferenceRequest.Reemploy.choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        started, ended = cleaned.get("employed_from"), cleaned.get("employed_to")
+        if started and ended and ended < started:
+            self.add_error("employed_to", "This date is before the start date.")
+        if not cleaned.get("dates_only") and not (cleaned.get("conduct") or "").strip():
+            self.add_error(
+                "conduct", "Tell us about their conduct, or tick that you confirm dates only."
+            )
+        flagged = cleaned.get("safeguarding_concerns") or cleaned.get("disciplinary_action")
+        if flagged and not (cleaned.get("concerns_detail") or "").strip():
+            self.add_error("concerns_detail", "Tell us what happened.")
+        return cleaned
+
+    def answers(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if k != "declaration"}
+
+
+class ReferenceVerifyForm(forms.Form):
+    authenticity = forms.CharField(
+        label="How authenticity was checked",
+        max_length=300,
+        required=False,
+        help_text="For example: phoned the referee on the employer's published number.",
+    )

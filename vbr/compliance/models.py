@@ -359,3 +359,131 @@ class GapExplanation(models.Model):
 
     def __str__(self) -> str:
         return f"Gap {self.starts_on} to {self.ends_on}"
+
+
+class ReferenceRequestQuerySet(models.QuerySet["ReferenceRequest"]):
+    def waiting(self) -> ReferenceRequestQuerySet:
+        """Asked for, not answered, not revoked and not expired: the ones to chase."""
+        return self.filter(
+            received_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class ReferenceRequest(models.Model):
+    """A reference asked of a referee through a personal, expiring link, and their answer.
+
+    Only a keyed hash of the link's token is stored; the link works once (until the answer is
+    sent), until it expires or is revoked. A chase sends a new link and retires the old one.
+    """
+
+    class Reemploy(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_SURE = "not_sure", "Not sure"
+        POLICY = "policy", "We do not say (company policy)"
+
+    file = models.ForeignKey(
+        SaferRecruitmentFile, on_delete=models.CASCADE, related_name="references"
+    )
+    referee_name = models.CharField(max_length=150)
+    referee_email = models.EmailField()
+    referee_organisation = models.CharField("Organisation", max_length=150)
+    is_last_employer = models.BooleanField("Their present or last employer", default=False)
+    token_hash = models.CharField(max_length=64, unique=True)
+    # Where the links point (scheme and host of the page the manager used): reminders are
+    # sent from the worker, which has no request to ask.
+    site_origin = models.CharField(max_length=200)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(default=timezone.now)
+    chase_count = models.PositiveSmallIntegerField(default=0)
+    # The referee's answer.
+    received_at = models.DateTimeField(null=True, blank=True)
+    dates_only = models.BooleanField(
+        "We confirm dates and job title only (company policy)", default=False
+    )
+    employed_from = models.DateField(null=True, blank=True)
+    employed_to = models.DateField(null=True, blank=True)
+    job_title = models.CharField("Their job title", max_length=150, blank=True)
+    conduct = models.TextField("Their conduct, reliability and how they treated people", blank=True)
+    safeguarding_concerns = models.BooleanField(
+        "Were there any safeguarding concerns about them?", default=False
+    )
+    disciplinary_action = models.BooleanField(
+        "Were they subject to any disciplinary action?", default=False
+    )
+    concerns_detail = models.TextField("If so, what happened", blank=True)
+    reason_for_leaving = models.TextField("Why their work with you ended", blank=True)
+    would_reemploy = models.CharField(
+        "Would you employ them again?", max_length=10, choices=Reemploy.choices, blank=True
+    )
+    declaration_name = models.CharField("Your name, as a declaration", max_length=150, blank=True)
+    # The manager's verification.
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    authenticity = models.CharField("How authenticity was checked", max_length=300, blank=True)
+
+    objects = ReferenceRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["file", "requested_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Reference request {self.pk}"
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.received_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def evidences_conduct(self) -> bool:
+        """A reference confirming only dates is not enough evidence of conduct."""
+        return self.received_at is not None and not self.dates_only and bool(self.conduct)
+
+
+class ReferenceEvent(models.Model):
+    """Each request, chase, answer, verification and revocation of a reference."""
+
+    class Kind(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        CHASED = "chased", "Reminder sent"
+        RECEIVED = "received", "Answered by the referee"
+        VERIFIED = "verified", "Verified"
+        REVOKED = "revoked", "Link revoked"
+
+    reference = models.ForeignKey(ReferenceRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["reference", "at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at}"
+
+
+class ReferenceLinkTry(models.Model):
+    """A try at a reference link that matched none, kept for the limit on guessing links and
+    deleted once older than its window. The address is kept only as a keyed hash."""
+
+    address_key = models.CharField(max_length=64)
+    tried_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["address_key", "tried_at"])]
+
+    def __str__(self) -> str:
+        return f"Reference link try at {self.tried_at}"

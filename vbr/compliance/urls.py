@@ -18,4 +18,21 @@ urlpatterns = [
     ),
     path("files/<int:file_id>/history/", views.employment_history, name="compliance-history"),
     path("files/<int:file_id>/start/", views.file_start, name="compliance-start"),
+    path("files/<int:file_id>/references/", views.reference_list, name="compliance-references"),
+    path(
+        "files/<int:file_id>/references/<int:reference_id>/revoke/",
+        views.reference_revoke,
+        name="compliance-reference-revoke",
+    ),
+    path(
+        "files/<int:file_id>/references/<int:reference_id>/verify/",
+        views.reference_verify,
+        name="compliance-reference-verify",
+    ),
+]
+
+# The referee's pages: outside /p/, no sign-in (vbr/urls.py includes them under reference/).
+referee_urlpatterns = [
+    path("sent/", views.reference_sent, name="reference-sent"),
+    path("<str:token>/", views.reference_form, name="reference-form"),
 ]

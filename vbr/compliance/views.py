@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vbr.accounts.access import ADMIN, STAFF, provider_view
+from vbr.accounts.lockout import client_address
 from vbr.accounts.models import Membership
-from vbr.compliance import checklists, workflow
+from vbr.compliance import checklists, references, workflow
 from vbr.compliance.forms import (
     CheckForm,
     ChecklistItemForm,
@@ -19,6 +20,9 @@ from vbr.compliance.forms import (
     EmploymentSpellForm,
     GapExplanationForm,
     ItemOptionsForm,
+    RefereeForm,
+    ReferenceAnswerForm,
+    ReferenceVerifyForm,
     StartDateForm,
 )
 from vbr.compliance.models import Check, ComplianceSettings, SaferRecruitmentFile
@@ -298,3 +302,121 @@ def _posted_id(request: HttpRequest, name: str) -> int:
     """A posted id, or 0 (matching nothing) when it is not a number."""
     value = request.POST.get(name, "")
     return int(value) if value.isdigit() else 0
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def reference_list(request: HttpRequest, membership: Membership, file_id: int) -> HttpResponse:
+    file = _file(membership, file_id)
+    form = RefereeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        references.request_reference(
+            file=file,
+            by=request.user,  # type: ignore[arg-type]
+            site_origin=f"{request.scheme}://{request.get_host()}",
+            **form.cleaned_data,
+        )
+        messages.success(
+            request,
+            "Reference requested: a personal link was emailed to "
+            f"{form.cleaned_data['referee_name']}.",
+        )
+        return redirect("compliance-references", provider_slug=file.provider.slug, file_id=file.pk)
+    rows = list(file.references.prefetch_related("events").select_related("verified_by"))
+    check = file.checks.select_related("item").filter(item__kind="references").first()
+    return render(
+        request,
+        "compliance/reference_list.html",
+        {
+            "file": file,
+            "references": rows,
+            "form": form,
+            "verify_form": ReferenceVerifyForm(),
+            "problems": workflow.reference_problems(check) if check else [],
+            "check": check,
+        },
+    )
+
+
+@require_POST
+@provider_view(STAFF)
+def reference_revoke(
+    request: HttpRequest, membership: Membership, file_id: int, reference_id: int
+) -> HttpResponse:
+    file = _file(membership, file_id)
+    reference = get_object_or_404(file.references, pk=reference_id)
+    references.revoke_reference(reference=reference, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"The link sent to {reference.referee_name} no longer works.")
+    return redirect("compliance-references", provider_slug=file.provider.slug, file_id=file.pk)
+
+
+@require_POST
+@provider_view(STAFF)
+def reference_verify(
+    request: HttpRequest, membership: Membership, file_id: int, reference_id: int
+) -> HttpResponse:
+    file = _file(membership, file_id)
+    reference = get_object_or_404(file.references, pk=reference_id)
+    reference.file = file
+    form = ReferenceVerifyForm(request.POST)
+    form.is_valid()
+    try:
+        references.verify_reference(
+            reference=reference,
+            by=request.user,  # type: ignore[arg-type]
+            authenticity=form.cleaned_data.get("authenticity", ""),
+        )
+    except ValueError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"Reference from {reference.referee_name} verified.")
+    return redirect("compliance-references", provider_slug=file.provider.slug, file_id=file.pk)
+
+
+def _address(request: HttpRequest) -> str:
+    return client_address(request) or "unknown"
+
+
+@require_http_methods(["GET", "POST"])
+def reference_form(request: HttpRequest, token: str) -> HttpResponse:
+    """The referee's page: reached only by their link, no account, no session."""
+    try:
+        reference = references.find_by_token(token=token, address=_address(request))
+    except references.TooManyLinkTries:
+        return render(
+            request,
+            "compliance/reference_unusable.html",
+            {"reason": ("Too many links were tried from here. Please wait a quarter of an hour.")},
+            status=429,
+        )
+    except references.ReferenceLinkUnusable as unusable:
+        return render(
+            request, "compliance/reference_unusable.html", {"reason": unusable.reason}, status=404
+        )
+    form = ReferenceAnswerForm(request.POST or None, instance=reference)
+    if request.method == "POST" and form.is_valid():
+        try:
+            references.submit_reference(reference=reference, answers=form.answers())
+        except references.ReferenceLinkUnusable as unusable:
+            return render(
+                request,
+                "compliance/reference_unusable.html",
+                {"reason": unusable.reason},
+                status=404,
+            )
+        return redirect("reference-sent")
+    return render(
+        request,
+        "compliance/reference_form.html",
+        {
+            "form": form,
+            "candidate": reference.file.application.candidate,
+            "employer": reference.file.provider,
+            "reference": reference,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def reference_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "compliance/reference_sent.html")

@@ -252,9 +252,26 @@ def verification_problems(check: Check) -> list[str]:
                 f"need{'s' if count == 1 else ''} a written explanation."
             )
     if kind == Kind.REFERENCES:
-        check_file = check.file
-        if check_file.provider.nation == "wales" and not check.authenticity:
-            problems.append("Record how each reference's authenticity was checked.")
+        problems.extend(reference_problems(check))
+    return problems
+
+
+def reference_problems(check: Check) -> list[str]:
+    """What the references still lack: enough verified written references that speak of
+    conduct (one that confirms dates only does not), one from the present or last employer."""
+    needed = max(check.item.references_needed, 1)
+    references = list(check.file.references.all())
+    good = [r for r in references if r.verified_at is not None and r.evidences_conduct]
+    problems = []
+    if len(good) < needed:
+        problems.append(
+            f"{needed} verified written reference{'s' if needed != 1 else ''} with evidence "
+            f"of conduct {'are' if needed != 1 else 'is'} needed ({len(good)} so far)."
+        )
+    if len(good) < needed and any(r.received_at is not None and r.dates_only for r in references):
+        problems.append("A reference confirming dates only is not enough evidence of conduct.")
+    if good and not any(r.is_last_employer for r in good):
+        problems.append("One reference must be from the present or last employer.")
     return problems
 
 

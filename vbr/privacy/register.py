@@ -44,6 +44,7 @@ class Subject(StrEnum):
     SUPPORTER = "the supporter of a person supported or of a panel member"
     MEMBER = "a panel member or member of staff"
     EMPLOYER = "the provider: an individual employer is a person"
+    REFEREE = "a referee, who gave a reference about the candidate"
 
 
 class Anonymise(StrEnum):
@@ -548,6 +549,49 @@ REGISTER: tuple[Table, ...] = (
             Personal("authenticity", C, A.BLANK, X.DELETE_ROW, "authenticity_checked"),
             Personal("notes", C, A.BLANK, X.DELETE_ROW, "notes"),
         ),
+    ),
+    Table(
+        "compliance.ReferenceRequest",
+        rows="file__application__candidate_id",
+        section="references",
+        note="What a referee wrote about the candidate is the candidate's; the referee is a "
+        "third party, left out of the export.",
+        fields=(
+            Personal("referee_name", Subject.REFEREE, A.DELETE_ROW, X.DELETE_ROW, why=THIRD_PARTY),
+            Personal("referee_email", Subject.REFEREE, A.DELETE_ROW, X.DELETE_ROW, why=THIRD_PARTY),
+            Personal(
+                "referee_organisation",
+                C,
+                A.DELETE_ROW,
+                X.DELETE_ROW,
+                "referee_organisation",
+            ),
+            Personal(
+                "declaration_name", Subject.REFEREE, A.DELETE_ROW, X.DELETE_ROW, why=THIRD_PARTY
+            ),
+            NotPersonal("token_hash", "a keyed hash of the link's token"),
+            NotPersonal("site_origin", "the address of the site the link points to"),
+            Personal("received_at", C, A.DELETE_ROW, X.DELETE_ROW, "received_at"),
+            Personal("employed_from", C, A.DELETE_ROW, X.DELETE_ROW, "employed_from"),
+            Personal("employed_to", C, A.DELETE_ROW, X.DELETE_ROW, "employed_to"),
+            Personal("job_title", C, A.DELETE_ROW, X.DELETE_ROW, "job_title"),
+            Personal("dates_only", C, A.DELETE_ROW, X.DELETE_ROW, "dates_only"),
+            Personal("conduct", C, A.DELETE_ROW, X.DELETE_ROW, "conduct"),
+            Personal(
+                "safeguarding_concerns", C, A.DELETE_ROW, X.DELETE_ROW, "safeguarding_concerns"
+            ),
+            Personal("disciplinary_action", C, A.DELETE_ROW, X.DELETE_ROW, "disciplinary_action"),
+            Personal("concerns_detail", C, A.DELETE_ROW, X.DELETE_ROW, "concerns_detail"),
+            Personal("reason_for_leaving", C, A.DELETE_ROW, X.DELETE_ROW, "reason_for_leaving"),
+            Personal("would_reemploy", C, A.DELETE_ROW, X.DELETE_ROW, "would_reemploy"),
+            Personal("authenticity", C, A.DELETE_ROW, X.DELETE_ROW, "authenticity_checked"),
+        ),
+    ),
+    Table("compliance.ReferenceEvent", rows=None, fields=(NotPersonal("kind", CODE),)),
+    Table(
+        "compliance.ReferenceLinkTry",
+        rows=None,
+        fields=(NotPersonal("address_key", "a keyed hash of an address, deleted within minutes"),),
     ),
     Table(
         "compliance.CheckEvent",

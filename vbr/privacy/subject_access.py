@@ -19,7 +19,13 @@ from django.db import models
 from django.db.models import Prefetch
 
 from vbr.applicants.models import Notice, OnlineApplication, ValuesAnswer
-from vbr.compliance.models import Check, EmploymentSpell, GapExplanation, SaferRecruitmentFile
+from vbr.compliance.models import (
+    Check,
+    EmploymentSpell,
+    GapExplanation,
+    ReferenceRequest,
+    SaferRecruitmentFile,
+)
 from vbr.privacy.models import DbsCheck
 from vbr.privacy.register import Personal, table_for
 from vbr.recruitment.models import (
@@ -83,6 +89,7 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
             "safer_recruitment_file__checks__item",
             "safer_recruitment_file__employment",
             "safer_recruitment_file__gap_explanations",
+            "safer_recruitment_file__references",
             Prefetch(
                 "assessments",
                 queryset=Assessment.objects.select_related("stage").prefetch_related(
@@ -149,6 +156,7 @@ def _safer_recruitment_file(application: Application) -> dict[str, Any] | None:
         section(Check): [exported(check, check=check.item.name) for check in file.checks.all()],
         section(EmploymentSpell): [exported(spell) for spell in file.employment.all()],
         section(GapExplanation): [exported(gap) for gap in file.gap_explanations.all()],
+        section(ReferenceRequest): [exported(reference) for reference in file.references.all()],
     }
 
 
