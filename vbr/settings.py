@@ -377,6 +377,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vbr.compliance.chase_references",
         "schedule": 6 * 60 * 60.0,
     },
+    # Registration, right-to-work and renewal deadlines after a start (compliance).
+    "remind-deadlines": {
+        "task": "vbr.compliance.remind_deadlines",
+        "schedule": 24 * 60 * 60.0,
+    },
     "sweep-outbox": {
         "task": "vbr.accounts.sweep_outbox",
         "schedule": 60.0,

@@ -487,3 +487,20 @@ class ReferenceLinkTry(models.Model):
 
     def __str__(self) -> str:
         return f"Reference link try at {self.tried_at}"
+
+
+class DeadlineReminder(models.Model):
+    """A reminder emailed about one check's deadline: one per check and due date, so that the
+    daily run does not send it twice."""
+
+    check_row = models.ForeignKey(Check, on_delete=models.CASCADE, related_name="reminders")
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["check_row", "due_on"], name="one_reminder_per_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"Reminder for {self.due_on}"

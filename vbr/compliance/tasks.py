@@ -15,3 +15,13 @@ def chase_references() -> int:
     count = chase()
     logger.info("Chased %d references", count)
     return count
+
+
+@shared_task(name="vbr.compliance.remind_deadlines")
+def remind_deadlines() -> int:
+    """Daily (celery beat): remind managers of deadlines after the start. Idempotent."""
+    from vbr.compliance.deadlines import remind
+
+    count = remind()
+    logger.info("Sent %d deadline reminders", count)
+    return count
