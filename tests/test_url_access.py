@@ -211,6 +211,9 @@ ACCESS: dict[str, Row] = {
     # The candidate's own page: the world's token is not a status link, so nothing is found.
     "candidate-status": Row("GET", 404, 404, 404, 403, 404, 404),
     "candidate-withdraw": Row("GET", 404, 404, 404, 403, 404, 404),
+    "candidate-book": Row("POST", 404, 404, 404, 403, 404, 404),
+    "candidate-cancel-booking": Row("POST", 404, 404, 404, 403, 404, 404),
+    "slot-list": staff_only(),
 }
 
 

@@ -8,10 +8,11 @@ from typing import Any
 
 from django import forms
 from django.core import signing
+from django.utils import timezone
 
-from vbr.accounts.models import Provider
-from vbr.applicants.models import Vacancy, VacancyQuestion
-from vbr.recruitment.models import Application, CoreValue
+from vbr.accounts.models import Membership, Provider
+from vbr.applicants.models import Slot, Vacancy, VacancyQuestion
+from vbr.recruitment.models import Application, CoreValue, Stage
 
 # The most values questions a role asks: the form stays short on a phone.
 MAX_QUESTIONS = 3
@@ -218,3 +219,73 @@ class WithdrawByCandidateForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class SlotForm(forms.ModelForm[Slot]):
+    """A time a manager offers for a stage, with its panel; for shadowing, where, who
+    supervises, and the consent of the person supported."""
+
+    video_link = forms.URLField(required=False, assume_scheme="https")
+    consent = forms.BooleanField(
+        label="The person supported has agreed to a candidate shadowing at this time",
+        required=False,
+    )
+
+    class Meta:
+        model = Slot
+        fields = [
+            "starts_at",
+            "minutes",
+            "place",
+            "video_link",
+            "capacity",
+            "panel",
+            "service",
+            "supervisor_name",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "panel": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, stage: Stage, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stage = stage
+        panel = self.fields["panel"]
+        panel.queryset = (  # type: ignore[attr-defined]
+            Membership.objects.filter(provider_id=stage.role.provider_id)
+            .select_related("user")
+            .order_by("user__full_name", "user__username")
+        )
+        panel.label_from_instance = lambda m: (  # type: ignore[attr-defined]
+            f"{m.user.display_name}"
+            + (" (expert by experience)" if m.is_expert_by_experience else "")
+        )
+        if not stage.is_shadowing:
+            for name in ("service", "supervisor_name", "consent"):
+                del self.fields[name]
+
+    def clean_starts_at(self) -> Any:
+        starts_at = self.cleaned_data["starts_at"]
+        if starts_at is not None and starts_at <= timezone.now():
+            raise forms.ValidationError("Choose a time still to come.")
+        return starts_at
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("place") and not cleaned.get("video_link"):
+            self.add_error("place", "Give a place or a video link.")
+        if self.stage.is_shadowing:
+            if not cleaned.get("service"):
+                self.add_error("service", "Say where the shadowing happens.")
+            if not cleaned.get("supervisor_name"):
+                self.add_error("supervisor_name", "Name the member of staff who supervises.")
+            if not cleaned.get("consent"):
+                self.add_error(
+                    "consent",
+                    "Ask the person supported first: a shadowing time is offered only with "
+                    "their agreement.",
+                )
+        return cleaned

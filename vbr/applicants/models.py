@@ -244,3 +244,90 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} by {self.get_channel_display().lower()}"
+
+
+class SlotQuerySet(models.QuerySet["Slot"]):
+    def offered(self) -> SlotQuerySet:
+        """Slots candidates may book: not withdrawn, still to come."""
+        return self.filter(cancelled_at__isnull=True, starts_at__gt=timezone.now())
+
+    def with_taken(self) -> SlotQuerySet:
+        return self.annotate(
+            taken=models.Count("bookings", filter=models.Q(bookings__cancelled_at__isnull=True))
+        )
+
+
+class Slot(models.Model):
+    """A bookable time for a stage, with its panel. For shadowing, the service, the member
+    of staff who supervises, and the consent of the person supported, recorded before the
+    slot is offered."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="slots")
+    stage = models.ForeignKey("recruitment.Stage", on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField("length (minutes)", default=60)
+    place = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(blank=True)
+    capacity = models.PositiveSmallIntegerField(
+        default=1, help_text="How many candidates can book this time."
+    )
+    panel = models.ManyToManyField("accounts.Membership", blank=True, related_name="panel_slots")
+    service = models.CharField(
+        max_length=150, blank=True, help_text="For shadowing: where it happens."
+    )
+    supervisor_name = models.CharField(
+        max_length=150, blank=True, help_text="For shadowing: the member of staff beside them."
+    )
+    consent_recorded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["stage", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="slot_has_room")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stage} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def where(self) -> str:
+        """Where to go, in words: the place, the video link, or both."""
+        if self.place and self.video_link:
+            return f"{self.place} (or by video: {self.video_link})"
+        return self.place or (f"By video: {self.video_link}" if self.video_link else "")
+
+
+class Booking(models.Model):
+    """A candidate's place at a slot; booking creates (or moves) the stage's assessment."""
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="bookings")
+    application = models.ForeignKey(
+        "recruitment.Application", on_delete=models.CASCADE, related_name="bookings"
+    )
+    assessment = models.ForeignKey(
+        "recruitment.Assessment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="bookings",
+    )
+    booked_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["booked_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "slot"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="one_live_booking_per_slot_and_application",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Booking {self.pk}"

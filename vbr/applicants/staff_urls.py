@@ -5,6 +5,7 @@ from django.urls import path
 from vbr.applicants import staff_views
 
 urlpatterns = [
+    path("stages/<int:stage_id>/slots/", staff_views.slot_list, name="slot-list"),
     path("roles/<int:role_id>/vacancy/", staff_views.vacancy_edit, name="vacancy-edit"),
     path(
         "applications/<int:application_id>/duplicate/",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_http_methods
 from vbr.accounts.access import STAFF, provider_view
 from vbr.accounts.models import Membership
 from vbr.applicants import workflow
-from vbr.applicants.forms import VacancyForm, VacancyQuestionFormSet
-from vbr.applicants.models import OnlineApplication, Vacancy
+from vbr.applicants.forms import SlotForm, VacancyForm, VacancyQuestionFormSet
+from vbr.applicants.models import Booking, OnlineApplication, Vacancy
+from vbr.recruitment.models import Stage
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,4 +102,43 @@ def duplicate_check(
             "earlier": previous,
             "earlier_applications": previous.applications.select_related("role", "current_stage"),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def slot_list(request: HttpRequest, membership: Membership, stage_id: int) -> HttpResponse:
+    """The times offered for a stage, who booked them, and a form to offer another."""
+    provider = membership.provider
+    stage = get_object_or_404(
+        Stage.objects.select_related("role"), role__provider=provider, pk=stage_id
+    )
+    form = SlotForm(request.POST or None, stage=stage)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            slot = form.save(commit=False)
+            slot.provider = provider
+            slot.stage = stage
+            if form.cleaned_data.get("consent"):
+                slot.consent_recorded_at = timezone.now()
+            slot.save()
+            form.save_m2m()
+        messages.success(request, "The time is offered to candidates at this stage.")
+        return redirect("slot-list", provider.slug, stage.pk)
+    slots = (
+        stage.slots.filter(cancelled_at__isnull=True)
+        .with_taken()
+        .prefetch_related(
+            "panel__user",
+            Prefetch(
+                "bookings",
+                queryset=Booking.objects.filter(cancelled_at__isnull=True).select_related(
+                    "application__candidate"
+                ),
+                to_attr="live_bookings",
+            ),
+        )
+    )
+    return render(
+        request, "applicants/slot_list.html", {"stage": stage, "slots": slots, "form": form}
     )

@@ -8,18 +8,20 @@ vacancies of open roles are shown: a draft, a closed role or another provider's 
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.lockout import client_address
 from vbr.accounts.models import Provider
-from vbr.applicants import notices, status, workflow
+from vbr.applicants import booking, notices, status, workflow
 from vbr.applicants.forms import ApplyForm, WithdrawByCandidateForm
 from vbr.applicants.jobposting import as_script, job_posting
 from vbr.applicants.models import Notice, OnlineApplication, Vacancy
@@ -186,6 +188,8 @@ def candidate_status(request: HttpRequest, token: str) -> HttpResponse:
                 "candidate": application.candidate,
                 "standing": status.standing(application),
                 "token": token,
+                "booking": booking.live_booking(application),
+                "slots": booking.bookable_slots(application),
                 "equality_key": equality_key,
             },
         )
@@ -215,3 +219,36 @@ def candidate_withdraw(request: HttpRequest, token: str) -> HttpResponse:
             {"employer": application.provider, "application": application, "form": form},
         )
     )
+
+
+@require_POST
+def candidate_book(request: HttpRequest, token: str) -> HttpResponse:
+    """Book, or move to, one of the times offered at the candidate's stage."""
+    found = _status_page(request, token)
+    if isinstance(found, HttpResponse):
+        return _personal(found)
+    try:
+        slot_id = int(request.POST.get("slot", ""))
+    except ValueError:
+        return redirect("candidate-status", token)
+    try:
+        booking.book_slot(application=found.application, slot_id=slot_id)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, "Booked. Your time is below.")
+    return redirect("candidate-status", token)
+
+
+@require_POST
+def candidate_cancel_booking(request: HttpRequest, token: str) -> HttpResponse:
+    found = _status_page(request, token)
+    if isinstance(found, HttpResponse):
+        return _personal(found)
+    try:
+        booking.cancel_booking(application=found.application)
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        messages.success(request, "Your booking is cancelled. You can choose another time.")
+    return redirect("candidate-status", token)

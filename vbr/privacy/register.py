@@ -296,6 +296,23 @@ REGISTER: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "applicants.Slot",
+        rows=None,
+        note="A candidate's booking of a slot is found through their application.",
+        fields=(
+            NotPersonal("place", "where the slot is held, for everyone who books it"),
+            NotPersonal("video_link", "the meeting link of the slot, for everyone who books it"),
+            NotPersonal("service", "the service where shadowing happens"),
+            Personal(
+                "supervisor_name",
+                M,
+                A.KEEP,
+                X.KEEP,
+                why="the member of staff who supervises shadowing; about no candidate",
+            ),
+        ),
+    ),
+    Table(
         "applicants.Vacancy",
         rows=None,
         fields=(

@@ -1,0 +1,248 @@
+"""Candidates book their own times: managers offer slots with a panel (for shadowing only
+with the consent of the person supported); booking creates the assessment with its panel,
+moving moves it, cancelling frees the place; the shadowing gate holds; and two candidates
+for the last place never both get it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests import factories as f
+from tests.conftest import signed_in
+from tests.test_races import require_postgresql, together
+from vbr.accounts.models import Membership, Provider, User
+from vbr.applicants import booking
+from vbr.applicants.models import Booking, OnlineApplication, Slot
+from vbr.applicants.status import issue_status_link
+from vbr.recruitment.models import Application, Assessment, Panellist, ProviderCheck, Stage
+
+
+def soon(days: int = 3, hour: int = 10) -> datetime:
+    return (timezone.now() + timedelta(days=days)).replace(
+        hour=hour, minute=0, second=0, microsecond=0
+    )
+
+
+def make_slot(
+    stage: Stage, *, capacity: int = 1, panel: list[User] = (), consent: bool = True, days: int = 3
+) -> Slot:  # type: ignore[assignment]
+    slot = Slot.objects.create(
+        provider=stage.role.provider,
+        stage=stage,
+        starts_at=soon(days),
+        place="Rose House, 4 Mill Lane",
+        capacity=capacity,
+        service="Rose House" if stage.is_shadowing else "",
+        supervisor_name="Grace Obi" if stage.is_shadowing else "",
+        consent_recorded_at=timezone.now() if consent else None,
+    )
+    slot.panel.set(Membership.objects.filter(user__in=panel, provider=stage.role.provider))
+    return slot
+
+
+def candidate_at(stage: Stage, name: str = "Siân") -> tuple[Application, str]:
+    """An online applicant at `stage`, and the link to their page."""
+    candidate = f.make_candidate(provider=stage.role.provider, first_name=name)
+    candidate.email = f"{name.lower()}@example.org"
+    candidate.save()
+    application = f.make_application(role=stage.role, stage=stage, candidate=candidate)
+    online = f.make_online_application(application=application)
+    return application, issue_status_link(online=online)
+
+
+@pytest.fixture
+def interview(sunrise: Provider) -> Stage:
+    role = f.make_role(provider=sunrise, title="Night care assistant")
+    return f.make_stage(role=role, name="Values interview")
+
+
+def test_the_candidate_books_a_time_and_the_assessment_has_the_slots_panel(
+    interview: Stage, bob: User, dev: User
+) -> None:
+    slot = make_slot(interview, panel=[bob, dev])
+    application, token = candidate_at(interview)
+    page = Client().get(reverse("candidate-status", args=[token])).content.decode()
+    assert "Choose a time for your values interview" in page
+    assert "Rose House, 4 Mill Lane" in page
+
+    response = Client().post(reverse("candidate-book", args=[token]), {"slot": slot.pk})
+
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(application=application)
+    assert assessment.stage == interview
+    assert assessment.scheduled_at == slot.starts_at
+    assert assessment.place == "Rose House, 4 Mill Lane"
+    seats = dict(assessment.panellists.values_list("user__username", "panel_role"))
+    assert seats == {
+        "bob": Panellist.PanelRole.MANAGER,
+        "dev": Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
+    }
+    page = Client().get(reverse("candidate-status", args=[token])).content.decode()
+    assert "Your values interview is booked." in page
+    assert "Cancel my values interview booking" in page
+    staff = signed_in(bob).get(reverse("slot-list", args=["sunrise", interview.pk])).content
+    assert "1 of 1 booked" in staff.decode() and "Siân" in staff.decode()
+
+
+def test_the_last_place_goes_to_one_candidate_and_the_other_is_told_kindly(
+    interview: Stage,
+) -> None:
+    slot = make_slot(interview)
+    first, _ = candidate_at(interview, "Aled")
+    _, token = candidate_at(interview, "Bethan")
+    booking.book_slot(application=first, slot_id=slot.pk)
+
+    response = Client().post(
+        reverse("candidate-book", args=[token]), {"slot": slot.pk}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "someone has just booked the last place at that time" in page
+    assert Booking.objects.count() == 1
+    assert "Choose a time" not in page  # the full slot is no longer offered
+
+
+def test_moving_to_another_time_moves_the_assessment(
+    interview: Stage, bob: User, dev: User
+) -> None:
+    first = make_slot(interview, panel=[bob])
+    second = make_slot(interview, panel=[dev], days=5)
+    application, token = candidate_at(interview)
+    client = Client()
+    client.post(reverse("candidate-book", args=[token]), {"slot": first.pk})
+    client.post(reverse("candidate-book", args=[token]), {"slot": second.pk})
+
+    assessment = Assessment.objects.get(application=application)
+    assert assessment.scheduled_at == second.starts_at
+    assert list(assessment.panellists.values_list("user__username", flat=True)) == ["dev"]
+    assert list(
+        Booking.objects.filter(cancelled_at__isnull=True).values_list("slot", flat=True)
+    ) == [second.pk]
+
+
+def test_cancelling_frees_the_place_and_cancels_the_assessment(interview: Stage) -> None:
+    slot = make_slot(interview)
+    application, token = candidate_at(interview)
+    client = Client()
+    client.post(reverse("candidate-book", args=[token]), {"slot": slot.pk})
+    client.post(reverse("candidate-cancel-booking", args=[token]))
+
+    assert Assessment.objects.get(application=application).status == Assessment.Status.CANCELLED
+    other, _ = candidate_at(interview, "Bethan")
+    assert booking.book_slot(application=other, slot_id=slot.pk).slot == slot
+    # Booking again after cancelling brings the same assessment back.
+    later = make_slot(interview, days=6)
+    client.post(reverse("candidate-book", args=[token]), {"slot": later.pk})
+    assessment = Assessment.objects.get(application=application)
+    assert (assessment.status, assessment.scheduled_at) == (
+        Assessment.Status.SCHEDULED,
+        later.starts_at,
+    )
+
+
+def test_a_slot_of_another_stage_or_provider_cannot_be_booked(
+    interview: Stage, hillside: Provider
+) -> None:
+    theirs = make_slot(f.make_stage(role=f.make_role(provider=hillside)))
+    later_stage = f.make_stage(role=interview.role, name="Group activity", order=2)
+    not_yet = make_slot(later_stage)
+    _, token = candidate_at(interview)
+    for slot in (theirs, not_yet):
+        page = Client().post(
+            reverse("candidate-book", args=[token]), {"slot": slot.pk}, follow=True
+        )
+        assert (
+            "can no longer be booked" in page.content.decode()
+            or "not at the stage" in page.content.decode()
+        )
+    assert not Booking.objects.exists()
+
+
+def test_a_shadowing_time_needs_the_consent_of_the_person_supported(
+    interview: Stage, bob: User
+) -> None:
+    shadowing = f.make_stage(
+        role=interview.role, name="Shadowing", kind=Stage.Kind.SHADOWING, order=2
+    )
+    response = signed_in(bob).post(
+        reverse("slot-list", args=["sunrise", shadowing.pk]),
+        {
+            "starts_at": soon().strftime("%Y-%m-%dT%H:%M"),
+            "minutes": "120",
+            "place": "Rose House",
+            "capacity": "1",
+            "service": "Rose House",
+            "supervisor_name": "",
+        },
+    )
+    page = response.content.decode()
+    assert "a shadowing time is offered only with their agreement" in page
+    assert "Name the member of staff who supervises." in page
+    assert not Slot.objects.exists()
+    make_slot(shadowing, consent=False)
+    application, _ = candidate_at(shadowing)
+    assert booking.bookable_slots(application) == []
+
+
+def test_the_shadowing_gate_holds_for_booking(interview: Stage) -> None:
+    shadowing = f.make_stage(
+        role=interview.role, name="Shadowing", kind=Stage.Kind.SHADOWING, order=2
+    )
+    ProviderCheck.objects.create(
+        provider=interview.role.provider, name="DBS check seen", required_before_shadowing=True
+    )
+    slot = make_slot(shadowing)
+    _, token = candidate_at(shadowing)
+    page = Client().post(reverse("candidate-book", args=[token]), {"slot": slot.pk}, follow=True)
+    assert "We need to finish some checks before you can book this." in page.content.decode()
+    assert not Assessment.objects.exists()
+
+
+def test_a_manager_offers_a_time_with_a_panel_of_this_provider_only(
+    interview: Stage, bob: User, charlie: User
+) -> None:
+    other = Membership.objects.get(user=charlie)
+    response = signed_in(bob).post(
+        reverse("slot-list", args=["sunrise", interview.pk]),
+        {
+            "starts_at": soon().strftime("%Y-%m-%dT%H:%M"),
+            "minutes": "60",
+            "place": "",
+            "video_link": "",
+            "capacity": "2",
+            "panel": [str(other.pk)],
+        },
+    )
+    page = response.content.decode()
+    assert "Give a place or a video link." in page
+    assert "Select a valid choice" in page
+    assert not Slot.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_candidates_racing_for_the_last_place_one_gets_it() -> None:
+    require_postgresql()
+    provider = f.make_provider(name="Sunrise Care", slug="sunrise")
+    stage = f.make_stage(role=f.make_role(provider=provider))
+    for _ in range(10):
+        slot = make_slot(stage)
+        applications = [candidate_at(stage, name)[0] for name in ("Aled", "Bethan", "Cerys")]
+
+        def attempt(application: Application, slot_id: int = slot.pk) -> str:
+            try:
+                booking.book_slot(application=application, slot_id=slot_id)
+            except booking.SlotFull:
+                return "full"
+            return "booked"
+
+        results = together(*[lambda a=a: attempt(a) for a in applications])
+        assert sorted(results) == ["booked", "full", "full"]
+        assert slot.bookings.filter(cancelled_at__isnull=True).count() == 1
+        assert Assessment.objects.filter(application__in=applications).count() == 1
+        OnlineApplication.objects.all().delete()
+        Application.objects.all().delete()
