@@ -200,6 +200,8 @@ ACCESS: dict[str, Row] = {
     # The referee's pages need no account; a panel member's link session stays in its own.
     "reference-form": Row("GET", 404, 404, 404, 403, 404, 404),
     "reference-sent": Row("GET", 200, 200, 200, 403, 200, 200),
+    "compliance-completeness": staff_only(),
+    "compliance-completeness-csv": staff_only(),
     # Vacancies and applying: public, for anyone but a panel member's link session.
     "provider-vacancies": Row("GET", 200, 200, 200, 403, 200, 200),
     "vacancy-detail": Row("GET", 200, 200, 200, 403, 200, 200),

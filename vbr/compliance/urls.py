@@ -5,6 +5,8 @@ from vbr.compliance import views
 urlpatterns = [
     path("files/", views.file_list, name="compliance-file-list"),
     path("files/checklist/", views.checklist_edit, name="compliance-checklist"),
+    path("files/completeness/", views.completeness_view, name="compliance-completeness"),
+    path("files/completeness.csv", views.completeness_csv, name="compliance-completeness-csv"),
     path(
         "applications/<int:application_id>/file/open/",
         views.file_open,

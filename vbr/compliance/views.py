@@ -4,14 +4,16 @@ admins every file; panel members and link sessions none."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vbr.accounts.access import ADMIN, STAFF, provider_view
+from vbr.accounts.audit import record
 from vbr.accounts.lockout import client_address
-from vbr.accounts.models import Membership
-from vbr.compliance import checklists, references, workflow
+from vbr.accounts.models import AuditEvent, Membership
+from vbr.compliance import checklists, completeness, references, workflow
 from vbr.compliance.forms import (
     CheckForm,
     ChecklistItemForm,
@@ -27,6 +29,7 @@ from vbr.compliance.forms import (
 )
 from vbr.compliance.models import Check, ComplianceSettings, SaferRecruitmentFile
 from vbr.recruitment.models import Role
+from vbr.reports.exports import csv_chunks
 
 
 def _file(membership: Membership, file_id: int) -> SaferRecruitmentFile:
@@ -420,3 +423,34 @@ def reference_form(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def reference_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "compliance/reference_sent.html")
+
+
+@require_http_methods(["GET"])
+@provider_view(STAFF)
+def completeness_view(request: HttpRequest, membership: Membership) -> HttpResponse:
+    report = completeness.completeness(
+        membership.provider.safer_recruitment_files.visible_to(membership)
+    )
+    return render(request, "compliance/completeness.html", {"report": report})
+
+
+@require_http_methods(["GET"])
+@provider_view(STAFF)
+def completeness_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+    provider = membership.provider
+    report = completeness.completeness(provider.safer_recruitment_files.visible_to(membership))
+    record(
+        provider=provider,
+        actor=request.user,
+        action=AuditEvent.Action.EXPORTED,
+        summary=f"Safer-recruitment completeness CSV ({len(report.rows)} files)",
+    )
+    response = StreamingHttpResponse(
+        csv_chunks(completeness.csv_headers(report), completeness.csv_rows(report)),
+        content_type="text/csv; charset=utf-8",
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = (
+        f'attachment; filename="safer-recruitment-completeness-{stamp}.csv"'
+    )
+    return response
