@@ -19,6 +19,7 @@ import tracemalloc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -31,8 +32,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.module_loading import import_string
 
 from vbr.accounts.models import Membership, Provider, User
+from vbr.applicants.models import Vacancy
 from vbr.devtools.synthetic import SLUG_PREFIX
-from vbr.recruitment.models import Application, Assessment, Scorecard
+from vbr.recruitment.models import Application, Assessment, Role, Scorecard
 
 NOT_BUILT = "not built yet"
 
@@ -41,8 +43,8 @@ NOT_BUILT = "not built yet"
 class PageSpec:
     label: str
     url_name: str
-    # Who opens it: "manager", "admin", "chair" (a panellist who has submitted) or "drafter"
-    # (a panellist with a draft scorecard).
+    # Who opens it: "manager", "admin", "chair" (a panellist who has submitted), "drafter"
+    # (a panellist with a draft scorecard) or "public" (nobody signed in).
     who: str = "manager"
     query: dict[str, str] = field(default_factory=dict)
 
@@ -67,6 +69,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Values library", "corevalue-list", who="admin"),
     PageSpec("Reports", "report-index", who="admin"),
     PageSpec("Report", "report-detail", who="admin"),
+    # The candidate's side: public pages, opened without signing in.
+    PageSpec("Vacancy page (public)", "vacancy-detail", who="public"),
+    PageSpec("Application form (public)", "vacancy-apply", who="public"),
 )
 # Every page in these namespaces is measured too, opened by the provider admin.
 NAMESPACES = ("reports",)
@@ -156,7 +161,9 @@ def pick_subjects() -> Subjects:
         params["drafter"] = {"assessment_id": draft.assessment_id, "scorecard_id": draft.pk}
     else:
         notes.append("No draft scorecard in the dataset: scorecard pages are not measured.")
-    for who in ("manager", "admin", "chair", "drafter"):
+    if role is not None:
+        base["vacancy_id"] = published_vacancy(role).pk
+    for who in ("manager", "admin", "chair", "drafter", "public"):
         params[who] = base | params.get(who, {})
     if role is not None:
         count = role.applications.count()
@@ -242,9 +249,37 @@ def percentile(samples: list[float], fraction: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def _client(user: User) -> Client:
+def published_vacancy(role: Role) -> Vacancy:
+    """The pipeline role's vacancy, published (made once on a dataset that has none), with
+    a values question for each of the provider's first three values."""
+    vacancy, made = Vacancy.objects.get_or_create(
+        role=role,
+        defaults={
+            "provider_id": role.provider_id,
+            "status": Vacancy.Status.PUBLISHED,
+            "summary": "Support people to live well at home.",
+            "day_to_day": "You help people get up, wash and dress.\n\nYou cook with them.",
+            "hours": "Three 12-hour shifts a week",
+            "pay_from": Decimal("12.60"),
+            "pay_to": Decimal("13.10"),
+            "town": "Leeds",
+        },
+    )
+    if made:
+        for order, core_value in enumerate(role.provider.core_values.current()[:3]):
+            vacancy.questions.create(
+                core_value=core_value,
+                prompt=f"Tell us about a time you showed {core_value.name.lower()}.",
+                order=order,
+            )
+    return vacancy
+
+
+def _client(user: User | None) -> Client:
+    """Signed in as `user`; nobody signed in for a public page."""
     client = Client()
-    client.force_login(user)
+    if user is not None:
+        client.force_login(user)
     return client
 
 
@@ -354,7 +389,7 @@ def _measure_spec(
     log: Callable[[str], None],
 ) -> list[PageResult]:
     user = subjects.users.get(spec.who)
-    if user is None:
+    if user is None and spec.who != "public":
         return [PageResult(spec.label, spec.url_name, status=f"nobody to open it ({spec.who})")]
     options, problem = expand_kwargs(known[spec.url_name], subjects.params[spec.who])
     if problem:
