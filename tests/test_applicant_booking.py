@@ -5,9 +5,11 @@ for the last place never both get it."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,8 +18,9 @@ from tests import factories as f
 from tests.conftest import signed_in
 from tests.test_races import require_postgresql, together
 from vbr.accounts.models import Membership, Provider, User
-from vbr.applicants import booking
-from vbr.applicants.models import Booking, OnlineApplication, Slot
+from vbr.applicants import booking, notices
+from vbr.applicants.calendar import PRODID
+from vbr.applicants.models import Booking, Notice, OnlineApplication, Slot
 from vbr.applicants.status import issue_status_link
 from vbr.recruitment.models import Application, Assessment, Panellist, ProviderCheck, Stage
 
@@ -246,3 +249,64 @@ def test_two_candidates_racing_for_the_last_place_one_gets_it() -> None:
         assert Assessment.objects.filter(application__in=applications).count() == 1
         OnlineApplication.objects.all().delete()
         Application.objects.all().delete()
+
+
+# -- The booked notice and its calendar file --------------------------------------------------
+
+
+def unfolded(ics: str) -> list[str]:
+    return ics.replace("\r\n ", "").split("\r\n")
+
+
+def test_booking_sends_the_time_with_a_calendar_file_and_a_move_updates_the_same_event(
+    interview: Stage, django_capture_on_commit_callbacks: Any
+) -> None:
+    first = make_slot(interview)
+    second = make_slot(interview, days=5)
+    Slot.objects.filter(pk=second.pk).update(
+        place="", video_link="https://meet.example.org/rose-house"
+    )
+    application, token = candidate_at(interview)
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("candidate-book", args=[token]), {"slot": first.pk})
+        client.post(reverse("candidate-book", args=[token]), {"slot": second.pk})
+        client.post(reverse("candidate-cancel-booking", args=[token]))
+
+    booked, moved, cancelled = Notice.objects.filter(channel=Notice.Channel.EMAIL).order_by("pk")
+    assert booked.kind == moved.kind == Notice.Kind.BOOKED
+    assert booked.subject.startswith("Your values interview for Night care assistant: ")
+    assert "Rose House, 4 Mill Lane" in booked.body
+    assert reverse("candidate-status", args=[token]) in booked.body
+    lines = unfolded(booked.ics)
+    uid = f"UID:vbr-application-{application.pk}-stage-{interview.pk}@vbr"
+    assert lines[:4] == ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "METHOD:REQUEST"]
+    assert uid in lines
+    assert f"DTSTART:{first.starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}" in lines
+    assert (
+        f"DTEND:{(first.starts_at + timedelta(minutes=60)).astimezone(UTC):%Y%m%dT%H%M%SZ}" in lines
+    )
+    assert "SUMMARY:Values interview: Night care assistant at Sunrise Care" in lines
+    assert "LOCATION:Rose House\\, 4 Mill Lane" in lines
+    assert all(len(line.encode()) <= 75 for line in booked.ics.split("\r\n"))
+    moved_lines = unfolded(moved.ics)
+    assert uid in moved_lines and "SEQUENCE:2" in moved_lines
+    assert "LOCATION:By video: https://meet.example.org/rose-house" in moved_lines
+    cancelled_lines = unfolded(cancelled.ics)
+    assert cancelled.kind == Notice.Kind.BOOKING_CANCELLED
+    assert "METHOD:CANCEL" in cancelled_lines and "STATUS:CANCELLED" in cancelled_lines
+    assert uid in cancelled_lines and "SEQUENCE:3" in cancelled_lines
+
+
+def test_the_calendar_file_is_attached_to_the_email(
+    interview: Stage, django_capture_on_commit_callbacks: Any
+) -> None:
+    slot = make_slot(interview)
+    _, token = candidate_at(interview)
+    with django_capture_on_commit_callbacks(execute=False):
+        Client().post(reverse("candidate-book", args=[token]), {"slot": slot.pk})
+    notice = Notice.objects.get(kind=Notice.Kind.BOOKED, channel=Notice.Channel.EMAIL)
+    assert notices.deliver(notice_id=notice.pk).delivery is notices.Delivery.SENT
+    (name, content, mimetype) = mail.outbox[0].attachments[0]
+    assert (name, mimetype) == ("booking.ics", "text/calendar; method=REQUEST")
+    assert "BEGIN:VEVENT" in content

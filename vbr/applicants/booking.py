@@ -135,7 +135,7 @@ def _move(assessment: Assessment, *, slot: Slot, panel_user_ids: set[int], panel
 
 
 @transaction.atomic
-def cancel_booking(*, application: Application) -> None:
+def cancel_booking(*, application: Application) -> Booking:
     """The candidate cancels their booking at the current stage; its assessment is cancelled
     and the place is free for somebody else."""
     booking = live_booking(application)
@@ -146,3 +146,4 @@ def cancel_booking(*, application: Application) -> None:
     booking.save(update_fields=["cancelled_at"])
     if booking.assessment is not None and booking.assessment.status == Assessment.Status.SCHEDULED:
         cancel_assessment(assessment=booking.assessment)
+    return booking

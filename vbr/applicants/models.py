@@ -209,6 +209,8 @@ class Notice(models.Model):
 
     class Kind(models.TextChoices):
         RECEIVED = "received", "Application received"
+        BOOKED = "booked", "Time booked"
+        BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
         WITHDRAWN = "withdrawn", "Withdrawal confirmed"
 
     class Channel(models.TextChoices):
@@ -229,6 +231,8 @@ class Notice(models.Model):
     to_address = models.CharField(max_length=254)
     subject = models.CharField(max_length=200, blank=True)
     body = models.TextField(blank=True)
+    # A calendar file sent with an email about a booked time (iCalendar text).
+    ics = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

@@ -22,7 +22,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from vbr.applicants.models import Notice
+from vbr.applicants.models import Booking, Notice
 from vbr.applicants.sms import SmsFailed, sms_backend
 from vbr.recruitment.models import Application
 
@@ -48,7 +48,14 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 @transaction.atomic
-def send_notices(*, application: Application, kind: str, status_url: str = "") -> list[Notice]:
+def send_notices(
+    *,
+    application: Application,
+    kind: str,
+    status_url: str = "",
+    booked: Booking | None = None,
+    ics: str = "",
+) -> list[Notice]:
     """Write the notice of `kind` for each channel the candidate can be reached by, and hand
     them to the worker after commit."""
     candidate = application.candidate
@@ -59,6 +66,7 @@ def send_notices(*, application: Application, kind: str, status_url: str = "") -
         "role": application.role,
         "provider": application.provider,
         "status_url": status_url,
+        "booked": booked,
     }
     notices = []
     if candidate.email:
@@ -70,6 +78,7 @@ def send_notices(*, application: Application, kind: str, status_url: str = "") -
                 to_address=candidate.email,
                 subject=render_to_string(f"applicants/notices/{kind}_subject.txt", context).strip(),
                 body=render_to_string(f"applicants/notices/{kind}_email.txt", context),
+                ics=ics,
             )
         )
     if candidate.phone and (online is None or online.texts_agreed):
@@ -112,7 +121,11 @@ def _stopped(notice: Notice) -> bool:
 
 def _send(notice: Notice) -> None:
     if notice.channel == Notice.Channel.EMAIL:
-        EmailMessage(subject=notice.subject, body=notice.body, to=[notice.to_address]).send()
+        message = EmailMessage(subject=notice.subject, body=notice.body, to=[notice.to_address])
+        if notice.ics:
+            method = "CANCEL" if "METHOD:CANCEL" in notice.ics else "REQUEST"
+            message.attach("booking.ics", notice.ics, f"text/calendar; method={method}")
+        message.send()
     else:
         sms_backend().send(to=notice.to_address, body=notice.body)
 

@@ -16,15 +16,16 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.lockout import client_address
 from vbr.accounts.models import Provider
-from vbr.applicants import booking, notices, status, workflow
+from vbr.applicants import booking, calendar, notices, status, workflow
 from vbr.applicants.forms import ApplyForm, WithdrawByCandidateForm
 from vbr.applicants.jobposting import as_script, job_posting
-from vbr.applicants.models import Notice, OnlineApplication, Vacancy
+from vbr.applicants.models import Booking, Notice, OnlineApplication, Vacancy
 from vbr.recruitment.models import Application, Indicator
 from vbr.reports.caching import reports_changed
 from vbr.reports.models import EqualityResponse, MonitoringInvite
@@ -231,13 +232,33 @@ def candidate_book(request: HttpRequest, token: str) -> HttpResponse:
         slot_id = int(request.POST.get("slot", ""))
     except ValueError:
         return redirect("candidate-status", token)
+    before = timezone.now()
     try:
-        booking.book_slot(application=found.application, slot_id=slot_id)
+        booked = booking.book_slot(application=found.application, slot_id=slot_id)
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
-    else:
-        messages.success(request, "Booked. Your time is below.")
+        return redirect("candidate-status", token)
+    if booked.booked_at >= before:  # not the time they already had
+        _booking_notice(request, booked, token=token, kind=Notice.Kind.BOOKED)
+    messages.success(request, "Booked. Your time is below.")
     return redirect("candidate-status", token)
+
+
+def _booking_notice(request: HttpRequest, booked: Booking, *, token: str, kind: str) -> None:
+    """The candidate's notice of a booked or cancelled time, with its calendar file: each
+    change of the same stage's booking updates one calendar event."""
+    sequence = booked.application.bookings.filter(slot__stage_id=booked.slot.stage_id).count()
+    if kind == Notice.Kind.BOOKING_CANCELLED:
+        sequence += 1
+    notices.send_notices(
+        application=booked.application,
+        kind=kind,
+        status_url=request.build_absolute_uri(reverse("candidate-status", args=[token])),
+        booked=booked,
+        ics=calendar.booking_event(
+            booked, sequence=sequence, cancelled=kind == Notice.Kind.BOOKING_CANCELLED
+        ),
+    )
 
 
 @require_POST
@@ -246,9 +267,10 @@ def candidate_cancel_booking(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return _personal(found)
     try:
-        booking.cancel_booking(application=found.application)
+        cancelled = booking.cancel_booking(application=found.application)
     except ValidationError as refused:
         messages.error(request, " ".join(refused.messages))
     else:
+        _booking_notice(request, cancelled, token=token, kind=Notice.Kind.BOOKING_CANCELLED)
         messages.success(request, "Your booking is cancelled. You can choose another time.")
     return redirect("candidate-status", token)

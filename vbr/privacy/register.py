@@ -283,6 +283,7 @@ REGISTER: tuple[Table, ...] = (
             Personal("channel", C, A.KEEP, X.DELETE_ROW, "sent_by"),
             Personal("to_address", C, A.BLANK, X.DELETE_ROW, "sent_to"),
             NotPersonal("subject", "our fixed words, the role and the provider's name"),
+            NotPersonal("ics", "a booked time and place as a calendar file, naming nobody"),
             Personal(
                 "body",
                 C,
@@ -605,6 +606,21 @@ REGISTER: tuple[Table, ...] = (
         ),
     ),
     Table("compliance.ReferenceEvent", rows=None, fields=(NotPersonal("kind", CODE),)),
+    Table(
+        "compliance.FilePdfJob",
+        rows="file__application__candidate_id",
+        fields=(
+            NotPersonal("status", CODE),
+            NotPersonal("error", "a message in plain words that names nobody"),
+            Personal(
+                "pdf",
+                C,
+                A.DELETE_ROW,
+                X.DELETE_ROW,
+                why="made from the file's rows, which the export already holds",
+            ),
+        ),
+    ),
     Table(
         "compliance.ReferenceLinkTry",
         rows=None,
