@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+import subprocess
 from datetime import date
+from pathlib import Path
 
 from django.test import Client
 from django.urls import reverse
 
 from tests import factories as f
 from vbr.accounts.models import AuditEvent, Provider, User
-from vbr.compliance import workflow
-from vbr.compliance.models import Check, SaferRecruitmentFile
+from vbr.compliance import inspector_pdf, workflow
+from vbr.compliance.models import Check, FilePdfJob, SaferRecruitmentFile
 from vbr.recruitment.models import Application, Role
 
 
@@ -104,3 +106,66 @@ def test_completeness_takes_the_same_queries_for_one_file_and_fifty(
     with django_assert_num_queries(5):
         page = as_alice.get(url)
     assert "0 of 50 files complete" in page.content.decode()
+
+
+def pdf_text(content: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "file.pdf"
+    path.write_bytes(content)
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    )
+    return " ".join(done.stdout.split())
+
+
+def test_the_inspector_pdf_holds_each_check_its_evidence_and_who_verified_it(
+    sunrise: Provider, alice: User, as_alice: Client, settings, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    role = f.make_role(provider=sunrise, title="Night carer")
+    file = offered_file(role, alice, "Amira", "Hussain")
+    verify(file, "identity", alice)
+    dbs = file.checks.select_related("item", "file__provider").get(item__key="criminal_record")
+    workflow.record_check(
+        check=dbs,
+        by=alice,
+        status=Check.Status.VERIFIED,
+        reference_number="001234567890",
+        issued_on=date(2026, 3, 2),
+        level=Check.Level.ENHANCED_BARRED,
+        barred_list_result=Check.BarredList.CLEAR,
+        decision=Check.Decision.CLEAR,
+    )
+    asked = as_alice.post(reverse("compliance-file-pdf-create", args=[sunrise.slug, file.pk]))
+    job = FilePdfJob.objects.get()
+    assert asked["Location"].endswith(f"/pdf/{job.pk}/")
+    assert "Waiting" in as_alice.get(asked["Location"]).content.decode()
+    # What the worker does (tests/test_celery_worker.py runs the real worker for summaries).
+    inspector_pdf.run_pdf_job(job_id=job.pk)
+    assert inspector_pdf.run_pdf_job(job_id=job.pk).status == FilePdfJob.Status.READY  # once
+    page = as_alice.get(asked["Location"]).content.decode()
+    download = reverse("compliance-file-pdf-download", args=[sunrise.slug, file.pk, job.pk])
+    assert download in page
+    response = as_alice.get(download)
+    text = pdf_text(b"".join(response.streaming_content), tmp_path)
+    assert "Safer-recruitment file: Amira Hussain" in text
+    assert "Role: Night carer. England checklist, version 1." in text
+    assert "Proof of identity with a recent photograph: Verified" in text
+    assert "Seen: Passport, original on 1 March 2026 by Alice Morgan." in text
+    assert "DBS check: enhanced, with the adults' barred list: Verified" in text
+    assert "Reference: 001234567890. Issued 2 March 2026." in text
+    assert "Barred list: Not barred. Decision: Nothing disclosed: suitable." in text
+    assert "by Alice Morgan" in text and "Trail:" in text
+    assert "Right to work in the UK: Not started" in text
+    assert "File not complete." in text
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.PDF_DOWNLOADED).count() == 1
+
+
+def test_a_lost_pdf_job_is_sent_again_by_the_sweep(
+    sunrise: Provider, alice: User, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    file = offered_file(f.make_role(provider=sunrise), alice, "Amira", "Hussain")
+    job = FilePdfJob.objects.create(provider=sunrise, file=file, requested_by=alice)
+    sent: list[int] = []
+    monkeypatch.setattr(inspector_pdf, "hand_to_worker", lambda job_id: sent.append(job_id) or True)
+    assert inspector_pdf.sweep_pdf_jobs() == 1
+    assert sent == [job.pk]

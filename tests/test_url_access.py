@@ -202,6 +202,11 @@ ACCESS: dict[str, Row] = {
     "reference-sent": Row("GET", 200, 200, 200, 403, 200, 200),
     "compliance-completeness": staff_only(),
     "compliance-completeness-csv": staff_only(),
+    # The admin asks for a PDF of the world's file; no PDF was made before, so only refusal
+    # is tested for the job's page and download.
+    "compliance-file-pdf-create": Row("POST", 302, 404, 403, 403, 404, 302),
+    "compliance-file-pdf-detail": Row("GET", 404, 404, 403, 403, 404, 302),
+    "compliance-file-pdf-download": Row("GET", 404, 404, 403, 403, 404, 302),
     # Vacancies and applying: public, for anyone but a panel member's link session.
     "provider-vacancies": Row("GET", 200, 200, 200, 403, 200, 200),
     "vacancy-detail": Row("GET", 200, 200, 200, 403, 200, 200),
@@ -279,6 +284,7 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "file_id": safer_recruitment_file.pk,
         "file_check_id": file_check.pk,
         "reference_id": 999999,
+        "pdf_job_id": 999999,
         "vacancy_id": vacancy.pk,
         "role_id": role.pk,
         "application_id": application.pk,

@@ -347,6 +347,7 @@ PDF_QUEUE = "pdf"
 MAIL_QUEUE = "mail"
 CELERY_TASK_ROUTES = {
     "vbr.recruitment.tasks.render_summary": {"queue": PDF_QUEUE},
+    "vbr.compliance.render_file_pdf": {"queue": PDF_QUEUE},
     "vbr.accounts.deliver_email": {"queue": MAIL_QUEUE},
     "vbr.applicants.deliver_notice": {"queue": MAIL_QUEUE},
 }
@@ -381,6 +382,10 @@ CELERY_BEAT_SCHEDULE = {
     "remind-deadlines": {
         "task": "vbr.compliance.remind_deadlines",
         "schedule": 24 * 60 * 60.0,
+    },
+    "sweep-file-pdfs": {
+        "task": "vbr.compliance.sweep_file_pdfs",
+        "schedule": JOB_SWEEP_SECONDS,
     },
     "sweep-outbox": {
         "task": "vbr.accounts.sweep_outbox",

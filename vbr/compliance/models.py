@@ -504,3 +504,41 @@ class DeadlineReminder(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder for {self.due_on}"
+
+
+def file_pdf_path(job: FilePdfJob, filename: str) -> str:
+    # Ids only: a person's name is not in a stored file's name.
+    return f"private/compliance/{job.provider_id}/file-{job.file_id}-{job.pk or 'new'}.pdf"
+
+
+class FilePdfJob(models.Model):
+    """A person's safer-recruitment file as a PDF for an inspector: asked for, made by the
+    worker, then downloaded through a checked view. The row is the outbox: the beat sweep
+    sends again a job the broker lost and takes back one whose worker died."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting"
+        RENDERING = "rendering", "Being made"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be made"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    file = models.ForeignKey(SaferRecruitmentFile, on_delete=models.CASCADE, related_name="pdfs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.CharField(max_length=300, blank=True)
+    pdf = models.FileField(upload_to=file_pdf_path, blank=True, max_length=255)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"File PDF {self.pk} ({self.get_status_display()})"

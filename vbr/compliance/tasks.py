@@ -25,3 +25,26 @@ def remind_deadlines() -> int:
     count = remind()
     logger.info("Sent %d deadline reminders", count)
     return count
+
+
+@shared_task(
+    name="vbr.compliance.render_file_pdf",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def render_file_pdf(job_id: int) -> str:
+    """Render one safer-recruitment file PDF. Idempotent: the job row says what is done."""
+    from vbr.compliance.inspector_pdf import run_pdf_job
+
+    job = run_pdf_job(job_id=job_id)
+    return job.status if job else "missing"
+
+
+@shared_task(name="vbr.compliance.sweep_file_pdfs", ignore_result=True)
+def sweep_file_pdfs() -> int:
+    from vbr.compliance.inspector_pdf import sweep_pdf_jobs
+
+    return sweep_pdf_jobs()

@@ -20,6 +20,17 @@ urlpatterns = [
     ),
     path("files/<int:file_id>/history/", views.employment_history, name="compliance-history"),
     path("files/<int:file_id>/start/", views.file_start, name="compliance-start"),
+    path("files/<int:file_id>/pdf/", views.file_pdf_create, name="compliance-file-pdf-create"),
+    path(
+        "files/<int:file_id>/pdf/<int:pdf_job_id>/",
+        views.file_pdf_detail,
+        name="compliance-file-pdf-detail",
+    ),
+    path(
+        "files/<int:file_id>/pdf/<int:pdf_job_id>/download/",
+        views.file_pdf_download,
+        name="compliance-file-pdf-download",
+    ),
     path("files/<int:file_id>/references/", views.reference_list, name="compliance-references"),
     path(
         "files/<int:file_id>/references/<int:reference_id>/revoke/",

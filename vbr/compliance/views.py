@@ -4,7 +4,13 @@ admins every file; panel members and link sessions none."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -13,7 +19,7 @@ from vbr.accounts.access import ADMIN, STAFF, provider_view
 from vbr.accounts.audit import record
 from vbr.accounts.lockout import client_address
 from vbr.accounts.models import AuditEvent, Membership
-from vbr.compliance import checklists, completeness, references, workflow
+from vbr.compliance import checklists, completeness, inspector_pdf, references, workflow
 from vbr.compliance.forms import (
     CheckForm,
     ChecklistItemForm,
@@ -27,7 +33,7 @@ from vbr.compliance.forms import (
     ReferenceVerifyForm,
     StartDateForm,
 )
-from vbr.compliance.models import Check, ComplianceSettings, SaferRecruitmentFile
+from vbr.compliance.models import Check, ComplianceSettings, FilePdfJob, SaferRecruitmentFile
 from vbr.recruitment.models import Role
 from vbr.reports.exports import csv_chunks
 
@@ -454,3 +460,49 @@ def completeness_csv(request: HttpRequest, membership: Membership) -> StreamingH
         f'attachment; filename="safer-recruitment-completeness-{stamp}.csv"'
     )
     return response
+
+
+@require_POST
+@provider_view(STAFF)
+def file_pdf_create(request: HttpRequest, membership: Membership, file_id: int) -> HttpResponse:
+    file = _file(membership, file_id)
+    job = inspector_pdf.request_pdf(file=file, by=request.user)  # type: ignore[arg-type]
+    return redirect(
+        "compliance-file-pdf-detail",
+        provider_slug=file.provider.slug,
+        file_id=file.pk,
+        pdf_job_id=job.pk,
+    )
+
+
+@require_http_methods(["GET"])
+@provider_view(STAFF)
+def file_pdf_detail(
+    request: HttpRequest, membership: Membership, file_id: int, pdf_job_id: int
+) -> HttpResponse:
+    file = _file(membership, file_id)
+    job = get_object_or_404(file.pdfs, pk=pdf_job_id)
+    return render(request, "compliance/file_pdf_detail.html", {"file": file, "job": job})
+
+
+@require_http_methods(["GET"])
+@provider_view(STAFF)
+def file_pdf_download(
+    request: HttpRequest, membership: Membership, file_id: int, pdf_job_id: int
+) -> FileResponse:
+    file = _file(membership, file_id)
+    job = get_object_or_404(file.pdfs.filter(status=FilePdfJob.Status.READY), pk=pdf_job_id)
+    record(
+        provider=file.provider,
+        actor=request.user,
+        action=AuditEvent.Action.PDF_DOWNLOADED,
+        subject=file,
+        application_id=file.application_id,
+        summary="Safer-recruitment file PDF",
+    )
+    return FileResponse(
+        job.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"safer-recruitment-file-{file.pk}.pdf",
+        content_type="application/pdf",
+    )

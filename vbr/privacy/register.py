@@ -607,6 +607,21 @@ REGISTER: tuple[Table, ...] = (
     ),
     Table("compliance.ReferenceEvent", rows=None, fields=(NotPersonal("kind", CODE),)),
     Table(
+        "compliance.FilePdfJob",
+        rows="file__application__candidate_id",
+        fields=(
+            NotPersonal("status", CODE),
+            NotPersonal("error", "a message in plain words that names nobody"),
+            Personal(
+                "pdf",
+                C,
+                A.DELETE_ROW,
+                X.DELETE_ROW,
+                why="made from the file's rows, which the export already holds",
+            ),
+        ),
+    ),
+    Table(
         "compliance.ReferenceLinkTry",
         rows=None,
         fields=(NotPersonal("address_key", "a keyed hash of an address, deleted within minutes"),),
