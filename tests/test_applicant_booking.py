@@ -71,6 +71,7 @@ def test_the_candidate_books_a_time_and_the_assessment_has_the_slots_panel(
     application, token = candidate_at(interview)
     page = Client().get(reverse("candidate-status", args=[token])).content.decode()
     assert "Choose a time for your values interview" in page
+    assert "Please choose a time for your values interview." in page
     assert "Rose House, 4 Mill Lane" in page
 
     response = Client().post(reverse("candidate-book", args=[token]), {"slot": slot.pk})

@@ -82,9 +82,9 @@ class Standing:
     can_withdraw: bool
 
 
-def standing(application: Application) -> Standing:
+def standing(application: Application, *, times_offered: bool = False) -> Standing:
     """Where the application stands in plain words, made from its status, its stage and
-    the times booked for it."""
+    the times booked for it. `times_offered`: times can be booked at the current stage."""
     now = timezone.now()
     booked = [
         Booked(stage=a.stage.name, at=a.scheduled_at, place=a.place)
@@ -131,6 +131,9 @@ def standing(application: Application) -> Standing:
         when = booked[0]
         headline = f"Your {when.stage.lower()} is booked."
         next_step = "Come at the time below. If you cannot, tell us as soon as you can."
+    elif times_offered and stage is not None:
+        headline = f"Please choose a time for your {stage.name.lower()}."
+        next_step = "Choose one of the times below. You can move or cancel it later on this page."
     elif stage is None or (first is not None and stage.pk == first.pk and not booked):
         headline = f"We have your application for {role}."
         next_step = (

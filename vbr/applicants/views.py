@@ -173,6 +173,7 @@ def candidate_status(request: HttpRequest, token: str) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return _personal(found)
     application = found.application
+    slots = booking.bookable_slots(application)
     invite = MonitoringInvite.objects.filter(application=application).first()
     equality_key = (
         invite.key
@@ -187,10 +188,10 @@ def candidate_status(request: HttpRequest, token: str) -> HttpResponse:
                 "employer": application.provider,
                 "application": application,
                 "candidate": application.candidate,
-                "standing": status.standing(application),
+                "standing": status.standing(application, times_offered=bool(slots)),
                 "token": token,
                 "booking": booking.live_booking(application),
-                "slots": booking.bookable_slots(application),
+                "slots": slots,
                 "equality_key": equality_key,
             },
         )
