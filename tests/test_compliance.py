@@ -311,3 +311,23 @@ def test_a_hired_persons_file_is_not_due_with_unsuccessful_candidates(
         status=Application.Status.HIRED, status_changed_at=date(2020, 1, 1)
     )
     assert file.application.candidate not in due_for_anonymisation(provider=sunrise)
+
+
+def test_a_leavers_file_is_kept_for_the_providers_period_after_leaving_then_anonymised(
+    sunrise: Provider, bob: User
+) -> None:
+    from vbr.compliance.retention import anonymise_leavers, leavers_due
+
+    file = filled_file(sunrise, bob)
+    application = file.application
+    Application.objects.filter(pk=application.pk).update(status=Application.Status.HIRED)
+    f.make_outcome(application=application, start_date=date(2020, 2, 1), left_on=date(2023, 1, 31))
+    # Three years by default: still kept on 30 January 2026, due on 1 February.
+    assert list(leavers_due(provider=sunrise, today=date(2026, 1, 30))) == []
+    assert anonymise_leavers(today=date(2026, 1, 30)) == 0
+    assert list(leavers_due(provider=sunrise, today=date(2026, 2, 1))) == [application.candidate]
+    assert anonymise_leavers(today=date(2026, 2, 1)) == 1
+    identity = check_of(file, "identity")
+    assert identity.evidence_seen == "" and identity.status == Check.Status.VERIFIED
+    application.candidate.refresh_from_db()
+    assert application.candidate.anonymised_at is not None

@@ -387,6 +387,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vbr.compliance.sweep_file_pdfs",
         "schedule": JOB_SWEEP_SECONDS,
     },
+    "anonymise-leavers": {
+        "task": "vbr.compliance.anonymise_leavers",
+        "schedule": 24 * 60 * 60.0,
+    },
     "sweep-outbox": {
         "task": "vbr.accounts.sweep_outbox",
         "schedule": 60.0,

@@ -48,3 +48,13 @@ def sweep_file_pdfs() -> int:
     from vbr.compliance.inspector_pdf import sweep_pdf_jobs
 
     return sweep_pdf_jobs()
+
+
+@shared_task(name="vbr.compliance.anonymise_leavers")
+def anonymise_leavers() -> int:
+    """Nightly (celery beat): anonymise leavers whose file is past its keeping period."""
+    from vbr.compliance.retention import anonymise_leavers as run
+
+    count = run()
+    logger.info("Anonymised %d leavers past their file's keeping period", count)
+    return count
