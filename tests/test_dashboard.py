@@ -228,9 +228,10 @@ def test_the_dashboard_runs_the_same_queries_for_one_or_fifty_rows(
         )
         f.make_scorecard(panellist=f.make_panellist(assessment=scored, user=dev), submitted=True)
     # session, user, membership+provider, my scorecards to do, assessments this week,
-    # waiting for a decision, safer-recruitment deadlines, roles, stages, active counts per
-    # role and stage
-    with django_assert_num_queries(10):
+    # waiting for a decision, safer-recruitment deadlines, the provider's time to first
+    # contact and the applications waiting for it, roles, stages, active counts per role and
+    # stage
+    with django_assert_num_queries(12):
         response = home(as_bob, sunrise)
     shown = min(n, 10)
     assert len(response.context["to_do"]) == shown

@@ -221,6 +221,9 @@ ACCESS: dict[str, Row] = {
     "candidate-book": Row("POST", 404, 404, 404, 403, 404, 404),
     "candidate-cancel-booking": Row("POST", 404, 404, 404, 403, 404, 404),
     "slot-list": staff_only(),
+    "applicant-settings": admin_only(),
+    # The world's application was added by a manager: it has no online application to mark.
+    "first-contact-mark": Row("POST", 404, 404, 403, 403, 404, 302),
 }
 
 

@@ -11,7 +11,7 @@ from django.core import signing
 from django.utils import timezone
 
 from vbr.accounts.models import Membership, Provider
-from vbr.applicants.models import Slot, Vacancy, VacancyQuestion
+from vbr.applicants.models import ApplicantSettings, Slot, Vacancy, VacancyQuestion
 from vbr.recruitment.models import Application, CoreValue, Stage
 
 # The most values questions a role asks: the form stays short on a phone.
@@ -289,3 +289,9 @@ class SlotForm(forms.ModelForm[Slot]):
                     "their agreement.",
                 )
         return cleaned
+
+
+class ApplicantSettingsForm(forms.ModelForm[ApplicantSettings]):
+    class Meta:
+        model = ApplicantSettings
+        fields = ["first_contact_hours"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -154,6 +155,9 @@ class OnlineApplication(models.Model):
         related_name="+",
     )
     duplicate_checked_at = models.DateTimeField(null=True, blank=True)
+    # A manager said they have been in touch (booking or moving the application on counts
+    # too): the application leaves the dashboard's "waiting for first contact".
+    contacted_at = models.DateTimeField(null=True, blank=True)
     # The candidate's personal status page: only a keyed hash of its link is stored.
     status_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
     status_link_expires_at = models.DateTimeField(null=True, blank=True)
@@ -335,3 +339,24 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"Booking {self.pk}"
+
+
+class ApplicantSettings(models.Model):
+    """A provider's choices for the candidate's side."""
+
+    provider = models.OneToOneField(
+        Provider, on_delete=models.CASCADE, related_name="applicant_settings"
+    )
+    first_contact_hours = models.PositiveSmallIntegerField(
+        "hours to first contact",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(336)],
+        help_text="New applications nobody has contacted after this many hours are listed on "
+        "the dashboard, oldest first.",
+    )
+
+    class Meta:
+        verbose_name_plural = "applicant settings"
+
+    def __str__(self) -> str:
+        return f"Applicant settings of {self.provider}"

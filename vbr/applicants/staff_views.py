@@ -10,13 +10,18 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from vbr.accounts.access import STAFF, provider_view
+from vbr.accounts.access import ADMIN, STAFF, provider_view
 from vbr.accounts.models import Membership
 from vbr.applicants import workflow
-from vbr.applicants.forms import SlotForm, VacancyForm, VacancyQuestionFormSet
-from vbr.applicants.models import Booking, OnlineApplication, Vacancy
+from vbr.applicants.forms import (
+    ApplicantSettingsForm,
+    SlotForm,
+    VacancyForm,
+    VacancyQuestionFormSet,
+)
+from vbr.applicants.models import ApplicantSettings, Booking, OnlineApplication, Vacancy
 from vbr.recruitment.models import Stage
 
 
@@ -142,3 +147,35 @@ def slot_list(request: HttpRequest, membership: Membership, stage_id: int) -> Ht
     return render(
         request, "applicants/slot_list.html", {"stage": stage, "slots": slots, "form": form}
     )
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(ADMIN)
+def applicant_settings(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The provider's choices for the candidate's side: how soon a person answers."""
+    provider = membership.provider
+    current = ApplicantSettings.objects.filter(provider=provider).first() or ApplicantSettings(
+        provider=provider
+    )
+    form = ApplicantSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Saved.")
+        return redirect("applicant-settings", provider.slug)
+    return render(request, "applicants/settings_form.html", {"form": form})
+
+
+@require_POST
+@provider_view(STAFF)
+def first_contact_mark(
+    request: HttpRequest, membership: Membership, application_id: int
+) -> HttpResponse:
+    """Somebody has been in touch with the candidate: off the dashboard's waiting list."""
+    online = get_object_or_404(
+        OnlineApplication, application__provider=membership.provider, application_id=application_id
+    )
+    OnlineApplication.objects.filter(pk=online.pk, contacted_at__isnull=True).update(
+        contacted_at=timezone.now()
+    )
+    messages.success(request, "Marked as contacted.")
+    return redirect(online.application)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
 from vbr.accounts.models import Membership
+from vbr.applicants.first_contact import awaiting_first_contact, first_contact_hours
 from vbr.recruitment import scoring
 from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
 from vbr.recruitment.models import (
@@ -110,7 +111,19 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
     for application in waiting:
         application.role = roles_by_id[application.role_id]
         application.current_stage = stages_by_id[application.current_stage_id]
+    # Speed to first contact: online applications nobody has answered in the provider's time.
+    hours = first_contact_hours(provider)
+    uncontacted = list(
+        awaiting_first_contact(provider, hours=hours).select_related("candidate")[
+            : DASHBOARD_ROWS + 1
+        ]
+    )
+    for application in uncontacted:
+        application.role = roles_by_id[application.role_id]
     return {
+        "first_contact_hours": hours,
+        "uncontacted": uncontacted[:DASHBOARD_ROWS],
+        "more_uncontacted": len(uncontacted) > DASHBOARD_ROWS,
         "to_do": to_do[:DASHBOARD_ROWS],
         "more_to_do": len(to_do) > DASHBOARD_ROWS,
         "this_week": this_week[:DASHBOARD_ROWS],

@@ -1,0 +1,47 @@
+"""Speed to first contact: applications that came in online and that nobody has been in
+touch with after the provider's chosen time (24 hours unless it says otherwise).
+
+In touch means: a manager marked it contacted, or the application has an assessment (booked
+by the candidate or scheduled by a manager), has moved on from the first stage, or is no
+longer active. The automatic acknowledgement does not count: a person has to answer.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils import timezone
+
+from vbr.accounts.models import Provider
+from vbr.applicants.models import ApplicantSettings
+from vbr.recruitment.models import Application, Assessment
+
+DEFAULT_FIRST_CONTACT_HOURS = 24
+
+
+def first_contact_hours(provider: Provider) -> int:
+    hours = (
+        ApplicantSettings.objects.filter(provider=provider)
+        .values_list("first_contact_hours", flat=True)
+        .first()
+    )
+    return hours or DEFAULT_FIRST_CONTACT_HOURS
+
+
+def awaiting_first_contact(provider: Provider, *, hours: int) -> QuerySet[Application]:
+    """The provider's online applications still waiting for a person to be in touch after
+    `hours`, oldest first."""
+    cutoff = timezone.now() - timedelta(hours=hours)
+    return (
+        provider.applications.active()
+        .filter(
+            online__isnull=False,
+            online__contacted_at__isnull=True,
+            applied_at__lt=cutoff,
+            # Still where it came in: moving it on means somebody dealt with it.
+            stage_entered_at=F("applied_at"),
+        )
+        .exclude(Exists(Assessment.objects.filter(application=OuterRef("pk"))))
+        .order_by("applied_at", "pk")
+    )
