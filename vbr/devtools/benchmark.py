@@ -72,6 +72,10 @@ PAGES: tuple[PageSpec, ...] = (
     # The candidate's side: public pages, opened without signing in.
     PageSpec("Vacancy page (public)", "vacancy-detail", who="public"),
     PageSpec("Application form (public)", "vacancy-apply", who="public"),
+    # The safer-recruitment file of a hire, and the provider's completeness for inspectors.
+    PageSpec("Safer-recruitment file", "compliance-file-detail", who="admin"),
+    PageSpec("Safer-recruitment files", "compliance-file-list", who="admin"),
+    PageSpec("Safer-recruitment completeness", "compliance-completeness", who="admin"),
 )
 # Every page in these namespaces is measured too, opened by the provider admin.
 NAMESPACES = ("reports",)
@@ -79,6 +83,7 @@ NAMESPACES = ("reports",)
 EXPORTS: tuple[PageSpec, ...] = (
     PageSpec("CSV export of applications", "application-export", who="admin"),
     PageSpec("CSV export of scores", "score-export", who="admin"),
+    PageSpec("CSV of safer-recruitment completeness", "compliance-completeness-csv", who="admin"),
 )
 # Parameters that are not ids: fixed values, or the import path of a mapping whose keys are
 # every value the parameter takes (one measured page each).
@@ -163,6 +168,10 @@ def pick_subjects() -> Subjects:
         notes.append("No draft scorecard in the dataset: scorecard pages are not measured.")
     if role is not None:
         base["vacancy_id"] = published_vacancy(role).pk
+        files = safer_recruitment_files(provider, opened_by=users["admin"])
+        if files:
+            base["file_id"] = files[0]
+            notes.append(f"Safer-recruitment files: {len(files):,} (offers and hires).")
     for who in ("manager", "admin", "chair", "drafter", "public"):
         params[who] = base | params.get(who, {})
     if role is not None:
@@ -273,6 +282,42 @@ def published_vacancy(role: Role) -> Vacancy:
                 order=order,
             )
     return vacancy
+
+
+def safer_recruitment_files(provider: Provider, *, opened_by: User | None) -> list[int]:
+    """A file for every offer and hire of the provider (opened once on a dataset that has
+    none), half of their checks verified: the files' ids, oldest first."""
+    from vbr.compliance.models import Check, SaferRecruitmentFile
+    from vbr.compliance.workflow import current_checklist
+
+    existing = list(provider.safer_recruitment_files.order_by("pk").values_list("pk", flat=True))
+    if existing:
+        return existing
+    checklist = current_checklist(provider)
+    items = list(checklist.items.values_list("pk", flat=True))
+    hired = provider.applications.filter(
+        status__in=[Application.Status.OFFERED, Application.Status.HIRED]
+    ).values_list("pk", flat=True)
+    files = SaferRecruitmentFile.objects.bulk_create(
+        SaferRecruitmentFile(
+            provider=provider, application_id=pk, checklist=checklist, opened_by=opened_by
+        )
+        for pk in hired
+    )
+    Check.objects.bulk_create(
+        (
+            Check(
+                file=file,
+                item_id=item_id,
+                status=Check.Status.VERIFIED if n % 2 else Check.Status.NOT_STARTED,
+                verified_by=opened_by if n % 2 else None,
+            )
+            for file in files
+            for n, item_id in enumerate(items)
+        ),
+        batch_size=2000,
+    )
+    return [file.pk for file in files]
 
 
 def _client(user: User | None) -> Client:
