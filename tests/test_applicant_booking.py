@@ -311,3 +311,30 @@ def test_the_calendar_file_is_attached_to_the_email(
     (name, content, mimetype) = mail.outbox[0].attachments[0]
     assert (name, mimetype) == ("booking.ics", "text/calendar; method=REQUEST")
     assert "BEGIN:VEVENT" in content
+
+
+def test_a_reminder_goes_the_day_before_once_and_not_after_withdrawing(
+    interview: Stage, django_capture_on_commit_callbacks: Any
+) -> None:
+    tomorrow = make_slot(interview, days=1)
+    Slot.objects.filter(pk=tomorrow.pk).update(starts_at=timezone.now() + timedelta(hours=20))
+    next_week = make_slot(interview, days=7)
+    coming, _ = candidate_at(interview, "Aled")
+    later, _ = candidate_at(interview, "Bethan")
+    withdrawn, _ = candidate_at(interview, "Cerys")
+    with django_capture_on_commit_callbacks(execute=False):
+        booking.book_slot(application=coming, slot_id=tomorrow.pk)
+        booking.book_slot(application=later, slot_id=next_week.pk)
+        Slot.objects.filter(pk=tomorrow.pk).update(capacity=2)
+        booking.book_slot(application=withdrawn, slot_id=tomorrow.pk)
+        withdrawn.refresh_from_db()
+        withdrawn.withdraw()
+
+        assert notices.send_reminders() == 1
+        assert notices.send_reminders() == 0  # once only
+
+    reminder = Notice.objects.get(kind=Notice.Kind.REMINDER)
+    assert reminder.application == coming
+    assert reminder.subject.startswith("Reminder: your values interview is ")
+    assert "Rose House, 4 Mill Lane" in reminder.body
+    assert "If you cannot come, please tell us as soon as you can." in reminder.body

@@ -399,6 +399,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vbr.applicants.sweep_notices",
         "schedule": 60.0,
     },
+    "remind-candidates": {
+        "task": "vbr.applicants.send_reminders",
+        "schedule": crontab(minute=5),
+    },
     "sweep-summary-jobs": {
         "task": "vbr.recruitment.tasks.sweep_summary_jobs",
         "schedule": JOB_SWEEP_SECONDS,

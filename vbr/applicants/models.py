@@ -215,6 +215,7 @@ class Notice(models.Model):
         RECEIVED = "received", "Application received"
         BOOKED = "booked", "Time booked"
         BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
+        REMINDER = "reminder", "Reminder the day before"
         WITHDRAWN = "withdrawn", "Withdrawal confirmed"
 
     class Channel(models.TextChoices):
@@ -326,6 +327,8 @@ class Booking(models.Model):
     )
     booked_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When the reminder the day before was written (once per booking).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["booked_at", "pk"]

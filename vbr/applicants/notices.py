@@ -179,3 +179,33 @@ def sweep_notices(*, now: datetime | None = None) -> int:
         .values_list("pk", flat=True)[:500]
     )
     return hand_to_worker(due)
+
+
+def send_reminders(*, now: datetime | None = None) -> int:
+    """Run by celery beat every hour: a reminder to each candidate whose booked time starts
+    within the next day, once per booking (a moved booking is a new one). Returns how many
+    bookings were reminded."""
+    now = now or timezone.now()
+    due = (
+        Booking.objects.filter(
+            cancelled_at__isnull=True,
+            slot__starts_at__gt=now,
+            slot__starts_at__lte=now + timedelta(days=1),
+            application__status=Application.Status.ACTIVE,
+            application__candidate__anonymised_at__isnull=True,
+            reminded_at__isnull=True,
+        )
+        .select_related("slot__stage", "application__candidate", "application__role")
+        .select_related("application__provider")
+    )
+    reminded = 0
+    for booking in due:
+        with transaction.atomic():
+            # Claimed first, so that two beat runs never remind twice.
+            if not Booking.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(
+                reminded_at=now
+            ):
+                continue
+            send_notices(application=booking.application, kind=Notice.Kind.REMINDER, booked=booking)
+        reminded += 1
+    return reminded

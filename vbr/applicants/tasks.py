@@ -37,3 +37,9 @@ def deliver_notice(self: Task, notice_id: int) -> str:  # type: ignore[type-arg]
 def sweep_notices() -> int:
     """Run every minute by celery beat."""
     return notices.sweep_notices()
+
+
+@shared_task(name="vbr.applicants.send_reminders", ignore_result=True)
+def send_reminders() -> int:
+    """Run every hour by celery beat: reminders of times booked for the next day."""
+    return notices.send_reminders()
