@@ -4,20 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applicants', '0006_first_contact'),
+        ("applicants", "0006_first_contact"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='booking',
-            name='reminded_at',
+            model_name="booking",
+            name="reminded_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='notice',
-            name='kind',
-            field=models.CharField(choices=[('received', 'Application received'), ('booked', 'Time booked'), ('booking_cancelled', 'Booking cancelled'), ('reminder', 'Reminder the day before'), ('withdrawn', 'Withdrawal confirmed')], max_length=20),
+            model_name="notice",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("received", "Application received"),
+                    ("booked", "Time booked"),
+                    ("booking_cancelled", "Booking cancelled"),
+                    ("reminder", "Reminder the day before"),
+                    ("withdrawn", "Withdrawal confirmed"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
