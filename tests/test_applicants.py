@@ -69,8 +69,8 @@ def test_a_provider_without_vacancies_says_so(sunrise: Provider) -> None:
 def test_a_vacancy_not_published_is_not_found(sunrise: Provider, status: str) -> None:
     vacancy = f.make_vacancy(role=f.make_role(provider=sunrise), status=status)
     client = Client()
-    assert client.get(reverse("vacancy-detail", args=["sunrise", vacancy.pk])).status_code == 404
-    assert client.get(reverse("vacancy-apply", args=["sunrise", vacancy.pk])).status_code == 404
+    for name in ("vacancy-detail", "vacancy-apply", "vacancy-applied"):
+        assert client.get(reverse(name, args=["sunrise", vacancy.pk])).status_code == 404
 
 
 def test_another_providers_vacancy_is_not_found_under_this_provider(

@@ -141,11 +141,7 @@ def vacancy_apply(request: HttpRequest, provider_slug: str, vacancy_id: int) -> 
 @require_GET
 def vacancy_applied(request: HttpRequest, provider_slug: str, vacancy_id: int) -> HttpResponse:
     """Where a submission caught by the honeypot is sent: it reads as received."""
-    vacancy = get_object_or_404(
-        Vacancy.objects.select_related("provider", "role"),
-        provider__slug=provider_slug,
-        pk=vacancy_id,
-    )
+    vacancy = _published_vacancy(provider_slug, vacancy_id)
     return render(
         request, "applicants/apply_done.html", {"employer": vacancy.provider, "vacancy": vacancy}
     )
