@@ -319,3 +319,16 @@ def test_the_application_page_leads_to_the_file_once_offered(
     file = SaferRecruitmentFile.objects.get(application=application)
     assert opened["Location"] == file.get_absolute_url()
     assert as_bob.post(open_url)["Location"] == file.get_absolute_url()  # the same file again
+
+
+def test_a_file_opens_before_the_offer_when_the_role_has_shadowing(
+    sunrise: Provider, bob: User
+) -> None:
+    role = f.make_role(provider=sunrise)
+    f.make_stage(role=role, name="Shadowing", kind=Stage.Kind.SHADOWING, order=2)
+    application = f.make_application(role=role)
+    file = workflow.open_file(application=application, by=bob)
+    assert workflow.outstanding_before_shadowing(application) == [
+        "DBS check: enhanced, with the adults' barred list"
+    ]
+    assert file.application == application

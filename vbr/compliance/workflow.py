@@ -25,7 +25,7 @@ from vbr.compliance.models import (
     GapExplanation,
     SaferRecruitmentFile,
 )
-from vbr.recruitment.models import Application, Role
+from vbr.recruitment.models import Application, Role, Stage
 
 
 class FileNotOpenable(Exception):
@@ -148,11 +148,15 @@ NOT_FOR_THIS_ROLE = "Not applicable to this role (the provider's checklist)."
 
 
 def may_open_file(application: Application, settings_row: ComplianceSettings) -> bool:
+    """From the offer; earlier when the provider chooses, or when the role has a shadowing
+    stage (its "before shadowing" checks are verified in the file, before any offer)."""
     if application.status in (Application.Status.OFFERED, Application.Status.HIRED):
         return True
+    if application.status != Application.Status.ACTIVE:
+        return False
     return (
         settings_row.open_at == ComplianceSettings.OpenAt.ANY_TIME
-        and application.status == Application.Status.ACTIVE
+        or application.role.stages.filter(kind=Stage.Kind.SHADOWING).exists()
     )
 
 
