@@ -123,7 +123,12 @@ def test_templates_have_no_inline_script_style_or_event_handlers() -> None:
     import re
 
     offending = []
-    pattern = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=", re.I)
+    # A JSON-LD data block (the vacancy's JobPosting) is data, never run: allowed.
+    pattern = re.compile(
+        r"<script(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>"
+        r"|<style\b|\sstyle=|\son[a-z]+=",
+        re.I,
+    )
     for template in (ROOT / "templates").rglob("*.html"):
         if "pdf" in template.name:
             continue  # PDF templates are rendered by WeasyPrint, never by a browser

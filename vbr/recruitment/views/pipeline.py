@@ -189,7 +189,7 @@ def application_detail(
         # What the candidate wrote when they applied online (none: no query for it).
         provider.applications.select_related(
             "candidate", "role", "current_stage", "outcome", "online"
-        ).prefetch_related("role__stages", "online__answers", "notices"),
+        ).prefetch_related("role__stages", "online__answers"),
         pk=application_id,
     )
     panel = Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
@@ -224,7 +224,10 @@ def application_detail(
             "level_key": LEVEL_KEY,
             "decisions": decisions,
             "outcome": _outcome_of(application),
-            "notices": application.notices.all(),
+            # Messages go only to candidates who applied online: none to read for the others.
+            "notices": (
+                list(application.notices.all()) if getattr(application, "online", None) else []
+            ),
         },
     )
 
