@@ -108,7 +108,10 @@ def test_a_candidate_finds_the_job_applies_on_a_phone_hears_back_and_books_a_tim
         page.get_by_role("button", name="Send my application").click()
         page.wait_for_load_state()
 
-        assert page.get_by_text("We have your application for Night care assistant.").is_visible()
+        # Times are offered at the first stage: the page asks them to choose one.
+        assert page.get_by_role(
+            "heading", name="Please choose a time for your values interview."
+        ).is_visible()
         assert_accessible(page)
 
         deadline = time.monotonic() + 15
