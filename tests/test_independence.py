@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories as f
 from vbr.accounts.models import AuditEvent, Membership, Provider, User
+from vbr.compliance import workflow as compliance
 from vbr.recruitment import workflow
 from vbr.recruitment.models import Panellist, Scorecard, Stage, SummaryJob
 from vbr.reports import tasks as report_tasks
@@ -248,6 +249,7 @@ def world(
     assert ExportJob.objects.filter(status=ExportJob.Status.DONE).count() == 9
     invite = MonitoringInvite.objects.create(application=ann)
     issued = f.make_invitation(panellist=places["Ann-shadowing-dev"], created_by=carol)
+    safer_recruitment_file = compliance.open_file(application=ann, by=carol)
     params: Params = {
         "provider_slug": [sunrise.slug],
         "role_id": [role.pk],
@@ -269,6 +271,11 @@ def world(
         "note_id": [1],
         "check_id": [1],
         "membership_id": [carol.memberships.get().pk],
+        # Ann's safer-recruitment file: no scores in it, so nothing may change there either.
+        "file_id": [safer_recruitment_file.pk],
+        "file_check_id": [safer_recruitment_file.checks.values_list("pk", flat=True)[0]],
+        "reference_id": [1],
+        "pdf_job_id": [1],
     }
     return {"params": params, "places": places, "alice": alice, "bob": bob}
 
