@@ -4,6 +4,7 @@ through the nation's recorded conditional start."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
-from vbr.accounts.models import Provider, User
+from vbr.accounts.models import OutgoingEmail, Provider, User
 from vbr.compliance import workflow
 from vbr.compliance.gaps import Gap, find_gaps
 from vbr.compliance.models import Check, EmploymentSpell, SaferRecruitmentFile
@@ -332,3 +333,49 @@ def test_a_file_opens_before_the_offer_when_the_role_has_shadowing(
         "DBS check: enhanced, with the adults' barred list"
     ]
     assert file.application == application
+
+
+def test_the_candidate_enters_their_own_history_through_a_link(
+    sunrise: Provider, bob: User, as_bob: Client
+) -> None:
+    file = offered_file(sunrise, bob)
+    candidate = file.application.candidate
+    candidate.email = "amira@example.org"
+    candidate.save()
+    with_link = as_bob.post(reverse("compliance-history-link", args=[sunrise.slug, file.pk]))
+    assert with_link.status_code == 302
+    with_message = as_bob.get(with_link["Location"]).content.decode()
+    assert "sent to amira@example.org" in with_message
+    email = OutgoingEmail.objects.get(to_address="amira@example.org")
+    link = re.search(r"http://testserver(/reference/history/[^/\s]+/)", email.body)
+    assert link, email.body
+    amira = Client()
+    page = amira.get(link.group(1)).content.decode()
+    assert "Your work history" in page and "Amira" in page
+    for employer, started, ended in (
+        ("Sunny Days Nursery", "2018-09-01", "2021-07-31"),
+        ("Brook House", "2022-01-10", ""),
+    ):
+        amira.post(
+            link.group(1),
+            {"action": "add", "employer": employer, "started_on": started, "ended_on": ended},
+        )
+    page = amira.get(link.group(1)).content.decode()
+    assert "Time between jobs: 1 August 2021 to 9 January 2022" in page
+    amira.post(
+        link.group(1),
+        {
+            "action": "explain",
+            "starts_on": "2021-08-01",
+            "ends_on": "2022-01-09",
+            "explanation": "I looked after my father after his operation.",
+        },
+    )
+    assert "You said: I looked after my father" in amira.get(link.group(1)).content.decode()
+    done = amira.post(link.group(1), {"action": "finish"})
+    assert "Your work history has been sent" in done.content.decode()
+    assert amira.get(link.group(1)).status_code == 404
+    assert "_auth_user_id" not in amira.session
+    manager_page = as_bob.get(reverse("compliance-history", args=[sunrise.slug, file.pk]))
+    text = manager_page.content.decode()
+    assert "Sunny Days Nursery" in text and "Explained: I looked after my father" in text

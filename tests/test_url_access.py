@@ -207,6 +207,9 @@ ACCESS: dict[str, Row] = {
     "compliance-file-pdf-create": Row("POST", 302, 404, 403, 403, 404, 302),
     "compliance-file-pdf-detail": Row("GET", 404, 404, 403, 403, 404, 302),
     "compliance-file-pdf-download": Row("GET", 404, 404, 403, 403, 404, 302),
+    # The world's candidate has no email address: the admin is sent back with a message.
+    "compliance-history-link": Row("POST", 302, 404, 403, 403, 404, 302),
+    "history-form": Row("GET", 404, 404, 404, 403, 404, 404),
     # Vacancies and applying: public, for anyone but a panel member's link session.
     "provider-vacancies": Row("GET", 200, 200, 200, 403, 200, 200),
     "vacancy-detail": Row("GET", 200, 200, 200, 403, 200, 200),

@@ -542,3 +542,37 @@ class FilePdfJob(models.Model):
 
     def __str__(self) -> str:
         return f"File PDF {self.pk} ({self.get_status_display()})"
+
+
+class HistoryLink(models.Model):
+    """A personal link for the candidate to enter their own employment history and explain
+    its gaps, without an account: a keyed hash only, expiring, revocable, ended when they say
+    they have finished."""
+
+    file = models.ForeignKey(
+        SaferRecruitmentFile, on_delete=models.CASCADE, related_name="history_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    site_origin = models.CharField(max_length=200)
+    emailed_to = models.EmailField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"History link {self.pk}"
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.finished_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )

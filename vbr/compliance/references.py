@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -210,3 +211,74 @@ def chase_references() -> int:
             _email(reference, token, reminder=True)
             chased += 1
     return chased
+
+
+# -- The candidate's own employment history, by link ---------------------------------------
+
+
+HISTORY_LINK_DAYS = 14
+
+
+@transaction.atomic
+def send_history_link(*, file: SaferRecruitmentFile, by: User, site_origin: str) -> str:
+    """Email the candidate a personal link to enter their employment history; earlier links
+    stop working. Returns the address it went to."""
+    from vbr.compliance.models import HistoryLink
+
+    candidate = file.application.candidate
+    if not candidate.email:
+        raise ValueError("The candidate has no email address: enter the history with them.")
+    now = timezone.now()
+    file.history_links.filter(revoked_at__isnull=True).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    link = HistoryLink.objects.create(
+        file=file,
+        token_hash=_digest(f"history:{token}"),
+        site_origin=site_origin,
+        emailed_to=candidate.email,
+        expires_at=now + timedelta(days=HISTORY_LINK_DAYS),
+        created_by=by,
+    )
+    url = f"{site_origin.rstrip('/')}{reverse('history-form', args=[token])}"
+    queue_email(
+        provider=file.provider,
+        to=candidate.email,
+        subject=f"Your work history for {file.provider.name}",
+        body=(
+            f"Dear {candidate.first_name},\n\n"
+            f"To finish the checks before you start at {file.provider.name}, please list the "
+            "jobs you have had (and any time between them, such as study or caring) through "
+            f"this personal link:\n\n{url}\n\n"
+            f"It works until {timezone.localtime(link.expires_at):%-d %B %Y}. Please do not "
+            f"forward it.\n\nThank you,\n{file.provider.name}\n"
+        ),
+    )
+    return candidate.email
+
+
+def find_history_link(*, token: str, address: str) -> Any:
+    """The candidate's history link, if it can still be used (limits as for references)."""
+    from vbr.compliance.models import HistoryLink
+
+    key = _address_key(address)
+    now = timezone.now()
+    recent = ReferenceLinkTry.objects.filter(
+        address_key=key, tried_at__gte=now - WRONG_LINK_WINDOW
+    ).count()
+    if recent >= WRONG_LINKS_PER_ADDRESS:
+        raise TooManyLinkTries
+    link = (
+        HistoryLink.objects.select_related("file__provider", "file__application__candidate")
+        .filter(token_hash=_digest(f"history:{token}"))
+        .first()
+    )
+    if link is None:
+        ReferenceLinkTry.objects.create(address_key=key)
+        raise ReferenceLinkUnusable("This link is not known. Please check it was copied whole.")
+    if link.finished_at is not None:
+        raise ReferenceLinkUnusable("You have already sent your work history. Thank you.")
+    if link.revoked_at is not None or link.expires_at <= now:
+        raise ReferenceLinkUnusable(
+            "This link no longer works. Please ask the employer for a new one."
+        )
+    return link

@@ -19,6 +19,11 @@ urlpatterns = [
         name="compliance-check-edit",
     ),
     path("files/<int:file_id>/history/", views.employment_history, name="compliance-history"),
+    path(
+        "files/<int:file_id>/history/link/",
+        views.history_link_send,
+        name="compliance-history-link",
+    ),
     path("files/<int:file_id>/start/", views.file_start, name="compliance-start"),
     path("files/<int:file_id>/pdf/", views.file_pdf_create, name="compliance-file-pdf-create"),
     path(
@@ -46,6 +51,7 @@ urlpatterns = [
 
 # The referee's pages: outside /p/, no sign-in (vbr/urls.py includes them under reference/).
 referee_urlpatterns = [
+    path("history/<str:token>/", views.history_form, name="history-form"),
     path("sent/", views.reference_sent, name="reference-sent"),
     path("<str:token>/", views.reference_form, name="reference-form"),
 ]

@@ -506,3 +506,73 @@ def file_pdf_download(
         filename=f"safer-recruitment-file-{file.pk}.pdf",
         content_type="application/pdf",
     )
+
+
+@require_POST
+@provider_view(STAFF)
+def history_link_send(request: HttpRequest, membership: Membership, file_id: int) -> HttpResponse:
+    file = _file(membership, file_id)
+    try:
+        address = references.send_history_link(
+            file=file,
+            by=request.user,  # type: ignore[arg-type]
+            site_origin=f"{request.scheme}://{request.get_host()}",
+        )
+    except ValueError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, f"A personal link to enter their history was sent to {address}.")
+    return redirect("compliance-history", provider_slug=file.provider.slug, file_id=file.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def history_form(request: HttpRequest, token: str) -> HttpResponse:
+    """The candidate's page: their jobs and the gaps between them, by link, no session."""
+    try:
+        link = references.find_history_link(token=token, address=_address(request))
+    except references.TooManyLinkTries:
+        reason = "Too many links were tried from here. Please wait a quarter of an hour."
+        return render(request, "compliance/reference_unusable.html", {"reason": reason}, status=429)
+    except references.ReferenceLinkUnusable as unusable:
+        return render(
+            request, "compliance/reference_unusable.html", {"reason": unusable.reason}, status=404
+        )
+    file = link.file
+    action = request.POST.get("action")
+    spell_form = EmploymentSpellForm(request.POST if action == "add" else None)
+    if action == "add" and spell_form.is_valid():
+        spell = spell_form.save(commit=False)
+        spell.file = file
+        spell.save()
+        return redirect("history-form", token=token)
+    if action == "explain":
+        gap_form = GapExplanationForm(request.POST)
+        if gap_form.is_valid():
+            workflow.explain_gap(file=file, by=None, **gap_form.cleaned_data)
+            return redirect("history-form", token=token)
+    if action == "finish":
+        type(link).objects.filter(pk=link.pk).update(finished_at=timezone.now())
+        return render(request, "compliance/history_finished.html")
+    history = workflow.employment_history(file)
+    gaps = [
+        {
+            "gap": entry.gap,
+            "explanation": entry.explanation,
+            "form": GapExplanationForm(
+                initial={"starts_on": entry.gap.starts_on, "ends_on": entry.gap.ends_on}
+            ),
+        }
+        for entry in history.gaps
+    ]
+    return render(
+        request,
+        "compliance/history_form.html",
+        {
+            "file": file,
+            "candidate": file.application.candidate,
+            "employer": file.provider,
+            "history": history,
+            "gaps": gaps,
+            "spell_form": spell_form,
+        },
+    )

@@ -329,8 +329,15 @@ def employment_history(file: SaferRecruitmentFile) -> History:
 
 @transaction.atomic
 def explain_gap(
-    *, file: SaferRecruitmentFile, starts_on: date, ends_on: date, explanation: str, by: User
+    *,
+    file: SaferRecruitmentFile,
+    starts_on: date,
+    ends_on: date,
+    explanation: str,
+    by: User | None,
 ) -> GapExplanation:
+    """Keep the written explanation of a gap, from the manager or the candidate (by = None,
+    through their link)."""
     row, _ = GapExplanation.objects.update_or_create(
         file=file,
         starts_on=starts_on,

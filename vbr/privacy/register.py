@@ -607,6 +607,21 @@ REGISTER: tuple[Table, ...] = (
     ),
     Table("compliance.ReferenceEvent", rows=None, fields=(NotPersonal("kind", CODE),)),
     Table(
+        "compliance.HistoryLink",
+        rows="file__application__candidate_id",
+        fields=(
+            NotPersonal("token_hash", "a keyed hash of the link's token"),
+            NotPersonal("site_origin", "the address of the site the link points to"),
+            Personal(
+                "emailed_to",
+                C,
+                A.DELETE_ROW,
+                X.DELETE_ROW,
+                why="the candidate's email, exported with the candidate",
+            ),
+        ),
+    ),
+    Table(
         "compliance.FilePdfJob",
         rows="file__application__candidate_id",
         fields=(
