@@ -12,6 +12,7 @@ import logging
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Q
@@ -42,7 +43,7 @@ def hand_to_worker(job_id: int) -> bool:
     from vbr.compliance.tasks import render_file_pdf
 
     try:
-        render_file_pdf.apply_async((job_id,), retry=False)
+        render_file_pdf.apply_async((job_id,), queue=settings.PDF_QUEUE, retry=False)
     except Exception:
         logger.warning("Broker unreachable: file PDF %s waits for the sweep", job_id)
         return False
