@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories as f
 from vbr.accounts.models import AuditEvent, Membership, Provider, User
+from vbr.applicants.status import issue_status_link
 from vbr.compliance import workflow as compliance
 from vbr.recruitment import workflow
 from vbr.recruitment.models import Panellist, Scorecard, Stage, SummaryJob
@@ -76,6 +77,8 @@ VOLATILE = [
     re.compile(rb'(nonce=")[^"]*'),
     re.compile(rb'(csrf[-_]token"? content=")[^"]*'),
     re.compile(rb'("X-CSRFToken": ")[^"]*'),
+    # The application form signs the time it was shown (its check against scripts).
+    re.compile(rb'(name="started" value=")[^"]*'),
     # Charts number their SVG ids per process, so that two on one page never clash.
     re.compile(rb"(chart)\d+"),
     # Dates and times as pages, CSVs and file names print them.
@@ -250,6 +253,9 @@ def world(
     invite = MonitoringInvite.objects.create(application=ann)
     issued = f.make_invitation(panellist=places["Ann-shadowing-dev"], created_by=carol)
     safer_recruitment_file = compliance.open_file(application=ann, by=carol)
+    # Ann applied online: her own status page must not change with anybody's scores either.
+    vacancy = f.make_vacancy(role=role)
+    status_token = issue_status_link(online=f.make_online_application(application=ann))
     params: Params = {
         "provider_slug": [sunrise.slug],
         "role_id": [role.pk],
@@ -265,7 +271,8 @@ def world(
         "job_id": [single.pk, *export_jobs],
         "batch_id": [batch.pk],
         "invitation_id": [issued.invitation.pk],
-        "token": [issued.token],
+        "token": [issued.token, status_token],
+        "vacancy_id": [vacancy.pk],
         "key": [invite.key],
         "number": [1],
         "note_id": [1],
