@@ -379,3 +379,14 @@ def test_the_candidate_enters_their_own_history_through_a_link(
     manager_page = as_bob.get(reverse("compliance-history", args=[sunrise.slug, file.pk]))
     text = manager_page.content.decode()
     assert "Sunny Days Nursery" in text and "Explained: I looked after my father" in text
+
+
+def test_an_offer_opens_the_file(sunrise: Provider, bob: User) -> None:
+    role = f.make_role(provider=sunrise)
+    stage = f.make_stage(role=role)
+    application = f.make_application(role=role, stage=stage)
+    recruitment.record_decision(
+        application=application, kind="offer", reasons="Strong on dignity.", decided_by=bob
+    )
+    file = SaferRecruitmentFile.objects.get(application=application)
+    assert file.opened_by == bob and file.checks.count() == 7

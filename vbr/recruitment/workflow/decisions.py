@@ -122,6 +122,12 @@ def record_decision(
         application.save(update_fields=["status", "status_changed_at"])
         if kind == Decision.Kind.HIRE:
             Outcome.objects.get_or_create(application=application)
+        if kind == Decision.Kind.OFFER:
+            # The safer-recruitment file opens at the offer; imported here, since
+            # vbr.compliance builds on recruitment and not the other way round.
+            from vbr.compliance.workflow import open_file
+
+            open_file(application=application, by=decided_by)
     if kind != Decision.Kind.PROGRESS:  # moving on to the next stage has changed it already
         reports_changed(provider_id=application.provider_id)
     audit.record(
