@@ -304,7 +304,7 @@ def test_the_web_healthcheck_passes_against_gunicorn_with_env_example_settings(
             timeout=60,
         )
         with pytest.raises(urllib.error.HTTPError) as bare:
-            urllib.request.urlopen(url, timeout=10)  # noqa: S310 -- our own loopback server
+            urllib.request.urlopen(url, timeout=10)
 
     assert check.returncode == 0, check.stderr
     assert json.loads(check.stdout)["status"] == "ok"

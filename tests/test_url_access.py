@@ -154,9 +154,9 @@ ACCESS: dict[str, Row] = {
     "involvement-list": staff_only(),
     "join": Row("GET", 200, 200, 200, 200, 200, 200),
     "join-unusable": Row("GET", 200, 200, 200, 200, 200, 200),
+    "join-signed-out": Row("GET", 200, 200, 200, 200, 200, 200),
     "join-link": Row("GET", 200, 200, 200, 200, 200, 200),
     "report-detail": staff_only(),
-    "join-signed-out": Row("GET", 200, 200, 200, 200, 200, 200),
     "report-index": staff_only(),
     "report-pack-request": staff_only("POST", ok=302),
     "research-export": admin_only(),
@@ -164,10 +164,10 @@ ACCESS: dict[str, Row] = {
     "shadowing-note-create": Row("POST", 404, 404, 404, 403, 404, 302),
     "shadowing-note-delete": Row("POST", 404, 404, 404, 403, 404, 302),
     "supported-person-view-create": Row("GET", 404, 404, 404, 403, 404, 302),
-    # PDF summaries: staff, and panel chairs (pat and dev are not chairs here).
-    "summary-detail": Row("GET", 200, 200, 403, 403, 404, 302),
     "supported-person-kiosk-start": Row("POST", 404, 404, 404, 403, 404, 302),
     "supported-person-kiosk-end": Row("GET", 404, 404, 404, 403, 404, 302),
+    # PDF summaries: staff, and panel chairs (pat and dev are not chairs here).
+    "summary-detail": Row("GET", 200, 200, 403, 403, 404, 302),
     "summary-create": Row("POST", 302, 302, 403, 403, 404, 302),
     "summary-download": Row("GET", 404, 404, 403, 403, 404, 302),
     "summary-batch-create": staff_only("POST", ok=302),
