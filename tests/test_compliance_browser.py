@@ -5,6 +5,7 @@ screen, and an accessibility check (axe-core) on each page visited."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,10 +13,21 @@ from django.core import mail
 
 from tests import factories as f
 from tests.browser import assert_accessible, screenshot, sign_in
+from vbr.celery import app as celery_app
 from vbr.compliance.models import SaferRecruitmentFile
 from vbr.recruitment.models import Application
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks() -> Iterator[None]:
+    """The referees' emails go out through the outbox and Celery; with a broker set (as in CI)
+    and no worker here, run the tasks in-process so that the email reaches the outbox."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 def update(page: Any, name: str, fields: dict[str, str], status: str = "verified") -> None:
