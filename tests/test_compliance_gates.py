@@ -390,3 +390,16 @@ def test_an_offer_opens_the_file(sunrise: Provider, bob: User) -> None:
     )
     file = SaferRecruitmentFile.objects.get(application=application)
     assert file.opened_by == bob and file.checks.count() == 7
+
+
+def test_confirming_the_start_gives_the_hire_its_start_date_for_the_retention_figures(
+    sunrise: Provider, bob: User
+) -> None:
+    file = offered_file(sunrise, bob)
+    verify_all(file, bob)
+    recruitment.record_decision(
+        application=file.application, kind="hire", reasons="Complete file.", decided_by=bob
+    )
+    workflow.confirm_start(file=file, start_date=date(2026, 4, 1), by=bob)
+    file.application.outcome.refresh_from_db()
+    assert file.application.outcome.start_date == date(2026, 4, 1)

@@ -25,7 +25,8 @@ from vbr.compliance.models import (
     GapExplanation,
     SaferRecruitmentFile,
 )
-from vbr.recruitment.models import Application, Role, Stage
+from vbr.recruitment.models import Application, Outcome, Role, Stage
+from vbr.reports.caching import reports_changed
 
 
 class FileNotOpenable(Exception):
@@ -400,6 +401,12 @@ def confirm_start(*, file: SaferRecruitmentFile, start_date: date, by: User) -> 
     locked.start_confirmed_by = by
     locked.start_confirmed_at = timezone.now()
     locked.save(update_fields=["start_date", "start_confirmed_by", "start_confirmed_at"])
+    # The hire's outcome (retention figures) starts from the same confirmed first shift,
+    # unless someone has already recorded a start there.
+    if Outcome.objects.filter(application_id=locked.application_id, start_date__isnull=True).update(
+        start_date=start_date
+    ):
+        reports_changed(provider_id=locked.provider_id)
 
 
 @transaction.atomic
