@@ -19,8 +19,9 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -50,6 +51,49 @@ def seconds_left(heartbeat_at: datetime | None, now: datetime | None = None) -> 
 
 # The job model's manager or a queryset of it.
 Jobs = models.QuerySet[Any] | models.Manager[Any]
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    resent: int
+    requeued: int
+    failed: int
+
+
+def sweep(
+    jobs: Jobs,
+    *,
+    waiting: str,
+    working: str,
+    failed: str,
+    max_attempts: int,
+    resend_after_seconds: int,
+    send: Callable[[list[int]], int],
+    unclaimed_error: str,
+    exhausted_error: str,
+    now: datetime | None = None,
+) -> SweepReport:
+    """The beat sweep of a job outbox: give up (with `unclaimed_error`) on jobs no worker took
+    for an hour, put back jobs whose lease lapsed (or give up with `exhausted_error` once out
+    of attempts), and hand to `send` the waiting jobs never sent or sent too long ago."""
+    now = now or timezone.now()
+    given_up = jobs.filter(status=waiting, created_at__lt=now - timedelta(hours=1)).update(
+        status=failed, finished_at=now, error=unclaimed_error
+    )
+    stuck = jobs.filter(status=working).filter(lapsed(now))
+    given_up += stuck.filter(attempts__gte=max_attempts).update(
+        status=failed, finished_at=now, error=exhausted_error
+    )
+    requeued = stuck.update(status=waiting, sent_at=None, lease_owner="")
+    due = list(
+        jobs.filter(status=waiting)
+        .filter(
+            Q(sent_at__isnull=True) | Q(sent_at__lt=now - timedelta(seconds=resend_after_seconds))
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    return SweepReport(resent=send(due), requeued=requeued, failed=given_up)
 
 
 def claim(jobs: Jobs, *, pk: int, waiting: str, working: str, max_attempts: int) -> str | None:

@@ -12,15 +12,13 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from vbr import leases
@@ -119,41 +117,21 @@ def _fail(job: ExportJob, owner: str, reason: str) -> ExportJob:
     return job
 
 
-@dataclass(frozen=True)
-class ExportSweepReport:
-    resent: int
-    requeued: int
-    failed: int
-
-
-def sweep_export_jobs(*, now: datetime | None = None) -> ExportSweepReport:
+def sweep_export_jobs(*, now: datetime | None = None) -> leases.SweepReport:
     """Run by celery beat: send again the jobs the broker never delivered, put back jobs
     whose worker died while making the file (its lease lapsed), and give up (with a reason)
     after too many attempts or an hour without a worker."""
-    now = now or timezone.now()
-    jobs = ExportJob.objects
-    failed = jobs.filter(
-        status=ExportJob.Status.PENDING, created_at__lt=now - timedelta(hours=1)
-    ).update(
-        status=ExportJob.Status.FAILED,
-        finished_at=now,
-        error="No worker picked this export up for an hour. Ask for it again later.",
+    return leases.sweep(
+        ExportJob.objects,
+        waiting=ExportJob.Status.PENDING,
+        working=ExportJob.Status.RUNNING,
+        failed=ExportJob.Status.FAILED,
+        max_attempts=settings.EXPORT_MAX_ATTEMPTS,
+        resend_after_seconds=settings.EXPORT_RESEND_AFTER_SECONDS,
+        send=send_export_jobs,
+        unclaimed_error="No worker picked this export up for an hour. Ask for it again later.",
+        exhausted_error=(
+            f"The file could not be made after {settings.EXPORT_MAX_ATTEMPTS} attempts."
+        ),
+        now=now,
     )
-    stuck = jobs.filter(status=ExportJob.Status.RUNNING).filter(leases.lapsed(now))
-    failed += stuck.filter(attempts__gte=settings.EXPORT_MAX_ATTEMPTS).update(
-        status=ExportJob.Status.FAILED,
-        finished_at=now,
-        error=f"The file could not be made after {settings.EXPORT_MAX_ATTEMPTS} attempts.",
-    )
-    requeued = stuck.update(status=ExportJob.Status.PENDING, sent_at=None, lease_owner="")
-    due = list(
-        jobs.filter(status=ExportJob.Status.PENDING)
-        .filter(
-            Q(sent_at__isnull=True)
-            | Q(sent_at__lt=now - timedelta(seconds=settings.EXPORT_RESEND_AFTER_SECONDS))
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
-    )
-    resent = send_export_jobs(due)
-    return ExportSweepReport(resent=resent, requeued=requeued, failed=failed)

@@ -8,8 +8,7 @@ summary never fails because Celery is down.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -17,7 +16,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from vbr import leases
@@ -157,44 +155,28 @@ def run_summary_job(*, job_id: int) -> SummaryJob | None:
     return job
 
 
-@dataclass(frozen=True)
-class SweepReport:
-    resent: int
-    requeued: int
-    failed: int
+# Kept under this name for callers of the workflow.
+SweepReport = leases.SweepReport
 
 
 def sweep_summary_jobs(*, now: datetime | None = None) -> SweepReport:
     """Run by celery beat: send again the jobs the broker never delivered, put back jobs
     whose worker died mid-render (its lease lapsed), and give up (with a reason) after too
     many attempts."""
-    now = now or timezone.now()
-    jobs = SummaryJob.objects
-    failed = jobs.filter(
-        status=SummaryJob.Status.QUEUED, created_at__lt=now - timedelta(hours=1)
-    ).update(
-        status=SummaryJob.Status.FAILED,
-        finished_at=now,
-        error="No worker picked this job up for an hour. Try again later.",
+    return leases.sweep(
+        SummaryJob.objects,
+        waiting=SummaryJob.Status.QUEUED,
+        working=SummaryJob.Status.RENDERING,
+        failed=SummaryJob.Status.FAILED,
+        max_attempts=settings.SUMMARY_MAX_ATTEMPTS,
+        resend_after_seconds=settings.SUMMARY_RESEND_AFTER_SECONDS,
+        send=send_summary_jobs,
+        unclaimed_error="No worker picked this job up for an hour. Try again later.",
+        exhausted_error=(
+            f"The PDF could not be made after {settings.SUMMARY_MAX_ATTEMPTS} attempts."
+        ),
+        now=now,
     )
-    stuck = jobs.filter(status=SummaryJob.Status.RENDERING).filter(leases.lapsed(now))
-    failed += stuck.filter(attempts__gte=settings.SUMMARY_MAX_ATTEMPTS).update(
-        status=SummaryJob.Status.FAILED,
-        finished_at=now,
-        error=f"The PDF could not be made after {settings.SUMMARY_MAX_ATTEMPTS} attempts.",
-    )
-    requeued = stuck.update(status=SummaryJob.Status.QUEUED, sent_at=None, lease_owner="")
-    due = list(
-        jobs.filter(status=SummaryJob.Status.QUEUED)
-        .filter(
-            Q(sent_at__isnull=True)
-            | Q(sent_at__lt=now - timedelta(seconds=settings.SUMMARY_RESEND_AFTER_SECONDS))
-        )
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:500]
-    )
-    resent = send_summary_jobs(due)
-    return SweepReport(resent=resent, requeued=requeued, failed=failed)
 
 
 @transaction.atomic
