@@ -923,6 +923,11 @@ REGISTER: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "recruitment.Service",
+        rows=None,
+        fields=(NotPersonal("name", "the name of a care home, branch or team"),),
+    ),
+    Table(
         "recruitment.Role",
         rows=None,
         fields=(

@@ -31,7 +31,7 @@ class RoleForm(forms.ModelForm[Role]):
 
     class Meta:
         model = Role
-        fields = ["title", "description", "is_open", "managers"]
+        fields = ["title", "service", "description", "is_open", "managers"]
         labels = {"is_open": "Open: we are recruiting for this role"}
         field_classes = {"managers": ManagersField}
         widgets = {
@@ -46,6 +46,11 @@ class RoleForm(forms.ModelForm[Role]):
         managers.queryset = provider.memberships.filter(
             role=Membership.Role.MANAGER
         ).select_related("user")
+        service = cast("forms.ModelChoiceField[Any]", self.fields["service"])
+        service.queryset = provider.services.all()
+        service.empty_label = "Not tied to one service"
+        if not service.queryset.exists():
+            del self.fields["service"]
         if not managers.queryset.exists():
             managers.help_text = (
                 "Nobody at this provider is a hiring manager yet; admins see every role's reports."

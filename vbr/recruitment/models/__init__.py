@@ -15,7 +15,7 @@ from vbr.recruitment.models.panel import (
     ShadowingNote,
     SupportedPersonView,
 )
-from vbr.recruitment.models.roles import Criterion, Role, Stage
+from vbr.recruitment.models.roles import Criterion, Role, Service, Stage
 from vbr.recruitment.models.values import CoreValue, Indicator
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "Score",
     "Scorecard",
     "ScorecardRevision",
+    "Service",
     "ShadowingNote",
     "Stage",
     "StageEntry",

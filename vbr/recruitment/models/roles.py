@@ -22,11 +22,40 @@ class RoleQuerySet(models.QuerySet["Role"]):
         return roles.none()
 
 
+class Service(models.Model):
+    """A place or team where care is given, e.g. a care home or a home-care branch.
+
+    Roles recruit for a service; inspectors look at files, involvement and staffing per
+    service, so reports group by it.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "name"], name="service_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Role(models.Model):
     """A job a provider recruits for, e.g. night care assistant."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="roles")
     title = models.CharField(max_length=150)
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="roles",
+        help_text="Where the person will work; reports and safer-recruitment files group by it.",
+    )
     description = models.TextField(blank=True)
     is_open = models.BooleanField(default=True)
     managers = models.ManyToManyField(

@@ -27,6 +27,7 @@ from vbr.recruitment.models import (
     Role,
     Score,
     Scorecard,
+    Service,
     Stage,
     StageEntry,
 )
@@ -129,6 +130,11 @@ class Command(BaseCommand):
         values = {v.name: v for v in provider.core_values.all()}
         care = self._role(provider, values, "Care assistant", "Days, 30 hours a week.")
         night = self._role(provider, values, "Night care assistant", "Three nights a week.")
+        # Two services, so that reports and the safer-recruitment files show the split.
+        care.service = Service.objects.create(provider=provider, name="Sunrise House")
+        night.service = Service.objects.create(provider=provider, name="Sunrise Lodge")
+        care.save(update_fields=["service"])
+        night.save(update_fields=["service"])
         bob, carol, dev = self.users["bob"], self.users["carol"], self.users["dev"]
         # Each manager sees their own role's reports; alice (admin) sees both.
         care.managers.set(provider.memberships.filter(user=bob))
