@@ -953,6 +953,50 @@ REGISTER: tuple[Table, ...] = (
                 NotPersonal(f"level_{n}", "what the level means, for everyone")
                 for n in (1, 2, 3, 4)
             ),
+            NotPersonal("prompt_easy_read", "the same question in easy read, for everyone"),
+            *(
+                NotPersonal(f"level_{n}_easy_read", "what the level means, in easy read")
+                for n in (1, 2, 3, 4)
+            ),
+        ),
+    ),
+    Table(
+        "recruitment.ValueSet",
+        rows=None,
+        fields=(
+            NotPersonal("slug", CODE),
+            NotPersonal("name", "the name of a published set of values"),
+            NotPersonal("source", "who published the set of values"),
+            NotPersonal("description", "what the set of values is for"),
+        ),
+    ),
+    Table(
+        "recruitment.NationalValue",
+        rows=None,
+        fields=(
+            NotPersonal("name", "a value of a published set"),
+            NotPersonal("description", "what the value means, in our words"),
+            NotPersonal("positive_indicators", "behaviours that show the value, in general"),
+            NotPersonal("negative_indicators", "behaviours against the value, in general"),
+        ),
+    ),
+    Table(
+        "recruitment.BankItem",
+        rows=None,
+        fields=(
+            NotPersonal("key", CODE),
+            NotPersonal("kind", CODE),
+            NotPersonal("title", "the name of a question or activity, for everyone"),
+            NotPersonal("prompt", "a question or activity asked of every candidate"),
+            NotPersonal("prompt_easy_read", "the same question or activity in easy read"),
+            *(
+                NotPersonal(f"level_{n}", "what the level means, for everyone")
+                for n in (1, 2, 3, 4)
+            ),
+            *(
+                NotPersonal(f"level_{n}_easy_read", "what the level means, in easy read")
+                for n in (1, 2, 3, 4)
+            ),
         ),
     ),
     Table(

@@ -8,6 +8,7 @@ from vbr.recruitment.models.assessments import (
 from vbr.recruitment.models.candidates import Application, Candidate, StageEntry
 from vbr.recruitment.models.decisions import Decision, Outcome
 from vbr.recruitment.models.documents import SummaryBatch, SummaryJob
+from vbr.recruitment.models.library import BankItem, NationalValue, ValueSet
 from vbr.recruitment.models.panel import (
     ApplicationCheck,
     Involvement,
@@ -22,12 +23,14 @@ __all__ = [
     "Application",
     "ApplicationCheck",
     "Assessment",
+    "BankItem",
     "Candidate",
     "CoreValue",
     "Criterion",
     "Decision",
     "Indicator",
     "Involvement",
+    "NationalValue",
     "Outcome",
     "Panellist",
     "ProviderCheck",
@@ -42,4 +45,5 @@ __all__ = [
     "SummaryBatch",
     "SummaryJob",
     "SupportedPersonView",
+    "ValueSet",
 ]

@@ -148,6 +148,8 @@ class Application(models.Model):
         REFERRAL = "referral", "Referral by staff"
         JOBCENTRE = "jobcentre", "Jobcentre"
         SOCIAL_MEDIA = "social_media", "Social media"
+        AGENCY = "agency", "Agency"
+        RETURN_TO_CARE = "return_to_care", "Returning to care"
         OTHER = "other", "Other"
 
     # The provider is stored again here so that every tenant query starts from it cheaply.

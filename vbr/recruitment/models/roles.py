@@ -194,6 +194,22 @@ class Criterion(models.Model):
     essential = models.BooleanField(
         default=False, help_text="Weak evidence on an essential criterion is flagged."
     )
+    # Easy-read wording, copied with the rest from the question bank: shown on the easy-read
+    # scorecard instead of the plain wording when present.
+    prompt_easy_read = models.TextField(blank=True)
+    level_1_easy_read = models.TextField(blank=True)
+    level_2_easy_read = models.TextField(blank=True)
+    level_3_easy_read = models.TextField(blank=True)
+    level_4_easy_read = models.TextField(blank=True)
+    # Where the wording came from, for the record only: the criterion keeps its own copy, so
+    # a later edit of the bank item never changes it.
+    bank_item = models.ForeignKey(
+        "recruitment.BankItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="criteria",
+    )
 
     class Meta:
         ordering = ["stage", "version", "order", "pk"]
@@ -213,3 +229,19 @@ class Criterion(models.Model):
 
     def level_descriptions(self) -> list[tuple[int, str]]:
         return [(1, self.level_1), (2, self.level_2), (3, self.level_3), (4, self.level_4)]
+
+    @property
+    def easy_prompt(self) -> str:
+        """What the easy-read scorecard asks: the easy-read wording when there is one."""
+        return self.prompt_easy_read or self.prompt
+
+    def easy_levels(self) -> dict[int, str]:
+        """The criterion's own easy-read level descriptions, by level; empty when it has
+        none (the scorecard then shows its usual explanations)."""
+        levels = {
+            1: self.level_1_easy_read,
+            2: self.level_2_easy_read,
+            3: self.level_3_easy_read,
+            4: self.level_4_easy_read,
+        }
+        return {level: text for level, text in levels.items() if text}

@@ -28,6 +28,12 @@ class CoreValue(models.Model):
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     retired_at = models.DateTimeField(null=True, blank=True)
+    evidences = models.ManyToManyField(
+        "recruitment.NationalValue",
+        blank=True,
+        related_name="core_values",
+        help_text="Values of a national set this value evidences, named beside it in reports.",
+    )
 
     objects = CoreValueQuerySet.as_manager()
 

@@ -1,6 +1,6 @@
 """Steps that touch several models. Keyword-only, typed, atomic.
 
-One module per area (values, roles, applications, decisions, panels, scoring, shadowing,
+One module per area (values, library, roles, applications, decisions, panels, scoring, shadowing,
 summaries). Every public name is available from here, so callers write
 `workflow.submit_scorecard(...)` without knowing which module holds it. To patch a name in a
 test, patch it in the module that looks it up (`workflow.summaries.send_summary_jobs`):
@@ -22,6 +22,13 @@ from vbr.recruitment.workflow.decisions import (
     experts_view,
     record_decision,
     seen_now,
+)
+from vbr.recruitment.workflow.library import (
+    NotThisProvidersItem,
+    SetAdopted,
+    adopt_value_set,
+    copy_bank_item_into_stage,
+    map_core_value,
 )
 from vbr.recruitment.workflow.panels import (
     add_panellist,
@@ -82,9 +89,11 @@ __all__ = [
     "CriteriaFrozen",
     "DecisionOvertaken",
     "NoNextStage",
+    "NotThisProvidersItem",
     "OverrideReasonNeeded",
     "ScorecardLocked",
     "Seen",
+    "SetAdopted",
     "ShadowingChecksOutstanding",
     "StartersAdded",
     "SweepReport",
@@ -94,16 +103,19 @@ __all__ = [
     "add_stage",
     "add_starter_behaviours",
     "add_starter_questions",
+    "adopt_value_set",
     "amend_scorecard",
     "apply_to_role",
     "cancel_assessment",
     "close_scoring",
+    "copy_bank_item_into_stage",
     "copy_starter_values",
     "create_role",
     "default_panel_role",
     "delete_shadowing_note",
     "ensure_can_schedule",
     "experts_view",
+    "map_core_value",
     "move_criterion",
     "move_stage",
     "move_to_next_stage",

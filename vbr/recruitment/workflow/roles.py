@@ -73,6 +73,12 @@ def _copy_criteria(criteria: Sequence[Criterion], *, stage: Stage, version: int)
                 level_3=criterion.level_3,
                 level_4=criterion.level_4,
                 essential=criterion.essential,
+                prompt_easy_read=criterion.prompt_easy_read,
+                level_1_easy_read=criterion.level_1_easy_read,
+                level_2_easy_read=criterion.level_2_easy_read,
+                level_3_easy_read=criterion.level_3_easy_read,
+                level_4_easy_read=criterion.level_4_easy_read,
+                bank_item_id=criterion.bank_item_id,
             )
             for criterion in criteria
         ]

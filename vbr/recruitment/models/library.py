@@ -1,0 +1,169 @@
+"""The shared library: national value sets and the question and activity bank.
+
+Value sets (the Care Workforce Pathway's universal values, the 6Cs, VBR's own starter set) are
+loaded from the `fixtures/` folder by `manage.py load_value_sets`. They are not tenant data:
+every provider reads the same rows. A provider copies what it wants into its own CoreValues
+and criteria, so a later version of a set never changes what a provider adopted.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from vbr.accounts.models import Provider
+
+
+class ValueSetQuerySet(models.QuerySet["ValueSet"]):
+    def latest_versions(self) -> ValueSetQuerySet:
+        """The newest version of each set: the ones offered to providers starting out."""
+        newer = ValueSet.objects.filter(
+            slug=models.OuterRef("slug"), version__gt=models.OuterRef("version")
+        )
+        return self.exclude(models.Exists(newer))
+
+
+class ValueSet(models.Model):
+    """One version of a published set of values, e.g. the Care Workforce Pathway, version 1."""
+
+    slug = models.SlugField(max_length=60)
+    name = models.CharField(max_length=150)
+    version = models.PositiveSmallIntegerField(default=1)
+    source = models.TextField(blank=True, help_text="Who published the set and where it is from.")
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ValueSetQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="value_set_slug_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+
+class NationalValue(models.Model):
+    """One value of a value set, with the behaviour that shows it and that goes against it.
+
+    Indicators are lists of short sentences; a provider that starts from the set gets them as
+    its own Indicator rows.
+    """
+
+    value_set = models.ForeignKey(
+        ValueSet, on_delete=models.CASCADE, related_name="national_values"
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    positive_indicators = models.JSONField(default=list, blank=True)
+    negative_indicators = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["value_set", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["value_set", "name"], name="national_value_name_per_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.value_set.name})"
+
+    @property
+    def label(self) -> str:
+        """How reports name it: "Respect (Care Workforce Pathway)"."""
+        return f"{self.name} ({self.value_set.name})"
+
+
+class BankItemQuerySet(models.QuerySet["BankItem"]):
+    def available_to(self, provider: Provider) -> BankItemQuerySet:
+        """The shared library and the provider's own items; never another provider's."""
+        return self.filter(models.Q(provider__isnull=True) | models.Q(provider=provider))
+
+
+class BankItem(models.Model):
+    """A reusable question or activity for one value, with its four level descriptions in plain
+    and in easy-read wording.
+
+    Shared items (no provider) come from the fixtures and serve a value of a set; a provider's
+    own items serve either a set's value or one of its own values. A stage never points at an
+    item: `workflow.copy_bank_item_into_stage` copies the wording into a criterion, which
+    freezes like any other criterion.
+    """
+
+    class Kind(models.TextChoices):
+        INTERVIEW_QUESTION = "interview_question", "Interview question"
+        SHADOWING_BEHAVIOUR = "shadowing_behaviour", "Shadowing behaviour"
+        GROUP_ACTIVITY = "group_activity", "Group activity"
+        SCENARIO = "scenario", "Scenario"
+
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bank_items",
+        help_text="Empty for the shared library loaded from the fixtures.",
+    )
+    national_value = models.ForeignKey(
+        NationalValue,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bank_items",
+    )
+    core_value = models.ForeignKey(
+        "recruitment.CoreValue",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bank_items",
+    )
+    # A stable name for items loaded from the fixtures, so that loading again updates them.
+    key = models.SlugField(max_length=80, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=150)
+    prompt = models.TextField(help_text="The question, behaviour or activity, in plain words.")
+    prompt_easy_read = models.TextField(blank=True)
+    level_1 = models.TextField("Level 1 — no evidence shown")
+    level_2 = models.TextField("Level 2 — some evidence")
+    level_3 = models.TextField("Level 3 — good evidence")
+    level_4 = models.TextField("Level 4 — strong evidence")
+    level_1_easy_read = models.TextField(blank=True)
+    level_2_easy_read = models.TextField(blank=True)
+    level_3_easy_read = models.TextField(blank=True)
+    level_4_easy_read = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BankItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(national_value__isnull=False)
+                | models.Q(core_value__isnull=False),
+                name="bank_item_serves_a_value",
+            ),
+            models.UniqueConstraint(
+                fields=["national_value", "key"],
+                condition=models.Q(provider__isnull=True) & ~models.Q(key=""),
+                name="bank_item_key_per_value",
+            ),
+        ]
+        indexes = [models.Index(fields=["national_value", "kind"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def level_descriptions(self) -> list[tuple[int, str, str]]:
+        return [
+            (1, self.level_1, self.level_1_easy_read),
+            (2, self.level_2, self.level_2_easy_read),
+            (3, self.level_3, self.level_3_easy_read),
+            (4, self.level_4, self.level_4_easy_read),
+        ]

@@ -1,0 +1,152 @@
+"""The shared library in a provider's hands: starting from a value set, mapping its own values
+to a set, and copying a question or activity from the bank into a stage.
+
+Everything a provider takes from the library is copied, never linked: a later version of a
+set, or an edit of a bank item, never changes a provider's values or a stage's criteria.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+
+from vbr.accounts import audit
+from vbr.accounts.models import AuditEvent, Provider
+from vbr.recruitment.models import (
+    BankItem,
+    CoreValue,
+    Criterion,
+    Indicator,
+    NationalValue,
+    Stage,
+    ValueSet,
+)
+from vbr.recruitment.workflow.roles import CriteriaFrozen
+from vbr.recruitment.workflow.values import next_value_order
+from vbr.reports.caching import reports_changed
+
+
+@dataclass(frozen=True)
+class SetAdopted:
+    created: tuple[CoreValue, ...]
+    # Values the provider already had by the same name: mapped to the set, left as they were.
+    mapped: tuple[CoreValue, ...]
+
+
+@transaction.atomic
+def adopt_value_set(*, provider: Provider, value_set: ValueSet, actor: Any = None) -> SetAdopted:
+    """Start a provider's library from a value set: each value and its indicators are copied
+    into the provider's own CoreValues, each evidencing the national value it came from.
+
+    A value the provider already has (by name) is not copied again, only mapped, so starting
+    from a set twice, or after adapting it, changes nothing the provider wrote.
+    """
+    existing = {value.name: value for value in provider.core_values.select_for_update()}
+    order = next_value_order(provider)
+    created: list[CoreValue] = []
+    mapped: list[CoreValue] = []
+    indicators: list[Indicator] = []
+    for national in value_set.national_values.order_by("order", "pk"):
+        core_value = existing.get(national.name)
+        if core_value is None:
+            core_value = CoreValue.objects.create(
+                provider=provider,
+                name=national.name,
+                description=national.description,
+                order=order,
+            )
+            order += 1
+            created.append(core_value)
+            indicators += [
+                Indicator(core_value=core_value, kind=Indicator.Kind.POSITIVE, text=text, order=i)
+                for i, text in enumerate(national.positive_indicators)
+            ]
+            indicators += [
+                Indicator(core_value=core_value, kind=Indicator.Kind.NEGATIVE, text=text, order=i)
+                for i, text in enumerate(national.negative_indicators)
+            ]
+        else:
+            mapped.append(core_value)
+        core_value.evidences.add(national)
+    Indicator.objects.bulk_create(indicators)
+    reports_changed(provider_id=provider.pk)
+    audit.record(
+        provider=provider,
+        actor=actor,
+        action=AuditEvent.Action.SETTINGS_CHANGED,
+        subject=value_set,
+        summary=f"Started from {value_set}: {len(created)} values added, {len(mapped)} mapped",
+    )
+    return SetAdopted(created=tuple(created), mapped=tuple(mapped))
+
+
+@transaction.atomic
+def map_core_value(
+    *, core_value: CoreValue, national_values: Iterable[NationalValue], actor: Any = None
+) -> None:
+    """Say which national values one of the provider's own values evidences (replacing what
+    it said before); reports name them beside the value."""
+    core_value.evidences.set(list(national_values))
+    reports_changed(provider_id=core_value.provider_id)
+    audit.record(
+        provider=core_value.provider,
+        actor=actor,
+        action=AuditEvent.Action.SETTINGS_CHANGED,
+        subject=core_value,
+        summary=f"Mapped value {core_value.pk} to a national set",
+    )
+
+
+class NotThisProvidersItem(Exception):
+    """The bank item, value or stage belongs to another provider."""
+
+
+@transaction.atomic
+def copy_bank_item_into_stage(
+    *, item: BankItem, stage: Stage, core_value: CoreValue, actor: Any = None
+) -> Criterion:
+    """Add a bank item to a stage's current criteria, evidencing one of the provider's values.
+
+    The wording (plain and easy read) and the four levels are copied into the criterion, so it
+    freezes like any other once a scorecard is submitted against it, and editing the bank item
+    afterwards never changes what a panel scored against.
+    """
+    stage = Stage.objects.select_for_update().select_related("role__provider").get(pk=stage.pk)
+    provider = stage.role.provider
+    if core_value.provider_id != provider.pk or (
+        item.provider_id is not None and item.provider_id != provider.pk
+    ):
+        raise NotThisProvidersItem
+    if core_value.is_retired:
+        raise ValueError("A retired value cannot be evidenced by new criteria.")
+    if stage.criteria_frozen():
+        raise CriteriaFrozen
+    order = (stage.current_criteria().aggregate(top=models.Max("order"))["top"] or 0) + 1
+    criterion = Criterion.objects.create(
+        stage=stage,
+        core_value=core_value,
+        version=stage.criteria_version,
+        order=order,
+        prompt=item.prompt,
+        level_1=item.level_1,
+        level_2=item.level_2,
+        level_3=item.level_3,
+        level_4=item.level_4,
+        prompt_easy_read=item.prompt_easy_read,
+        level_1_easy_read=item.level_1_easy_read,
+        level_2_easy_read=item.level_2_easy_read,
+        level_3_easy_read=item.level_3_easy_read,
+        level_4_easy_read=item.level_4_easy_read,
+        bank_item=item,
+    )
+    audit.record(
+        provider=provider,
+        actor=actor,
+        action=AuditEvent.Action.CRITERIA_CHANGED,
+        subject=stage,
+        summary=f"Added criterion {criterion.pk} from the question bank",
+    )
+    return criterion
