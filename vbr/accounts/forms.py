@@ -38,11 +38,42 @@ class AccessProfileForm(forms.ModelForm[AccessProfile]):
             "high_contrast",
             "has_supporter",
             "notes_for_chair",
+            "earliest_start",
+            "latest_finish",
+            "longest_minutes",
+            "contact_by",
+            "contact_email",
         ]
         widgets = {
             "text_size": forms.RadioSelect,
             "notes_for_chair": forms.Textarea(attrs={"rows": 4}),
+            "earliest_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "latest_finish": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "contact_by": forms.RadioSelect,
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left out of a post, it stays as it was (email unless they chose paper).
+        self.fields["contact_by"].required = False
+
+    def clean_contact_by(self) -> str:
+        return str(self.cleaned_data.get("contact_by") or self.instance.contact_by)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        earliest, latest = cleaned.get("earliest_start"), cleaned.get("latest_finish")
+        if earliest and latest and latest <= earliest:
+            self.add_error("latest_finish", "The latest finish must be after the earliest start.")
+        chose_email = self.data.get("contact_by") == AccessProfile.Contact.EMAIL
+        if chose_email and not cleaned.get("contact_email"):
+            user = self.instance.user if self.instance.user_id else None
+            if user is None or not user.email:
+                self.add_error(
+                    "contact_email",
+                    "Write your email address, or choose “On paper” instead.",
+                )
+        return cleaned
 
 
 LOGO_MAX_BYTES = 1024 * 1024

@@ -52,10 +52,17 @@ def queue_email(
     subject: str,
     body: str,
     invitation: PanelInvitation | None = None,
+    ics: str = "",
 ) -> OutgoingEmail:
-    """Put an email in the outbox; it goes to the worker once the transaction commits."""
+    """Put an email in the outbox; it goes to the worker once the transaction commits. `ics`:
+    a calendar file sent with it (a panel member's booked time)."""
     email = OutgoingEmail.objects.create(
-        provider=provider, invitation=invitation, to_address=to, subject=subject, body=body
+        provider=provider,
+        invitation=invitation,
+        to_address=to,
+        subject=subject,
+        body=body,
+        ics=ics,
     )
     transaction.on_commit(partial(hand_to_worker, [email.pk]))
     return email
@@ -91,24 +98,32 @@ def deliver(*, email_id: int) -> Attempt:
             return Attempt(Delivery.NOTHING_TO_DO)
         email.attempts += 1
         try:
-            EmailMessage(subject=email.subject, body=email.body, to=[email.to_address]).send()
+            message = EmailMessage(subject=email.subject, body=email.body, to=[email.to_address])
+            if email.ics:
+                method = "CANCEL" if "METHOD:CANCEL" in email.ics else "REQUEST"
+                message.attach("booking.ics", email.ics, f"text/calendar; method={method}")
+            message.send()
         except Exception as error:
             logger.warning("Email %s not sent (attempt %s): %s", email.pk, email.attempts, error)
             email.error = f"{type(error).__name__}: {error}"[:300]
             if email.attempts >= settings.EMAIL_MAX_ATTEMPTS:
                 email.status = OutgoingEmail.Status.FAILED
                 email.body = ""
+                email.ics = ""
                 attempt = Attempt(Delivery.GAVE_UP)
             else:
                 email.next_attempt_at = timezone.now() + retry_delay(email.attempts)
                 attempt = Attempt(Delivery.RETRY, retry_at=email.next_attempt_at)
-            email.save(update_fields=["attempts", "error", "status", "body", "next_attempt_at"])
+            email.save(
+                update_fields=["attempts", "error", "status", "body", "ics", "next_attempt_at"]
+            )
             return attempt
         email.status = OutgoingEmail.Status.SENT
         email.sent_at = timezone.now()
         email.body = ""
+        email.ics = ""
         email.error = ""
-        email.save(update_fields=["attempts", "error", "status", "body", "sent_at"])
+        email.save(update_fields=["attempts", "error", "status", "body", "ics", "sent_at"])
         return Attempt(Delivery.SENT)
 
 

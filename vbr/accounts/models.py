@@ -4,6 +4,7 @@ import uuid
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.timezone import now
@@ -279,6 +280,8 @@ class OutgoingEmail(models.Model):
     to_address = models.EmailField()
     subject = models.CharField(max_length=200)
     body = models.TextField(blank=True)
+    # A calendar file sent with the email (iCalendar text); emptied with the body.
+    ics = models.TextField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=now)
@@ -321,6 +324,43 @@ class AccessProfile(models.Model):
         blank=True,
         max_length=2000,
         help_text="For example: I need breaks, I lip-read, I bring my support worker.",
+    )
+    # When a manager offers times with this person on the panel, the times are checked
+    # against these (`vbr.applicants.panel_needs`).
+    earliest_start = models.TimeField(
+        "The earliest I can start",
+        null=True,
+        blank=True,
+        help_text="Leave empty if any time in the day is fine.",
+    )
+    latest_finish = models.TimeField(
+        "The latest I can finish",
+        null=True,
+        blank=True,
+        help_text="Leave empty if any time in the day is fine.",
+    )
+    longest_minutes = models.PositiveSmallIntegerField(
+        "The longest I can take part for, in minutes",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(15), MaxValueValidator(480)],
+        help_text="For example 60. Leave empty if length does not matter.",
+    )
+
+    class Contact(models.TextChoices):
+        EMAIL = "email", "By email"
+        PRINTED = "printed", "On paper: the manager gives or posts it to me"
+
+    contact_by = models.CharField(
+        "How I like to hear about panel times and reminders",
+        max_length=10,
+        choices=Contact.choices,
+        default=Contact.EMAIL,
+    )
+    contact_email = models.EmailField(
+        "My email address",
+        blank=True,
+        help_text="Only if you chose email.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
