@@ -213,10 +213,14 @@ class Notice(models.Model):
 
     class Kind(models.TextChoices):
         RECEIVED = "received", "Application received"
+        INVITED = "invited", "Invited to book a time"
         BOOKED = "booked", "Time booked"
         BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
         REMINDER = "reminder", "Reminder the day before"
         WITHDRAWN = "withdrawn", "Withdrawal confirmed"
+        MOVED_ON = "moved_on", "Moved on to the next stage"
+        OFFER = "offer", "Job offered"
+        NOT_THIS_TIME = "not_this_time", "Not this time"
 
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
@@ -358,8 +362,88 @@ class ApplicantSettings(models.Model):
         "the dashboard, oldest first.",
     )
 
+    draft_days = models.PositiveSmallIntegerField(
+        "days to keep an unfinished application",
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="A candidate who saves their application to finish later has this long; "
+        "after that, what they saved is deleted.",
+    )
+
     class Meta:
         verbose_name_plural = "applicant settings"
 
     def __str__(self) -> str:
         return f"Applicant settings of {self.provider}"
+
+
+class NoticeWording(models.Model):
+    """A provider's own words for one kind of notice, for all its roles (`role` empty) or
+    for one role, which then wins over the provider's. Without either, our default wording
+    is used (`vbr.applicants.wording`).
+
+    The words may use only the fixed placeholders of `vbr.applicants.wording`, checked when
+    saved: they are filled in by plain substitution, never run as a template.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    role = models.ForeignKey(
+        "recruitment.Role",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notice_wordings",
+    )
+    kind = models.CharField(max_length=20, choices=Notice.Kind.choices)
+    subject = models.CharField("email subject", max_length=200)
+    email = models.TextField("email", max_length=4000)
+    sms = models.TextField("text message", max_length=480)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["provider", "kind", "role", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "kind"],
+                condition=models.Q(role__isnull=True),
+                name="one_provider_wording_per_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "role", "kind"],
+                condition=models.Q(role__isnull=False),
+                name="one_role_wording_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Wording of {self.get_kind_display()}"
+
+
+class ApplicationDraft(models.Model):
+    """An application a candidate saved to finish later: what they had typed, and the link
+    (a keyed hash of it) that brings them back to it.
+
+    It is theirs alone until they send it: no staff page reads it. Sending it makes the
+    application and deletes the draft; one not sent by `expires_at` is deleted by the beat
+    sweep.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    vacancy = models.ForeignKey(Vacancy, on_delete=models.CASCADE, related_name="drafts")
+    email = models.EmailField()
+    # The form as they left it: field name to what they typed.
+    answers = models.JSONField(default=dict)
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Unfinished application {self.pk}"
