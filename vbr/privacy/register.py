@@ -335,40 +335,6 @@ REGISTER: tuple[Table, ...] = (
         fields=(NotPersonal("prompt", "a values question the provider asks everyone"),),
     ),
     Table(
-        "applicants.NoticeWording",
-        rows=None,
-        fields=(
-            NotPersonal("kind", CODE),
-            NotPersonal("subject", "the provider's own wording of a notice, naming nobody"),
-            NotPersonal("email", "the provider's own wording of a notice, naming nobody"),
-            NotPersonal("sms", "the provider's own wording of a notice, naming nobody"),
-        ),
-    ),
-    Table(
-        "applicants.ApplicationDraft",
-        rows=None,
-        note="An unfinished application belongs to no candidate yet: it is deleted when it "
-        "is sent (becoming the application) or, unsent, by the daily sweep once the "
-        "provider's days to keep it have passed. No staff page reads it.",
-        fields=(
-            Personal(
-                "email",
-                C,
-                A.KEEP,
-                X.KEEP,
-                why="where the link back to it was sent; deleted with the draft",
-            ),
-            Personal(
-                "answers",
-                C,
-                A.KEEP,
-                X.KEEP,
-                why="what the person had typed so far; deleted with the draft",
-            ),
-            NotPersonal("token_hash", "a keyed hash of the link back to it: opens nothing"),
-        ),
-    ),
-    Table(
         "recruitment.Assessment",
         rows="application__candidate_id",
         section="assessments",
@@ -863,6 +829,14 @@ REGISTER: tuple[Table, ...] = (
                 why="greets the panel member and carries their link, never the candidate; "
                 "emptied once sent",
             ),
+            Personal(
+                "ics",
+                M,
+                A.KEEP,
+                X.DELETE_ROW,
+                why="a panel member's booked time, naming the candidate; emptied with the body "
+                "once sent",
+            ),
         ),
     ),
     # -- Panel members, staff and the provider: about no candidate --------------------------
@@ -903,6 +877,14 @@ REGISTER: tuple[Table, ...] = (
                 A.KEEP,
                 X.KEEP,
                 why="access needs, often health-related; " + MEMBER_OWN,
+            ),
+            Personal("contact_by", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
+            Personal(
+                "contact_email",
+                M,
+                A.KEEP,
+                X.KEEP,
+                why="where the panel member hears about panel times; " + MEMBER_OWN,
             ),
         ),
     ),
