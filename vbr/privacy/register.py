@@ -335,6 +335,40 @@ REGISTER: tuple[Table, ...] = (
         fields=(NotPersonal("prompt", "a values question the provider asks everyone"),),
     ),
     Table(
+        "applicants.NoticeWording",
+        rows=None,
+        fields=(
+            NotPersonal("kind", CODE),
+            NotPersonal("subject", "the provider's own wording of a notice, naming nobody"),
+            NotPersonal("email", "the provider's own wording of a notice, naming nobody"),
+            NotPersonal("sms", "the provider's own wording of a notice, naming nobody"),
+        ),
+    ),
+    Table(
+        "applicants.ApplicationDraft",
+        rows=None,
+        note="An unfinished application belongs to no candidate yet: it is deleted when it "
+        "is sent (becoming the application) or, unsent, by the daily sweep once the "
+        "provider's days to keep it have passed. No staff page reads it.",
+        fields=(
+            Personal(
+                "email",
+                C,
+                A.KEEP,
+                X.KEEP,
+                why="where the link back to it was sent; deleted with the draft",
+            ),
+            Personal(
+                "answers",
+                C,
+                A.KEEP,
+                X.KEEP,
+                why="what the person had typed so far; deleted with the draft",
+            ),
+            NotPersonal("token_hash", "a keyed hash of the link back to it: opens nothing"),
+        ),
+    ),
+    Table(
         "recruitment.Assessment",
         rows="application__candidate_id",
         section="assessments",
