@@ -1,5 +1,5 @@
 """Exports: reports as CSV/XLSX, applications and scores streamed as CSV or written to XLSX
-in constant memory, and the anonymised research export.
+in constant memory (`write_xlsx`, see vbr.reports.spreadsheet), and the anonymised research export.
 
 Rows come from `values_list(...).iterator()`, so a very large provider's export starts at once
 and holds only one chunk in memory. Every text cell goes through `neutralise`, so that what a
@@ -15,9 +15,8 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from itertools import islice
-from typing import IO, Any
+from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -48,8 +47,9 @@ from vbr.recruitment.models import Application, CoreValue, Outcome, Panellist, S
 from vbr.recruitment.scoring import value_level_key
 from vbr.reports import analytics
 from vbr.reports.queries import Report, ReportFilter
+from vbr.reports.spreadsheet import FORMULA_FIRST
+from vbr.reports.spreadsheet import write_xlsx as write_xlsx
 
-FORMULA_FIRST = frozenset(("=", "+", "-", "@", "\t", "\r"))
 # Rows per CSV chunk yielded to the response, and per fetch from the server-side cursor.
 CHUNK_ROWS = 2000
 FETCH_ROWS = 10000
@@ -154,39 +154,6 @@ def csv_chunks(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterato
         buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode()
-
-
-def write_xlsx(
-    target: str | IO[bytes], sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence[Any]]]]
-) -> None:
-    """Write sheets (name, headers, rows) with XlsxWriter in constant-memory mode.
-
-    Strings are written as strings (never parsed as formulas or numbers), and neutralised too
-    so that they stay inert if the file is saved as CSV later.
-    """
-    workbook = xlsxwriter.Workbook(
-        target,
-        {
-            "constant_memory": True,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
-    bold = workbook.add_format({"bold": True})
-    for name, headers, rows in sheets:
-        sheet = workbook.add_worksheet(name[:31])
-        sheet.write_row(0, 0, [str(h) for h in headers], bold)
-        for index, row in enumerate(rows, start=1):
-            for column, value in enumerate(row):
-                cell = _cell(value)
-                if isinstance(cell, str):
-                    sheet.write_string(index, column, cell)
-                elif isinstance(cell, bool):
-                    sheet.write_boolean(index, column, cell)
-                else:
-                    sheet.write_number(index, column, cell)
-    workbook.close()
 
 
 # Reports -------------------------------------------------------------------------------
