@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "vbr.privacy",
     "vbr.applicants",
     "vbr.compliance",
+    "vbr.involvement",
     "vbr.devtools",
 ]
 

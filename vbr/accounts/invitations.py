@@ -21,6 +21,7 @@ from django.contrib.auth import login
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -104,24 +105,66 @@ def create_invitation(
     from vbr.recruitment.models import Panellist
 
     assert isinstance(panellist, Panellist)
-    provider_id = panellist.assessment.application.provider_id
-    membership = Membership.objects.filter(user=panellist.user, provider_id=provider_id).first()
+    _refuse_staff(panellist.user, panellist.assessment.application.provider_id)
+    panellist.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return _issue(
+        created_by=created_by,
+        kiosk=kiosk,
+        emailed_to=emailed_to,
+        days=days,
+        panellist=panellist,
+    )
+
+
+@transaction.atomic
+def create_involvement_invitation(
+    *,
+    created_by: User,
+    advert_review: object = None,
+    shortlister: object = None,
+    days: int | None = None,
+) -> IssuedInvitation:
+    """A personal link to one advert shared for a person's views, or to one shortlisting:
+    the same kind of link as for a panel, reaching only that piece of work. Earlier links
+    for the same piece of work are revoked."""
+    from vbr.involvement.models import AdvertReview, Shortlister
+
+    if isinstance(advert_review, AdvertReview):
+        _refuse_staff(advert_review.reviewer, advert_review.provider_id)
+        advert_review.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        return _issue(created_by=created_by, days=days, advert_review=advert_review)
+    assert isinstance(shortlister, Shortlister)
+    _refuse_staff(shortlister.user, shortlister.shortlisting.provider_id)
+    shortlister.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return _issue(created_by=created_by, days=days, shortlister=shortlister)
+
+
+def _refuse_staff(user: Any, provider_id: int) -> None:
+    membership = Membership.objects.filter(user=user, provider_id=provider_id).first()
     if membership is None or membership.role != Membership.Role.PANEL:
         raise ValueError("Invitation links are only for panel members without a staff account.")
-    now = timezone.now()
-    panellist.invitations.filter(revoked_at__isnull=True).update(revoked_at=now)
+
+
+def _issue(
+    *,
+    created_by: User,
+    kiosk: bool = False,
+    emailed_to: str = "",
+    days: int | None,
+    **work: Any,
+) -> IssuedInvitation:
     token = secrets.token_urlsafe(32)
     code = _new_code()
     while PanelInvitation.objects.filter(code_hash=_digest("code", code)).exists():
         code = _new_code()
     invitation = PanelInvitation.objects.create(
-        panellist=panellist,
         token_hash=_digest("token", token),
         code_hash=_digest("code", code),
-        expires_at=now + timedelta(days=days or settings.VBR_INVITATION_DAYS),
+        expires_at=timezone.now() + timedelta(days=days or settings.VBR_INVITATION_DAYS),
         kiosk=kiosk,
         emailed_to=emailed_to,
         created_by=created_by,
+        **work,
     )
     return IssuedInvitation(invitation=invitation, token=token, code=code)
 
@@ -145,7 +188,12 @@ def _check(invitation: PanelInvitation | None) -> PanelInvitation:
 
 def _lookup() -> object:
     return PanelInvitation.objects.select_related(
-        "panellist__user", "panellist__assessment__application__provider"
+        "panellist__user",
+        "panellist__assessment__application__provider",
+        "advert_review__reviewer",
+        "advert_review__provider",
+        "shortlister__user",
+        "shortlister__shortlisting__provider",
     )
 
 
@@ -208,15 +256,18 @@ def find_by_code(*, typed: str, address: str) -> PanelInvitation:
 
 @transaction.atomic
 def sign_in_by_link(request: HttpRequest, invitation: PanelInvitation) -> None:
-    """Sign the panel member in with a session that reaches only their own panel pages."""
-    user = invitation.panellist.user
-    assessment = invitation.panellist.assessment
-    provider = assessment.application.provider
+    """Sign the panel member in with a session that reaches only the piece of work the link
+    is for: their panel place, the advert shared with them, or their shortlisting."""
+    user = invitation.person
+    provider = invitation.provider
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    panellist = invitation.panellist
     request.session[SESSION_SCOPE_KEY] = {
         "invitation": invitation.pk,
         "provider": provider.slug,
-        "assessments": [assessment.pk],
+        "assessments": [panellist.assessment_id] if panellist else [],
+        "adverts": [invitation.advert_review_id] if invitation.advert_review_id else [],
+        "shortlists": [invitation.shortlister_id] if invitation.shortlister_id else [],
         "kiosk": invitation.kiosk,
     }
     if invitation.kiosk:
@@ -228,7 +279,7 @@ def sign_in_by_link(request: HttpRequest, invitation: PanelInvitation) -> None:
         actor=user,
         action=AuditEvent.Action.SIGN_IN_BY_LINK,
         subject=invitation,
-        application_id=assessment.application_id,
+        application_id=panellist.assessment.application_id if panellist else None,
         summary="Signed in by invitation link"
         + (" on a shared tablet" if invitation.kiosk else ""),
     )
@@ -237,3 +288,12 @@ def sign_in_by_link(request: HttpRequest, invitation: PanelInvitation) -> None:
 def link_scope(request: HttpRequest) -> dict[str, Any] | None:
     """The scope of a link session, or None for an ordinary (password) session."""
     return request.session.get(SESSION_SCOPE_KEY) if hasattr(request, "session") else None
+
+
+def start_url(scope: dict[str, Any]) -> str:
+    """The first page of a link session's piece of work."""
+    if scope.get("adverts"):
+        return reverse("advert-start", args=[scope["provider"], scope["adverts"][0]])
+    if scope.get("shortlists"):
+        return reverse("shortlist-start", args=[scope["provider"], scope["shortlists"][0]])
+    return reverse("easy-start", args=[scope["provider"], scope["assessments"][0]])

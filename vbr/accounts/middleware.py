@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.utils.cache import patch_cache_control
 
 from vbr.accounts import kiosk
-from vbr.accounts.invitations import KIOSK_IDLE_SECONDS, link_scope
+from vbr.accounts.invitations import KIOSK_IDLE_SECONDS, link_scope, start_url
 from vbr.accounts.models import PanelInvitation
 
 # Pages a link session may open. Anything else is a 403; another assessment is a 404.
@@ -23,6 +23,12 @@ LINK_SESSION_PAGES = frozenset(
         "easy-question",
         "easy-check",
         "easy-sent",
+        # An advert shared for their views, and shortlisting: only their own (checked below).
+        "advert-start",
+        "advert-section",
+        "advert-check",
+        "shortlist-start",
+        "shortlist-answer",
         "access-profile",
         "logout",
         "join",
@@ -37,7 +43,8 @@ LINK_SESSION_PAGES = frozenset(
 
 
 class LinkScopeMiddleware:
-    """Sessions opened by an invitation link reach only that member's own panel pages.
+    """Sessions opened by an invitation link reach only that member's own panel pages (or the
+    advert or shortlisting the link is for).
 
     The invitation is checked on every request, so that revoking a link, or its expiry,
     also ends sessions already opened with it.
@@ -88,7 +95,7 @@ class LinkScopeMiddleware:
             # Idle expiry on a shared tablet: every request starts the countdown again.
             request.session.set_expiry(KIOSK_IDLE_SECONDS)
         if name == "home":
-            return redirect("easy-start", scope["provider"], scope["assessments"][0])
+            return redirect(start_url(scope))
         if name not in LINK_SESSION_PAGES:
             raise PermissionDenied
         if "provider_slug" in view_kwargs and view_kwargs["provider_slug"] != scope["provider"]:
@@ -96,6 +103,15 @@ class LinkScopeMiddleware:
         if (
             "assessment_id" in view_kwargs
             and view_kwargs["assessment_id"] not in scope["assessments"]
+        ):
+            raise Http404
+        # The advert or shortlisting the link is for, and no other.
+        if "advert_review_id" in view_kwargs and view_kwargs["advert_review_id"] not in scope.get(
+            "adverts", []
+        ):
+            raise Http404
+        if "shortlister_id" in view_kwargs and view_kwargs["shortlister_id"] not in scope.get(
+            "shortlists", []
         ):
             raise Http404
         return None

@@ -182,15 +182,34 @@ class PanelInvitationQuerySet(models.QuerySet["PanelInvitation"]):
 
 
 class PanelInvitation(models.Model):
-    """A personal link (and short code) that signs a panel member in to one assessment's
-    panel work, without a password.
+    """A personal link (and short code) that signs a panel member in, without a password, to
+    one piece of their work: one assessment's panel, one advert shared with them for their
+    views, or one shortlisting. Exactly one of the three is set.
 
     Only keyed hashes of the link token and the short code are stored: somebody reading the
     database cannot sign in with them. The plain values exist once, when the link is made.
     """
 
     panellist = models.ForeignKey(
-        "recruitment.Panellist", on_delete=models.CASCADE, related_name="invitations"
+        "recruitment.Panellist",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    advert_review = models.ForeignKey(
+        "involvement.AdvertReview",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
+    shortlister = models.ForeignKey(
+        "involvement.Shortlister",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
     )
     token_hash = models.CharField(max_length=64, unique=True)
     code_hash = models.CharField(max_length=64, unique=True)
@@ -209,9 +228,42 @@ class PanelInvitation(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    panellist__isnull=False, advert_review__isnull=True, shortlister__isnull=True
+                )
+                | models.Q(
+                    panellist__isnull=True, advert_review__isnull=False, shortlister__isnull=True
+                )
+                | models.Q(
+                    panellist__isnull=True, advert_review__isnull=True, shortlister__isnull=False
+                ),
+                name="invitation_for_one_piece_of_work",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"Invitation for {self.panellist}"
+        return f"Invitation for {self.person}"
+
+    @property
+    def person(self) -> User:
+        """Who the link signs in."""
+        if self.advert_review is not None:
+            return self.advert_review.reviewer
+        if self.shortlister is not None:
+            return self.shortlister.user
+        assert self.panellist is not None  # the constraint: exactly one is set
+        return self.panellist.user
+
+    @property
+    def provider(self) -> Provider:
+        if self.advert_review is not None:
+            return self.advert_review.provider
+        if self.shortlister is not None:
+            return self.shortlister.shortlisting.provider
+        assert self.panellist is not None
+        return self.panellist.assessment.application.provider
 
     @property
     def is_revoked(self) -> bool:

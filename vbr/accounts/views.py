@@ -9,7 +9,6 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from kombu import Connection
@@ -18,7 +17,7 @@ from vbr.accounts import invitations, people, recovery
 from vbr.accounts.access import ADMIN, provider_view
 from vbr.accounts.forms import AccessProfileForm, JoinCodeForm, MembershipRoleForm, PanelMemberForm
 from vbr.accounts.lockout import client_address
-from vbr.accounts.models import AccessProfile, Membership, PanelInvitation, Provider, User
+from vbr.accounts.models import AccessProfile, Membership, Provider, User
 from vbr.privacy.models import Consent
 
 
@@ -67,9 +66,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 UNUSABLE_STATUS = {"unknown": 404, "expired": 410, "revoked": 410, "ended": 200, "stopped": 200}
 
 
-def _start_page(invitation: PanelInvitation) -> HttpResponse:
-    assessment = invitation.panellist.assessment
-    return redirect("easy-start", assessment.application.provider.slug, assessment.pk)
+def _start_page(request: HttpRequest) -> HttpResponse:
+    scope = invitations.link_scope(request)
+    assert scope is not None  # just signed in by link
+    return redirect(invitations.start_url(scope))
 
 
 def _unusable(request: HttpRequest, reason: str) -> HttpResponse:
@@ -92,9 +92,9 @@ def join_link(request: HttpRequest, token: str) -> HttpResponse:
         return _unusable(request, unusable.reason)
     if request.method == "POST":
         invitations.sign_in_by_link(request, invitation)
-        return _start_page(invitation)
+        return _start_page(request)
     # Their own "working with me" already applies here: text size, contrast, read-aloud.
-    profile = AccessProfile.objects.filter(user=invitation.panellist.user).first()
+    profile = AccessProfile.objects.filter(user=invitation.person).first()
     return render(
         request,
         "accounts/join_link.html",
@@ -147,7 +147,7 @@ def join(request: HttpRequest) -> HttpResponse:
                 return _unusable(request, unusable.reason)
         else:
             invitations.sign_in_by_link(request, invitation)
-            return _start_page(invitation)
+            return _start_page(request)
     return _join_page(request, form)
 
 
@@ -187,7 +187,7 @@ def access_profile(request: HttpRequest) -> HttpResponse:
         context.update(
             base_template="recruitment/easy/base_easy.html",
             provider=Provider.objects.filter(slug=scope["provider"]).first(),
-            back_url=reverse("easy-start", args=[scope["provider"], scope["assessments"][0]]),
+            back_url=invitations.start_url(scope),
         )
     return render(request, "accounts/access_profile.html", context)
 

@@ -183,6 +183,7 @@ def invitation_print(
         ).select_related("panellist__user", "panellist__assessment__stage"),
         pk=invitation_id,
     )
+    assert invitation.panellist is not None  # found through its panel place
     secret = request.session.get(SECRETS_SESSION_KEY, {}).get(str(invitation.pk))
     qr_svg = ""
     if secret and invitation.is_usable:
@@ -221,6 +222,7 @@ def invitation_revoke(
         ).select_related("panellist__user"),
         pk=invitation_id,
     )
+    assert invitation.panellist is not None  # found through its panel place
     invitations.revoke_invitation(invitation=invitation)
     messages.success(
         request, f"The link for {invitation.panellist.user.display_name} no longer works."
