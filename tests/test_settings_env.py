@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from vbr.settings import env_bool
+from vbr.settings import env_bool, env_int
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "a-long-random-production-secret-for-the-check-" + "x9" * 20
@@ -104,6 +104,37 @@ def test_a_mistyped_security_switch_stops_start_up_with_a_clear_error(
     result = manage(production_env(tmp_path, **{name: "flase"}), "check")
     assert result.returncode != 0
     assert f"{name}='flase' is not a yes/no value: set it to true or false" in result.stderr
+
+
+# -- Whole-number settings ------------------------------------------------------------------------
+
+
+def test_a_whole_number_setting_reads_its_number_or_takes_its_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VBR_EXAMPLE_NUMBER", " 25 ")
+    assert env_int("VBR_EXAMPLE_NUMBER", 10) == 25
+    monkeypatch.setenv("VBR_EXAMPLE_NUMBER", "")
+    assert env_int("VBR_EXAMPLE_NUMBER", 10) == 10
+
+
+@pytest.mark.parametrize("typed", ["ten", "2.5", "1e3", "-1", "0"])
+def test_a_number_setting_that_is_not_one_is_refused_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, typed: str
+) -> None:
+    monkeypatch.setenv("VBR_EXAMPLE_NUMBER", typed)
+    with pytest.raises(ImproperlyConfigured) as refused:
+        env_int("VBR_EXAMPLE_NUMBER", 10, minimum=1)
+    assert str(refused.value) == (
+        f"VBR_EXAMPLE_NUMBER={typed!r} is not a whole number of at least 1: "
+        "set it to one, or leave it unset for the default (10)."
+    )
+
+
+def test_a_mistyped_port_stops_start_up_naming_it(tmp_path: Path) -> None:
+    result = manage(production_env(tmp_path, EMAIL_PORT="smtp"), "check")
+    assert result.returncode != 0
+    assert "EMAIL_PORT='smtp' is not a whole number of at least 1" in result.stderr
 
 
 # -- Secure by default ----------------------------------------------------------------------------

@@ -45,6 +45,24 @@ def env_bool(name: str, default: bool = False) -> bool:
     )
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole-number setting; unset or empty means `default`. Anything else that is not a
+    whole number of at least `minimum` stops start-up, naming the variable."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < minimum:
+        raise ImproperlyConfigured(
+            f"{name}={os.environ[name]!r} is not a whole number of at least {minimum}: "
+            f"set it to one, or leave it unset for the default ({default})."
+        )
+    return number
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in env(name, default).split(",") if part.strip()]
 
@@ -123,7 +141,7 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL, else POSTGRES_* when POSTGRES_HOST is set, else embedded SQLite.
-CONN_MAX_AGE = int(env("CONN_MAX_AGE", "60"))
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 60)
 if env("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(
@@ -294,7 +312,7 @@ LOGGING = {
 }
 
 # Panel members' invitation links: days before a link stops working.
-VBR_INVITATION_DAYS = int(env("VBR_INVITATION_DAYS", "14"))
+VBR_INVITATION_DAYS = env_int("VBR_INVITATION_DAYS", 14, minimum=1)
 
 # Email (invitation links). Without EMAIL_HOST, emails are printed to the console (demo).
 EMAIL_HOST = env("EMAIL_HOST")
@@ -303,7 +321,7 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
-EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
@@ -313,8 +331,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "VBR <no-reply@localhost>")
 # the worker tries again after EMAIL_RETRY_SECONDS, doubling each time, and gives up after
 # EMAIL_MAX_ATTEMPTS (the invitations page then says so). The sweep hands on again an email
 # whose attempt is overdue by EMAIL_SWEEP_GRACE_SECONDS (the broker lost it, or was down).
-EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
-EMAIL_RETRY_SECONDS = int(env("EMAIL_RETRY_SECONDS", "60"))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 60, minimum=1)
 EMAIL_MAX_ATTEMPTS = 5
 EMAIL_SWEEP_GRACE_SECONDS = 60
 
@@ -326,8 +344,8 @@ SMS_BACKEND = env("SMS_BACKEND", "vbr.applicants.sms.ConsoleSmsBackend")
 NOTIFY_API_KEY = env("NOTIFY_API_KEY")
 NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID")
 NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
-SMS_TIMEOUT = int(env("SMS_TIMEOUT", "10"))
-NOTICE_RETRY_SECONDS = int(env("NOTICE_RETRY_SECONDS", str(EMAIL_RETRY_SECONDS)))
+SMS_TIMEOUT = env_int("SMS_TIMEOUT", 10, minimum=1)
+NOTICE_RETRY_SECONDS = env_int("NOTICE_RETRY_SECONDS", EMAIL_RETRY_SECONDS, minimum=1)
 NOTICE_MAX_ATTEMPTS = 5
 
 # A shared cache (limits on guessing invitation codes must hold across web processes; cached
@@ -434,7 +452,7 @@ AXES_CLIENT_IP_CALLABLE = "vbr.accounts.lockout.client_address"
 # How many proxies in front of the app append to X-Forwarded-For (deploy/Caddyfile: one, the
 # HTTPS proxy). The password lockout and the limits on guessing panel codes count the address
 # the outermost of them saw (vbr.accounts.lockout.client_address).
-VBR_TRUSTED_PROXIES = int(env("VBR_TRUSTED_PROXIES", "1" if SECURE_SSL else "0"))
+VBR_TRUSTED_PROXIES = env_int("VBR_TRUSTED_PROXIES", 1 if SECURE_SSL else 0)
 AXES_USERNAME_CALLABLE = "vbr.accounts.lockout.attempt_username"
 
 # Two-factor sign-in (TOTP, django-otp). Provider admins and operator staff must set it up;
