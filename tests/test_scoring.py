@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from tests import factories as f
 from tests.conftest import signed_in
@@ -21,6 +23,7 @@ from vbr.recruitment.models import (
     Scorecard,
     Stage,
     StageEntry,
+    SummaryJob,
 )
 
 
@@ -533,13 +536,23 @@ def test_application_page_query_count_does_not_grow(
         levels={c: 3 for c in interview.assessment.criteria()},
         submitted=True,
     )
-    url = reverse("application-detail", args=["sunrise", interview.assessment.application_id])
-    # session, user, membership, application with its outcome, assessments, panellists with
-    # users and scorecards; grid: stages, criteria, scores; decisions; checks before
-    # shadowing with this application's ticks; DBS checks
+    application = interview.assessment.application
+    SummaryJob.objects.create(
+        provider=sunrise,
+        application=application,
+        status=SummaryJob.Status.READY,
+        finished_at=timezone.make_aware(datetime(2026, 3, 4, 9, 30)),
+    )
+    url = reverse("application-detail", args=["sunrise", application.pk])
+    # session, user, membership, application with its outcome and latest PDF summary,
+    # assessments, panellists with users and scorecards; grid: stages, criteria, scores;
+    # decisions; checks before shadowing with this application's ticks; DBS checks. That is
+    # the whole page view: nothing is fetched on arrival (no hx-trigger="load").
     with django_assert_num_queries(12):
         response = as_alice.get(url)
     assert response.status_code == 200
+    assert 'hx-trigger="load"' not in response.text
+    assert "Download the PDF summary</a> (made 4 Mar 2026 09:30)" in response.text
     assert Membership.objects.get(user__username="alice").is_admin
 
 

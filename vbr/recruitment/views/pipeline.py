@@ -4,9 +4,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
 
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
@@ -22,6 +22,7 @@ from vbr.recruitment.models import (
     Panellist,
     Role,
     Stage,
+    SummaryJob,
 )
 
 APPLICATIONS_PER_PAGE = 50
@@ -47,6 +48,10 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
             {"places": places},
         )
 
+    if provider.kind == provider.Kind.INDIVIDUAL_EMPLOYER and "all" not in request.GET:
+        # A person employing their own PA starts from their guided path; the full dashboard
+        # is one link away from it (?all).
+        return redirect("pa-home", provider.slug)
     roles = list(provider.roles.order_by("-is_open", "title"))
     stages = list(Stage.objects.filter(role__provider=provider))
     # Active applications per (role, stage) in one GROUP BY over a covering index: joining
@@ -187,9 +192,13 @@ def application_detail(
         # The role's stages once, for the next stage and the grid's columns.
         # The outcome (one-to-one) joined in: None for an application that has none.
         # What the candidate wrote when they applied online (none: no query for it).
-        provider.applications.select_related(
-            "candidate", "role", "current_stage", "outcome", "online"
-        ).prefetch_related("role__stages", "online__answers"),
+        # The latest PDF summary's progress read with it, so the page shows it at once
+        # rather than fetching it in a second request.
+        _with_latest_summary(
+            provider.applications.select_related(
+                "candidate", "role", "current_stage", "outcome", "online"
+            ).prefetch_related("role__stages", "online__answers")
+        ),
         pk=application_id,
     )
     panel = Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
@@ -222,6 +231,7 @@ def application_detail(
                 else None
             ),
             "level_key": LEVEL_KEY,
+            "summary_job": _latest_summary(application),
             "decisions": decisions,
             "outcome": _outcome_of(application),
             # Messages go only to candidates who applied online: none to read for the others.
@@ -230,6 +240,25 @@ def application_detail(
             ),
         },
     )
+
+
+# What the page's PDF summary area shows of the latest summary (see summary_progress.html).
+SUMMARY_FIELDS = ("pk", "status", "error", "finished_at")
+
+
+def _with_latest_summary(applications: QuerySet[Application]) -> QuerySet[Application]:
+    latest = SummaryJob.objects.filter(application=OuterRef("pk")).order_by("-created_at", "-pk")
+    return applications.annotate(
+        **{f"summary_{name}": Subquery(latest.values(name)[:1]) for name in SUMMARY_FIELDS}
+    )
+
+
+def _latest_summary(application: Application) -> SummaryJob | None:
+    """The latest summary as far as the progress area needs it (see `_with_latest_summary`)."""
+    fields = {name: getattr(application, f"summary_{name}") for name in SUMMARY_FIELDS}
+    if fields["pk"] is None:
+        return None
+    return SummaryJob(application=application, provider_id=application.provider_id, **fields)
 
 
 def _label_progress(assessments: Sequence[Assessment], decisions: Sequence[Decision]) -> None:
