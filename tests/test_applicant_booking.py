@@ -22,7 +22,14 @@ from vbr.applicants import booking, notices
 from vbr.applicants.calendar import PRODID
 from vbr.applicants.models import Booking, Notice, OnlineApplication, Slot
 from vbr.applicants.status import issue_status_link
-from vbr.recruitment.models import Application, Assessment, Panellist, ProviderCheck, Stage
+from vbr.recruitment.models import (
+    Application,
+    Assessment,
+    Panellist,
+    ProviderCheck,
+    Service,
+    Stage,
+)
 
 
 def soon(days: int = 3, hour: int = 10) -> datetime:
@@ -40,7 +47,11 @@ def make_slot(
         starts_at=soon(days),
         place="Rose House, 4 Mill Lane",
         capacity=capacity,
-        service="Rose House" if stage.is_shadowing else "",
+        service=(
+            Service.objects.get_or_create(provider=stage.role.provider, name="Rose House")[0]
+            if stage.is_shadowing
+            else None
+        ),
         supervisor_name="Grace Obi" if stage.is_shadowing else "",
         consent_recorded_at=timezone.now() if consent else None,
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from vbr.accounts.models import Membership, Provider
 from vbr.applicants.models import ApplicantSettings, Slot, Vacancy, VacancyQuestion
-from vbr.recruitment.models import Application, CoreValue, Stage
+from vbr.recruitment.models import Application, CoreValue, Service, Stage
 
 # The most values questions a role asks: the form stays short on a phone.
 MAX_QUESTIONS = 3
@@ -263,7 +263,17 @@ class SlotForm(forms.ModelForm[Slot]):
             f"{m.user.display_name}"
             + (" (expert by experience)" if m.is_expert_by_experience else "")
         )
-        if not stage.is_shadowing:
+        if stage.is_shadowing:
+            service = self.fields["service"]
+            service.queryset = Service.objects.filter(  # type: ignore[attr-defined]
+                provider_id=stage.role.provider_id
+            )
+            service.required = True
+            service.empty_label = "Choose the service"  # type: ignore[attr-defined]
+            service.error_messages["required"] = "Say where the shadowing happens."
+            if not self.is_bound and stage.role.service_id:
+                self.initial.setdefault("service", stage.role.service_id)
+        else:
             for name in ("service", "supervisor_name", "consent"):
                 del self.fields[name]
 
@@ -278,8 +288,6 @@ class SlotForm(forms.ModelForm[Slot]):
         if not cleaned.get("place") and not cleaned.get("video_link"):
             self.add_error("place", "Give a place or a video link.")
         if self.stage.is_shadowing:
-            if not cleaned.get("service"):
-                self.add_error("service", "Say where the shadowing happens.")
             if not cleaned.get("supervisor_name"):
                 self.add_error("supervisor_name", "Name the member of staff who supervises.")
             if not cleaned.get("consent"):

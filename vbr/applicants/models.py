@@ -285,8 +285,13 @@ class Slot(models.Model):
         default=1, help_text="How many candidates can book this time."
     )
     panel = models.ManyToManyField("accounts.Membership", blank=True, related_name="panel_slots")
-    service = models.CharField(
-        max_length=150, blank=True, help_text="For shadowing: where it happens."
+    service = models.ForeignKey(
+        "recruitment.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="slots",
+        help_text="For shadowing: where it happens.",
     )
     supervisor_name = models.CharField(
         max_length=150, blank=True, help_text="For shadowing: the member of staff beside them."
@@ -360,6 +365,15 @@ class ApplicantSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(336)],
         help_text="New applications nobody has contacted after this many hours are listed on "
         "the dashboard, oldest first.",
+    )
+
+    scorecard_reminder_hours = models.PositiveSmallIntegerField(
+        "hours before a scorecard reminder",
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(336)],
+        help_text="A panel member whose scorecard is still open this long after the assessment "
+        "is reminded once; the chair and the role's managers get a daily list of scorecards "
+        "still open after this time.",
     )
 
     draft_days = models.PositiveSmallIntegerField(
@@ -447,3 +461,86 @@ class ApplicationDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Unfinished application {self.pk}"
+
+
+class PanelMessage(models.Model):
+    """A message to a member of a panel about their panel work: a booked time (with its
+    calendar file), a move or a cancellation, the reminder the day before, a scorecard still
+    to do, or the daily list of overdue scorecards for a chair or manager.
+
+    Sent by email through the outbox (`email`), or, for a panel member who asked for paper,
+    kept here as a note for the manager to print and hand over (`printed_at` once done). Never
+    a score: what anybody scored is not in any message.
+    """
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", "A time booked"
+        MOVED = "moved", "A booked time moved"
+        CANCELLED = "cancelled", "A booked time cancelled"
+        REMINDER = "reminder", "Reminder the day before"
+        SCORECARD = "scorecard", "Scorecard still to do"
+        DIGEST = "digest", "Scorecards overdue"
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        PRINTED = "printed", "Printed note for the manager to hand over"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="panel_messages"
+    )
+    assessment = models.ForeignKey(
+        "recruitment.Assessment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="panel_messages",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # What the message is about: the assessment's time (a reminder is sent once per time,
+    # so a moved booking is reminded again) or, for a daily list, that day.
+    about_time = models.DateTimeField(null=True, blank=True)
+    # A scorecard reminder: the provider's hours at the time (once per threshold).
+    hours_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The calendar event's SEQUENCE: each change of the same assessment goes up.
+    sequence = models.PositiveSmallIntegerField(default=0)
+    email = models.ForeignKey(
+        "accounts.OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    subject = models.CharField(max_length=200)
+    # Printed notes only (an email keeps its words in the outbox); emptied once printed.
+    body = models.TextField(blank=True)
+    ics = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    printed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["provider", "created_at"],
+                condition=models.Q(channel="printed", printed_at__isnull=True),
+                name="panel_message_to_print",
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "assessment", "about_time"],
+                condition=models.Q(kind="reminder"),
+                name="one_panel_reminder_per_time",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "assessment", "hours_after"],
+                condition=models.Q(kind="scorecard"),
+                name="one_scorecard_reminder_per_threshold",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "provider", "about_time"],
+                condition=models.Q(kind="digest"),
+                name="one_overdue_digest_per_day",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_channel_display()})"

@@ -303,13 +303,38 @@ REGISTER: tuple[Table, ...] = (
         fields=(
             NotPersonal("place", "where the slot is held, for everyone who books it"),
             NotPersonal("video_link", "the meeting link of the slot, for everyone who books it"),
-            NotPersonal("service", "the service where shadowing happens"),
             Personal(
                 "supervisor_name",
                 M,
                 A.KEEP,
                 X.KEEP,
                 why="the member of staff who supervises shadowing; about no candidate",
+            ),
+        ),
+    ),
+    Table(
+        "applicants.PanelMessage",
+        rows="assessment__application__candidate_id",
+        note="A daily list of overdue scorecards belongs to no one assessment: it goes by "
+        "email only, its words kept in the outbox until sent.",
+        fields=(
+            NotPersonal("kind", CODE),
+            NotPersonal("channel", CODE),
+            NotPersonal("subject", "our fixed words, the stage and the time, naming nobody"),
+            Personal(
+                "body",
+                C,
+                A.BLANK,
+                X.DELETE_ROW,
+                why="a note for a panel member naming the candidate by first name; emptied "
+                "once printed",
+            ),
+            Personal(
+                "ics",
+                C,
+                A.BLANK,
+                X.DELETE_ROW,
+                why="the panel's calendar file naming the candidate; emptied once printed",
             ),
         ),
     ),
