@@ -108,7 +108,7 @@ def test_a_text_message_when_agreed_says_the_same_in_short(
     assert sms.to_address == "07700 900123"
     assert sms.body == (
         "Sunrise Care: we have your application for Night care assistant. We will contact "
-        f"you within a few days. Your page: http://testserver{location}"
+        f"you within a few days.\nYour page: http://testserver{location}"
     )
 
 

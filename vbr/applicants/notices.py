@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -19,10 +20,12 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 
-from vbr.applicants.models import Booking, Notice
+from vbr.applicants import status, wording
+from vbr.applicants.models import Booking, Notice, Slot
 from vbr.applicants.sms import SmsFailed, sms_backend
 from vbr.recruitment.models import Application
 
@@ -47,6 +50,43 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=settings.NOTICE_RETRY_SECONDS * 2 ** max(attempts - 1, 0))
 
 
+def _when(slot: Slot, *, short: bool) -> str:
+    local = timezone.localtime(slot.starts_at)
+    if short:
+        return f"{date_format(local, 'D j M')} at {time_format(local, 'g:i a')}"
+    return (
+        f"{date_format(local, 'l j F Y')} at {time_format(local, 'g:i a')}, "
+        f"for {slot.minutes} minutes"
+    )
+
+
+def notice_values(
+    *,
+    application: Application,
+    status_url: str,
+    booked: Booking | None,
+    slots: Sequence[Slot],
+    feedback: str,
+    short: bool,
+) -> dict[str, str]:
+    """What the placeholders of a notice stand for (`vbr.applicants.wording`); `short` for a
+    text message. Only these reach a notice: nothing of scores, notes or panels."""
+    stage = booked.slot.stage if booked is not None else application.current_stage
+    return {
+        "first_name": application.candidate.first_name,
+        "role": application.role.title,
+        "provider": application.provider.name,
+        "stage": stage.name.lower() if stage is not None else "",
+        "when": _when(booked.slot, short=short) if booked is not None else "",
+        "where": booked.slot.where if booked is not None else "",
+        "times": "\n".join(
+            f"- {_when(slot, short=short)}: {slot.where}".rstrip(": ") for slot in slots
+        ),
+        "status_link": status_url,
+        "feedback": feedback.strip(),
+    }
+
+
 @transaction.atomic
 def send_notices(
     *,
@@ -55,19 +95,27 @@ def send_notices(
     status_url: str = "",
     booked: Booking | None = None,
     ics: str = "",
+    slots: Sequence[Slot] = (),
+    feedback: str = "",
 ) -> list[Notice]:
-    """Write the notice of `kind` for each channel the candidate can be reached by, and hand
-    them to the worker after commit."""
+    """Write the notice of `kind` for each channel the candidate can be reached by, in the
+    provider's words for the role (or ours), and hand them to the worker after commit.
+    `slots`: the times offered (an invitation to book); `feedback`: the sentence a manager
+    wrote when turning the application down."""
     candidate = application.candidate
     online = getattr(application, "online", None)
-    context = {
-        "candidate": candidate,
-        "application": application,
-        "role": application.role,
-        "provider": application.provider,
-        "status_url": status_url,
-        "booked": booked,
-    }
+    words = wording.wording_for(provider=application.provider, role=application.role, kind=kind)
+    values = partial(
+        notice_values,
+        application=application,
+        status_url=status_url,
+        booked=booked,
+        slots=slots,
+        feedback=feedback,
+    )
+    filled = wording.fill_wording(
+        words, email_values=values(short=False), sms_values=values(short=True)
+    )
     notices = []
     if candidate.email:
         notices.append(
@@ -76,23 +124,57 @@ def send_notices(
                 kind=kind,
                 channel=Notice.Channel.EMAIL,
                 to_address=candidate.email,
-                subject=render_to_string(f"applicants/notices/{kind}_subject.txt", context).strip(),
-                body=render_to_string(f"applicants/notices/{kind}_email.txt", context),
+                subject=filled.subject[:200],
+                body=filled.email,
                 ics=ics,
             )
         )
-    if candidate.phone and (online is None or online.texts_agreed):
+    if candidate.phone and (online is None or online.texts_agreed) and filled.sms:
         notices.append(
             Notice.objects.create(
                 application=application,
                 kind=kind,
                 channel=Notice.Channel.SMS,
                 to_address=candidate.phone,
-                body=render_to_string(f"applicants/notices/{kind}_sms.txt", context).strip(),
+                body=filled.sms,
             )
         )
     transaction.on_commit(partial(hand_to_worker, [notice.pk for notice in notices]))
     return notices
+
+
+def status_url_for(application: Application, *, site: str) -> str:
+    """The candidate's own page, for a notice a manager's step sends: the link they already
+    have (a new one if theirs has ended). Empty for a candidate with no page (added by a
+    manager) or when the step gave no `site` (the address VBR is served at)."""
+    online = getattr(application, "online", None)
+    if online is None or not site:
+        return ""
+    token = status.current_status_token(online=online)
+    return site.rstrip("/") + reverse("candidate-status", args=[token])
+
+
+def tell_candidate(
+    *,
+    application: Application,
+    kind: str,
+    site: str = "",
+    feedback: str = "",
+    slots: Sequence[Slot] = (),
+) -> list[Notice]:
+    """The notice of a step a manager takes (invited to book, moved on, offer, not this
+    time), called by the workflow step that makes the change. Sent as every notice is: by
+    email when the candidate gave an address, by text when they agreed; nothing to a
+    candidate whose data has been anonymised."""
+    if application.candidate.anonymised_at is not None:
+        return []
+    return send_notices(
+        application=application,
+        kind=kind,
+        status_url=status_url_for(application, site=site),
+        slots=slots,
+        feedback=feedback,
+    )
 
 
 def hand_to_worker(notice_ids: list[int]) -> int:

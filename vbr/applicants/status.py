@@ -1,8 +1,11 @@
 """The candidate's personal status page: the link that opens it, and where they stand in
 plain words.
 
-The link is the permission (no account, no session): a random token of which only a keyed
-hash is stored, as for panel invitations, valid for STATUS_LINK_DAYS. What the page says is
+The link is the permission (no account, no session): a token of which only a keyed hash is
+stored, as for panel invitations, valid for STATUS_LINK_DAYS. The token is itself a keyed hash
+of the row and of its expiry (under the secret key), so that a notice written later (moved
+on, an offer) can carry the same link again without the link ever being stored: issuing a
+new one still ends the old. What the page says is
 made here from the application's status, stage and booked times, and from nothing else: no
 score, note, recommendation or panel member's view can reach it.
 """
@@ -32,14 +35,35 @@ def _digest(token: str) -> str:
     return salted_hmac("vbr.applicants.status", token).hexdigest()
 
 
+def _token(online: OnlineApplication, expires: datetime) -> str:
+    # A random part was not kept anywhere, so the token is made from what is: the row, its
+    # expiry to the microsecond, and the secret key.
+    stamp = int(expires.timestamp() * 1_000_000)
+    return salted_hmac("vbr.applicants.status-token", f"{online.pk}:{stamp}").hexdigest()
+
+
 def issue_status_link(*, online: OnlineApplication) -> str:
     """A new personal link for the candidate; any earlier one stops working. Returns the
-    token, which exists only here and in what is sent to the candidate."""
-    token = secrets.token_urlsafe(32)
+    token, which is sent to the candidate and never stored."""
+    expires = timezone.now() + timedelta(days=STATUS_LINK_DAYS)
+    # A microsecond of chance, so that two links issued in the same instant still differ.
+    expires += timedelta(microseconds=secrets.randbelow(1000))
+    token = _token(online, expires)
     online.status_token_hash = _digest(token)
-    online.status_link_expires_at = timezone.now() + timedelta(days=STATUS_LINK_DAYS)
+    online.status_link_expires_at = expires
     online.save(update_fields=["status_token_hash", "status_link_expires_at"])
     return token
+
+
+def current_status_token(*, online: OnlineApplication) -> str:
+    """The token of the candidate's link as it is, for a notice to carry again; a new link
+    when theirs has ended (or was made before links could be carried again)."""
+    expires = online.status_link_expires_at
+    if expires is not None and expires > timezone.now():
+        token = _token(online, expires)
+        if online.status_token_hash == _digest(token):
+            return token
+    return issue_status_link(online=online)
 
 
 def find_by_status_token(token: str) -> OnlineApplication:
