@@ -26,8 +26,10 @@ from vbr.recruitment.workflow.decisions import (
 from vbr.recruitment.workflow.library import (
     NotThisProvidersItem,
     SetAdopted,
+    SetsLoaded,
     adopt_value_set,
     copy_bank_item_into_stage,
+    load_value_sets,
     map_core_value,
 )
 from vbr.recruitment.workflow.panels import (
@@ -94,6 +96,7 @@ __all__ = [
     "ScorecardLocked",
     "Seen",
     "SetAdopted",
+    "SetsLoaded",
     "ShadowingChecksOutstanding",
     "StartersAdded",
     "SweepReport",
@@ -115,6 +118,7 @@ __all__ = [
     "delete_shadowing_note",
     "ensure_can_schedule",
     "experts_view",
+    "load_value_sets",
     "map_core_value",
     "move_criterion",
     "move_stage",

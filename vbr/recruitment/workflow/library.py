@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import models, transaction
@@ -24,9 +25,97 @@ from vbr.recruitment.models import (
     Stage,
     ValueSet,
 )
+from vbr.recruitment.value_sets import SetValue, read_all
 from vbr.recruitment.workflow.roles import CriteriaFrozen
 from vbr.recruitment.workflow.values import next_value_order
 from vbr.reports.caching import reports_changed
+
+
+@dataclass(frozen=True)
+class SetsLoaded:
+    sets_added: tuple[str, ...]
+    sets_kept: tuple[str, ...]
+    bank_items_added: int
+    bank_items_updated: int
+
+
+@transaction.atomic
+def load_value_sets(*, folder: Path | None = None) -> SetsLoaded:
+    """Store every value set in the fixtures folder, with its question bank.
+
+    Safe to run again. A version already stored keeps its values as they are (a published
+    version does not change; a changed set is a new file with a higher version, stored as a
+    new set beside the old). Its shared bank items are brought up to date by key: new ones
+    added, changed wording updated. Providers are never touched: what they took from a set
+    or the bank is their own copy.
+    """
+    added: list[str] = []
+    kept: list[str] = []
+    bank_added = bank_updated = 0
+    for set_file in read_all(folder):
+        value_set, created = ValueSet.objects.get_or_create(
+            slug=set_file.slug,
+            version=set_file.version,
+            defaults={
+                "name": set_file.name,
+                "order": set_file.order,
+                "source": set_file.source,
+                "description": set_file.description,
+            },
+        )
+        (added if created else kept).append(str(value_set))
+        stored = {value.name: value for value in value_set.national_values.all()}
+        for order, set_value in enumerate(set_file.values, start=1):
+            national = stored.get(set_value.name)
+            if national is None:
+                if not created:
+                    # A value missing from a stored version: that needs a new version.
+                    continue
+                national = NationalValue.objects.create(
+                    value_set=value_set,
+                    name=set_value.name,
+                    description=set_value.description,
+                    order=order,
+                    positive_indicators=list(set_value.positive),
+                    negative_indicators=list(set_value.negative),
+                )
+            new, changed = _sync_bank(national=national, set_value=set_value)
+            bank_added += new
+            bank_updated += changed
+    return SetsLoaded(
+        sets_added=tuple(added),
+        sets_kept=tuple(kept),
+        bank_items_added=bank_added,
+        bank_items_updated=bank_updated,
+    )
+
+
+def _sync_bank(*, national: NationalValue, set_value: SetValue) -> tuple[int, int]:
+    stored = {item.key: item for item in national.bank_items.filter(provider__isnull=True)}
+    added = updated = 0
+    for order, entry in enumerate(set_value.bank, start=1):
+        wording = {
+            "kind": entry.kind,
+            "title": entry.title,
+            "prompt": entry.prompt,
+            "prompt_easy_read": entry.prompt_easy_read,
+            "order": order,
+            **{f"level_{n}": text for n, text in enumerate(entry.levels, start=1)},
+            **{
+                f"level_{n}_easy_read": text
+                for n, text in enumerate(entry.levels_easy_read, start=1)
+            },
+        }
+        item = stored.get(entry.key)
+        if item is None:
+            BankItem.objects.create(national_value=national, key=entry.key, **wording)
+            added += 1
+        elif any(getattr(item, name) != text for name, text in wording.items()):
+            for name, text in wording.items():
+                setattr(item, name, text)
+            item.save()
+            updated += 1
+    return added, updated
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import models, transaction
 
 from vbr.accounts import audit
 from vbr.accounts.models import AuditEvent, Membership
 from vbr.recruitment.models import CoreValue, Criterion, Role, Stage
-from vbr.recruitment.starter_values import STARTER_BEHAVIOURS, STARTER_QUESTIONS, STARTER_VALUES
+from vbr.recruitment.starter_values import (
+    STARTER_BEHAVIOURS,
+    STARTER_QUESTIONS,
+    STARTER_VALUES,
+    StarterCriterion,
+)
 from vbr.recruitment.workflow._ordering import move_among
 from vbr.recruitment.workflow.values import _create_starter_value, next_value_order
 from vbr.reports.caching import reports_changed
@@ -170,17 +175,6 @@ class StartersAdded:
     skipped_retired: tuple[str, ...]
 
 
-class _Starter(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def value(self) -> str: ...
-    @property
-    def prompt(self) -> str: ...
-    @property
-    def levels(self) -> tuple[str, str, str, str]: ...
-
-
 @transaction.atomic
 def add_starter_behaviours(*, stage: Stage, actor: Any) -> StartersAdded:
     """Add the starter set's observed behaviours to a shadowing stage's current criteria."""
@@ -200,7 +194,7 @@ def add_starter_questions(*, stage: Stage, actor: Any) -> StartersAdded:
 
 
 def _add_starters(
-    *, stage: Stage, starters: Sequence[_Starter], actor: Any, what: str
+    *, stage: Stage, starters: Sequence[StarterCriterion], actor: Any, what: str
 ) -> StartersAdded:
     """Add starter criteria after a stage's current ones, in the starter set's order.
 
@@ -235,6 +229,7 @@ def _add_starters(
             skipped.append(starter.name)
             continue
         level_1, level_2, level_3, level_4 = starter.levels
+        easy_1, easy_2, easy_3, easy_4 = starter.levels_easy_read
         added.append(
             Criterion.objects.create(
                 stage=stage,
@@ -246,6 +241,11 @@ def _add_starters(
                 level_2=level_2,
                 level_3=level_3,
                 level_4=level_4,
+                prompt_easy_read=starter.prompt_easy_read,
+                level_1_easy_read=easy_1,
+                level_2_easy_read=easy_2,
+                level_3_easy_read=easy_3,
+                level_4_easy_read=easy_4,
             )
         )
         next_order += 1
