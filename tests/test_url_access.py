@@ -27,7 +27,7 @@ from vbr.accounts.models import Membership, Provider, User
 from vbr.compliance.models import SaferRecruitmentFile
 from vbr.compliance.workflow import current_checklist
 from vbr.privacy.models import DbsCheck
-from vbr.recruitment.models import Application, Panellist, SummaryBatch
+from vbr.recruitment.models import Application, Panellist, Service, SummaryBatch
 from vbr.reports.models import ExportJob, MonitoringInvite
 
 PERSONAS = ("admin", "manager", "panel", "expert", "other_provider", "anonymous")
@@ -175,6 +175,9 @@ ACCESS: dict[str, Row] = {
     "summary-batch-download": Row("GET", 404, 404, 403, 403, 404, 302),
     "provider-logo": admin_only(),
     "people-list": admin_only(),
+    # A provider's services (care homes, branches, teams): admins list, add and rename them.
+    "service-list": admin_only(),
+    "service-edit": admin_only(),
     # An empty post re-renders the form with its messages.
     "panel-member-add": admin_only("POST"),
     "membership-change": admin_only("POST", ok=302),
@@ -292,6 +295,7 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "reference_id": 999999,
         "pdf_job_id": 999999,
         "vacancy_id": vacancy.pk,
+        "service_id": Service.objects.create(provider=sunrise, name="Sunrise House").pk,
         "role_id": role.pk,
         "application_id": application.pk,
         "candidate_id": application.candidate_id,

@@ -12,6 +12,7 @@ from vbr.recruitment.views import (
     pipeline,
     roles,
     scoring,
+    services,
     values,
 )
 
@@ -252,6 +253,8 @@ urlpatterns += [
         name="summary-batch-download",
     ),
     path("settings/logo/", documents.provider_logo, name="provider-logo"),
+    path("services/", services.service_list, name="service-list"),
+    path("services/<int:service_id>/", services.service_edit, name="service-edit"),
     path("people/", account_views.people_list, name="people-list"),
     path("people/add/", account_views.panel_member_add, name="panel-member-add"),
     path(
