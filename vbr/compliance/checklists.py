@@ -299,5 +299,132 @@ CONDITIONAL_STARTS: dict[str, ConditionalStart] = {
 }
 
 
-def checklist_for(nation: str) -> tuple[ItemSpec, ...]:
+# -- Individual employers -------------------------------------------------------------------
+#
+# A disabled person who employs their own personal assistant (PA) is not a regulated service:
+# the regulations above do not bind them, and a PA employed directly by the person they help
+# need not register with the workforce regulator. What such an employer still needs is the
+# law every employer follows (right to work, employer's liability insurance) and the checks
+# that keep them safe (a criminal record check through an umbrella body, since a private
+# person cannot ask for one directly, and references). The wording is for the employer.
+
+EMPLOYERS_LIABILITY_GB = "Employers' Liability (Compulsory Insurance) Act 1969"
+EMPLOYERS_LIABILITY_NI = (
+    "Employers' Liability (Defective Equipment and Compulsory Insurance) (Northern Ireland) "
+    "Order 1972"
+)
+PA_GUIDANCE = "Good practice for people who employ their own personal assistants"
+
+
+def _pa_identity() -> ItemSpec:
+    return replace(
+        IDENTITY,
+        regulation=PA_GUIDANCE,
+        guidance="Look at a document with their photo, like a passport or driving licence. "
+        "Write down what you saw.",
+    )
+
+
+def _pa_right_to_work() -> ItemSpec:
+    return replace(
+        RIGHT_TO_WORK,
+        guidance="Before they start. Look at their passport, or ask for a share code and check "
+        "it on the Home Office website. If their permission ends on a date, write the date down.",
+    )
+
+
+def _pa_criminal_record(name: str, regulation: str, guidance: str) -> ItemSpec:
+    return ItemSpec(
+        "criminal_record",
+        name,
+        Kind.CRIMINAL_RECORD,
+        regulation,
+        guidance=guidance,
+        before_shadowing=True,
+    )
+
+
+def _pa_references() -> ItemSpec:
+    return ItemSpec(
+        "references",
+        "Two references, one from their last employer if they had one",
+        Kind.REFERENCES,
+        PA_GUIDANCE,
+        guidance="Ask the referee by email or phone. Check the reference is real, for example "
+        "by phoning the employer's own number.",
+        references_needed=2,
+    )
+
+
+def _pa_insurance(regulation: str) -> ItemSpec:
+    return ItemSpec(
+        "employers_liability",
+        "Employer's liability insurance in place",
+        Kind.OTHER,
+        regulation,
+        guidance="The law says most employers must have it from the first day. It is often "
+        "part of a PA insurance policy, and direct payments can pay for it. Write down the "
+        "insurer and the policy number.",
+    )
+
+
+INDIVIDUAL_EMPLOYER_CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
+    "england": (
+        _pa_identity(),
+        _pa_right_to_work(),
+        _pa_criminal_record(
+            "DBS check through an umbrella body: enhanced, with the adults' barred list",
+            "Police Act 1997, Part V; Safeguarding Vulnerable Groups Act 2006",
+            "You cannot ask the DBS yourself: an umbrella body does it for you (your direct "
+            "payments support service can name one). A PA giving personal care can have an "
+            "enhanced check with the adults' barred list.",
+        ),
+        _pa_references(),
+        _pa_insurance(EMPLOYERS_LIABILITY_GB),
+    ),
+    "wales": (
+        _pa_identity(),
+        _pa_right_to_work(),
+        _pa_criminal_record(
+            "DBS check through an umbrella body: enhanced, with the adults' barred list",
+            "Police Act 1997, Part V; Safeguarding Vulnerable Groups Act 2006",
+            "You cannot ask the DBS yourself: an umbrella body does it for you (your direct "
+            "payments support service can name one). A PA giving personal care can have an "
+            "enhanced check with the adults' barred list.",
+        ),
+        _pa_references(),
+        _pa_insurance(EMPLOYERS_LIABILITY_GB),
+    ),
+    "scotland": (
+        _pa_identity(),
+        _pa_right_to_work(),
+        _pa_criminal_record(
+            "PVG scheme record from Disclosure Scotland",
+            SCOTLAND_PVG,
+            "As a personal employer you can ask Disclosure Scotland yourself, or through an "
+            "organisation that helps people using self-directed support.",
+        ),
+        _pa_references(),
+        _pa_insurance(EMPLOYERS_LIABILITY_GB),
+    ),
+    "northern_ireland": (
+        _pa_identity(),
+        _pa_right_to_work(),
+        _pa_criminal_record(
+            "AccessNI enhanced check through a registered body",
+            "Police Act 1997, Part V (AccessNI)",
+            "You cannot ask AccessNI yourself: a registered body, often your direct payments "
+            "support service, does it for you.",
+        ),
+        _pa_references(),
+        _pa_insurance(EMPLOYERS_LIABILITY_NI),
+    ),
+}
+
+
+def checklist_for(nation: str, *, individual_employer: bool = False) -> tuple[ItemSpec, ...]:
+    """The ready-made checklist of a nation: a care provider's, or an individual employer's
+    (a person employing their own personal assistant)."""
+    if individual_employer:
+        return INDIVIDUAL_EMPLOYER_CHECKLISTS[nation]
     return CHECKLISTS[nation]

@@ -80,7 +80,12 @@ def _make_ready_made(provider: Provider) -> Checklist:
             references_needed=spec.references_needed,
             order=position,
         )
-        for position, spec in enumerate(checklists.checklist_for(provider.nation))
+        for position, spec in enumerate(
+            checklists.checklist_for(
+                provider.nation,
+                individual_employer=provider.kind == Provider.Kind.INDIVIDUAL_EMPLOYER,
+            )
+        )
     )
     return checklist
 
