@@ -230,6 +230,17 @@ ACCESS: dict[str, Row] = {
     "applicant-settings": admin_only(),
     # The world's application was added by a manager: it has no online application to mark.
     "first-contact-mark": Row("POST", 404, 404, 403, 403, 404, 302),
+    # The PA path is only for an individual employer: the world's care home has none (404 for
+    # its staff, as for anyone else's), panel members are refused first.
+    "pa-home": Row("GET", 404, 404, 403, 403, 404, 302),
+    "pa-job-new": Row("GET", 404, 404, 403, 403, 404, 302),
+    "pa-job": Row("GET", 404, 404, 403, 403, 404, 302),
+    "pa-job-edit": Row("GET", 404, 404, 403, 403, 404, 302),
+    "pa-publish": Row("POST", 404, 404, 403, 403, 404, 302),
+    "pa-questions": Row("GET", 404, 404, 403, 403, 404, 302),
+    "pa-companion": Row("GET", 404, 404, 403, 403, 404, 302),
+    "pa-companion-seat": Row("POST", 404, 404, 403, 403, 404, 302),
+    "pa-offer": Row("GET", 404, 404, 403, 403, 404, 302),
 }
 
 

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "vbr.applicants",
     "vbr.compliance",
     "vbr.involvement",
+    "vbr.pa",
     "vbr.devtools",
 ]
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("p/<slug:provider_slug>/", include("vbr.privacy.urls")),
     path("p/<slug:provider_slug>/reports/", include("vbr.reports.urls")),
     path("p/<slug:provider_slug>/", include("vbr.compliance.urls")),
+    path("p/<slug:provider_slug>/pa/", include("vbr.pa.urls")),
     path("reference/", include(compliance_urls.referee_urlpatterns)),
     path("equality/<str:key>/", report_views.equality_form, name="equality-form"),
     # Vacancies and applying: public, no sign-in.

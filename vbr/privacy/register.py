@@ -370,6 +370,30 @@ REGISTER: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "pa.PaJob",
+        rows=None,
+        note="An individual employer's own words about the PA job they offer.",
+        fields=(
+            Personal(
+                "help_needed",
+                E,
+                A.KEEP,
+                X.KEEP,
+                why="the employer's own words about the help they need, which they publish in "
+                "their advert; about no candidate",
+            ),
+            Personal(
+                "what_matters",
+                E,
+                A.KEEP,
+                X.KEEP,
+                why="what matters to the employer (it may tell their culture or faith), which "
+                "they publish in their advert; about no candidate",
+            ),
+            NotPersonal("companion_relationship", CODE),
+        ),
+    ),
+    Table(
         "applicants.ApplicationDraft",
         rows=None,
         note="An unfinished application belongs to no candidate yet: it is deleted when it "
