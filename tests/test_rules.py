@@ -207,6 +207,29 @@ def test_a_mixed_view_at_the_stage_decided_is_neither_against_nor_followed(
     assert against_the_experts(as_alice, sunrise) == [[0, 0, None]]
 
 
+def test_a_reason_typed_for_a_decision_that_follows_the_experts_is_not_shown_as_an_override(
+    as_bob: Client, as_alice: Client, sunrise: Provider, dev: User, journey: Journey
+) -> None:
+    experts_say(journey, journey.interview, {dev: "no"})
+    response = decide(
+        as_bob,
+        journey.application,
+        kind="decline",
+        reasons="Little evidence of kindness",
+        override_reason="We agree with Dev",
+    )
+    assert response.status_code == 302
+    decision = journey.application.decisions.get()
+    assert (decision.reasons, decision.override_reason) == (
+        "Little evidence of kindness\n\nWe agree with Dev",
+        "",
+    )
+    page = as_bob.get(journey.application.get_absolute_url()).content.decode()
+    assert "We agree with Dev" in page
+    assert "Against the experts" not in page
+    assert against_the_experts(as_alice, sunrise) == [[0, 1, 0.0]]  # followed, not against
+
+
 def test_a_decision_is_recorded_at_the_stage_the_application_was_in(
     bob: User, journey: Journey
 ) -> None:

@@ -106,6 +106,11 @@ def record_decision(
     against = rules.goes_against_experts(view=view, kind=kind)
     if against and not override_reason.strip():
         raise OverrideReasonNeeded(view)
+    if not against and override_reason.strip():
+        # Words typed in answer to "why against the experts?" when the decision is not
+        # against them: kept with the reasons, so that nothing shows it as an override.
+        reasons = f"{reasons.rstrip()}\n\n{override_reason.strip()}"
+        override_reason = ""
     decision = Decision.objects.create(
         application=application,
         stage_id=stage_id,
