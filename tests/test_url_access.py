@@ -227,6 +227,12 @@ ACCESS: dict[str, Row] = {
     "candidate-book": Row("POST", 404, 404, 404, 403, 404, 404),
     "candidate-cancel-booking": Row("POST", 404, 404, 404, 403, 404, 404),
     "slot-list": staff_only(),
+    # No slot in this world: only refusal is tested (the slot tests withdraw real ones).
+    "slot-cancel": Row("POST", 404, 404, 403, 403, 404, 302),
+    # Notes for panel members who hear about their panel work on paper.
+    "panel-notes": staff_only(),
+    "panel-notes-handed-over": staff_only("POST", ok=302),
+    "panel-note-print": Row("GET", 404, 404, 403, 403, 404, 302),
     "applicant-settings": admin_only(),
     # The world's application was added by a manager: it has no online application to mark.
     "first-contact-mark": Row("POST", 404, 404, 403, 403, 404, 302),
@@ -306,6 +312,7 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "reference_id": 999999,
         "pdf_job_id": 999999,
         "vacancy_id": vacancy.pk,
+        "slot_id": 999999,
         "service_id": Service.objects.create(provider=sunrise, name="Sunrise House").pk,
         "role_id": role.pk,
         "application_id": application.pk,

@@ -3,7 +3,8 @@ so that two candidates for the last place never both get it.
 
 Booking creates the stage's assessment with the slot's panel through the same workflow a
 manager uses (`schedule_assessment`), so the shadowing gate of the safer-recruitment file
-holds here too. Moving to another slot moves that assessment; cancelling cancels it.
+holds here too. Moving to another slot moves that assessment; cancelling cancels it. Each
+change is told to the panel (`panel_messages`), with a calendar file of the assessment's own.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from vbr.applicants.models import Booking, Slot
+from vbr.applicants import calendar, notices, panel_messages
+from vbr.applicants.models import Booking, Notice, Slot
 from vbr.recruitment.models import Application, Assessment
 from vbr.recruitment.workflow.panels import (
     _panel_changed,
@@ -43,7 +45,7 @@ def bookable_slots(application: Application) -> list[Slot]:
         Slot.objects.offered()
         .with_taken()
         .filter(stage_id=application.current_stage_id, provider_id=application.provider_id)
-        .select_related("stage")
+        .select_related("stage", "service")
     )
     return [
         slot
@@ -100,6 +102,9 @@ def book_slot(*, application: Application, slot_id: int) -> Booking:
         current.save(update_fields=["cancelled_at"])
     panel = list(slot.panel.select_related("user"))
     assessment = application.assessments.filter(stage=slot.stage).first()
+    # Who is on the panel now and when it was, to tell each of them what changed.
+    before = panel_messages.panel_user_ids(assessment)
+    was = assessment.scheduled_at if before and assessment is not None else None
     if assessment is None:
         assessment = schedule_assessment(
             application=application,
@@ -110,9 +115,11 @@ def book_slot(*, application: Application, slot_id: int) -> Booking:
         )
     else:
         _move(assessment, slot=slot, panel_user_ids={m.user_id for m in panel}, panel=panel)
-    return Booking.objects.create(
+    booked = Booking.objects.create(
         slot=slot, application=application, assessment=assessment, booked_at=now
     )
+    panel_messages.booking_made(assessment=assessment, slot=slot, before=before, was=was)
+    return booked
 
 
 def _move(assessment: Assessment, *, slot: Slot, panel_user_ids: set[int], panel: list) -> None:  # type: ignore[type-arg]
@@ -144,6 +151,58 @@ def cancel_booking(*, application: Application) -> Booking:
     Slot.objects.select_for_update().filter(pk=booking.slot_id).first()
     booking.cancelled_at = timezone.now()
     booking.save(update_fields=["cancelled_at"])
-    if booking.assessment is not None and booking.assessment.status == Assessment.Status.SCHEDULED:
-        cancel_assessment(assessment=booking.assessment)
+    _cancel_its_assessment(booking)
     return booking
+
+
+def _cancel_its_assessment(booking: Booking) -> None:
+    """A cancelled booking's assessment is cancelled too, while nobody has started scoring
+    it; its panel is told, and the event leaves their calendars."""
+    assessment = booking.assessment
+    if assessment is None or assessment.status != Assessment.Status.SCHEDULED:
+        return
+    before = panel_messages.panel_user_ids(assessment)
+    cancel_assessment(assessment=assessment)
+    panel_messages.booking_cancelled(assessment=assessment, slot=booking.slot, before=before)
+
+
+@transaction.atomic
+def cancel_slot(*, slot: Slot, site: str = "") -> list[Booking]:
+    """A manager withdraws a time they offered. Candidates who booked it are told (with a
+    calendar file that takes it out of their calendar) and can choose another time from
+    their page; the panel gets the cancellation. Returns the bookings cancelled."""
+    slot = Slot.objects.select_for_update().select_related("stage").get(pk=slot.pk)
+    if slot.cancelled_at is not None:
+        raise NotBookable("This time is already withdrawn.")
+    if slot.starts_at <= timezone.now():
+        raise NotBookable("This time has already started: it cannot be withdrawn.")
+    now = timezone.now()
+    slot.cancelled_at = now
+    slot.save(update_fields=["cancelled_at"])
+    cancelled = list(
+        slot.bookings.filter(cancelled_at__isnull=True).select_related(
+            "assessment",
+            "application__candidate",
+            "application__role",
+            "application__provider",
+            "application__online",
+        )
+    )
+    for booking in cancelled:
+        booking.cancelled_at = now
+        booking.save(update_fields=["cancelled_at"])
+        booking.slot = slot
+        _cancel_its_assessment(booking)
+        application = booking.application
+        if application.candidate.anonymised_at is not None:
+            continue
+        # The candidate's own event for this stage: one more change of it.
+        sequence = application.bookings.filter(slot__stage_id=slot.stage_id).count() + 1
+        notices.send_notices(
+            application=application,
+            kind=Notice.Kind.BOOKING_CANCELLED,
+            status_url=notices.status_url_for(application, site=site),
+            booked=booking,
+            ics=calendar.booking_event(booking, sequence=sequence, cancelled=True),
+        )
+    return cancelled

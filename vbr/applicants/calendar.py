@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from vbr.applicants.models import Booking
+from vbr.applicants.models import Booking, Slot
+from vbr.recruitment.models import Assessment
 
 PRODID = "-//VBR//Values-based recruitment//EN"
 
@@ -41,28 +42,74 @@ def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def booking_event(booking: Booking, *, sequence: int, cancelled: bool = False) -> str:
-    """The booking as a calendar event. The UID is the application's at that stage, so that
-    moving to another slot replaces the event rather than adding a second one."""
-    slot = booking.slot
-    application = booking.application
-    ends = slot.starts_at + timedelta(minutes=slot.minutes)
+def _calendar(
+    *,
+    uid: str,
+    sequence: int,
+    starts_at: datetime,
+    minutes: int,
+    summary: str,
+    where: str,
+    cancelled: bool,
+    description: str = "",
+) -> str:
+    ends = starts_at + timedelta(minutes=minutes)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}",
         f"METHOD:{'CANCEL' if cancelled else 'REQUEST'}",
         "BEGIN:VEVENT",
-        f"UID:vbr-application-{application.pk}-stage-{slot.stage_id}@vbr",
+        f"UID:{uid}",
         f"SEQUENCE:{sequence}",
         f"DTSTAMP:{_utc(datetime.now(UTC))}",
-        f"DTSTART:{_utc(slot.starts_at)}",
+        f"DTSTART:{_utc(starts_at)}",
         f"DTEND:{_utc(ends)}",
-        "SUMMARY:"
-        + _text(f"{slot.stage.name}: {application.role.title} at {application.provider.name}"),
-        f"LOCATION:{_text(slot.where)}",
+        "SUMMARY:" + _text(summary),
+        f"LOCATION:{_text(where)}",
+    ]
+    if description:
+        lines.append("DESCRIPTION:" + _text(description))
+    lines += [
         f"STATUS:{'CANCELLED' if cancelled else 'CONFIRMED'}",
         "END:VEVENT",
         "END:VCALENDAR",
     ]
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def booking_event(booking: Booking, *, sequence: int, cancelled: bool = False) -> str:
+    """The booking as a calendar event. The UID is the application's at that stage, so that
+    moving to another slot replaces the event rather than adding a second one."""
+    slot = booking.slot
+    application = booking.application
+    return _calendar(
+        uid=f"vbr-application-{application.pk}-stage-{slot.stage_id}@vbr",
+        sequence=sequence,
+        starts_at=slot.starts_at,
+        minutes=slot.minutes,
+        summary=f"{slot.stage.name}: {application.role.title} at {application.provider.name}",
+        where=slot.where,
+        cancelled=cancelled,
+    )
+
+
+def panel_event(
+    assessment: Assessment, *, slot: Slot, sequence: int, cancelled: bool = False
+) -> str:
+    """A panel member's calendar event for one candidate's assessment. Its UID is the
+    assessment's (not the candidate's own event), so a move updates it and a cancellation
+    takes it out of every panel member's calendar. The candidate by first name only, and
+    nothing of anybody's scores."""
+    application = assessment.application
+    return _calendar(
+        uid=f"vbr-assessment-{assessment.pk}-panel@vbr",
+        sequence=sequence,
+        starts_at=slot.starts_at,
+        minutes=slot.minutes,
+        summary=f"Panel: {slot.stage.name} with {application.candidate.first_name} "
+        f"({application.role.title})",
+        where=slot.where,
+        cancelled=cancelled,
+        description="Your scorecard opens from your VBR panel page.",
+    )

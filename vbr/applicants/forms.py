@@ -10,7 +10,8 @@ from django import forms
 from django.core import signing
 from django.utils import timezone
 
-from vbr.accounts.models import Membership, Provider
+from vbr.accounts.models import AccessProfile, Membership, Provider
+from vbr.applicants import panel_needs
 from vbr.applicants.models import ApplicantSettings, Slot, Vacancy, VacancyQuestion
 from vbr.recruitment.models import Application, CoreValue, Service, Stage
 
@@ -230,6 +231,15 @@ class SlotForm(forms.ModelForm[Slot]):
         label="The person supported has agreed to a candidate shadowing at this time",
         required=False,
     )
+    agreed_with_panel = forms.BooleanField(
+        label="I have agreed this time with the panel members it does not suit",
+        required=False,
+        help_text="Only if this time is outside what someone said in their “working with me”.",
+    )
+    supporter_coming = forms.BooleanField(
+        label="The supporters of the panel members who have one can come at this time",
+        required=False,
+    )
 
     class Meta:
         model = Slot
@@ -259,10 +269,14 @@ class SlotForm(forms.ModelForm[Slot]):
             .select_related("user")
             .order_by("user__full_name", "user__username")
         )
-        panel.label_from_instance = lambda m: (  # type: ignore[attr-defined]
-            f"{m.user.display_name}"
-            + (" (expert by experience)" if m.is_expert_by_experience else "")
-        )
+        # What each member said in their "working with me", beside their name.
+        self.profiles = {
+            profile.user_id: profile
+            for profile in AccessProfile.objects.filter(
+                user__memberships__provider_id=stage.role.provider_id
+            ).select_related("user")
+        }
+        panel.label_from_instance = self._panel_label  # type: ignore[attr-defined]
         if stage.is_shadowing:
             service = self.fields["service"]
             service.queryset = Service.objects.filter(  # type: ignore[attr-defined]
@@ -277,6 +291,17 @@ class SlotForm(forms.ModelForm[Slot]):
             for name in ("service", "supervisor_name", "consent"):
                 del self.fields[name]
 
+    def _panel_label(self, membership: Membership) -> str:
+        label = membership.user.display_name
+        if membership.is_expert_by_experience:
+            label += " (expert by experience)"
+        profile = self.profiles.get(membership.user_id)
+        if profile is not None:
+            said = panel_needs.in_words(profile)
+            if said:
+                label += f": {said}"
+        return label
+
     def clean_starts_at(self) -> Any:
         starts_at = self.cleaned_data["starts_at"]
         if starts_at is not None and starts_at <= timezone.now():
@@ -287,6 +312,7 @@ class SlotForm(forms.ModelForm[Slot]):
         cleaned = super().clean() or {}
         if not cleaned.get("place") and not cleaned.get("video_link"):
             self.add_error("place", "Give a place or a video link.")
+        self._check_panel_needs(cleaned)
         if self.stage.is_shadowing:
             if not cleaned.get("supervisor_name"):
                 self.add_error("supervisor_name", "Name the member of staff who supervises.")
@@ -298,8 +324,34 @@ class SlotForm(forms.ModelForm[Slot]):
                 )
         return cleaned
 
+    def _check_panel_needs(self, cleaned: dict[str, Any]) -> None:
+        """A time outside what a panel member said they can do is refused until the manager
+        says they agreed it with them; a supporter's coming is confirmed."""
+        starts_at, minutes = cleaned.get("starts_at"), cleaned.get("minutes")
+        chosen = cleaned.get("panel") or []
+        profiles = [self.profiles[m.user_id] for m in chosen if m.user_id in self.profiles]
+        if starts_at is not None and minutes:
+            unmet = panel_needs.needs_not_met(
+                starts_at=starts_at, minutes=minutes, profiles=profiles
+            )
+            if unmet and not cleaned.get("agreed_with_panel"):
+                self.add_error(
+                    "agreed_with_panel",
+                    "This time does not suit everyone on the panel. "
+                    + " ".join(unmet)
+                    + " Choose another time, or agree it with them and tick this box.",
+                )
+        supported = panel_needs.with_supporters(profiles)
+        if supported and not cleaned.get("supporter_coming"):
+            self.add_error(
+                "supporter_coming",
+                f"{' and '.join(supported)} {'comes' if len(supported) == 1 else 'come'} with "
+                "a supporter. Check that the supporter can come at this time, then tick this "
+                "box.",
+            )
+
 
 class ApplicantSettingsForm(forms.ModelForm[ApplicantSettings]):
     class Meta:
         model = ApplicantSettings
-        fields = ["first_contact_hours"]
+        fields = ["first_contact_hours", "scorecard_reminder_hours"]

@@ -12,6 +12,14 @@ urlpatterns = [
         name="first-contact-mark",
     ),
     path("stages/<int:stage_id>/slots/", staff_views.slot_list, name="slot-list"),
+    path("slots/<int:slot_id>/cancel/", staff_views.slot_cancel, name="slot-cancel"),
+    path("panel-notes/", staff_views.panel_notes, name="panel-notes"),
+    path(
+        "panel-notes/handed-over/",
+        staff_views.panel_notes_handed_over,
+        name="panel-notes-handed-over",
+    ),
+    path("panel-notes/<int:note_id>/", staff_views.panel_note_print, name="panel-note-print"),
     path("roles/<int:role_id>/vacancy/", staff_views.vacancy_edit, name="vacancy-edit"),
     path(
         "applications/<int:application_id>/duplicate/",

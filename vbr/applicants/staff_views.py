@@ -10,18 +10,25 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.access import ADMIN, STAFF, provider_view
 from vbr.accounts.models import Membership
-from vbr.applicants import workflow
+from vbr.applicants import booking, panel_messages, workflow
 from vbr.applicants.forms import (
     ApplicantSettingsForm,
     SlotForm,
     VacancyForm,
     VacancyQuestionFormSet,
 )
-from vbr.applicants.models import ApplicantSettings, Booking, OnlineApplication, Vacancy
+from vbr.applicants.models import (
+    ApplicantSettings,
+    Booking,
+    OnlineApplication,
+    PanelMessage,
+    Slot,
+    Vacancy,
+)
 from vbr.recruitment.models import Stage
 
 
@@ -133,6 +140,7 @@ def slot_list(request: HttpRequest, membership: Membership, stage_id: int) -> Ht
     slots = (
         stage.slots.filter(cancelled_at__isnull=True)
         .with_taken()
+        .select_related("service")
         .prefetch_related(
             "panel__user",
             Prefetch(
@@ -179,3 +187,65 @@ def first_contact_mark(
     )
     messages.success(request, "Marked as contacted.")
     return redirect(online.application)
+
+
+@require_POST
+@provider_view(STAFF)
+def slot_cancel(request: HttpRequest, membership: Membership, slot_id: int) -> HttpResponse:
+    """Withdraw an offered time: whoever booked it is told and can choose another, and the
+    panel gets the cancellation for their calendars."""
+    provider = membership.provider
+    slot = get_object_or_404(Slot.objects.select_related("stage"), provider=provider, pk=slot_id)
+    try:
+        cancelled = booking.cancel_slot(slot=slot, site=request.build_absolute_uri("/"))
+    except ValidationError as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        if cancelled:
+            names = ", ".join(b.application.candidate.full_name for b in cancelled)
+            messages.success(
+                request,
+                f"The time is withdrawn. {names} {'has' if len(cancelled) == 1 else 'have'} "
+                "been told and can choose another time; the panel has been told too.",
+            )
+        else:
+            messages.success(request, "The time is withdrawn. Nobody had booked it.")
+    return redirect("slot-list", provider.slug, slot.stage_id)
+
+
+@require_GET
+@provider_view(STAFF)
+def panel_notes(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Notes for panel members who hear about their panel work on paper: print each one and
+    hand it over, then mark them as handed over."""
+    return render(
+        request,
+        "applicants/panel_notes.html",
+        {"notes": panel_messages.printed_notes(membership.provider)},
+    )
+
+
+@require_GET
+@provider_view(STAFF)
+def panel_note_print(request: HttpRequest, membership: Membership, note_id: int) -> HttpResponse:
+    """One note on a page of its own, in large print."""
+    note = get_object_or_404(
+        PanelMessage.objects.select_related("user"),
+        provider=membership.provider,
+        channel=PanelMessage.Channel.PRINTED,
+        printed_at__isnull=True,
+        pk=note_id,
+    )
+    return render(request, "applicants/panel_note_print.html", {"note": note})
+
+
+@require_POST
+@provider_view(STAFF)
+def panel_notes_handed_over(request: HttpRequest, membership: Membership) -> HttpResponse:
+    ids = [int(value) for value in request.POST.getlist("note") if value.isdigit()]
+    done = panel_messages.mark_handed_over(provider=membership.provider, message_ids=ids)
+    if done:
+        messages.success(request, f"{done} note{'s' if done != 1 else ''} marked as handed over.")
+    else:
+        messages.info(request, "Tick the notes you have handed over first.")
+    return redirect("panel-notes", membership.provider.slug)
