@@ -19,6 +19,7 @@ import itertools
 import re
 import zipfile
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -32,7 +33,14 @@ from vbr.accounts.models import AuditEvent, Membership, Provider, User
 from vbr.applicants.status import issue_status_link
 from vbr.compliance import workflow as compliance
 from vbr.recruitment import workflow
-from vbr.recruitment.models import Panellist, Scorecard, Stage, SummaryJob
+from vbr.recruitment.models import (
+    DecisionMessage,
+    Involvement,
+    Panellist,
+    Scorecard,
+    Stage,
+    SummaryJob,
+)
 from vbr.reports import tasks as report_tasks
 from vbr.reports.models import ExportJob, MonitoringInvite
 from vbr.reports.queries import REPORT_TITLES
@@ -283,6 +291,14 @@ def world(
         "file_check_id": [safer_recruitment_file.checks.values_list("pk", flat=True)[0]],
         "reference_id": [1],
         "pdf_job_id": [1],
+        # The letter telling Dev of the decision to move Ann on (it carries his own view),
+        # and an entry of the involvement log.
+        "message_id": [DecisionMessage.objects.get(user=dev).pk],
+        "involvement_id": [
+            Involvement.objects.create(
+                provider=sunrise, user=dev, date=date(2026, 11, 2), minutes=60
+            ).pk
+        ],
     }
     return {"params": params, "places": places, "alice": alice, "bob": bob}
 

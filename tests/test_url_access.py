@@ -27,7 +27,14 @@ from vbr.accounts.models import Membership, Provider, User
 from vbr.compliance.models import SaferRecruitmentFile
 from vbr.compliance.workflow import current_checklist
 from vbr.privacy.models import DbsCheck
-from vbr.recruitment.models import Application, Panellist, Service, SummaryBatch
+from vbr.recruitment.models import (
+    Application,
+    DecisionMessage,
+    Involvement,
+    Panellist,
+    Service,
+    SummaryBatch,
+)
 from vbr.reports.models import ExportJob, MonitoringInvite
 
 PERSONAS = ("admin", "manager", "panel", "expert", "other_provider", "anonymous")
@@ -152,6 +159,13 @@ ACCESS: dict[str, Row] = {
     "invitation-revoke": Row("POST", 302, 302, 403, 403, 404, 302),
     "involvement-export": staff_only(),
     "involvement-list": staff_only(),
+    # Payments of the involvement log: marked paid by staff; how soon to pay, by admins.
+    "involvement-paid": staff_only("POST", ok=302),
+    "involvement-settings": admin_only("POST", ok=302),
+    # Letters telling experts by experience of decisions: printed and handed over by staff.
+    "letter-list": staff_only(),
+    "letter-detail": staff_only(),
+    "letter-given": staff_only("POST", ok=302),
     "join": Row("GET", 200, 200, 200, 200, 200, 200),
     "join-unusable": Row("GET", 200, 200, 200, 200, 200, 200),
     "join-signed-out": Row("GET", 200, 200, 200, 200, 200, 200),
@@ -305,7 +319,21 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         provider=sunrise, application=application, checklist=checklist
     )
     file_check = safer_recruitment_file.checks.create(item=checklist.items.first())
+    expert = f.make_member(provider=sunrise, role=Membership.Role.PANEL, username="ivy")
+    involvement = Involvement.objects.create(
+        provider=sunrise, user=expert, date=date(2026, 11, 2), minutes=60, payment_amount=20
+    )
+    letter = DecisionMessage.objects.create(
+        provider=sunrise,
+        decision=f.make_decision(application=application, kind="decline"),
+        user=expert,
+        channel=DecisionMessage.Channel.LETTER,
+        own_view="yes",
+        weighed=DecisionMessage.Weighed.OTHER,
+    )
     return {
+        "involvement_id": involvement.pk,
+        "message_id": letter.pk,
         "provider_slug": sunrise.slug,
         "file_id": safer_recruitment_file.pk,
         "file_check_id": file_check.pk,

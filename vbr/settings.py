@@ -431,6 +431,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vbr.reports.sweep_export_jobs",
         "schedule": JOB_SWEEP_SECONDS,
     },
+    # Daily: admins are reminded of panel members' payments due soon or overdue.
+    "remind-unpaid-involvement": {
+        "task": "vbr.recruitment.remind_unpaid_involvement",
+        "schedule": crontab(hour=8, minute=15),
+    },
     # Nightly: anonymise unsuccessful candidates past their provider's retention period.
     "anonymise-expired-candidates": {
         "task": "vbr.privacy.anonymise_expired_candidates",

@@ -43,6 +43,7 @@ class AccessProfileForm(forms.ModelForm[AccessProfile]):
             "longest_minutes",
             "contact_by",
             "contact_email",
+            "hear_about_decisions",
         ]
         widgets = {
             "text_size": forms.RadioSelect,
@@ -50,15 +51,22 @@ class AccessProfileForm(forms.ModelForm[AccessProfile]):
             "earliest_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "latest_finish": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
             "contact_by": forms.RadioSelect,
+            "hear_about_decisions": forms.RadioSelect,
         }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Left out of a post, it stays as it was (email unless they chose paper).
         self.fields["contact_by"].required = False
+        self.fields["hear_about_decisions"].required = False
 
     def clean_contact_by(self) -> str:
         return str(self.cleaned_data.get("contact_by") or self.instance.contact_by)
+
+    def clean_hear_about_decisions(self) -> str:
+        # Left out of a post, it stays as it was.
+        chosen = self.cleaned_data.get("hear_about_decisions")
+        return str(chosen or self.instance.hear_about_decisions)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

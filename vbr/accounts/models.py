@@ -60,6 +60,12 @@ class Provider(models.Model):
         default=6,
         help_text="Months to keep unsuccessful candidates' personal data before anonymising.",
     )
+    pay_within_days = models.PositiveSmallIntegerField(
+        "Pay panel members within (days)",
+        default=14,
+        help_text="Payments, vouchers and expenses for involvement are due this many days "
+        "after the day; admins are reminded of any not yet paid.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Shown on PDF summaries; PNG or JPEG, checked by content when uploaded.
     logo = models.FileField(upload_to=provider_logo_path, blank=True, max_length=200)
@@ -72,7 +78,11 @@ class Provider(models.Model):
             models.CheckConstraint(
                 condition=models.Q(retention_months__gte=1, retention_months__lte=120),
                 name="provider_retention_months_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pay_within_days__gte=1, pay_within_days__lte=90),
+                name="provider_pay_within_days_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -363,6 +373,11 @@ class AccessProfile(models.Model):
         LARGE = "large", "Large"
         LARGEST = "largest", "Very large"
 
+    class HearAboutDecisions(models.TextChoices):
+        EMAIL = "email", "By email"
+        LETTER = "letter", "A printed letter: the manager gives it to me"
+        NEXT_VISIT = "next_visit", "On my next visit: the next time I open my panel link"
+
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="access_profile")
     text_size = models.CharField(
         "Text size", max_length=10, choices=TextSize.choices, default=TextSize.LARGE
@@ -413,6 +428,14 @@ class AccessProfile(models.Model):
         "My email address",
         blank=True,
         help_text="Only if you chose email.",
+    )
+    hear_about_decisions = models.CharField(
+        "How I like to hear about decisions",
+        max_length=12,
+        choices=HearAboutDecisions.choices,
+        default=HearAboutDecisions.LETTER,
+        help_text="When a person you met is given the job or not, we tell you what was "
+        "decided and how your view was used.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

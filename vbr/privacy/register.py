@@ -142,6 +142,17 @@ def _audit_events_about(candidate: Candidate) -> Q:
     )
 
 
+def _emails_about(candidate: Candidate) -> Q:
+    """Invitations to the candidate's panels, and messages about decisions on them."""
+    from vbr.recruitment.models import DecisionMessage
+
+    return Q(invitation__panellist__assessment__application__candidate_id=candidate.pk) | Q(
+        pk__in=DecisionMessage.objects.filter(
+            decision__application__candidate_id=candidate.pk, email__isnull=False
+        ).values("email_id")
+    )
+
+
 def _equality_answers_of(candidate: Candidate) -> Q:
     """Found only through the invitation's random key: the answers name nobody."""
     from vbr.reports.models import MonitoringInvite
@@ -562,6 +573,32 @@ REGISTER: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "recruitment.DecisionMessage",
+        rows="decision__application__candidate_id",
+        note="What an expert by experience was told of a decision on the candidate: the words "
+        "are made from the decision when shown, so they follow its anonymisation; the row "
+        "goes with the decision on erasure.",
+        fields=(
+            NotPersonal("channel", CODE),
+            Personal(
+                "own_view",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                why="the expert's recommendation as it was at the decision, kept like the "
+                "scorecard's; exported there, not again here",
+            ),
+            Personal(
+                "weighed",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                why="whether the decision went with the experts' view: a code the decision's "
+                "own export already says",
+            ),
+        ),
+    ),
+    Table(
         "recruitment.Outcome",
         rows="application__candidate_id",
         section="outcome",
@@ -891,8 +928,9 @@ REGISTER: tuple[Table, ...] = (
     ),
     Table(
         "accounts.OutgoingEmail",
-        rows="invitation__panellist__assessment__application__candidate_id",
-        note="The emails that carried a panel member's invitation; they go with it.",
+        rows=_emails_about,
+        note="The emails that carried a panel member's invitation, and those that told an "
+        "expert by experience of a decision on the candidate; they go with them.",
         fields=(
             NotPersonal("status", CODE),
             NotPersonal("subject", "our fixed words and the provider's name"),
@@ -909,8 +947,9 @@ REGISTER: tuple[Table, ...] = (
                 M,
                 A.KEEP,
                 X.DELETE_ROW,
-                why="greets the panel member and carries their link, never the candidate; "
-                "emptied once sent",
+                why="greets the panel member and carries their link, or tells an expert by "
+                "experience of a decision on a candidate they assessed (by first name only); "
+                "emptied once sent, within minutes of being written",
             ),
             Personal(
                 "ics",
@@ -969,6 +1008,7 @@ REGISTER: tuple[Table, ...] = (
                 X.KEEP,
                 why="where the panel member hears about panel times; " + MEMBER_OWN,
             ),
+            Personal("hear_about_decisions", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
         ),
     ),
     Table(

@@ -77,3 +77,10 @@ def warm_up_renderer(**kwargs: object) -> None:
     # What is loaded by now lives as long as the process: keep it out of the garbage
     # collector's full passes, which otherwise walk it again during every render.
     gc.freeze()
+
+
+@shared_task(name="vbr.recruitment.remind_unpaid_involvement", ignore_result=True)
+def remind_unpaid_involvement() -> int:
+    """Daily: email admins the panel members' payments due soon or overdue (through the
+    outbox). Returns how many emails were queued."""
+    return workflow.remind_unpaid()

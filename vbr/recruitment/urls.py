@@ -8,6 +8,7 @@ from vbr.recruitment.views import (
     decisions,
     documents,
     easy_read,
+    involvement,
     panel,
     pipeline,
     roles,
@@ -110,6 +111,21 @@ urlpatterns = [
     ),
     path("involvement/", panel.involvement_list, name="involvement-list"),
     path("involvement/export.csv", panel.involvement_export, name="involvement-export"),
+    path(
+        "involvement/<int:involvement_id>/paid/",
+        involvement.involvement_paid,
+        name="involvement-paid",
+    ),
+    path("involvement/settings/", involvement.involvement_settings, name="involvement-settings"),
+    path("involvement/letters/", involvement.letter_list, name="letter-list"),
+    path(
+        "involvement/letters/<int:message_id>/", involvement.letter_detail, name="letter-detail"
+    ),
+    path(
+        "involvement/letters/<int:message_id>/given/",
+        involvement.letter_given,
+        name="letter-given",
+    ),
     path(
         "assessments/<int:assessment_id>/notes/",
         panel.shadowing_note_create,

@@ -24,7 +24,8 @@ class DecisionForm(forms.Form):
         max_length=5000,
         required=False,
         help_text="Needed when the decision goes against the view of the panel members who "
-        "draw on care and support.",
+        "draw on care and support. They are told this reason in their message about the "
+        "decision: write it in plain words, and give nobody's scores.",
     )
     # The application as the decider saw it (workflow.Seen), carried back with the decision
     # so that a form sent twice, or after somebody else decided, is not recorded again.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -100,13 +101,18 @@ class InvolvementForm(forms.ModelForm[Involvement]):
             "payment_kind",
             "payment_amount",
             "expenses_amount",
+            "supporter_expenses",
             "notes",
         ]
         labels = {
             "user": "Panel member",
             "assessment": "Assessment (optional)",
+            "payment_kind": "Reward they chose",
             "payment_amount": "Payment or voucher amount (£)",
-            "expenses_amount": "Expenses (£)",
+        }
+        help_texts = {
+            "payment_kind": "Ask the person: some choose a voucher or nothing, so that a "
+            "payment does not affect their benefits.",
         }
         widgets = {"date": forms.DateInput(attrs={"type": "date"})}
 
@@ -120,6 +126,11 @@ class InvolvementForm(forms.ModelForm[Involvement]):
             application__provider=provider
         ).select_related("stage", "application__candidate")
         assessment_field.empty_label = "Not for one assessment"
+        # Most people come without a supporter: left empty, it is nothing.
+        self.fields["supporter_expenses"].required = False
+
+    def clean_supporter_expenses(self) -> Decimal:
+        return self.cleaned_data.get("supporter_expenses") or Decimal(0)
 
 
 class ShadowingNoteForm(forms.Form):

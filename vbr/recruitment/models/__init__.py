@@ -9,6 +9,7 @@ from vbr.recruitment.models.candidates import Application, Candidate, StageEntry
 from vbr.recruitment.models.decisions import Decision, Outcome
 from vbr.recruitment.models.documents import SummaryBatch, SummaryJob
 from vbr.recruitment.models.library import BankItem, NationalValue, ValueSet
+from vbr.recruitment.models.outcome_messages import DecisionMessage
 from vbr.recruitment.models.panel import (
     ApplicationCheck,
     Involvement,
@@ -28,6 +29,7 @@ __all__ = [
     "CoreValue",
     "Criterion",
     "Decision",
+    "DecisionMessage",
     "Indicator",
     "Involvement",
     "NationalValue",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -90,11 +93,30 @@ class SupportedPersonView(models.Model):
         return f"View of {self.person_name}"
 
 
+class InvolvementQuerySet(models.QuerySet["Involvement"]):
+    def owed(self) -> InvolvementQuerySet:
+        """Not yet paid, and something to pay: a payment, a voucher or expenses (time given
+        freely with no expenses is owed nothing)."""
+        return self.filter(paid_on__isnull=True).filter(
+            models.Q(payment_amount__gt=0)
+            | models.Q(expenses_amount__gt=0)
+            | models.Q(supporter_expenses__gt=0)
+        )
+
+    def due_by(self, day: date) -> InvolvementQuerySet:
+        """Owed, and due on or before `day` (overdue when `day` is today)."""
+        return self.owed().filter(pay_by__lte=day)
+
+
 class Involvement(models.Model):
-    """Time a panel member gave, and what they were paid or given: for recognition and for
-    the provider's finance team."""
+    """Time a panel member gave, the reward they chose (payment, voucher or none: a choice
+    that keeps payments safe for their benefits), their expenses and a supporter's costs, and
+    whether it is paid: for recognition, for the provider's finance team, and for the
+    involvement report."""
 
     class PaymentKind(models.TextChoices):
+        # What the person chose: some prefer a voucher or nothing, so that a payment does not
+        # count against their benefits.
         NONE = "none", "None"
         PAYMENT = "payment", "Payment"
         VOUCHER = "voucher", "Voucher"
@@ -109,22 +131,59 @@ class Involvement(models.Model):
     date = models.DateField()
     minutes = models.PositiveIntegerField("Time given (minutes)")
     payment_kind = models.CharField(
-        max_length=10, choices=PaymentKind.choices, default=PaymentKind.NONE
+        "Reward chosen", max_length=10, choices=PaymentKind.choices, default=PaymentKind.NONE
     )
     payment_amount = models.DecimalField(max_digits=8, decimal_places=2, default=0)
-    expenses_amount = models.DecimalField(max_digits=8, decimal_places=2, default=0)
+    expenses_amount = models.DecimalField(
+        "Travel and other expenses (£)", max_digits=8, decimal_places=2, default=0
+    )
+    supporter_expenses = models.DecimalField(
+        "A supporter's or PA's costs (£)",
+        max_digits=8,
+        decimal_places=2,
+        default=0,
+        help_text="For example their time or travel, so that coming with a supporter costs "
+        "the panel member nothing.",
+    )
     notes = models.CharField(max_length=300, blank=True)
+    # Paying late can upset a person's benefits or leave them out of pocket: the provider
+    # sets how many days it pays within (`Provider.pay_within_days`), and the date it falls
+    # due is kept when the involvement is recorded, so that a later change of the setting
+    # does not move promises already made.
+    pay_by = models.DateField("Pay by", null=True, blank=True)
+    paid_on = models.DateField("Paid on", null=True, blank=True)
+    # When admins were last reminded that it is due or overdue (`workflow.remind_unpaid`).
+    reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = InvolvementQuerySet.as_manager()
+
     class Meta:
         ordering = ["-date", "-pk"]
-        indexes = [models.Index(fields=["provider", "-date"])]
+        indexes = [
+            models.Index(fields=["provider", "-date"]),
+            models.Index(
+                fields=["pay_by"],
+                condition=models.Q(paid_on__isnull=True),
+                name="involvement_unpaid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} on {self.date}"
+
+    @property
+    def amount_owed(self) -> Decimal:
+        """What the provider pays: the payment or voucher, the expenses and the supporter's
+        costs."""
+        return self.payment_amount + self.expenses_amount + self.supporter_expenses
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
 
 
 class ShadowingNote(models.Model):

@@ -133,6 +133,8 @@ def easy_start(request: HttpRequest, membership: Membership, assessment_id: int)
         form=form,
         question_count=len(list(panellist.assessment.criteria())) + 1,
         started=scorecard is not None and scorecard.scores.exists(),
+        # Closing the loop: decisions they chose to hear about on their next visit.
+        news=workflow.next_visit_news(user=panellist.user, provider=membership.provider),
     )
     return render(request, "recruitment/easy/start.html", context)
 
@@ -323,7 +325,11 @@ def easy_sent(request: HttpRequest, membership: Membership, assessment_id: int) 
     context = _context(request, membership, panellist)
     scope = link_scope(request)
     kiosk = bool(scope and scope.get("kiosk"))
-    context.update(scorecard=scorecard, kiosk=kiosk)
+    context.update(
+        scorecard=scorecard,
+        kiosk=kiosk,
+        news=workflow.next_visit_news(user=panellist.user, provider=membership.provider),
+    )
     if kiosk:
         logout(request)
         context["link_session"] = False

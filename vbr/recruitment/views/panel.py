@@ -23,6 +23,7 @@ from vbr.accounts import invitations, kiosk, mail
 from vbr.accounts.access import ADMIN, ANY_MEMBER, STAFF, provider_view
 from vbr.accounts.models import AccessProfile, Membership, OutgoingEmail, PanelInvitation
 from vbr.recruitment import workflow
+from vbr.recruitment.forms.involvement import PaidForm, PayWithinForm
 from vbr.recruitment.forms.panel import (
     InvitationForm,
     InvolvementForm,
@@ -32,7 +33,7 @@ from vbr.recruitment.forms.panel import (
     ShadowingNoteForm,
     SupportedPersonViewForm,
 )
-from vbr.recruitment.models import Assessment
+from vbr.recruitment.models import Assessment, DecisionMessage
 
 SECRETS_SESSION_KEY = "invitation_secrets"
 
@@ -451,18 +452,36 @@ def involvement_list(request: HttpRequest, membership: Membership) -> HttpRespon
         request.POST or None, provider=provider, initial={"date": timezone.localdate()}
     )
     if request.method == "POST" and form.is_valid():
-        involvement = form.save(commit=False)
-        involvement.provider = provider
-        involvement.recorded_by = membership.user
-        involvement.save()
-        messages.success(request, "Involvement recorded.")
+        involvement = workflow.record_involvement(
+            involvement=form.save(commit=False), provider=provider, by=membership.user
+        )
+        messages.success(
+            request,
+            "Involvement recorded."
+            + (
+                f" Pay it by {involvement.pay_by:%d %B %Y}."
+                if involvement.pay_by and involvement.amount_owed
+                else ""
+            ),
+        )
         return redirect("involvement-list", provider.slug)
-    # 1 query: the log with people and assessments, newest first.
+    # 1 query: the log with people and assessments, newest first; 1: payments due soon;
+    # 1: how many letters about decisions are waiting to be printed.
     rows = provider.involvements.select_related("user", "assessment__stage")[:200]
     return render(
         request,
         "recruitment/involvement_list.html",
-        {"rows": rows, "form": form},
+        {
+            "rows": rows,
+            "form": form,
+            "due": workflow.due_soon(provider),
+            "today": timezone.localdate(),
+            "letters_waiting": DecisionMessage.objects.filter(provider=provider)
+            .letters_to_print()
+            .count(),
+            "paid_form": PaidForm(),
+            "pay_within_form": PayWithinForm(instance=provider) if membership.is_admin else None,
+        },
     )
 
 
@@ -485,10 +504,13 @@ def involvement_export(request: HttpRequest, membership: Membership) -> Streamin
                 "Panel member",
                 "Assessment",
                 "Minutes",
-                "Payment kind",
-                "Payment amount",
-                "Expenses",
+                "Reward chosen",
+                "Payment or voucher amount",
+                "Travel and other expenses",
                 "Notes",
+                "Supporter's or PA's costs",
+                "Pay by",
+                "Paid on",
             ]
         )
         for item in (
@@ -508,6 +530,9 @@ def involvement_export(request: HttpRequest, membership: Membership) -> Streamin
                     _cell(item.payment_amount),
                     _cell(item.expenses_amount),
                     _cell(item.notes),
+                    _cell(item.supporter_expenses),
+                    _cell(item.pay_by.isoformat() if item.pay_by else ""),
+                    _cell(item.paid_on.isoformat() if item.paid_on else ""),
                 ]
             )
 

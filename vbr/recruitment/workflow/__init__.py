@@ -23,6 +23,12 @@ from vbr.recruitment.workflow.decisions import (
     record_decision,
     seen_now,
 )
+from vbr.recruitment.workflow.involvement import (
+    due_soon,
+    mark_paid,
+    record_involvement,
+    remind_unpaid,
+)
 from vbr.recruitment.workflow.library import (
     NotThisProvidersItem,
     SetAdopted,
@@ -31,6 +37,14 @@ from vbr.recruitment.workflow.library import (
     copy_bank_item_into_stage,
     load_value_sets,
     map_core_value,
+)
+from vbr.recruitment.workflow.outcome_messages import (
+    Letter,
+    letter_for,
+    mark_letter_given,
+    messages_with_letters,
+    next_visit_news,
+    tell_experts,
 )
 from vbr.recruitment.workflow.panels import (
     add_panellist,
@@ -90,6 +104,7 @@ __all__ = [
     "Answer",
     "CriteriaFrozen",
     "DecisionOvertaken",
+    "Letter",
     "NoNextStage",
     "NotThisProvidersItem",
     "OverrideReasonNeeded",
@@ -116,10 +131,15 @@ __all__ = [
     "create_role",
     "default_panel_role",
     "delete_shadowing_note",
+    "due_soon",
     "ensure_can_schedule",
     "experts_view",
+    "letter_for",
     "load_value_sets",
     "map_core_value",
+    "mark_letter_given",
+    "mark_paid",
+    "messages_with_letters",
     "move_criterion",
     "move_stage",
     "move_to_next_stage",
@@ -127,13 +147,16 @@ __all__ = [
     "next_criterion_order",
     "next_stage",
     "next_value_order",
+    "next_visit_news",
     "outstanding_shadowing_checks",
     "record_decision",
+    "record_involvement",
     "record_supported_person_view",
     "refresh_all_value_levels",
     "refresh_from_scores",
     "refresh_value_levels",
     "remake_missing_summary",
+    "remind_unpaid",
     "remove_generated_files",
     "remove_panellist",
     "request_summary",
@@ -148,5 +171,6 @@ __all__ = [
     "start_new_criteria_version",
     "submit_scorecard",
     "sweep_summary_jobs",
+    "tell_experts",
     "tick_check",
 ]
