@@ -570,6 +570,7 @@ REGISTER: tuple[Table, ...] = (
                 "reasons", C, A.PLACEHOLDER, X.DELETE_ROW, "reasons", placeholder="(anonymised)"
             ),
             Personal("override_reason", C, A.BLANK, X.DELETE_ROW, "override_reason"),
+            Personal("feedback_to_candidate", C, A.BLANK, X.DELETE_ROW, "feedback_sent_to_you"),
         ),
     ),
     Table(

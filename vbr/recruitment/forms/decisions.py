@@ -27,6 +27,15 @@ class DecisionForm(forms.Form):
         "draw on care and support. They are told this reason in their message about the "
         "decision: write it in plain words, and give nobody's scores.",
     )
+    feedback_to_candidate = forms.CharField(
+        label="A sentence for the candidate (optional, when you decline)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=600,
+        required=False,
+        help_text="Sent to them as you write it, in the kind message that tells them. For "
+        "example, what they could build on. Never scores, notes or what anyone on the panel "
+        "said.",
+    )
     # The application as the decider saw it (workflow.Seen), carried back with the decision
     # so that a form sent twice, or after somebody else decided, is not recorded again.
     at_stage = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -51,6 +60,9 @@ class DecisionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         kind = cleaned.get("kind")
+        if kind != Decision.Kind.DECLINE:
+            # Only a candidate turned down is sent it.
+            cleaned["feedback_to_candidate"] = ""
         against = kind and rules.goes_against_experts(view=self.experts_view, kind=kind)
         if against and not (cleaned.get("override_reason") or "").strip():
             self.ask_for_override_reason()

@@ -32,6 +32,9 @@ class Decision(models.Model):
     reasons = models.TextField()
     # Required when the decision goes against the experts-by-experience view.
     override_reason = models.TextField(blank=True)
+    # Written for the candidate when turning them down: sent in the "not this time" notice,
+    # as written. Never the reasons, which are for the provider.
+    feedback_to_candidate = models.TextField(blank=True, max_length=600)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -140,7 +140,11 @@ def application_move(
         membership.provider.applications.select_related("candidate", "role"), pk=application_id
     )
     try:
-        stage = workflow.move_to_next_stage(application=application, moved_by=membership.user)
+        stage = workflow.move_to_next_stage(
+            application=application,
+            moved_by=membership.user,
+            site=request.build_absolute_uri("/"),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

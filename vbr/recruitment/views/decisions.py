@@ -53,6 +53,8 @@ def decision_create(
                 override_reason=form.cleaned_data["override_reason"].strip(),
                 decided_by=request.user,  # type: ignore[arg-type]
                 seen=form.seen(),
+                feedback_to_candidate=form.cleaned_data["feedback_to_candidate"],
+                site=request.build_absolute_uri("/"),
             )
         except workflow.DecisionOvertaken as overtaken:
             kind = form.cleaned_data["kind"]

@@ -89,9 +89,12 @@ def next_stage(application: Application) -> Stage | None:
 
 
 @transaction.atomic
-def move_to_next_stage(*, application: Application, moved_by: User | None) -> Stage:
+def move_to_next_stage(*, application: Application, moved_by: User | None, site: str = "") -> Stage:
     """Move an open application on to the next stage of its role, keeping the history of
-    stage entries that time-in-stage figures are built from. Refused at the last stage."""
+    stage entries that time-in-stage figures are built from. Refused at the last stage.
+
+    The candidate is told ("moved on"), by the notices of the candidate's side; `site` is the
+    address VBR is served at, for the link to their own page."""
     if not application.is_open:
         raise ValidationError(
             f"This application is {application.get_status_display().lower()}: it cannot move on."
@@ -107,4 +110,9 @@ def move_to_next_stage(*, application: Application, moved_by: User | None) -> St
         application=application, stage=stage, entered_at=now, moved_by=moved_by
     )
     reports_changed(provider_id=application.provider_id)
+    # Imported here: the candidate's side builds on recruitment, not the other way round.
+    from vbr.applicants.models import Notice
+    from vbr.applicants.notices import tell_candidate
+
+    tell_candidate(application=application, kind=Notice.Kind.MOVED_ON, site=site)
     return stage

@@ -85,6 +85,8 @@ def record_decision(
     override_reason: str = "",
     decided_by: User,
     seen: Seen | None = None,
+    feedback_to_candidate: str = "",
+    site: str = "",
 ) -> Decision:
     """Record a human decision with its reasons, at the stage the application is in, and
     carry it out. A decision against the experts' view at that stage needs `override_reason`
@@ -92,7 +94,11 @@ def record_decision(
 
     Everything is read again under the application's lock, which the experts' submits and
     amendments take too: `seen` (from the decision page) must still hold, else
-    DecisionOvertaken; the view is their view now, else OverrideReasonNeeded."""
+    DecisionOvertaken; the view is their view now, else OverrideReasonNeeded.
+
+    The candidate is told (moved on, offer, not this time, with `feedback_to_candidate` as
+    written) by the notices of the candidate's side; `site` is the address VBR is served
+    at, for the link to their own page."""
     lock_and_reload_application(application)
     latest = application.decisions.select_related("decided_by").order_by("-pk").first()
     latest_id = latest.pk if latest is not None else None
@@ -118,9 +124,13 @@ def record_decision(
         reasons=reasons,
         override_reason=override_reason,
         decided_by=decided_by,
+        feedback_to_candidate=(
+            feedback_to_candidate.strip() if kind == Decision.Kind.DECLINE else ""
+        ),
     )
+    was_offered = application.status == Application.Status.OFFERED
     if kind == Decision.Kind.PROGRESS:
-        move_to_next_stage(application=application, moved_by=decided_by)
+        move_to_next_stage(application=application, moved_by=decided_by, site=site)
     elif kind in DECISION_STATUS:
         application.status = DECISION_STATUS[kind]
         application.status_changed_at = timezone.now()
@@ -133,6 +143,7 @@ def record_decision(
             from vbr.compliance.workflow import open_file
 
             open_file(application=application, by=decided_by)
+    _tell_candidate(decision, was_offered=was_offered, site=site)
     if kind != Decision.Kind.PROGRESS:  # moving on to the next stage has changed it already
         reports_changed(provider_id=application.provider_id)
     audit.record(
@@ -145,3 +156,25 @@ def record_decision(
         + (" (against the experts-by-experience view)" if against else ""),
     )
     return decision
+
+
+def _tell_candidate(decision: Decision, *, was_offered: bool, site: str) -> None:
+    """The candidate's notice of an offer (a hire without an offer first counts as one) or
+    of "not this time"; moving on tells them itself. Nothing of the reasons goes to them."""
+    # Imported here: the candidate's side builds on recruitment, not the other way round.
+    from vbr.applicants.models import Notice
+    from vbr.applicants.notices import tell_candidate
+
+    kinds = {
+        Decision.Kind.OFFER: Notice.Kind.OFFER,
+        Decision.Kind.HIRE: Notice.Kind.OFFER,
+        Decision.Kind.DECLINE: Notice.Kind.NOT_THIS_TIME,
+    }
+    if decision.kind not in kinds or (decision.kind == Decision.Kind.HIRE and was_offered):
+        return
+    tell_candidate(
+        application=decision.application,
+        kind=kinds[decision.kind],
+        site=site,
+        feedback=decision.feedback_to_candidate,
+    )
