@@ -339,7 +339,9 @@ def test_a_time_outside_what_the_expert_said_is_refused_with_the_reasons(
     assert "Dev Raman comes with a supporter." in page
     assert not Slot.objects.exists()
 
-    late = slot_form(interview, [dev_with_needs], starts_at=soon(hour=14).strftime("%Y-%m-%dT%H:%M"))
+    late = slot_form(
+        interview, [dev_with_needs], starts_at=soon(hour=14).strftime("%Y-%m-%dT%H:%M")
+    )
     page = signed_in(bob).post(url, late).content.decode()
     assert "Dev Raman needs to finish by 3:00 p.m.; this time finishes at 3:30 p.m." in page
     assert not Slot.objects.exists()
@@ -443,9 +445,10 @@ def test_a_note_prints_alone_and_once_handed_over_leaves_the_list_and_its_words_
     assert "Hello Dev, note 0." in printed.content.decode()
     assert "note 1" not in printed.content.decode()
     # Another provider's manager reaches neither the note nor its list.
-    assert signed_in(charlie).get(
-        reverse("panel-note-print", args=["hillside", first.pk])
-    ).status_code == 404
+    assert (
+        signed_in(charlie).get(reverse("panel-note-print", args=["hillside", first.pk])).status_code
+        == 404
+    )
 
     response = client.post(
         reverse("panel-notes-handed-over", args=["sunrise"]), {"note": [first.pk]}, follow=True

@@ -423,6 +423,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vbr.applicants.send_reminders",
         "schedule": crontab(minute=5),
     },
+    # Panel members: tomorrow's assessments, and scorecards still open after the provider's
+    # hours (vbr/applicants/panel_messages.py).
+    "remind-panels": {
+        "task": "vbr.applicants.remind_panels",
+        "schedule": crontab(minute=20),
+    },
+    # Every morning: chairs and hiring managers get the list of scorecards still open.
+    "send-overdue-digests": {
+        "task": "vbr.applicants.send_overdue_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "sweep-summary-jobs": {
         "task": "vbr.recruitment.tasks.sweep_summary_jobs",
         "schedule": JOB_SWEEP_SECONDS,

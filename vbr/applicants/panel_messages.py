@@ -298,12 +298,14 @@ def send_panel_reminders(*, now: datetime | None = None) -> int:
 
 
 def _thresholds(provider_ids: Iterable[int]) -> dict[int, int]:
+    """Each provider's hours before a scorecard reminder (ours unless they chose)."""
+    providers = set(provider_ids)
     chosen = dict(
-        ApplicantSettings.objects.filter(provider_id__in=set(provider_ids)).values_list(
+        ApplicantSettings.objects.filter(provider_id__in=providers).values_list(
             "provider_id", "scorecard_reminder_hours"
         )
     )
-    return {pk: chosen.get(pk, DEFAULT_SCORECARD_REMINDER_HOURS) for pk in set(provider_ids)}
+    return {pk: chosen.get(pk, DEFAULT_SCORECARD_REMINDER_HOURS) for pk in providers}
 
 
 def overdue_places(*, now: datetime) -> list[Panellist]:

@@ -6,7 +6,7 @@ from celery import Task, shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from vbr.applicants import notices
+from vbr.applicants import notices, panel_messages
 
 
 @shared_task(
@@ -43,3 +43,17 @@ def sweep_notices() -> int:
 def send_reminders() -> int:
     """Run every hour by celery beat: reminders of times booked for the next day."""
     return notices.send_reminders()
+
+
+@shared_task(name="vbr.applicants.remind_panels", ignore_result=True)
+def remind_panels() -> int:
+    """Run every hour by celery beat: panel members of tomorrow's assessments, and panel
+    members whose scorecard is still open after their provider's hours."""
+    return panel_messages.send_panel_reminders() + panel_messages.send_scorecard_reminders()
+
+
+@shared_task(name="vbr.applicants.send_overdue_digests", ignore_result=True)
+def send_overdue_digests() -> int:
+    """Run every morning by celery beat: chairs and hiring managers get the day's list of
+    scorecards still open."""
+    return panel_messages.send_overdue_digests()
