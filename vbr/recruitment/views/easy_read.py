@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from vbr.accounts.access import ANY_MEMBER, provider_view
 from vbr.accounts.invitations import link_scope
 from vbr.accounts.models import AccessProfile, Membership
+from vbr.applicants.answers import answers_for_panel
 from vbr.recruitment import workflow
 from vbr.recruitment.forms.easy_read import (
     LEVEL_WORDS,
@@ -135,6 +136,8 @@ def easy_start(request: HttpRequest, membership: Membership, assessment_id: int)
         started=scorecard is not None and scorecard.scores.exists(),
         # Closing the loop: decisions they chose to hear about on their next visit.
         news=workflow.next_visit_news(user=panellist.user, provider=membership.provider),
+        # What the candidate wrote when applying, in their own words (not scores).
+        values_answers=answers_for_panel(panellist.assessment),
     )
     return render(request, "recruitment/easy/start.html", context)
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vbr.accounts.access import ANY_MEMBER, owed_places_on, provider_view
 from vbr.accounts.models import AccessProfile, Membership
+from vbr.applicants.answers import answers_for_panel
 from vbr.recruitment import scoring, workflow
 from vbr.recruitment.forms.scoring import ScorecardForm
 from vbr.recruitment.models import Assessment, Criterion, Indicator, Panellist, Scorecard
@@ -157,6 +158,8 @@ def scorecard_edit(
         form = ScorecardForm(initial=ScorecardForm.initial_from(scorecard), criteria=criteria)
     _with_indicators(criteria)
     context["form"] = form
+    # What the candidate wrote when applying: their words, not anybody's scores.
+    context["values_answers"] = answers_for_panel(assessment)
     return render(request, "recruitment/scorecard_form.html", context)
 
 

@@ -1,0 +1,31 @@
+"""The values answers a candidate wrote when applying online, shown to the panel of the role's
+first stage as the candidate wrote them.
+
+They are the candidate's own words, not anybody's scores: independence (who may see whose
+scores, `vbr.accounts.access`) does not hide them, and every panellist reads them before
+scoring, on the full scorecard and on the easy-read start page alike.
+"""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+
+from vbr.applicants.models import ValuesAnswer
+from vbr.recruitment.models import Assessment, Stage
+
+
+def answers_for_panel(assessment: Assessment) -> list[ValuesAnswer]:
+    """The answers of the assessment's application, in the order the questions were asked,
+    at the role's first stage only; none for an application a manager added (one query)."""
+    first_stage = Subquery(
+        Stage.objects.filter(role_id=OuterRef("online_application__application__role_id"))
+        .order_by("order", "pk")
+        .values("pk")[:1]
+    )
+    return list(
+        ValuesAnswer.objects.filter(online_application__application_id=assessment.application_id)
+        .alias(first_stage=first_stage)
+        .filter(first_stage=assessment.stage_id)
+        .select_related("core_value")
+        .order_by("order", "pk")
+    )
