@@ -13,8 +13,10 @@ from django.urls import reverse
 
 from tests import factories as f
 from tests.conftest import signed_in
+from tests.servers import smtp_server
 from vbr.accounts.models import Membership, Provider, User
-from vbr.applicants.models import Vacancy
+from vbr.applicants import notices
+from vbr.applicants.models import Notice, Vacancy
 from vbr.compliance import workflow as compliance
 from vbr.compliance.checklists import INDIVIDUAL_EMPLOYER_CHECKLISTS
 from vbr.compliance.models import SaferRecruitmentFile
@@ -83,7 +85,22 @@ def write_job(provider: Provider, by: User, values: list[CoreValue]) -> PaJob:
 def applicant(job: PaJob, first_name: str = "Kim") -> Application:
     stage = workflow.interview_stage(job.role)
     candidate = f.make_candidate(provider=job.provider, first_name=first_name, last_name="Osei")
+    candidate.email = f"{first_name.lower()}@example.org"
+    candidate.save(update_fields=["email"])
     return f.make_application(role=job.role, stage=stage, candidate=candidate)
+
+
+def email_received(application: Application, settings: Any) -> Any:
+    """The candidate's email notice, as a real mail server receives it."""
+    notice = Notice.objects.get(application=application, channel=Notice.Channel.EMAIL)
+    with smtp_server() as mailbox:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", mailbox.port
+        settings.EMAIL_USE_TLS = False
+        assert notices.deliver(notice_id=notice.pk).delivery is notices.Delivery.SENT
+    message = mailbox.received[0]
+    body = message.get_payload(decode=True).decode()
+    return message["To"], message["Subject"], body
 
 
 def interviewed(job: PaJob, jo: User, application: Application, **score: Any) -> Panellist:
@@ -239,7 +256,7 @@ def test_step_two_copies_the_chosen_bank_questions_into_the_interview(
         **LEVELS,
     )
     page = text(as_jo.get(url("pa-questions", jo_whitfield, job.role_id)))
-    assert "When did you make someone laugh on a bad day?" in page
+    assert "Tell me about a time you made someone laugh on a hard day." in page
     response = as_jo.post(
         url("pa-questions", jo_whitfield, job.role_id), {f"value_{humour.pk}": [laugh.pk]}
     )
@@ -333,7 +350,7 @@ def test_step_four_waits_for_the_employers_own_scores(
 
 
 def test_step_four_offers_the_job_and_opens_the_private_employers_checks(
-    as_jo: Client, jo: User, jo_whitfield: Provider, humour: CoreValue
+    as_jo: Client, jo: User, jo_whitfield: Provider, humour: CoreValue, settings: Any
 ) -> None:
     job = write_job(jo_whitfield, jo, [humour])
     kim = applicant(job)
@@ -357,21 +374,35 @@ def test_step_four_offers_the_job_and_opens_the_private_employers_checks(
     assert "Kim Osei: 0 of 5 checks done." in page
     assert "Employer&#x27;s liability insurance in place" in page
     assert "4 of 5 steps done." not in page  # the questions and companion are still to do
+    # Kim hears of the offer; nothing of Jo's reasons goes to her.
+    to, subject, body = email_received(kim, settings)
+    assert to == "kim@example.org"
+    assert subject == "We would like to offer you the job of Personal assistant"
+    assert body.startswith("Hello Kim,")
+    assert "laugh" not in body
 
 
-def test_saying_not_this_time_closes_the_application(
-    as_jo: Client, jo: User, jo_whitfield: Provider, humour: CoreValue
+def test_saying_not_this_time_closes_the_application_and_tells_them_kindly(
+    as_jo: Client, jo: User, jo_whitfield: Provider, humour: CoreValue, settings: Any
 ) -> None:
     job = write_job(jo_whitfield, jo, [humour])
     leo = applicant(job, first_name="Leo")
     response = as_jo.post(
         url("pa-offer", jo_whitfield, leo.pk),
-        {"kind": "decline", "reasons": "Could not do mornings."},
+        {
+            "kind": "decline",
+            "reasons": "Could not do mornings.",
+            "feedback_to_candidate": "You were warm and kind; I needed someone for mornings.",
+        },
         follow=True,
     )
     assert "Leo Osei will be told, kindly." in text(response)
     leo.refresh_from_db()
     assert leo.status == Application.Status.DECLINED
+    _to, subject, body = email_received(leo, settings)
+    assert subject == "Your application for Personal assistant"
+    assert "You were warm and kind; I needed someone for mornings." in body
+    assert "Could not do mornings." not in body
 
 
 # -- Step 5: checks suited to a private employer -----------------------------------------------

@@ -99,7 +99,7 @@ class QuestionsForm(forms.Form):
             self.items_by_field[name] = {str(item.pk): item for item in items}
             self.fields[name] = forms.MultipleChoiceField(
                 label=core_value.name,
-                choices=[(str(item.pk), item.prompt_easy_read or item.prompt) for item in items],
+                choices=[(str(item.pk), item.prompt) for item in items],
                 required=False,
                 widget=forms.CheckboxSelectMultiple,
             )
@@ -150,6 +150,14 @@ class OfferForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="This is kept with your records. The candidate does not see it.",
+    )
+    feedback_to_candidate = forms.CharField(
+        label="If it is “not this time”: one kind sentence for them (you can leave it empty)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="We send it to them as you write it. For example: you were warm and kind; "
+        "I needed someone who drives.",
     )
     override_reason = forms.CharField(
         label="The people on your panel who draw on care thought differently. Why did you "

@@ -21,7 +21,7 @@ from vbr.applicants.models import Vacancy
 from vbr.compliance import checklists
 from vbr.compliance.models import SaferRecruitmentFile
 from vbr.pa.models import PaJob
-from vbr.pa.workflow import open_interviews
+from vbr.pa.workflow import OPEN_INTERVIEW
 from vbr.recruitment.models import Application, Assessment, CoreValue, Panellist, Role, Stage
 
 
@@ -113,7 +113,14 @@ def guided_steps(membership: Membership, role: Role) -> list[Step]:
         .first()
     )
     values = list(job.values.all()) if job is not None else []
-    interviews = open_interviews(role)
+    # Every interview of the job (one query): the open ones need someone beside the employer.
+    all_interviews = list(
+        Assessment.objects.filter(application__role=role, stage__kind=Stage.Kind.INTERVIEW)
+        .exclude(status=Assessment.Status.CANCELLED)
+        .select_related("application__candidate")
+        .order_by("scheduled_at", "pk")
+    )
+    interviews = [a for a in all_interviews if a.status in OPEN_INTERVIEW]
     panels: dict[int, list[Panellist]] = {a.pk: [] for a in interviews}
     for place in Panellist.objects.filter(assessment__in=[a.pk for a in interviews]).select_related(
         "user"
@@ -142,7 +149,7 @@ def guided_steps(membership: Membership, role: Role) -> list[Step]:
         .exclude(assessment__status="cancelled")
         .values_list("assessment__application_id", "assessment_id")
     )
-    interview_by_application = {a.application_id: a for a in interviews}
+    interview_by_application = {a.application_id: a for a in all_interviews}
     steps = [
         _advert_step(membership, role, job, vacancy, values),
         _questions_step(membership, role, stage),
@@ -302,24 +309,22 @@ def _offer_step(
                     primary=True,
                 ),
             )
-        elif application.pk in interview_by_application or application.current_stage_id:
-            interview = interview_by_application.get(application.pk)
-            when = (
-                f"interview {_when(interview.scheduled_at)}"
-                if interview is not None
-                else f"applied {application.applied_at:%-d %B}"
-            )
-            text = f"{name}: {when}."
+        elif application.pk in interview_by_application:
+            interview = interview_by_application[application.pk]
+            text = f"{name}: interview {_when(interview.scheduled_at)}."
             actions = (
                 Action("Decide", _url("pa-offer", membership, application.pk), primary=True),
+            )
+        else:
+            text = f"{name}: applied {application.applied_at:%-d %B}. No interview yet."
+            actions = (
                 Action(
                     "Set an interview time",
                     _url("assessment-add", membership, application.pk),
+                    primary=True,
                 ),
+                Action("Decide", _url("pa-offer", membership, application.pk)),
             )
-        else:
-            text = f"{name}: applied {application.applied_at:%-d %B}."
-            actions = (Action("Decide", _url("pa-offer", membership, application.pk)),)
         step.rows.append(Row(text, actions))
     for application in offered:
         step.rows.append(

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,15 +27,10 @@ from vbr.recruitment import workflow as recruitment
 from vbr.recruitment.models import (
     Application,
     Assessment,
-    BankItem,
-    CoreValue,
     Decision,
     Role,
     Stage,
 )
-
-# How many questions the bank offers for each value: a few to choose from, not a catalogue.
-QUESTIONS_PER_VALUE = 4
 
 
 def is_individual_employer(provider: Provider) -> bool:
@@ -181,52 +175,6 @@ def pa_publish(request: HttpRequest, membership: Membership, role_id: int) -> Ht
     return redirect("pa-job", membership.provider.slug, job.role_id)
 
 
-def _bank_choices(membership: Membership, job: PaJob) -> list[tuple[CoreValue, list[BankItem]]]:
-    """For each of the employer's chosen values (all their values when they chose none), a
-    few interview questions from the bank: those written for the value itself, for a national
-    value it evidences, or for a national value of the same name."""
-    provider = membership.provider
-    values = list(job.values.filter(retired_at__isnull=True).order_by("order", "pk"))
-    if not values:
-        values = list(provider.core_values.current().order_by("order", "pk"))
-    items = list(
-        BankItem.objects.available_to(provider)
-        .filter(kind=BankItem.Kind.INTERVIEW_QUESTION)
-        .filter(
-            Q(core_value__in=values)
-            | Q(national_value__core_values__in=values)
-            | Q(national_value__name__in=[value.name for value in values])
-        )
-        .select_related("national_value")
-        .prefetch_related("national_value__core_values")
-        .distinct()
-        .order_by("order", "pk")
-    )
-    by_value: list[tuple[CoreValue, list[BankItem]]] = []
-    for value in values:
-        matching = [
-            item
-            for item in items
-            if item.core_value_id == value.pk
-            or (
-                item.national_value is not None
-                and (
-                    item.national_value.name.casefold() == value.name.casefold()
-                    or value in item.national_value.core_values.all()
-                )
-            )
-        ]
-        seen: set[str] = set()
-        unique = []
-        for item in matching:
-            if item.prompt not in seen:
-                seen.add(item.prompt)
-                unique.append(item)
-        if unique:
-            by_value.append((value, unique[:QUESTIONS_PER_VALUE]))
-    return by_value
-
-
 @require_http_methods(["GET", "POST"])
 @pa_view
 def pa_questions(request: HttpRequest, membership: Membership, role_id: int) -> HttpResponse:
@@ -239,7 +187,7 @@ def pa_questions(request: HttpRequest, membership: Membership, role_id: int) -> 
             actor=request.user,
         )
     asked = set(stage.current_criteria().values_list("prompt", flat=True))
-    choices = _bank_choices(membership, job)
+    choices = workflow.bank_questions(provider=membership.provider, job=job)
     form = QuestionsForm(
         request.POST if request.method == "POST" else None, choices_by_value=choices
     )
@@ -346,6 +294,8 @@ def pa_offer(request: HttpRequest, membership: Membership, application_id: int) 
                 reasons=form.cleaned_data["reasons"].strip(),
                 override_reason=form.cleaned_data["override_reason"].strip(),
                 decided_by=request.user,  # type: ignore[arg-type]
+                feedback_to_candidate=form.cleaned_data["feedback_to_candidate"],
+                site=request.build_absolute_uri("/"),
             )
         except recruitment.DecisionOvertaken:
             messages.info(request, "This was already decided. Nothing else was recorded.")

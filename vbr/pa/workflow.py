@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from vbr.accounts import people
@@ -20,7 +21,7 @@ from vbr.accounts.models import Membership, Provider, User
 from vbr.applicants.models import Vacancy
 from vbr.pa.models import PaJob
 from vbr.recruitment import workflow as recruitment
-from vbr.recruitment.models import Assessment, CoreValue, Panellist, Role, Stage
+from vbr.recruitment.models import Assessment, BankItem, CoreValue, Panellist, Role, Stage
 
 INTERVIEW_NAME = "Interview"
 
@@ -107,13 +108,15 @@ def publish_advert(*, job: PaJob) -> Vacancy:
     return vacancy
 
 
+# Interviews still to happen or to be scored.
+OPEN_INTERVIEW = (Assessment.Status.SCHEDULED, Assessment.Status.SCORING)
+
+
 def open_interviews(role: Role) -> list[Assessment]:
     """The role's interviews still to happen or to be scored."""
     return list(
         Assessment.objects.filter(
-            application__role=role,
-            stage__kind=Stage.Kind.INTERVIEW,
-            status__in=(Assessment.Status.SCHEDULED, Assessment.Status.SCORING),
+            application__role=role, stage__kind=Stage.Kind.INTERVIEW, status__in=OPEN_INTERVIEW
         )
         .select_related("application__candidate", "stage")
         .order_by("scheduled_at", "pk")
@@ -154,3 +157,53 @@ def seat_companion(*, job: PaJob, assessment: Assessment) -> Panellist | None:
     if assessment.panellists.filter(user_id=job.companion.user_id).exists():
         return None
     return recruitment.add_panellist(assessment=assessment, membership=job.companion)
+
+
+# How many questions the bank offers for each value: a few to choose from, not a catalogue.
+QUESTIONS_PER_VALUE = 4
+
+
+def bank_questions(*, provider: Provider, job: PaJob) -> list[tuple[CoreValue, list[BankItem]]]:
+    """For each of the employer's chosen values (all their values when they chose none), a
+    few interview questions from the bank, in one query: the provider's own written for the
+    value first, then those of a national value it evidences or of the same name (a value
+    copied from the starter set is named as the set names it)."""
+    values = list(job.values.filter(retired_at__isnull=True).order_by("order", "pk"))
+    if not values:
+        values = list(provider.core_values.current().order_by("order", "pk"))
+    names = {value.name.casefold(): value for value in values}
+    evidenced = {
+        national_id: value_id
+        for value_id, national_id in CoreValue.evidences.through.objects.filter(
+            corevalue__in=values
+        ).values_list("corevalue_id", "nationalvalue_id")
+    }
+    items = (
+        BankItem.objects.available_to(provider)
+        .filter(kind=BankItem.Kind.INTERVIEW_QUESTION)
+        .filter(
+            Q(core_value__in=values)
+            | Q(national_value__in=list(evidenced))
+            | Q(national_value__name__in=[value.name for value in values])
+        )
+        .select_related("national_value")
+        .order_by(
+            F("core_value").asc(nulls_last=True), "national_value__value_set__order", "order", "pk"
+        )
+    )
+    found: dict[int, list[BankItem]] = {value.pk: [] for value in values}
+    prompts: dict[int, set[str]] = {value.pk: set() for value in values}
+    for item in items:
+        if item.core_value_id in found:
+            value_id = item.core_value_id
+        elif item.national_value_id in evidenced:
+            value_id = evidenced[item.national_value_id]
+        elif item.national_value and item.national_value.name.casefold() in names:
+            value_id = names[item.national_value.name.casefold()].pk
+        else:
+            continue
+        if item.prompt in prompts[value_id] or len(found[value_id]) >= QUESTIONS_PER_VALUE:
+            continue
+        prompts[value_id].add(item.prompt)
+        found[value_id].append(item)
+    return [(value, found[value.pk]) for value in values if found[value.pk]]

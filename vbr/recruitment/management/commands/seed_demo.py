@@ -18,6 +18,7 @@ from vbr.recruitment import workflow
 from vbr.recruitment.models import (
     Application,
     Assessment,
+    BankItem,
     Candidate,
     CoreValue,
     Criterion,
@@ -212,15 +213,48 @@ class Command(BaseCommand):
     # -- the individual employer ----------------------------------------------------------------
 
     def _individual_employer(self, provider: Provider) -> None:
+        """Jo, part-way along the PA path: the advert in her words is published, her
+        interview has questions from the bank, her friend Amir sits with her, and Kim is
+        waiting for her decision (the offer and the checks are still to come)."""
+        from decimal import Decimal
+
+        from vbr.pa import workflow as pa
+
         copy_starter_values(provider=provider)
+        if not BankItem.objects.filter(provider__isnull=True).exists():
+            workflow.load_value_sets()
         values = {v.name: v for v in provider.core_values.all()}
-        role = self._role(
-            provider, values, "Personal assistant", "Mornings, helping me get up and out."
-        )
-        interview = role.stages.get(order=1)
         jo = self.users["jo"]
+        chosen = [values[name] for name, _prompt, _essential in INTERVIEW_QUESTIONS]
+        job = pa.save_job(
+            provider=provider,
+            by=jo,
+            words=pa.JobWords(
+                title="Personal assistant, mornings",
+                help_needed="Getting up, a shower and getting dressed. Making breakfast with "
+                "me. Sometimes the shops or the library.",
+                what_matters="A sense of humour: mornings go better with a laugh. Respect for "
+                "my faith: I am Muslim, so halal food and time to pray. Liking music or "
+                "rugby is a bonus.",
+                values=chosen,
+                hours="Weekday mornings, 7.30 to 10.30",
+                pay_from=Decimal("13.20"),
+                town="Swansea",
+            ),
+        )
+        pa.publish_advert(job=job)
+        interview = pa.interview_stage(job.role)
+        assert interview is not None
+        # The first question the bank offers for each of her values (`KIM` scores them in
+        # this order).
+        for core_value, items in pa.bank_questions(provider=provider, job=job):
+            workflow.copy_bank_item_into_stage(
+                item=items[0], stage=interview, core_value=core_value, actor=jo
+            )
+        role = job.role
         kim = self._apply(role, "Kim", "Osei", days_ago=4, source=Application.Source.SOCIAL_MEDIA)
         a = self._assessment(kim, interview, _days_ago(1), [jo])
+        pa.choose_companion(job=job, full_name="Amir Khan", relationship="friend", email="", by=jo)
         self._score(a, jo, KIM["jo"], submitted=True, recommendation="yes")
         self._apply(role, "Leo", "Price", days_ago=1, source=Application.Source.WEBSITE)
 
