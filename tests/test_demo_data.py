@@ -27,7 +27,7 @@ def demo(db: None) -> str:
 def test_every_application_happens_in_order(demo: str) -> None:
     now = timezone.now()
     applications = Application.objects.select_related("candidate")
-    assert applications.count() == 11
+    assert applications.count() == 12
     for application in applications:
         added = application.candidate.created_at
         assert added.date() == application.applied_at.date(), application
@@ -77,6 +77,44 @@ def test_the_expert_by_experience_has_no_password_and_the_logins_say_so(demo: st
     assert "Dev, an expert by experience without a password" in readme
 
 
+def test_the_care_assistant_job_is_published_with_times_and_an_online_application(
+    demo: str,
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from vbr.applicants.models import Booking, PanelMessage, Slot, Vacancy
+
+    vacancy = Vacancy.objects.published().get(role__title="Care assistant")
+    assert vacancy.questions.count() == 2
+    public = Client().get(reverse("provider-vacancies", args=["sunrise"])).content.decode()
+    assert "Care assistant" in public
+    page = Client().get(vacancy.get_absolute_url()).content.decode()
+    assert "Help the people who live at Sunrise House" in page
+
+    slots = Slot.objects.offered().filter(stage__role=vacancy.role)
+    assert slots.count() == 3
+    booked = Booking.objects.select_related("application__candidate", "assessment").get()
+    assert booked.application.candidate.full_name == "Priya Shah"
+    assert booked.application.online.answers.count() == 2
+    panel = set(booked.assessment.panellists.values_list("user__username", flat=True))
+    assert panel == {"bob", "dev"}
+    # Dev hears about panel times on paper: his note waits on the manager's list.
+    assert PanelMessage.objects.filter(user__username="dev", channel="printed").exists()
+
+    bob = Client()
+    bob.force_login(User.objects.get(username="bob"))
+    application = bob.get(
+        reverse("application-detail", args=["sunrise", booked.application_id])
+    ).content.decode()
+    assert "What they wrote when they applied" in application
+    assert "My nan lived with us." in application
+    notes = bob.get(reverse("panel-notes", args=["sunrise"])).content.decode()
+    assert "For Dev Raman" in notes
+    times = bob.get(reverse("slot-list", args=["sunrise", booked.slot.stage_id])).content.decode()
+    assert "Priya Shah" in times
+
+
 def test_running_the_demo_again_changes_nothing_but_the_link(demo: str) -> None:
     before = sorted(Score.objects.values_list("evidence", flat=True))
 
@@ -84,4 +122,5 @@ def test_running_the_demo_again_changes_nothing_but_the_link(demo: str) -> None:
     call_command("seed_demo", stdout=again)
 
     assert sorted(Score.objects.values_list("evidence", flat=True)) == before
+    assert Application.objects.count() == 12
     assert not User.objects.get(username="dev").has_usable_password()

@@ -6,7 +6,7 @@ password back so that the printed logins always work.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -88,6 +88,7 @@ class Command(BaseCommand):
                 )
             if new_sunrise:
                 self._care_home(sunrise)
+            self._vacancy(sunrise)
             if new_jo:
                 self._individual_employer(jo)
             self._equality_monitoring(sunrise)
@@ -209,6 +210,119 @@ class Command(BaseCommand):
             ("Isla", "Nowak", 9, source.REFERRAL),
         ):
             self._apply(night, first, last, days_ago=days, source=where)
+
+    # -- the care assistant's vacancy, times to book and an online application ------------------
+
+    def _vacancy(self, provider: Provider) -> None:
+        """The care assistant's job published with two values questions, three interview
+        times with Bob and Dev on the panel (at times Dev said suit him), and Priya, who
+        applied online this morning, answered the questions and booked the first time.
+
+        Only once: a care home that already has the vacancy is left as it is."""
+        from decimal import Decimal
+
+        from vbr.accounts.models import AccessProfile
+        from vbr.applicants import booking
+        from vbr.applicants.models import Slot, Vacancy, VacancyQuestion
+        from vbr.applicants.status import issue_status_link
+        from vbr.applicants.workflow import submit_application
+
+        care = provider.roles.filter(title="Care assistant").first()
+        if care is None or Vacancy.objects.filter(role=care).exists():
+            return
+        values = {v.name: v for v in provider.core_values.all()}
+        vacancy = Vacancy.objects.create(
+            provider=provider,
+            role=care,
+            status=Vacancy.Status.PUBLISHED,
+            summary="Help the people who live at Sunrise House to have good days, their way.",
+            day_to_day="You help people get up, wash and dress, at the pace they choose. You "
+            "eat with them, chat, and join in with the garden club and the quiz.\n\nYou write "
+            "short notes about each shift, and you work with a small team who help each other.",
+            hours="Days, 30 hours a week: 8am to 2pm, five days out of seven.",
+            employment_type=Vacancy.EmploymentType.PART_TIME,
+            pay_from=Decimal("12.60"),
+            pay_to=Decimal("13.40"),
+            town="Leeds",
+            postcode="LS6 2QT",
+            pathway_category=Vacancy.PathwayCategory.NEW_TO_CARE,
+            what_to_bring="Proof of your right to work in the UK and a photo ID. Comfortable "
+            "shoes for the shadowing.",
+            published_at=timezone.now() - timedelta(days=7),
+        )
+        questions = [
+            VacancyQuestion.objects.create(
+                vacancy=vacancy, core_value=values[name], prompt=prompt, order=order
+            )
+            for order, (name, prompt) in enumerate(
+                (
+                    (
+                        "Dignity and respect",
+                        "Tell us about a time you helped someone keep their privacy or do "
+                        "something their own way.",
+                    ),
+                    (
+                        "Compassion",
+                        "Think of someone who was having a hard day. What did you notice, and "
+                        "what did you do?",
+                    ),
+                )
+            )
+        ]
+        # What Dev said suits him: the times below respect it.
+        AccessProfile.objects.update_or_create(
+            user=self.users["dev"],
+            defaults={
+                "earliest_start": time(10, 0),
+                "latest_finish": time(15, 0),
+                "longest_minutes": 60,
+                "contact_by": AccessProfile.Contact.PRINTED,
+            },
+        )
+        interview = care.stages.order_by("order").first()
+        assert interview is not None
+        panel = provider.memberships.filter(user__in=[self.users["bob"], self.users["dev"]])
+        slots = []
+        for days in (2, 3, 5):
+            day = timezone.localdate() + timedelta(days=days)
+            starts = timezone.make_aware(datetime.combine(day, time(11, 0)))
+            slot = Slot.objects.create(
+                provider=provider,
+                stage=interview,
+                starts_at=starts,
+                minutes=45,
+                place="Sunrise House, the quiet lounge",
+                capacity=1,
+            )
+            slot.panel.set(panel)
+            slots.append(slot)
+        submitted = submit_application(
+            vacancy=vacancy,
+            first_name="Priya",
+            last_name="Shah",
+            email="priya.shah@example.com",
+            phone="07700 900461",
+            source=Application.Source.WEBSITE,
+            referrer_name="",
+            availability="Weekdays, and Saturday mornings.",
+            answers=[
+                (
+                    questions[0],
+                    "My nan lived with us. She liked to choose her own clothes even when it "
+                    "took a long time, so I laid two outfits out and waited while she "
+                    "decided. I always knocked before I went into her room.",
+                ),
+                (
+                    questions[1],
+                    "A boy at the football club I help at went quiet after his dad moved "
+                    "away. I sat with him at half time and asked about his team. I told the "
+                    "coach, gently, so he could keep an eye out.",
+                ),
+            ],
+            texts_agreed=True,
+        )
+        issue_status_link(online=submitted.online)
+        booking.book_slot(application=submitted.application, slot_id=slots[0].pk)
 
     # -- the individual employer ----------------------------------------------------------------
 
