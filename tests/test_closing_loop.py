@@ -326,3 +326,24 @@ def test_the_letters_page_reads_the_same_number_of_queries_for_one_or_many(
     with django_assert_num_queries(5):
         page = as_bob.get(url).content.decode()
     assert page.count("Letter to Eve Adeyemi") == 21
+
+
+def test_an_expert_who_shortlisted_the_candidate_is_told_too(
+    world: World, sunrise: Provider
+) -> None:
+    from vbr.involvement.models import ShortlistAnswer, Shortlisting
+
+    hal = expert(sunrise, "hal", "Hal Brook", Channel.LETTER)
+    shortlisting = Shortlisting.objects.create(provider=sunrise, role=world.role)
+    ShortlistAnswer.objects.create(
+        shortlister=shortlisting.shortlisters.create(user=hal),
+        entry=shortlisting.entries.create(application=world.ann, number=1),
+        answer="no",
+    )
+    world.decide("progress")
+    assert not DecisionMessage.objects.filter(user=hal).exists()
+    world.decide("offer")
+    message = DecisionMessage.objects.get(user=hal, decision__kind="offer")
+    letter = workflow.letter_for(message)
+    assert letter.own_view == "You said no: you would not like them to work here."
+    assert letter.compared == "The decision is different from what you said."

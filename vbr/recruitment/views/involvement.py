@@ -29,7 +29,7 @@ def involvement_paid(
     )
     form = PaidForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("paid_on", ["Enter a date."])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("paid_on", [])))
     else:
         workflow.mark_paid(involvement=involvement, paid_on=form.cleaned_data["paid_on"])
         messages.success(
@@ -51,7 +51,7 @@ def involvement_settings(request: HttpRequest, membership: Membership) -> HttpRe
             "taking part, from now on.",
         )
     else:
-        messages.error(request, " ".join(form.errors.get("pay_within_days", ["Enter a number."])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("pay_within_days", [])))
     return redirect("involvement-list", membership.provider.slug)
 
 

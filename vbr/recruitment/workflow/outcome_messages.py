@@ -3,8 +3,9 @@ assessed, and how their view was weighed.
 
 Panel members who draw on care have told researchers that they were never told who was
 appointed. So every decision (except a hold) on an application writes one `DecisionMessage`
-per expert by experience who submitted a scorecard on it, in the decision's own transaction,
-by the way they chose in "working with me":
+per expert by experience who submitted a scorecard on it (or, for an offer, a hire or a
+decline, gave a shortlisting answer on it), in the decision's own transaction, by the way
+they chose in "working with me":
 
 - email: the text goes into the email outbox, and the worker sends it once the decision is
   committed (never in the request);
@@ -151,19 +152,49 @@ def messages_with_letters(messages: QuerySet[DecisionMessage]) -> QuerySet[Decis
     )
 
 
+# A shortlisting answer as the recommendation it amounts to, for the message's words.
+SHORTLIST_VIEWS = {"yes": Scorecard.Recommendation.YES, "no": Scorecard.Recommendation.NO}
+
+
+def _shortlisters(decision: Decision) -> dict[int, str]:
+    """Experts by experience who gave a shortlisting answer on the application, with it as
+    a recommendation ("" for not sure). One query."""
+    # Imported here: the involvement app builds on recruitment, not the other way round.
+    from vbr.accounts.models import Membership
+    from vbr.involvement.models import ShortlistAnswer
+
+    experts = Membership.objects.filter(
+        provider_id=decision.application.provider_id, is_expert_by_experience=True
+    ).values("user_id")
+    return {
+        user_id: SHORTLIST_VIEWS.get(answer, "")
+        for user_id, answer in ShortlistAnswer.objects.filter(
+            entry__application_id=decision.application_id,
+            shortlister__user_id__in=experts,
+        ).values_list("shortlister__user_id", "answer")
+    }
+
+
 def _experts_to_tell(decision: Decision) -> dict[int, str]:
-    """The experts by experience to tell, each with their own recommendation: those who
-    submitted a scorecard at the decision's stage when it moves the candidate on, and at
-    any stage of the application when it is an offer, a hire or a decline (their view at
-    the latest stage they assessed). One query."""
+    """The experts by experience to tell, each with their own view: those who submitted a
+    scorecard at the decision's stage when it moves the candidate on; when it is an offer,
+    a hire or a decline, those who assessed the candidate at any stage (their view at the
+    latest stage they assessed) or shortlisted them (their shortlisting answer, when they
+    did not assess them too). One or two queries."""
     scorecards = Scorecard.objects.filter(
         assessment__application_id=decision.application_id,
         submitted_at__isnull=False,
         panellist__panel_role=Panellist.PanelRole.EXPERT_BY_EXPERIENCE,
     )
     if decision.kind == Decision.Kind.PROGRESS:
+        # Moving on is decided at a stage (none only for an application not started, where
+        # nobody has assessed the candidate yet).
+        if decision.stage_id is None:
+            return {}
         scorecards = scorecards.filter(assessment__stage_id=decision.stage_id)
     own: dict[int, str] = {}
+    if decision.kind != Decision.Kind.PROGRESS:
+        own.update(_shortlisters(decision))
     for user_id, recommendation in scorecards.order_by(
         "assessment__stage__order", "assessment__stage_id"
     ).values_list("panellist__user_id", "recommendation"):

@@ -1,4 +1,4 @@
-"""The five reports, one module each: database queries (aggregated in the database where
+"""The reports, one module each: database queries (aggregated in the database where
 possible, a constant number per report whatever the number of applications) assembled into
 tables and charts.
 
@@ -15,6 +15,7 @@ from vbr.accounts.models import Provider
 from vbr.reports.queries.fairness import characteristic_choices, fairness_report
 from vbr.reports.queries.filters import ReportFilter
 from vbr.reports.queries.funnel import DaysBetween, funnel_report
+from vbr.reports.queries.involvement import involvement_report
 from vbr.reports.queries.panel import panel_report
 from vbr.reports.queries.retention import hires, retention_report
 from vbr.reports.queries.tables import Cell, Report, Section, Table, days_cell, rate_cells
@@ -36,6 +37,7 @@ __all__ = [
     "fairness_report",
     "funnel_report",
     "hires",
+    "involvement_report",
     "panel_report",
     "rate_cells",
     "retention_report",
@@ -49,6 +51,7 @@ REPORTS = {
     "panel": panel_report,
     "retention": retention_report,
     "fairness": fairness_report,
+    "involvement": involvement_report,
 }
 REPORT_TITLES = {
     "funnel": "Recruitment funnel",
@@ -56,6 +59,7 @@ REPORT_TITLES = {
     "panel": "Panel involvement and agreement",
     "retention": "Retention and outcomes",
     "fairness": "Fairness",
+    "involvement": "Involvement of people who draw on care",
 }
 
 
