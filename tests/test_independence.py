@@ -300,7 +300,27 @@ def world(
             ).pk
         ],
     }
+    # Shortlisting of Ann and Ben by the readers, Carol and Dev: nobody has answered yet.
+    params.update(_shortlisting_world(role=role, ann=ann, ben=ben, people=[alice, bob, carol, dev]))
     return {"params": params, "places": places, "alice": alice, "bob": bob}
+
+
+def _shortlisting_world(role: Any, ann: Any, ben: Any, people: list[User]) -> Params:
+    from vbr.involvement.models import Shortlisting
+
+    shortlisting = Shortlisting.objects.create(provider=role.provider, role=role)
+    entries = [
+        shortlisting.entries.create(application=application, number=number)
+        for number, application in enumerate((ann, ben), start=1)
+    ]
+    places = [shortlisting.shortlisters.create(user=person) for person in people]
+    return {
+        "shortlisting_id": [shortlisting.pk],
+        "shortlister_id": [place.pk for place in places],
+        "entry_id": [entries[0].pk],
+        "advert_review_id": [1],
+        "comment_id": [1],
+    }
 
 
 def others_change_their_minds(world: dict[str, Any], round_: int) -> None:
@@ -425,3 +445,57 @@ def test_a_manager_who_owes_a_scorecard_is_sent_to_score_before_deciding(
     response = client.get(reverse("decision-create", args=[slug, application]), follow=True)
     assert "have not submitted your scorecard yet" in response.content.decode()
     assert "experts by experience were" not in response.content.decode()
+
+
+def others_shortlist_ann(round_: int) -> None:
+    """Carol and Dev answer for Ann (Applicant 1), and change their minds in round 2."""
+    from vbr.involvement.models import ShortlistAnswer, Shortlister
+
+    for place in Shortlister.objects.filter(user__username__in=["carol", "dev"]):
+        ShortlistAnswer.objects.update_or_create(
+            shortlister=place,
+            entry=place.shortlisting.entries.get(number=1),
+            defaults={
+                "answer": "yes" if round_ == 1 else "no",
+                "comment": f"Round {round_}: {place.user.username} read Applicant 1",
+            },
+        )
+
+
+@pytest.mark.parametrize("reader", ["alice", "bob"])
+def test_nothing_shows_the_others_shortlisting_answers_until_you_send_your_own(
+    reader: str, world: dict[str, Any]
+) -> None:
+    from vbr.involvement import workflow as involvement
+    from vbr.involvement.models import Shortlister
+
+    user = world[reader]
+    client = verified(user) if reader == "alice" else Client()
+    if reader == "bob":
+        client.force_login(user)
+    params = world["params"]
+
+    before = snapshot(client, params, user)
+    others_shortlist_ann(round_=1)
+    after = snapshot(client, params, user)
+    changed = sorted(url for url in before if before[url] != after[url])
+    assert not changed, (
+        f"{reader} has not answered for Ann, yet these changed: {changed}\n"
+        + explain(before, after, changed)
+    )
+
+    # Once the reader has sent their own answer for Ann, the others' answers show: it can fail.
+    place = Shortlister.objects.get(user=user)
+    involvement.send_shortlist_answer(
+        shortlister=place, entry=place.shortlisting.entries.get(number=1), answer="yes", comment=""
+    )
+    released = snapshot(client, params, user)
+    others_shortlist_ann(round_=2)
+    later = snapshot(client, params, user)
+    changed_now = {url for url in released if released[url] != later[url]}
+    slug = params["provider_slug"][0]
+    must_change = {
+        reverse("shortlisting-detail", args=[slug, params["shortlisting_id"][0]]),
+        reverse("application-detail", args=[slug, params["application_id"][0]]),
+    }
+    assert must_change <= changed_now, f"not changed after answering: {must_change - changed_now}"

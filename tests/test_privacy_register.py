@@ -259,6 +259,7 @@ def everything_about_amira(provider: Provider, panel: list[User]) -> Everything:
         level=DbsCheck.Level.ENHANCED,
     )
     _safer_recruitment_file_of(application, by=panel[0])
+    _shortlisted(application, panel=panel)
     record(
         provider=provider,
         actor=observer,
@@ -267,6 +268,23 @@ def everything_about_amira(provider: Provider, panel: list[User]) -> Everything:
         summary="Scored Amira Hussain",
     )
     return Everything(application, submitted, draft, view, declined_view)
+
+
+def _shortlisted(application: Application, *, panel: list[User]) -> None:
+    """Amira was shortlisted (by number) before she moved on, with a comment about her."""
+    from vbr.involvement.models import ShortlistAnswer, Shortlisting
+
+    shortlisting = Shortlisting.objects.create(
+        provider=application.provider, role=application.role, opened_by=panel[0]
+    )
+    entry = shortlisting.entries.create(application=application, number=1, outcome="moved_on")
+    for user in panel:
+        ShortlistAnswer.objects.create(
+            shortlister=shortlisting.shortlisters.create(user=user),
+            entry=entry,
+            answer=ShortlistAnswer.Answer.YES,
+            comment="Amira wrote how she sang along with her nan",
+        )
 
 
 def _safer_recruitment_file_of(application: Application, *, by: User) -> None:

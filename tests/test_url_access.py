@@ -261,6 +261,24 @@ ACCESS: dict[str, Row] = {
     "pa-companion": Row("GET", 404, 404, 403, 403, 404, 302),
     "pa-companion-seat": Row("POST", 404, 404, 403, 403, 404, 302),
     "pa-offer": Row("GET", 404, 404, 403, 403, 404, 302),
+    # The advert shared for views and the shortlisting are Pat's (a panel member signing in
+    # with a password); Dev's link session is for his panel place only, so neither is his.
+    # Pat has sent the comments: their parts and check page send Pat to the thank-you.
+    "advert-start": Row("GET", 404, 404, 200, 404, 404, 302),
+    "advert-section": Row("GET", 404, 404, 302, 404, 404, 302),
+    "advert-check": Row("GET", 404, 404, 302, 404, 404, 302),
+    "shortlist-start": Row("GET", 404, 404, 200, 404, 404, 302),
+    "shortlist-answer": Row("GET", 404, 404, 200, 404, 404, 302),
+    # An empty share is refused with a message, back to the vacancy.
+    "advert-share": staff_only("POST", ok=302),
+    "advert-comment-outcome": staff_only(),
+    # A new personal link is shown once, on the page the POST answers with.
+    "advert-review-link": staff_only("POST"),
+    "shortlister-link": staff_only("POST"),
+    "shortlisting-list": staff_only(),
+    "shortlisting-detail": staff_only(),
+    # The world's application is declined: moving it on is refused with a message.
+    "shortlist-entry-decide": staff_only("POST", ok=302),
 }
 
 
@@ -341,6 +359,7 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "pdf_job_id": 999999,
         "vacancy_id": vacancy.pk,
         "slot_id": 999999,
+        "vacancy": vacancy,
         "service_id": Service.objects.create(provider=sunrise, name="Sunrise House").pk,
         "role_id": role.pk,
         "application_id": application.pk,
@@ -371,6 +390,7 @@ def personas(
     pat = f.make_member(provider=sunrise, role=Membership.Role.PANEL, username="pat")
     world["panellist_id"] = f.make_panellist(assessment=world["assessment"], user=pat).pk
     world["membership_id"] = pat.memberships.get().pk
+    _involvement_world(world, pat=pat, bob=bob)
     # Real objects for the routes that need one, so that their rows test the allowed path.
     world["key"] = MonitoringInvite.objects.create(application_id=world["application_id"]).key
     batch = SummaryBatch.objects.create(
@@ -407,6 +427,30 @@ def personas(
         "other_provider": verified(charlie),
         "anonymous": Client(),
     }
+
+
+def _involvement_world(world: dict[str, Any], *, pat: User, bob: User) -> None:
+    """Pat's views on the world's vacancy (sent, with a comment) and Pat's place in a
+    shortlisting of the world's application."""
+    from vbr.involvement.models import AdvertComment, AdvertReview, Shortlisting
+
+    vacancy = world["vacancy"]
+    review = AdvertReview.objects.create(
+        provider=vacancy.provider, vacancy=vacancy, reviewer=pat, shared_by=bob
+    )
+    comment = AdvertComment.objects.create(review=review, section="summary", comment="Shorter")
+    AdvertReview.objects.filter(pk=review.pk).update(sent_at=review.shared_at)
+    shortlisting = Shortlisting.objects.create(
+        provider=vacancy.provider, role_id=world["role_id"], opened_by=bob
+    )
+    entry = shortlisting.entries.create(application_id=world["application_id"], number=1)
+    world.update(
+        advert_review_id=review.pk,
+        comment_id=comment.pk,
+        shortlisting_id=shortlisting.pk,
+        shortlister_id=shortlisting.shortlisters.create(user=pat).pk,
+        entry_id=entry.pk,
+    )
 
 
 def url_for(name: str, world: dict[str, Any]) -> str:

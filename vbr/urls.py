@@ -46,6 +46,7 @@ urlpatterns = [
     # Vacancies and applying: public, no sign-in.
     path("jobs/<slug:provider_slug>/", include("vbr.applicants.urls")),
     path("p/<slug:provider_slug>/", include("vbr.applicants.staff_urls")),
+    path("p/<slug:provider_slug>/", include("vbr.involvement.urls")),
     path("application/", include("vbr.applicants.candidate_urls")),
 ]
 

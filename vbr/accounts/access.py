@@ -205,3 +205,35 @@ def audit_events_visible_to(reader: Any, events: QuerySet[Any]) -> QuerySet[Any]
     return events.exclude(
         action__in=scorecard_events, application_id__in=owed_application_ids(reader)
     )
+
+
+# Independence in shortlisting, the same rule as for scorecards: while a reader shortlists
+# an application and has not sent their own answer for it, they see nobody else's answer
+# for it (nor the tally, nor the comments). Every page, export and report that shows
+# shortlisting answers asks the functions below.
+
+
+def owed_shortlist_entries(reader: Any) -> QuerySet[Any]:
+    """The shortlist entries (applications in a shortlisting) the reader shortlists and has
+    not yet answered."""
+    from vbr.involvement.models import ShortlistAnswer, ShortlistEntry, Shortlister
+
+    user = _user_of(reader)
+    return ShortlistEntry.objects.filter(
+        Exists(Shortlister.objects.filter(shortlisting=OuterRef("shortlisting"), user=user)),
+        ~Exists(ShortlistAnswer.objects.filter(entry=OuterRef("pk"), shortlister__user=user)),
+    )
+
+
+def shortlist_answers_visible_to(reader: Any, answers: QuerySet[Any]) -> QuerySet[Any]:
+    """`answers` (shortlisting answers) without those the reader may not see yet."""
+    return answers.exclude(entry_id__in=owed_shortlist_entries(reader).values("pk"))
+
+
+def hidden_shortlist_entry_ids(reader: Any, shortlisting: Any) -> set[int]:
+    """The entries of one shortlisting whose answers are hidden from the reader."""
+    return set(
+        owed_shortlist_entries(reader)
+        .filter(shortlisting=shortlisting)
+        .values_list("pk", flat=True)
+    )

@@ -29,6 +29,7 @@ from vbr.applicants.models import (
     Slot,
     Vacancy,
 )
+from vbr.involvement.views import advert_comments_beside
 from vbr.recruitment.models import Stage
 
 
@@ -67,7 +68,14 @@ def vacancy_edit(request: HttpRequest, membership: Membership, role_id: int) -> 
     return render(
         request,
         "applicants/vacancy_form.html",
-        {"role": role, "vacancy": vacancy, "form": form, "questions": questions},
+        {
+            "role": role,
+            "vacancy": vacancy,
+            "form": form,
+            "questions": questions,
+            # Beside the draft: the views of people who draw on care on its words.
+            **advert_comments_beside(vacancy),
+        },
     )
 
 

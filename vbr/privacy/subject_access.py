@@ -26,6 +26,7 @@ from vbr.compliance.models import (
     ReferenceRequest,
     SaferRecruitmentFile,
 )
+from vbr.involvement.models import ShortlistAnswer, ShortlistEntry
 from vbr.privacy.models import DbsCheck
 from vbr.privacy.register import Personal, table_for
 from vbr.recruitment.models import (
@@ -90,6 +91,7 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
             "safer_recruitment_file__employment",
             "safer_recruitment_file__gap_explanations",
             "safer_recruitment_file__references",
+            "shortlist_entries__answers",
             Prefetch(
                 "assessments",
                 queryset=Assessment.objects.select_related("stage").prefetch_related(
@@ -142,6 +144,13 @@ def _application(application: Application) -> dict[str, Any]:
         if online
         else None,
         section(Notice): [exported(notice) for notice in application.notices.all()],
+        section(ShortlistEntry): [
+            {
+                **exported(entry),
+                section(ShortlistAnswer): [exported(answer) for answer in entry.answers.all()],
+            }
+            for entry in application.shortlist_entries.all()
+        ],
     }
 
 

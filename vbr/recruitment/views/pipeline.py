@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET
@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
 from vbr.accounts.models import Membership
 from vbr.applicants.first_contact import awaiting_first_contact, first_contact_hours
+from vbr.involvement.models import ShortlistEntry
+from vbr.involvement.summaries import shortlisting_on_application
 from vbr.recruitment import scoring
 from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
 from vbr.recruitment.models import (
@@ -197,7 +199,10 @@ def application_detail(
         _with_latest_summary(
             provider.applications.select_related(
                 "candidate", "role", "current_stage", "outcome", "online"
-            ).prefetch_related("role__stages", "online__answers")
+            )
+            .prefetch_related("role__stages", "online__answers")
+            # Whether it was shortlisted: when not, no query more for that section.
+            .annotate(shortlisted=Exists(ShortlistEntry.objects.filter(application=OuterRef("pk"))))
         ),
         pk=application_id,
     )
@@ -237,6 +242,12 @@ def application_detail(
             # Messages go only to candidates who applied online: none to read for the others.
             "notices": (
                 list(application.notices.all()) if getattr(application, "online", None) else []
+            ),
+            # Shortlisting answers, as independence lets this reader see them.
+            "shortlisting_rows": (
+                shortlisting_on_application(membership, application)
+                if getattr(application, "shortlisted", False)
+                else []
             ),
         },
     )
