@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -28,6 +29,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from vbr.accounts.models import Membership, Provider, User
+from vbr.applicants.models import Vacancy, VacancyQuestion
 from vbr.recruitment.models import (
     Application,
     Assessment,
@@ -420,6 +422,8 @@ MODELS_IN_ORDER: tuple[type[models.Model], ...] = (
     CoreValue,
     Indicator,
     Role,
+    Vacancy,
+    VacancyQuestion,
     Stage,
     Criterion,
     Candidate,
@@ -536,6 +540,22 @@ class Generator:
         w.declare(Indicator, ["core_value_id", "kind", "text", "order"])
         w.declare(Role, ["provider_id", "title", "description", "is_open", "created_at"])
         w.declare(Stage, ["role_id", "name", "kind", "order", "description", "criteria_version"])
+        w.declare(
+            Vacancy,
+            [
+                "provider_id",
+                "role_id",
+                "status",
+                "summary",
+                "day_to_day",
+                "hours",
+                "pay_from",
+                "pay_to",
+                "town",
+                "published_at",
+            ],
+        )
+        w.declare(VacancyQuestion, ["vacancy_id", "core_value_id", "prompt", "order"])
         w.declare(
             Criterion,
             [
@@ -704,6 +724,7 @@ class Generator:
                 if i >= len(ROLE_TITLES) or i > 0:
                     title = f"{title} — {rng.choice(PLACE_WORDS)} {rng.choice(SERVICE_NAMES)}"
             plans.append(self._role(provider_id, title, share, pipeline=index == 0 and i == 0))
+        self._vacancy(provider_id, plans[0].role_id)
         return plans
 
     def _role(self, provider_id: int, title: str, applications: int, *, pipeline: bool) -> RolePlan:
@@ -728,6 +749,41 @@ class Generator:
             changed = self.now - timedelta(days=rng.randint(60, 300)) if versions == 2 else None
             stages.append(StagePlan(stage_id, kind, criteria, versions, changed))
         return RolePlan(role_id=role_id, stages=stages, applications=applications)
+
+    def _vacancy(self, provider_id: int, role_id: int) -> None:
+        """Each provider's first role is published as a vacancy with two values questions
+        (the benchmark opens the pipeline role's). No random numbers are drawn, so a seed
+        gives the same candidates and scores as before."""
+        w = self.w
+        vacancy_id = w.new_id(Vacancy)
+        w.add(
+            Vacancy,
+            (
+                vacancy_id,
+                provider_id,
+                role_id,
+                Vacancy.Status.PUBLISHED,
+                "Support people to live well, their way.",
+                "You help people get up, wash and dress, at their pace.\n\nYou cook and eat "
+                "with them, and go out with them to the shops and the park.",
+                "Three 12-hour shifts a week",
+                Decimal("12.60"),
+                Decimal("13.40"),
+                "Leeds",
+                self.now - timedelta(days=14),
+            ),
+        )
+        for order, name in enumerate(list(self.value_ids)[:2]):
+            w.add(
+                VacancyQuestion,
+                (
+                    w.new_id(VacancyQuestion),
+                    vacancy_id,
+                    self.value_ids[name],
+                    f"Tell us about a time you showed {name.lower()} to someone.",
+                    order,
+                ),
+            )
 
     def _criteria(self, stage_id: int, kind: str, version: int) -> list[tuple[int, int]]:
         w = self.w
