@@ -107,7 +107,7 @@ def _next_sequence(assessment: Assessment) -> int:
     return 0 if latest is None else latest + 1
 
 
-_SUBJECTS = {
+_SUBJECTS: dict[str, str] = {
     PanelMessage.Kind.BOOKED: "Panel booked: {stage}, {when}",
     PanelMessage.Kind.MOVED: "Panel time changed: {stage}, now {when}",
     PanelMessage.Kind.CANCELLED: "Panel cancelled: {stage}, {when}",

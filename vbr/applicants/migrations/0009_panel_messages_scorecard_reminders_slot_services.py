@@ -2,9 +2,11 @@ import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def services_from_names(apps, schema_editor):
+def services_from_names(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """A shadowing slot named its service in words: it now points at the provider's service
     of that name, made when the provider has none by that name yet."""
     Slot = apps.get_model("applicants", "Slot")
@@ -17,7 +19,7 @@ def services_from_names(apps, schema_editor):
         Slot.objects.filter(pk=slot.pk).update(service_ref=service)
 
 
-def names_from_services(apps, schema_editor):
+def names_from_services(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     Slot = apps.get_model("applicants", "Slot")
     for slot in Slot.objects.filter(service_ref__isnull=False).select_related("service_ref"):
         Slot.objects.filter(pk=slot.pk).update(service_name=slot.service_ref.name)
