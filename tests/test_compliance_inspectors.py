@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from django.test import Client
@@ -16,7 +16,7 @@ from tests import factories as f
 from vbr.accounts.models import AuditEvent, Provider, User
 from vbr.compliance import inspector_pdf, workflow
 from vbr.compliance.models import Check, FilePdfJob, SaferRecruitmentFile
-from vbr.recruitment.models import Application, Role
+from vbr.recruitment.models import Application, Role, Service
 
 
 def offered_file(role: Role, by: User, first_name: str, last_name: str) -> SaferRecruitmentFile:
@@ -98,14 +98,113 @@ def test_completeness_takes_the_same_queries_for_one_file_and_fifty(
     role = f.make_role(provider=sunrise)
     offered_file(role, alice, "P", "0")
     url = reverse("compliance-completeness", args=[sunrise.slug])
-    # session, user, membership, files, checks with items and verifiers
-    with django_assert_num_queries(5):
+    # session, user, membership, roles with services (the filters), files per role, missing
+    # items per role, the items of the checklists in use, the page's files, their checks
+    with django_assert_num_queries(9):
         as_alice.get(url)
     for n in range(1, 50):
-        offered_file(role, alice, "P", str(n))
-    with django_assert_num_queries(5):
+        verify(offered_file(role, alice, "P", str(n)), "identity", alice)
+    with django_assert_num_queries(9):
         page = as_alice.get(url)
     assert "0 of 50 files complete" in page.content.decode()
+    # The CSV: session, user, membership, roles, the audit event, the items of the checklists
+    # in use, then the files, one query of checks per batch of files and the names of those
+    # who verified them.
+    csv_url = reverse("compliance-completeness-csv", args=[sunrise.slug])
+    with django_assert_num_queries(9):
+        assert len(rows_of(as_alice.get(csv_url))) == 50
+
+
+def sunrise_services(sunrise: Provider, alice: User) -> dict[str, SaferRecruitmentFile]:
+    """Two services with a role each, and a role tied to none: a file in each, one complete."""
+    house = Service.objects.create(provider=sunrise, name="Sunrise House")
+    lodge = Service.objects.create(provider=sunrise, name="Sunrise Lodge")
+    carers = f.make_role(provider=sunrise, title="Care assistant")
+    nights = f.make_role(provider=sunrise, title="Night care assistant")
+    cooks = f.make_role(provider=sunrise, title="Cook")
+    Role.objects.filter(pk=carers.pk).update(service=house)
+    Role.objects.filter(pk=nights.pk).update(service=lodge)
+    files = {
+        "amira": offered_file(carers, alice, "Amira", "Hussain"),
+        "ben": offered_file(carers, alice, "Ben", "Adams"),
+        "cai": offered_file(nights, alice, "Cai", "Jones"),
+        "dee": offered_file(cooks, alice, "Dee", "Okafor"),
+    }
+    files["ben"].checks.update(status=Check.Status.VERIFIED)
+    files["cai"].checks.exclude(item__key="right_to_work").update(status=Check.Status.VERIFIED)
+    return files
+
+
+def test_completeness_is_grouped_by_service_and_role_with_what_is_missing_most(
+    sunrise: Provider, alice: User, as_alice: Client
+) -> None:
+    sunrise_services(sunrise, alice)
+    page = as_alice.get(reverse("compliance-completeness", args=[sunrise.slug])).content.decode()
+    assert "1 of 4 files complete" in page
+    text = " ".join(page.split())
+    house = text.index('<td data-label="Service">Sunrise House</td>')
+    lodge = text.index('<td data-label="Service">Sunrise Lodge</td>')
+    none = text.index('<td data-label="Service">Not tied to a service</td>')
+    assert house < lodge < none
+    assert (
+        'Care assistant</a></th> <td data-label="Files">2</td> <td data-label="Complete">1</td>'
+        in text
+    )
+    assert "Right to work in the UK (1)" in text[lodge:none]
+    # Then each person under their service and role.
+    assert text.index("Sunrise House · Care assistant") < text.index("Ben Adams")
+    assert text.index("Amira Hussain") < text.index("Sunrise Lodge · Night care assistant")
+    assert text.index("Cai Jones") < text.index("Not tied to a service · Cook")
+
+
+def test_completeness_page_and_csv_show_one_service_or_one_role(
+    sunrise: Provider, alice: User, as_alice: Client
+) -> None:
+    sunrise_services(sunrise, alice)
+    house = Service.objects.get(name="Sunrise House")
+    url = reverse("compliance-completeness", args=[sunrise.slug])
+    page = as_alice.get(url, {"service": house.pk}).content.decode()
+    assert "1 of 2 files complete in what you chose below" in page
+    assert "Amira Hussain" in page and "Cai Jones" not in page and "Dee Okafor" not in page
+    csv_url = reverse("compliance-completeness-csv", args=[sunrise.slug])
+    assert f'href="{csv_url}?service={house.pk}"' in page
+    rows = rows_of(as_alice.get(csv_url, {"service": house.pk}))
+    assert [(r["Service"], r["Role"], r["Person"]) for r in rows] == [
+        ("Sunrise House", "Care assistant", "Ben Adams"),
+        ("Sunrise House", "Care assistant", "Amira Hussain"),
+    ]
+    cooks = Role.objects.get(title="Cook")
+    rows = rows_of(as_alice.get(csv_url, {"role": cooks.pk}))
+    assert [(r["Service"], r["Person"]) for r in rows] == [("Not tied to a service", "Dee Okafor")]
+    rows = rows_of(as_alice.get(csv_url, {"service": "none"}))
+    assert [r["Person"] for r in rows] == ["Dee Okafor"]
+    # A service or role of another provider, or nonsense, is ignored: everything is shown.
+    assert len(rows_of(as_alice.get(csv_url, {"role": "999999", "service": "x"}))) == 4
+
+
+def test_the_completeness_page_shows_fifty_files_a_page(
+    sunrise: Provider, alice: User, as_alice: Client
+) -> None:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    for n in range(51):
+        offered_file(role, alice, "Person", f"{n:02d}")
+    url = reverse("compliance-completeness", args=[sunrise.slug])
+    first = as_alice.get(url).content.decode()
+    assert "Files 1 to 50 of 51." in first and "Page 1 of 2" in first
+    assert "Person 49" in first and "Person 50" not in first
+    second = as_alice.get(url, {"page": "2"}).content.decode()
+    assert "Files 51 to 51 of 51." in second
+    assert "Person 50" in second and "Person 49" not in second
+    assert "0 of 51 files complete" in second
+
+
+def test_a_name_typed_as_a_formula_is_made_inert_in_the_csv(
+    sunrise: Provider, alice: User, as_alice: Client
+) -> None:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    offered_file(role, alice, "=HYPERLINK(1)", "")
+    (row,) = rows_of(as_alice.get(reverse("compliance-completeness-csv", args=[sunrise.slug])))
+    assert row["Person"] == "'=HYPERLINK(1)"
 
 
 def pdf_text(content: bytes, tmp_path: Path) -> str:
@@ -169,3 +268,18 @@ def test_a_lost_pdf_job_is_sent_again_by_the_sweep(
     monkeypatch.setattr(inspector_pdf, "hand_to_worker", lambda job_id: sent.append(job_id) or True)
     assert inspector_pdf.sweep_pdf_jobs() == 1
     assert sent == [job.pk]
+
+
+def test_a_verification_late_in_the_evening_is_dated_by_the_uk_calendar_in_the_csv(
+    sunrise: Provider, alice: User, as_alice: Client
+) -> None:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    file = offered_file(role, alice, "Amira", "Hussain")
+    verify(file, "identity", alice)
+    # 23:30 in UTC on 30 June is 00:30 on 1 July in the UK (summer time).
+    moment = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    file.checks.filter(item__key="identity").update(verified_at=moment)
+    (row,) = rows_of(as_alice.get(reverse("compliance-completeness-csv", args=[sunrise.slug])))
+    assert (
+        row["Proof of identity with a recent photograph"] == "Verified 1 Jul 2026 by Alice Morgan"
+    )

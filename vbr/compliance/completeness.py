@@ -1,117 +1,339 @@
-"""For inspectors: who is missing what, per person, by role, with each verification's
-who and when. Two queries whatever the number of files."""
+"""For inspectors: who is missing what, by service and role, with each verification's who
+and when.
+
+The page shows a summary per service and role (two grouped queries) and one page of files
+(two more); the CSV streams every file in batches of `BATCH` files, each batch's checks in
+one query of plain tuples, so that neither time per row nor memory grows with the provider.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from itertools import islice
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from vbr.compliance.models import Check, SaferRecruitmentFile
+from vbr.accounts.models import User
+from vbr.compliance.models import Check, ChecklistItem, SaferRecruitmentFile
+from vbr.recruitment.models import Role
+from vbr.reports.exports import neutralise
+
+# Files per batch of the CSV (and per query of their checks).
+BATCH = 2000
+NO_SERVICE = "Not tied to a service"
+DONE = frozenset(Check.DONE)
+STATUS_LABELS = dict(Check.Status.choices)
+
+# Files in the order inspectors read them: by service, by role, then by person.
+FILE_ORDER = (
+    F("application__role__service__name").asc(nulls_last=True),
+    "application__role__title",
+    "application__role_id",
+    "application__candidate__last_name",
+    "application__candidate__first_name",
+    "pk",
+)
+FILE_COLUMNS = (
+    "pk",
+    "application__candidate__first_name",
+    "application__candidate__last_name",
+    "application__role__service__name",
+    "application__role__title",
+    "opened_at",
+    "start_date",
+    "conditional_start",
+)
 
 
 @dataclass(frozen=True)
 class FileRow:
-    file: SaferRecruitmentFile
+    file_id: int
     person: str
+    service: str
     role: str
-    checks: dict[str, Check]  # by item name
+    opened_at: datetime
+    start_date: date | None
+    conditional_start: bool
+    # By item name: the check's status and how the CSV describes it.
+    checks: dict[str, tuple[str, str]]
+    # Item names in checklist order.
+    missing: list[str]
+    concerns: list[str]
 
-    @property
-    def missing(self) -> list[str]:
-        return [name for name, check in self.checks.items() if not check.is_done]
 
-    @property
-    def concerns(self) -> list[str]:
-        return [n for n, c in self.checks.items() if c.status == Check.Status.CONCERN]
+@dataclass
+class Group:
+    """The files of one role (within its service): how many, how many complete, and how
+    many files lack each item."""
 
-    @property
-    def start_date(self) -> date | None:
-        return self.file.start_date
+    service: str
+    role: str
+    role_id: int
+    files: int = 0
+    complete: int = 0
+    conditional: int = 0
+    missing: list[tuple[str, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class Completeness:
-    items: list[str]  # item names, in checklist order, over every version in use
-    rows: list[FileRow]
+class Filters:
+    """The service and role chosen on the page (None: all). `service` is a service's id, or
+    0 for the roles tied to no service."""
 
-    @property
-    def complete_count(self) -> int:
-        return sum(1 for row in self.rows if not row.missing)
+    service: int | None = None
+    role: int | None = None
 
-    def by_role(self) -> list[tuple[str, list[FileRow]]]:
-        grouped: dict[str, list[FileRow]] = defaultdict(list)
-        for row in self.rows:
-            grouped[row.role].append(row)
-        return sorted(grouped.items())
+    def apply(self, files: QuerySet[SaferRecruitmentFile]) -> QuerySet[SaferRecruitmentFile]:
+        if self.service == 0:
+            files = files.filter(application__role__service__isnull=True)
+        elif self.service is not None:
+            files = files.filter(application__role__service_id=self.service)
+        if self.role is not None:
+            files = files.filter(application__role_id=self.role)
+        return files
+
+    def as_query(self) -> dict[str, str]:
+        query = {}
+        if self.service is not None:
+            query["service"] = str(self.service) if self.service else "none"
+        if self.role is not None:
+            query["role"] = str(self.role)
+        return query
 
 
-def completeness(files: QuerySet[SaferRecruitmentFile]) -> Completeness:
-    loaded = list(
-        files.select_related("application__candidate", "application__role").order_by(
-            "application__role__title", "application__candidate__last_name", "pk"
+def parse_filters(params: Any, roles: Sequence[Role]) -> Filters:
+    """The filters asked for in `params`, kept only where they name a role the reader may see
+    (or that role's service): anything else is ignored rather than refused."""
+    service_ids = {role.service_id for role in roles if role.service_id is not None}
+    service: int | None = None
+    raw = params.get("service", "")
+    if raw == "none":
+        service = 0
+    elif raw.isdigit() and int(raw) in service_ids:
+        service = int(raw)
+    role_id: int | None = None
+    raw = params.get("role", "")
+    if raw.isdigit() and int(raw) in {role.pk for role in roles}:
+        role_id = int(raw)
+    return Filters(service=service, role=role_id)
+
+
+def _with_open_checks(files: QuerySet[SaferRecruitmentFile]) -> QuerySet[SaferRecruitmentFile]:
+    return files.annotate(
+        has_open=Exists(Check.objects.filter(file=OuterRef("pk")).exclude(status__in=Check.DONE))
+    )
+
+
+def groups(files: QuerySet[SaferRecruitmentFile]) -> list[Group]:
+    """Per service and role: files, complete files, conditional starts not yet complete, and
+    how many files lack each item (most often missing first). Two queries."""
+    counted = (
+        _with_open_checks(files)
+        .order_by()
+        .values("application__role_id")
+        .annotate(
+            service=F("application__role__service__name"),
+            role=F("application__role__title"),
+            files=Count("pk"),
+            complete=Count("pk", filter=Q(has_open=False)),
+            conditional=Count("pk", filter=Q(has_open=True, conditional_start=True)),
         )
     )
-    checks = Check.objects.filter(file__in=[f.pk for f in loaded]).select_related(
-        "item", "verified_by"
-    )
-    by_file: dict[int, dict[str, Check]] = defaultdict(dict)
-    order: dict[str, tuple[int, int]] = {}
-    for check in checks.order_by("item__order", "pk"):
-        by_file[check.file_id][check.item.name] = check
-        order.setdefault(check.item.name, (check.item.order, check.item.pk))
-    rows = [
-        FileRow(
-            file=file,
-            person=file.application.candidate.full_name,
-            role=file.application.role.title,
-            checks=by_file.get(file.pk, {}),
+    by_role = {
+        row["application__role_id"]: Group(
+            service=row["service"] or NO_SERVICE,
+            role=row["role"],
+            role_id=row["application__role_id"],
+            files=row["files"],
+            complete=row["complete"],
+            conditional=row["conditional"],
         )
-        for file in loaded
-    ]
-    return Completeness(items=sorted(order, key=lambda name: order[name]), rows=rows)
+        for row in counted
+    }
+    missing = (
+        Check.objects.filter(file__in=files.order_by().values("pk"))
+        .exclude(status__in=Check.DONE)
+        .order_by()
+        .values("file__application__role_id", "item__name")
+        .annotate(files=Count("file_id", distinct=True))
+        .values_list("file__application__role_id", "item__name", "files")
+    )
+    for role_id, name, count in missing:
+        if role_id in by_role:
+            by_role[role_id].missing.append((name, count))
+    for group in by_role.values():
+        group.missing.sort(key=lambda pair: (-pair[1], pair[0]))
+    return sorted(
+        by_role.values(),
+        key=lambda g: (g.service == NO_SERVICE, g.service.casefold(), g.role.casefold()),
+    )
 
 
-def describe(check: Check | None) -> str:
-    """A cell: the status, and for a verified check who verified it and when."""
-    if check is None:
-        return "Not on this file's checklist"
-    text = check.get_status_display()
-    if check.status == Check.Status.VERIFIED and check.verified_at is not None:
-        who = check.verified_by.display_name if check.verified_by else "a former member"
-        text += f" {timezone.localtime(check.verified_at):%-d %b %Y} by {who}"
-    return text
+def ordered(
+    files: QuerySet[SaferRecruitmentFile],
+) -> QuerySet[SaferRecruitmentFile, tuple[Any, ...]]:
+    """The files as plain tuples (FILE_COLUMNS), by service, role and person."""
+    return files.order_by(*FILE_ORDER).values_list(*FILE_COLUMNS)
 
 
-def csv_headers(report: Completeness) -> Sequence[str]:
+class CheckReader:
+    """Reads the checks of files a batch at a time, for the page and the CSV.
+
+    The names of the items of every checklist version in use are read once (one query), as
+    are the names of the people who verified checks (one query, when a batch names someone
+    not seen before). Checks are read without the ORM's conversion of each value, which
+    would cost more than all the rest of a CSV row, and described as the CSV shows them.
+    """
+
+    def __init__(self, files: QuerySet[SaferRecruitmentFile], *, describe: bool = True) -> None:
+        items = (
+            ChecklistItem.objects.filter(checklist__in=files.order_by().values("checklist_id"))
+            .order_by("order", "pk")
+            .values_list("pk", "name")
+        )
+        self.item_names = dict(items)
+        # One column per name, in checklist order, over every version in use.
+        self.names = list(dict.fromkeys(self.item_names.values()))
+        self.describe = describe
+        self.local = timezone.get_current_timezone()
+        self.verifiers: dict[int, str] = {}
+        self.verified_texts: dict[tuple[Any, int | None], str] = {}
+        # The table's name comes from the model; the ids are passed as parameters. SQLite
+        # would parse every time into a datetime: as text, only the first of a minute is.
+        table = connection.ops.quote_name(Check._meta.db_table)
+        at = "CAST(verified_at AS TEXT)" if connection.vendor == "sqlite" else "verified_at"
+        self.sql = (
+            f"SELECT file_id, item_id, status, {at}, verified_by_id FROM {table} "  # noqa: S608
+            "WHERE file_id IN ({})"
+        )
+
+    def read(self, file_ids: Sequence[int]) -> dict[int, dict[str, tuple[str, str]]]:
+        """By file id, by item name: (status, the CSV's description)."""
+        if not file_ids:
+            return {}
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql.format(", ".join(["%s"] * len(file_ids))), list(file_ids))
+            found = cursor.fetchall()
+        if self.describe:
+            self._learn_verifiers({row[4] for row in found if row[4] is not None})
+        labels, names, verified = STATUS_LABELS, self.item_names, Check.Status.VERIFIED.value
+        checks: dict[int, dict[str, tuple[str, str]]] = defaultdict(dict)
+        for file_id, item_id, status, at, by in found:
+            if status == verified and at is not None and self.describe:
+                text = self._verified(at, by)
+            else:
+                text = labels[status]
+            checks[file_id].setdefault(names[item_id], (status, text))
+        return checks
+
+    def _learn_verifiers(self, user_ids: set[int]) -> None:
+        unknown = user_ids - self.verifiers.keys()
+        if unknown:
+            for user in User.objects.filter(pk__in=unknown).only(
+                "full_name", "first_name", "last_name", "username"
+            ):
+                self.verifiers[user.pk] = user.display_name
+
+    def _verified(self, at: datetime | str, by: int | None) -> str:
+        # Read from SQLite as text in UTC, from PostgreSQL as an aware datetime. Offsets are
+        # whole minutes, so the local day is the same for every time within one UTC minute.
+        key = (at[:16] if isinstance(at, str) else at, by)
+        text = self.verified_texts.get(key)
+        if text is None:
+            moment = datetime.fromisoformat(at) if isinstance(at, str) else at
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            when = moment.astimezone(self.local)
+            who = self.verifiers.get(by, "") if by is not None else ""
+            text = f"Verified {when.day} {when:%b %Y} by {who or 'a former member'}"
+            self.verified_texts[key] = text
+        return text
+
+
+def file_rows(reader: CheckReader, file_tuples: Iterable[Sequence[Any]]) -> Iterator[FileRow]:
+    """FileRows for `file_tuples` (from `ordered`), BATCH files at a time: one query of
+    checks per batch."""
+    tuples = iter(file_tuples)
+    names = reader.names
+    concern = Check.Status.CONCERN.value
+    while batch := list(islice(tuples, BATCH)):
+        checks = reader.read([row[0] for row in batch])
+        for pk, first_name, last_name, service, role, opened, start, conditional in batch:
+            cells = checks.get(pk, {})
+            states = [(name, cells[name][0]) for name in names if name in cells]
+            yield FileRow(
+                file_id=pk,
+                person=f"{first_name} {last_name}".strip(),
+                service=service or NO_SERVICE,
+                role=role,
+                opened_at=opened,
+                start_date=start,
+                conditional_start=conditional,
+                checks=cells,
+                missing=[name for name, status in states if status not in DONE],
+                concerns=[name for name, status in states if status == concern],
+            )
+
+
+NOT_ON_CHECKLIST = ("", "Not on this file's checklist")
+
+
+def csv_headers(items: Sequence[str]) -> list[str]:
     return [
-        "Person",
+        "Service",
         "Role",
+        "Person",
         "Opened",
         "Start date",
         "Conditional start",
         "Complete",
         "Missing",
         "Concerns",
-        *report.items,
+        *items,
     ]
 
 
-def csv_rows(report: Completeness) -> Iterator[Sequence[Any]]:
-    for row in report.rows:
-        yield [
-            row.person,
-            row.role,
-            timezone.localtime(row.file.opened_at).date().isoformat(),
-            row.start_date.isoformat() if row.start_date else "",
-            "Yes" if row.file.conditional_start else "No",
-            "No" if row.missing else "Yes",
-            "; ".join(row.missing),
-            "; ".join(row.concerns),
-            *(describe(row.checks.get(name)) for name in report.items),
-        ]
+def csv_chunks(files: QuerySet[SaferRecruitmentFile]) -> Iterator[bytes]:
+    """The CSV of `files`, one chunk of bytes per batch. Every cell someone typed (names of
+    people, services, roles and items) goes through `neutralise`: no spreadsheet formula."""
+    reader = CheckReader(files)
+    items = reader.names
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow([neutralise(header) for header in csv_headers(items)])
+    local = reader.local
+    opened_on: dict[date, str] = {}
+    rows = file_rows(reader, ordered(files).iterator(chunk_size=BATCH))
+    while chunk := list(islice(rows, BATCH)):
+        for row in chunk:
+            cells = row.checks
+            day = row.opened_at.astimezone(local).date()
+            opened = opened_on.get(day) or opened_on.setdefault(day, day.isoformat())
+            writer.writerow(
+                (
+                    neutralise(row.service),
+                    neutralise(row.role),
+                    neutralise(row.person),
+                    opened,
+                    row.start_date.isoformat() if row.start_date else "",
+                    "Yes" if row.conditional_start else "No",
+                    "No" if row.missing else "Yes",
+                    neutralise("; ".join(row.missing)),
+                    neutralise("; ".join(row.concerns)),
+                    *[cells.get(name, NOT_ON_CHECKLIST)[1] for name in items],
+                )
+            )
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue().encode()

@@ -3,7 +3,11 @@ admins every file; panel members and link sessions none."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -12,6 +16,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -35,7 +40,6 @@ from vbr.compliance.forms import (
 )
 from vbr.compliance.models import Check, ComplianceSettings, FilePdfJob, SaferRecruitmentFile
 from vbr.recruitment.models import Role
-from vbr.reports.exports import csv_chunks
 
 
 def _file(membership: Membership, file_id: int) -> SaferRecruitmentFile:
@@ -431,28 +435,86 @@ def reference_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "compliance/reference_sent.html")
 
 
+COMPLETENESS_PER_PAGE = 50
+
+
+class _CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told its count, already known from the summary: no counting query."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
 @require_http_methods(["GET"])
 @provider_view(STAFF)
 def completeness_view(request: HttpRequest, membership: Membership) -> HttpResponse:
-    report = completeness.completeness(
-        membership.provider.safer_recruitment_files.visible_to(membership)
+    """Who is missing what, by service and role: a summary per role, then the files a page
+    at a time. Constant queries whatever the number of files."""
+    roles = list(Role.objects.reported_to(membership).select_related("service"))
+    chosen = completeness.parse_filters(request.GET, roles)
+    files = chosen.apply(membership.provider.safer_recruitment_files.visible_to(membership))
+    groups = completeness.groups(files)
+    total = sum(group.files for group in groups)
+    paginator = _CountedPaginator(completeness.ordered(files), COMPLETENESS_PER_PAGE, count=total)
+    page = paginator.get_page(request.GET.get("page"))
+    reader = completeness.CheckReader(files, describe=False)
+    rows = list(completeness.file_rows(reader, page.object_list))
+    services = sorted(
+        {role.service for role in roles if role.service is not None},
+        key=lambda service: service.name.casefold(),
     )
-    return render(request, "compliance/completeness.html", {"report": report})
+    query = chosen.as_query()
+    return render(
+        request,
+        "compliance/completeness.html",
+        {
+            "groups": groups,
+            "total": total,
+            "complete": sum(group.complete for group in groups),
+            "page": page,
+            "sections": _sections(rows),
+            "filters": chosen,
+            "services": services,
+            "any_without_service": any(role.service_id is None for role in roles),
+            "roles": sorted(roles, key=lambda role: role.title.casefold()),
+            "query": urlencode(query),
+            "csv_url": reverse("compliance-completeness-csv", args=[membership.provider.slug])
+            + (f"?{urlencode(query)}" if query else ""),
+        },
+    )
+
+
+def _sections(
+    rows: list[completeness.FileRow],
+) -> list[tuple[str, str, list[completeness.FileRow]]]:
+    """A page's rows under a heading per service and role, in the page's order."""
+    sections: list[tuple[str, str, list[completeness.FileRow]]] = []
+    for row in rows:
+        if not sections or sections[-1][:2] != (row.service, row.role):
+            sections.append((row.service, row.role, []))
+        sections[-1][2].append(row)
+    return sections
 
 
 @require_http_methods(["GET"])
 @provider_view(STAFF)
 def completeness_csv(request: HttpRequest, membership: Membership) -> StreamingHttpResponse:
+    """Every file the reader may see (with the page's service and role filters), one row
+    each, streamed in batches: memory does not grow with the provider."""
     provider = membership.provider
-    report = completeness.completeness(provider.safer_recruitment_files.visible_to(membership))
+    roles = list(Role.objects.reported_to(membership))
+    chosen = completeness.parse_filters(request.GET, roles)
+    files = chosen.apply(provider.safer_recruitment_files.visible_to(membership))
     record(
         provider=provider,
         actor=request.user,
         action=AuditEvent.Action.EXPORTED,
-        summary=f"Safer-recruitment completeness CSV ({len(report.rows)} files)",
+        summary="Safer-recruitment completeness CSV"
+        + (" (one service or role)" if chosen.as_query() else ""),
     )
     response = StreamingHttpResponse(
-        csv_chunks(completeness.csv_headers(report), completeness.csv_rows(report)),
+        completeness.csv_chunks(files),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
