@@ -122,7 +122,7 @@ def test_the_involvement_page_lists_what_is_due_and_marks_it_paid(
     url = reverse("involvement-list", args=["sunrise"])
     page = as_bob.get(url).content.decode()
     due = page[page.index("Not yet paid, due soon or overdue") : page.index("</table>")]
-    assert due.count("<th scope=\"row\">Dev Raman</th>") == 2
+    assert due.count('<th scope="row">Dev Raman</th>') == 2
     assert "£30.00" in due and "(overdue)" in due and "£4.50" in due
 
     response = as_bob.post(
@@ -230,3 +230,27 @@ def test_the_involvement_page_reads_the_same_number_of_queries_for_one_or_many(
     with django_assert_num_queries(8):
         page = as_bob.get(url).content.decode()
     assert page.count("(overdue)") == 50
+
+
+def test_the_dashboard_lists_panel_members_to_pay_and_letters_to_print(
+    as_bob: Client, dev: User, sunrise: Provider
+) -> None:
+    from vbr.recruitment.models import DecisionMessage
+
+    today = timezone.localdate()
+    log(sunrise, dev, today - timedelta(days=20), payment="30", supporter="8")
+    log(sunrise, dev, today - timedelta(days=2), payment="30")  # not due for 12 days
+    application = f.make_application(role=f.make_role(provider=sunrise))
+    DecisionMessage.objects.create(
+        provider=sunrise,
+        decision=f.make_decision(application=application, kind="decline"),
+        user=dev,
+        channel=DecisionMessage.Channel.LETTER,
+        weighed=DecisionMessage.Weighed.OTHER,
+    )
+    page = as_bob.get(reverse("provider-home", args=["sunrise"])).content.decode()
+    section = page[page.index("Panel members to pay") :]
+    assert f"Dev Raman, for {(today - timedelta(days=20)):%-d %b %Y}: £38.00" in section
+    assert "overdue</strong> since" in section
+    assert section.count("Dev Raman, for") == 1
+    assert "1 letter about decisions to print" in section

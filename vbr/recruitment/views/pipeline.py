@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import timedelta
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
@@ -20,12 +22,14 @@ from vbr.recruitment.models import (
     Application,
     Assessment,
     Decision,
+    DecisionMessage,
     Outcome,
     Panellist,
     Role,
     Stage,
     SummaryJob,
 )
+from vbr.recruitment.workflow.involvement import REMIND_DAYS_BEFORE
 
 APPLICATIONS_PER_PAGE = 50
 # Each dashboard list shows this many rows, then a link to the full list.
@@ -127,7 +131,20 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
     )
     for application in uncontacted:
         application.role = roles_by_id[application.role_id]
+    # People who draw on care: their payments due soon or overdue (`workflow.due_soon`'s
+    # window) and the letters about decisions waiting to be printed for them.
+    to_pay = list(
+        provider.involvements.due_by(timezone.localdate() + timedelta(days=REMIND_DAYS_BEFORE))
+        .select_related("user")
+        .order_by("pay_by", "pk")[: DASHBOARD_ROWS + 1]
+    )
     return {
+        "to_pay": to_pay[:DASHBOARD_ROWS],
+        "more_to_pay": len(to_pay) > DASHBOARD_ROWS,
+        "today": timezone.localdate(),
+        "letters_to_print": DecisionMessage.objects.filter(provider=provider)
+        .letters_to_print()
+        .count(),
         "first_contact_hours": hours,
         "uncontacted": uncontacted[:DASHBOARD_ROWS],
         "more_uncontacted": len(uncontacted) > DASHBOARD_ROWS,
