@@ -29,11 +29,14 @@ from vbr.compliance.workflow import current_checklist
 from vbr.privacy.models import DbsCheck
 from vbr.recruitment.models import (
     Application,
+    BankItem,
     DecisionMessage,
     Involvement,
+    NationalValue,
     Panellist,
     Service,
     SummaryBatch,
+    ValueSet,
 )
 from vbr.reports.models import ExportJob, MonitoringInvite
 
@@ -122,6 +125,11 @@ ACCESS: dict[str, Row] = {
     "corevalue-move": staff_only("POST", ok=302),
     "corevalue-restore": staff_only("POST", ok=302),
     "corevalue-retire": staff_only("POST", ok=302),
+    "corevalue-map": staff_only(),
+    "value-set-adopt": staff_only("POST", ok=302),
+    "bank-list": staff_only(),
+    # An empty post (no value chosen) goes back to the bank with a message.
+    "bank-item-add": staff_only("POST", ok=302),
     "starter-values-copy": staff_only("POST", ok=302),
     "starter-behaviours-add": staff_only("POST", ok=302),
     "starter-questions-add": staff_only("POST", ok=302),
@@ -322,6 +330,17 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
     assessment = f.make_assessment(application=application, stage=stage)
     core_value = f.make_value(provider=sunrise)
     criterion = f.make_criterion(stage=stage, core_value=core_value)
+    value_set = ValueSet.objects.create(slug="care-workforce-pathway", name="Pathway")
+    bank_item = BankItem.objects.create(
+        national_value=NationalValue.objects.create(value_set=value_set, name="Respect"),
+        kind=BankItem.Kind.INTERVIEW_QUESTION,
+        title="A choice",
+        prompt="Tell us about a choice you respected.",
+        level_1="1",
+        level_2="2",
+        level_3="3",
+        level_4="4",
+    )
     check = DbsCheck.objects.create(
         provider=sunrise,
         application=application,
@@ -369,6 +388,8 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "stage_id": stage.pk,
         "value_id": core_value.pk,
         "criterion_id": criterion.pk,
+        "set_id": value_set.pk,
+        "item_id": bank_item.pk,
         # Placeholders for routes merged from main (see the note in ACCESS).
         "file_format": "csv",
         "number": 1,

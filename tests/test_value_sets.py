@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 
 from tests import factories as f
-from vbr.accounts.models import Provider
-from vbr.recruitment import workflow
-from vbr.recruitment.models import BankItem, Indicator, NationalValue, ValueSet
+from vbr.accounts.models import Provider, User
+from vbr.recruitment import pdf, workflow
+from vbr.recruitment.models import Application, BankItem, Indicator, NationalValue, ValueSet
 from vbr.recruitment.value_sets import fixtures_dir
 
 # The universal care sector values of the Care Workforce Pathway, as the Pathway names them.
@@ -156,3 +159,99 @@ def test_starting_from_a_set_copies_values_and_indicators_and_maps_them(
     courage = sunrise.core_values.get(name="Courage")
     assert courage.evidences.get().label == "Courage (The 6Cs)"
     assert not courage.indicators.exists()
+
+
+# -- On the values library page ------------------------------------------------------------------
+
+
+def test_manager_starts_from_the_pathway_on_the_values_page(
+    as_bob: Client, sunrise: Provider
+) -> None:
+    workflow.load_value_sets()
+    pathway = ValueSet.objects.get(slug="care-workforce-pathway")
+    page = as_bob.get(reverse("corevalue-list", args=[sunrise.slug])).text
+    assert "Start from a national set" in page and "Care Workforce Pathway" in page
+
+    response = as_bob.post(reverse("value-set-adopt", args=[sunrise.slug, pathway.pk]), follow=True)
+
+    assert "Added 7 values from Care Workforce Pathway: Kind, compassionate" in response.text
+    assert response.text.count("Evidences: ") == 7
+    assert "Evidences: Respect (Care Workforce Pathway)." in response.text
+    assert sunrise.core_values.count() == 7
+
+
+def test_manager_maps_an_own_value_to_national_values(as_bob: Client, sunrise: Provider) -> None:
+    workflow.load_value_sets()
+    kindness = f.make_value(provider=sunrise, name="Kindness")
+    respect = NationalValue.objects.get(name="Respect")
+    compassion = NationalValue.objects.get(name="Compassion", value_set__slug="six-cs")
+    url = reverse("corevalue-map", args=[sunrise.slug, kindness.pk])
+    assert "Respect (Care Workforce Pathway)" in as_bob.get(url).text
+
+    response = as_bob.post(url, {"evidences": [respect.pk, compassion.pk]}, follow=True)
+
+    assert "“Kindness” now evidences Respect (Care Workforce Pathway), Compassion (The 6Cs)." in (
+        response.text
+    )
+    assert "Evidences: Respect (Care Workforce Pathway); Compassion (The 6Cs)." in response.text
+    as_bob.post(url, {}, follow=True)
+    assert not kindness.evidences.exists()
+
+
+def test_another_providers_value_cannot_be_mapped(
+    as_bob: Client, sunrise: Provider, hillside: Provider
+) -> None:
+    theirs = f.make_value(provider=hillside, name="Kindness")
+    assert as_bob.get(reverse("corevalue-map", args=[sunrise.slug, theirs.pk])).status_code == 404
+
+
+# -- Shown in reports and the PDF summary ---------------------------------------------------------
+
+
+@pytest.fixture
+def mapped_and_scored(sunrise: Provider, bob: User) -> Application:
+    """Sunrise's "Kindness" evidences the Pathway's Respect; Bob submitted a level 3 on it."""
+    workflow.load_value_sets()
+    role = f.make_role(provider=sunrise)
+    stage = f.make_stage(role=role)
+    kindness = f.make_value(provider=sunrise, name="Kindness")
+    kindness.evidences.add(NationalValue.objects.get(name="Respect"))
+    unmapped = f.make_value(provider=sunrise, name="Humour")
+    criteria = [
+        f.make_criterion(stage=stage, core_value=kindness, prompt="Tell us about kindness"),
+        f.make_criterion(stage=stage, core_value=unmapped, prompt="Tell us a joke"),
+    ]
+    candidate = f.make_candidate(provider=sunrise, first_name="Amira", last_name="Hussain")
+    application = f.make_application(role=role, stage=stage, candidate=candidate)
+    assessment = f.make_assessment(application=application, stage=stage)
+    panellist = f.make_panellist(assessment=assessment, user=bob, panel_role="chair")
+    f.make_scorecard(panellist=panellist, levels=dict.fromkeys(criteria, 3), submitted=True)
+    return application
+
+
+def test_the_values_report_says_what_each_value_evidences(
+    as_alice: Client, sunrise: Provider, mapped_and_scored: Application
+) -> None:
+    response = as_alice.get(reverse("report-detail", args=[sunrise.slug, "values"]))
+    section = next(
+        s for s in response.context["report"].sections if s.heading == "Levels per value"
+    )
+    assert section.table.headers[-1] == "Evidences (national values)"
+    rows = {row[0]: row[-1] for row in section.table.rows}
+    assert rows == {"Kindness": "Respect (Care Workforce Pathway)", "Humour": ""}
+    assert "<td>Respect (Care Workforce Pathway)</td>" in response.text
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
+def test_the_pdf_summary_says_what_each_value_evidences(
+    mapped_and_scored: Application, bob: User
+) -> None:
+    content = pdf.render_summary_pdf(application=mapped_and_scored, requested_by=bob)
+    extracted = subprocess.run(
+        ["pdftotext", "-", "-"], input=content, capture_output=True, check=True
+    ).stdout.decode()
+    text = " ".join(extracted.split())
+
+    evidence = text[text.index("Evidence per value") :]
+    assert "Kindness evidences: Respect (Care Workforce Pathway) Across stages" in evidence
+    assert text.count("evidences:") == 1  # Humour evidences nothing

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from tests import factories as f
 from vbr.accounts.models import AuditEvent, Provider, User
-from vbr.recruitment.models import CoreValue, Indicator
+from vbr.recruitment import workflow
+from vbr.recruitment.models import CoreValue, Indicator, NationalValue
 from vbr.recruitment.starter_values import STARTER_VALUES
 from vbr.recruitment.workflow import copy_starter_values
 
@@ -275,18 +276,24 @@ def test_values_list_query_count_does_not_grow(
 ) -> None:
     role = f.make_role(provider=sunrise)
     stage = f.make_stage(role=role)
+    workflow.load_value_sets()
+    respect = NationalValue.objects.get(name="Respect")
     for i in range(n):
         value = f.make_value(provider=sunrise, name=f"Value {i}", order=i)
         Indicator.objects.create(core_value=value, text=f"Shows {i}", kind="positive")
         Indicator.objects.create(core_value=value, text=f"Against {i}", kind="negative")
         f.make_criterion(stage=stage, core_value=value)
+        value.evidences.add(respect)
         if i % 2:
             value.retire()
-    # session, user, membership+provider, values with use counts, their indicators
-    with django_assert_num_queries(5):
+    # session, user, membership+provider, values with use counts, their indicators, the
+    # national values they evidence (with their sets), the sets to start from
+    with django_assert_num_queries(7):
         response = as_bob.get(values_url(sunrise))
     assert len(response.context["current_values"]) + len(response.context["retired_values"]) == n
     assert f"Against {n - 1}" in response.text
+    assert response.text.count("Evidences: Respect (Care Workforce Pathway).") == n
+    assert "Start from this set<span class=\"visually-hidden\">: The 6Cs</span>" in response.text
 
 
 def test_another_providers_behaviour_cannot_be_edited_through_a_value_form(

@@ -195,7 +195,8 @@ DECISION_REASONS: dict[str, str] = {
 SCREENED_OUT_REASON = "Did not meet the essential requirements on the application form."
 OVERRIDE_REASON = "The panel's evidence on the essential values outweighed it; discussed with them."
 SOURCES = [s for s, _ in Application.Source.choices]
-SOURCE_WEIGHTS = [30, 25, 15, 10, 15, 5]
+# Website, job board, referral, Jobcentre, social media, agency, returning to care, other.
+SOURCE_WEIGHTS = [28, 24, 15, 8, 12, 6, 3, 4]
 LEAVING_REASONS = [r for r, _ in Outcome.LeavingReason.choices]
 LEAVING_WEIGHTS = [30, 25, 20, 8, 12, 5]
 

@@ -35,6 +35,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 from vbr.accounts.models import Provider, User
 from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
 from vbr.recruitment.models import Application, Assessment, CoreValue, Decision, Stage
+from vbr.recruitment.models.library import evidences_by_value
 from vbr.recruitment.scoring import (
     LEVEL_LABELS,
     CriterionDebrief,
@@ -86,6 +87,8 @@ class ValueEvidence:
     stages: tuple[ValueAtStage, ...]
     overall: LevelStats
     flags: tuple[str, ...]
+    # The national values it evidences, e.g. "Respect (Care Workforce Pathway)"; "" if none.
+    evidences: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ def gather_summary(
                 )
             )
     value_evidence = []
+    evidences = evidences_by_value(values) if values else {}
     for core_value, at_stages in sorted(values.values(), key=lambda v: (v[0].order, v[0].name)):
         flags: list[str] = []
         for at_stage in at_stages:
@@ -179,6 +183,7 @@ def gather_summary(
                     not_observed=sum(s.stats.not_observed for s in at_stages),
                 ),
                 flags=tuple(flags),
+                evidences=evidences.get(core_value.pk, ""),
             )
         )
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django import forms
@@ -80,9 +81,24 @@ class EasyAnswerForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, overall: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        overall: bool = False,
+        level_words: Mapping[int, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`level_words`: the criterion's own easy-read description of each level (from the
+        question bank), shown under the picture instead of the usual words."""
         super().__init__(*args, **kwargs)
         self.choices = EASY_OVERALL if overall else EASY_LEVELS
+        if level_words:
+            self.choices = tuple(
+                replace(choice, explanation=level_words.get(int(choice.value), choice.explanation))
+                if choice.value.isdigit()
+                else choice
+                for choice in self.choices
+            )
         cast(forms.ChoiceField, self.fields["answer"]).choices = [
             (c.value, c.words) for c in self.choices
         ]

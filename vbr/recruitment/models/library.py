@@ -8,9 +8,12 @@ and criteria, so a later version of a set never changes what a provider adopted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import models
 
 from vbr.accounts.models import Provider
+from vbr.recruitment.models.values import CoreValue
 
 
 class ValueSetQuerySet(models.QuerySet["ValueSet"]):
@@ -167,3 +170,21 @@ class BankItem(models.Model):
             (3, self.level_3, self.level_3_easy_read),
             (4, self.level_4, self.level_4_easy_read),
         ]
+
+
+def evidences_by_value(
+    core_values: models.QuerySet[CoreValue] | Iterable[int],
+) -> dict[int, str]:
+    """What each of the given values (a queryset or ids) evidences, by value id, as reports
+    print it beside the value: "Respect (Care Workforce Pathway)", several joined by "; ".
+    Values mapped to nothing are left out. One query, however many values."""
+    chosen = core_values if isinstance(core_values, models.QuerySet) else list(core_values)
+    links = (
+        CoreValue.evidences.through.objects.filter(corevalue__in=chosen)
+        .select_related("nationalvalue__value_set")
+        .order_by("nationalvalue__value_set__order", "nationalvalue__order", "pk")
+    )
+    labels: dict[int, list[str]] = {}
+    for link in links:
+        labels.setdefault(link.corevalue_id, []).append(link.nationalvalue.label)
+    return {pk: "; ".join(names) for pk, names in labels.items()}

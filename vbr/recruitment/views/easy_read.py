@@ -153,6 +153,11 @@ def _initial(scorecard: Scorecard | None, criterion: Criterion | None) -> dict[s
     return {"answer": _answer_value(current), "comment": current.evidence if current else ""}
 
 
+def _level_words(criterion: Criterion | None) -> dict[int, str]:
+    """The criterion's own easy-read levels, when it came from the question bank with them."""
+    return criterion.easy_levels() if criterion is not None else {}
+
+
 @require_http_methods(["GET", "POST"])
 @provider_view(ANY_MEMBER)
 def easy_question(
@@ -173,7 +178,7 @@ def easy_question(
 
     form: EasyAnswerForm | None = None
     if request.method == "POST":
-        form = EasyAnswerForm(request.POST, overall=overall)
+        form = EasyAnswerForm(request.POST, overall=overall, level_words=_level_words(criterion))
         form.is_valid()
         value = form.typed_answer()
         # Never cut: a comment over the limit is kept in the draft, and the person is asked
@@ -228,7 +233,11 @@ def easy_question(
         scorecard = _scorecard(panellist)
 
     if form is None:
-        form = EasyAnswerForm(initial=_initial(scorecard, criterion), overall=overall)
+        form = EasyAnswerForm(
+            initial=_initial(scorecard, criterion),
+            overall=overall,
+            level_words=_level_words(criterion),
+        )
     context = _context(request, membership, panellist)
     context.update(
         form=form,

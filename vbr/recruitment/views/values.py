@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +15,7 @@ from vbr.accounts.audit import record
 from vbr.accounts.models import AuditEvent, Membership
 from vbr.recruitment import workflow
 from vbr.recruitment.forms.values import BaseIndicatorFormSet, CoreValueForm, indicator_formset
-from vbr.recruitment.models import CoreValue, Indicator
+from vbr.recruitment.models import CoreValue, Indicator, NationalValue, ValueSet
 from vbr.reports.caching import reports_changed
 
 ADD_ROWS = 3
@@ -29,7 +29,13 @@ def corevalue_list(request: HttpRequest, membership: Membership) -> HttpResponse
         provider.core_values.with_use_count()
         .order_by("order", "name")
         .prefetch_related(
-            Prefetch("indicators", queryset=Indicator.objects.order_by("kind", "order", "pk"))
+            Prefetch("indicators", queryset=Indicator.objects.order_by("kind", "order", "pk")),
+            Prefetch(
+                "evidences",
+                queryset=NationalValue.objects.select_related("value_set").order_by(
+                    "value_set__order", "order"
+                ),
+            ),
         )
     )
     for core_value in values:
@@ -46,6 +52,11 @@ def corevalue_list(request: HttpRequest, membership: Membership) -> HttpResponse
         {
             "current_values": [v for v in values if not v.is_retired],
             "retired_values": [v for v in values if v.is_retired],
+            "value_sets": list(
+                ValueSet.objects.latest_versions()
+                .order_by("order", "name")
+                .annotate(value_count=Count("national_values"))
+            ),
         },
     )
 

@@ -4,7 +4,8 @@ observed, and criteria that never tell candidates apart.
 It reads only the counts of each level that every assessment stores per criterion when a
 scorecard is submitted or amended (`AgreementTally` units, see `vbr.reports.agreement`), and
 the names of the criteria and stages: so only submitted scorecards count, and the report costs
-three queries however many scores there are.
+four queries however many scores there are (the fourth names the national values each value
+evidences).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db.models import Sum
 
 from vbr.accounts.models import Provider
 from vbr.recruitment.models import Criterion, Stage
+from vbr.recruitment.models.library import evidences_by_value
 from vbr.recruitment.scoring import LEVEL_LABELS
 from vbr.reports import analytics, charts
 from vbr.reports.models import AgreementTally
@@ -98,6 +100,7 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
             "stage__name",
             "order",
             "prompt",
+            "core_value_id",
         )
     }
     stages = {
@@ -107,20 +110,29 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
         ).values_list("pk", "order", "role__title", "name")
     }
     by_value: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 5)
+    value_ids: dict[tuple[int, str], int] = {}
     by_stage: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * 5)
     observed: dict[int, dict[int, int]] = defaultdict(dict)  # criterion → level → scores
     for criterion_id, stage_id, level, n in counts:
         index = 4 if level is None else level - 1
         by_value[criteria[criterion_id][:2]][index] += n
+        value_ids[criteria[criterion_id][:2]] = criteria[criterion_id][7]
         by_stage[stages[stage_id]][index] += n
         if level is not None:
             levels = observed[criterion_id]
             levels[level] = levels.get(level, 0) + n
+    # Query 4: the national values each value evidences, named beside it.
+    evidences = evidences_by_value(provider.core_values.all()) if value_ids else {}
     for grouped, heading, first in (
         (by_value, "Levels per value", "Value"),
         (by_stage, "Levels per stage", "Stage"),
     ):
         table, chart_rows = _level_rows(grouped, heading, first)
+        if grouped is by_value and evidences:
+            # Only once the provider has mapped a value to a national set.
+            table.headers.append("Evidences (national values)")
+            for row, key in zip(table.rows, sorted(grouped), strict=True):
+                row.append(evidences.get(value_ids[key], ""))
         report.sections.append(
             Section(
                 heading,
@@ -143,7 +155,7 @@ def values_report(provider: Provider, filters: ReportFilter) -> Report:
     for criterion_id, levels in observed.items():
         scored = sum(levels.values())
         if scored >= 2 and len(levels) == 1:
-            _order, value, role_title, stage_order, stage, order, prompt = criteria[criterion_id]
+            _order, value, role_title, stage_order, stage, order, prompt, _ = criteria[criterion_id]
             level = next(iter(levels))
             flat.rows.append([role_title, stage, prompt, value, level, scored])
             sort_keys.append((role_title, stage_order, order, criterion_id))

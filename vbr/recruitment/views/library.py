@@ -1,0 +1,207 @@
+"""The shared library in a provider's pages: starting from a national value set, mapping a
+value to national values, and the question and activity bank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from vbr.accounts.access import STAFF, provider_view
+from vbr.accounts.models import Membership
+from vbr.recruitment import workflow
+from vbr.recruitment.forms.library import BankAddForm, BankFilterForm, MapValueForm
+from vbr.recruitment.models import BankItem, CoreValue, NationalValue, Stage, ValueSet
+
+
+@require_POST
+@provider_view(STAFF)
+def value_set_adopt(request: HttpRequest, membership: Membership, set_id: int) -> HttpResponse:
+    provider = membership.provider
+    value_set = get_object_or_404(ValueSet.objects.latest_versions(), pk=set_id)
+    result = workflow.adopt_value_set(provider=provider, value_set=value_set, actor=request.user)
+    if result.created:
+        names = ", ".join(value.name for value in result.created)
+        messages.success(
+            request,
+            f"Added {len(result.created)} values from {value_set.name}: {names}. "
+            "Change them to fit your organisation; they are yours now.",
+        )
+    if result.mapped:
+        names = ", ".join(value.name for value in result.mapped)
+        messages.info(
+            request,
+            f"You already had {names}: left as you wrote them, and linked to {value_set.name}.",
+        )
+    return redirect("corevalue-list", provider.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def corevalue_map(request: HttpRequest, membership: Membership, value_id: int) -> HttpResponse:
+    provider = membership.provider
+    core_value = get_object_or_404(provider.core_values, pk=value_id)
+    if request.method == "POST":
+        form = MapValueForm(request.POST, core_value=core_value)
+        if form.is_valid():
+            chosen = list(form.cleaned_data["evidences"])
+            workflow.map_core_value(
+                core_value=core_value, national_values=chosen, actor=request.user
+            )
+            if chosen:
+                labels = ", ".join(n.label for n in chosen)
+                messages.success(request, f"“{core_value.name}” now evidences {labels}.")
+            else:
+                messages.success(request, f"“{core_value.name}” is not linked to a national value.")
+            return redirect(
+                f"{reverse('corevalue-list', args=[provider.slug])}#value-{core_value.pk}"
+            )
+    else:
+        form = MapValueForm(
+            initial={"evidences": list(core_value.evidences.all())}, core_value=core_value
+        )
+    return render(
+        request, "recruitment/corevalue_map.html", {"core_value": core_value, "form": form}
+    )
+
+
+@dataclass(frozen=True)
+class BankGroup:
+    """The items of the bank serving one value, as the bank page lists them."""
+
+    heading: str
+    anchor: str
+    description: str
+    items: list[BankItem]
+
+
+def _suggested_values(provider_values: list[CoreValue]) -> dict[int, int]:
+    """For each national value: the provider's value that evidences it (by mapping, else by
+    the same name), so "add to this stage" starts with a sensible choice."""
+    by_national: dict[int, int] = {}
+    for core_value in provider_values:
+        for national in core_value.evidences.all():
+            by_national.setdefault(national.pk, core_value.pk)
+    return by_national
+
+
+@require_GET
+@provider_view(STAFF)
+def bank_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """Browse the question and activity bank by value and kind; from a stage's setup, each
+    item can be added to that stage."""
+    provider = membership.provider
+    sets = list(ValueSet.objects.latest_versions().order_by("order", "name"))
+    form = BankFilterForm(request.GET or None, sets=sets)
+    value_set = sets[0] if sets else None
+    kind = ""
+    if form.is_bound and form.is_valid():
+        value_set = form.cleaned_data["value_set"] or value_set
+        kind = form.cleaned_data["kind"]
+    stage: Stage | None = None
+    stage_id = request.GET.get("stage", "")
+    if stage_id.isdigit():
+        stage = get_object_or_404(
+            Stage.objects.filter(role__provider=provider).with_setup_flags().select_related("role"),
+            pk=int(stage_id),
+        )
+    items = BankItem.objects.available_to(provider).select_related("national_value", "core_value")
+    if value_set is not None:
+        items = items.filter(national_value__value_set=value_set)
+    else:
+        items = items.none()
+    if kind:
+        items = items.filter(kind=kind)
+    groups: dict[int, BankGroup] = {}
+    national_values: list[NationalValue] = (
+        list(value_set.national_values.order_by("order", "pk")) if value_set else []
+    )
+    for national in national_values:
+        groups[national.pk] = BankGroup(
+            heading=national.name,
+            anchor=f"value-{national.pk}",
+            description=national.description,
+            items=[],
+        )
+    for item in items.order_by("national_value__order", "order", "pk"):
+        assert item.national_value_id is not None
+        groups[item.national_value_id].items.append(item)
+    provider_values: list[CoreValue] = []
+    suggested: dict[int, int] = {}
+    if stage is not None:
+        provider_values = list(
+            provider.core_values.current().order_by("order", "name").prefetch_related("evidences")
+        )
+        suggested = _suggested_values(provider_values)
+        by_name = {value.name.casefold(): value.pk for value in provider_values}
+        for national in national_values:
+            suggested.setdefault(national.pk, by_name.get(national.name.casefold(), 0))
+        for group in groups.values():
+            for item in group.items:
+                item.suggested_value_id = (  # type: ignore[attr-defined]
+                    item.core_value_id or suggested.get(item.national_value_id or 0, 0)
+                )
+    return render(
+        request,
+        "recruitment/bank_list.html",
+        {
+            "form": form,
+            "value_set": value_set,
+            "kind": kind,
+            "groups": list(groups.values()),
+            "stage": stage,
+            "provider_values": provider_values,
+        },
+    )
+
+
+def _bank_url(request: HttpRequest, *, provider_slug: str, stage: Stage, item: BankItem) -> str:
+    """Back to the bank page as it was (same set, kind and stage), at the item just added."""
+    query = {"stage": str(stage.pk)}
+    value_set = request.POST.get("value_set", "")
+    if value_set.isdigit():
+        query["value_set"] = value_set
+    kind = request.POST.get("kind", "")
+    if kind in BankItem.Kind.values:
+        query["kind"] = kind
+    url = reverse("bank-list", args=[provider_slug])
+    return f"{url}?{urlencode(query)}#bank-item-{item.pk}"
+
+
+@require_POST
+@provider_view(STAFF)
+def bank_item_add(
+    request: HttpRequest, membership: Membership, role_id: int, stage_id: int, item_id: int
+) -> HttpResponse:
+    provider = membership.provider
+    role = get_object_or_404(provider.roles, pk=role_id)
+    stage = get_object_or_404(role.stages, pk=stage_id)
+    item = get_object_or_404(BankItem.objects.available_to(provider), pk=item_id)
+    form = BankAddForm(request.POST, provider=provider)
+    back_here = _bank_url(request, provider_slug=provider.slug, stage=stage, item=item)
+    if not form.is_valid():
+        messages.error(request, "Choose which of your values this evidences, then add it again.")
+        return redirect(back_here)
+    core_value = form.cleaned_data["core_value"]
+    try:
+        workflow.copy_bank_item_into_stage(
+            item=item, stage=stage, core_value=core_value, actor=request.user
+        )
+    except workflow.CriteriaFrozen:
+        messages.error(
+            request,
+            f"The criteria of “{stage.name}” have been scored against, so nothing can be added. "
+            "Start a new version on the role's setup page first.",
+        )
+        return redirect(back_here)
+    messages.success(
+        request,
+        f"Added “{item.title}” to {stage.name}, evidencing {core_value.name}. "
+        "You can change its wording on the role's setup page.",
+    )
+    return redirect(back_here)
