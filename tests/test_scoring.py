@@ -614,9 +614,27 @@ def test_scorecard_pages_query_counts_do_not_grow_with_criteria(
     assert _count(as_bob, interview.url("scorecard-edit")) == 8
     submit = draft | {"recommendation": "yes", "submit": "1"}
     # session, user, membership, panel place, scorecard, criteria; savepoint, the
-    # application, the assessment (with its status) and the scorecard locked in that order,
-    # its scores (unchanged), scorecard saved, the application's per-value totals read and
-    # stored (2), the panel's progress stored (2), the assessment's panel agreement tallies
-    # read, cleared and stored (3), assessment status, audit event, the provider's reports
-    # version; release
-    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 23
+    # application, the assessment (with its status) and the scorecard locked in that order in
+    # one statement, its scores (unchanged), scorecard saved, the application's submitted
+    # answers read once, its per-value totals stored, the panel's progress stored with
+    # "scoring open" (2), the assessment's panel agreement tallies cleared and stored (2),
+    # audit event, the provider's reports version; release
+    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 19
+
+
+def test_the_first_submit_opens_scoring_and_stores_the_panels_progress(
+    as_bob: Client, interview: Interview
+) -> None:
+    criteria = list(interview.assessment.criteria())
+    submit = (
+        {f"level_{c.pk}": "3" for c in criteria}
+        | {f"evidence_{c.pk}": "Listened first" for c in criteria}
+        | {"recommendation": "yes", "submit": "1"}
+    )
+    assert interview.assessment.status == Assessment.Status.SCHEDULED
+    assert as_bob.post(interview.url("scorecard-edit"), submit).status_code == 302
+    interview.assessment.refresh_from_db()
+    # "Scoring open" is stored with the progress, in the same statement.
+    assert interview.assessment.status == Assessment.Status.SCORING
+    assert (interview.assessment.submitted_count, interview.assessment.panel_size) == (1, 3)
+    assert interview.assessment.application.value_levels

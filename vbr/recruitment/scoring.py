@@ -541,6 +541,23 @@ def value_level_key(core_value_id: int) -> str:
     return f"v{core_value_id}"
 
 
+def value_level_totals_of(
+    levels: Iterable[tuple[int, int, int | None]],
+) -> dict[int, dict[str, list[float]]]:
+    """`value_level_totals` of submitted answers already read, as (application id, core value
+    id, level or None for not observed): for a caller that reads them for other figures too."""
+    sums: dict[tuple[int, int], list[int]] = {}
+    for application_id, core_value_id, level in levels:
+        if rules.counts_in_figures(level):
+            running = sums.setdefault((application_id, core_value_id), [0, 0])
+            running[0] += level
+            running[1] += 1
+    totals: dict[int, dict[str, list[float]]] = defaultdict(dict)
+    for (application_id, core_value_id), (total, n) in sums.items():
+        totals[application_id][value_level_key(core_value_id)] = [total, n, round(total / n, 2)]
+    return totals
+
+
 def value_level_totals(scores: QuerySet[Any]) -> dict[int, dict[str, list[float]]]:
     """Per application, per value: [sum of submitted levels, how many, their mean rounded to
     2 places], from `scores`. The mean is stored as Python rounds it (ties to even: 3.125 →

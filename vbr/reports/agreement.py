@@ -22,25 +22,14 @@ from vbr.recruitment.models import Score
 from vbr.recruitment.rules import LEVELS, counts_in_figures
 from vbr.reports.models import AgreementTally
 
+# One submitted answer as `tally_rows` reads it: assessment, application, stage, criterion,
+# core value, scorecard, the panellist's user and the level (None: not observed).
+TallyRow = tuple[int, int, int, int, int, int, int, int | None]
 
-def agreement_tallies(scores: models.QuerySet[Any]) -> list[dict[str, Any]]:
-    """The tallies (as field values) of the submitted answers among `scores`: levels, and
-    "not observed" (which counts in the values report, never in agreement). Takes any Score
-    queryset, so that a migration can pass its historical model's."""
-    units: dict[tuple[int, int], list[tuple[int, int, int, int]]] = defaultdict(list)
-    values: dict[int, int] = {}
-    not_observed: dict[tuple[int, int], int] = defaultdict(int)
-    placed: dict[int, dict[str, int]] = {}
-    for (
-        assessment_id,
-        application_id,
-        stage_id,
-        criterion_id,
-        value_id,
-        scorecard_id,
-        user_id,
-        level,
-    ) in (
+
+def tally_rows(scores: models.QuerySet[Any]) -> Iterable[TallyRow]:
+    """The submitted answers among `scores` (levels and "not observed"), as tallies need them."""
+    return (
         scores.filter(scorecard__submitted_at__isnull=False)
         .filter(Q(level__isnull=False) | Q(not_observed=True))
         .order_by()
@@ -55,7 +44,32 @@ def agreement_tallies(scores: models.QuerySet[Any]) -> list[dict[str, Any]]:
             "level",
         )
         .iterator(chunk_size=5000)
-    ):
+    )
+
+
+def agreement_tallies(scores: models.QuerySet[Any]) -> list[dict[str, Any]]:
+    """The tallies (as field values) of the submitted answers among `scores`: levels, and
+    "not observed" (which counts in the values report, never in agreement). Takes any Score
+    queryset, so that a migration can pass its historical model's."""
+    return tallies_of(tally_rows(scores))
+
+
+def tallies_of(rows: Iterable[TallyRow]) -> list[dict[str, Any]]:
+    """`agreement_tallies` of answers already read (see `tally_rows`)."""
+    units: dict[tuple[int, int], list[tuple[int, int, int, int]]] = defaultdict(list)
+    values: dict[int, int] = {}
+    not_observed: dict[tuple[int, int], int] = defaultdict(int)
+    placed: dict[int, dict[str, int]] = {}
+    for (
+        assessment_id,
+        application_id,
+        stage_id,
+        criterion_id,
+        value_id,
+        scorecard_id,
+        user_id,
+        level,
+    ) in rows:
         values[criterion_id] = value_id
         if counts_in_figures(level):
             units[(assessment_id, criterion_id)].append((value_id, scorecard_id, user_id, level))
@@ -122,10 +136,18 @@ def agreement_tallies(scores: models.QuerySet[Any]) -> list[dict[str, Any]]:
     return tallies
 
 
-def refresh_agreement(assessment_ids: Sequence[int]) -> None:
+def refresh_agreement(
+    assessment_ids: Sequence[int], rows: Iterable[TallyRow] | None = None
+) -> None:
     """Store the tallies of these assessments again from their scores (three queries: read
-    the scores, delete the old tallies, write the new)."""
-    tallies = agreement_tallies(Score.objects.filter(scorecard__assessment_id__in=assessment_ids))
+    the scores, delete the old tallies, write the new; two when the caller has read `rows`,
+    the assessments' answers as `tally_rows` gives them, and perhaps others')."""
+    if rows is None:
+        rows = tally_rows(Score.objects.filter(scorecard__assessment_id__in=assessment_ids))
+    else:
+        wanted = set(assessment_ids)
+        rows = [row for row in rows if row[0] in wanted]
+    tallies = tallies_of(rows)
     AgreementTally.objects.filter(assessment_id__in=assessment_ids).delete()
     AgreementTally.objects.bulk_create(
         [AgreementTally(**fields) for fields in tallies], batch_size=5000

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -49,7 +49,7 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         """Scheduled Monday to Sunday of the current London week."""
         return self.scheduled_between(*london_week(timezone.localtime(timezone=LONDON).date()))
 
-    def refresh_scoring_progress(self) -> int:
+    def refresh_scoring_progress(self, *, open_scoring: bool = False) -> int:
         """Store how far scoring has got on these assessments, counted again from their
         panels and scorecards: each one's `panel_size` and `submitted_count`, and each panel
         place's `scorecard_submitted` (two UPDATEs). The workflow calls it whenever a panel
@@ -60,16 +60,25 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         Only the panel places whose flag is out of date are written (on a submit, the
         submitter's own), so that a submit never waits for another panellist's draft. The
         counts are exact when the caller holds the assessments' locks, as the workflow does
-        (`workflow._locks`)."""
+        (`workflow._locks`). `open_scoring`: a scheduled assessment becomes "scoring open" in
+        the same UPDATE (a scorecard has been submitted)."""
         submitted = Scorecard.objects.filter(submitted_at__isnull=False)
         now = models.Exists(submitted.filter(panellist=models.OuterRef("pk")))
         Panellist.objects.filter(assessment__in=self.values("pk")).exclude(
             scorecard_submitted=now
         ).update(scorecard_submitted=now)
         panel = Panellist.objects.filter(assessment=models.OuterRef("pk"))
+        opened: dict[str, Any] = {}
+        if open_scoring:
+            scoring = models.Value(Assessment.Status.SCORING)
+            opened["status"] = models.Case(
+                models.When(status=Assessment.Status.SCHEDULED, then=scoring),
+                default=models.F("status"),
+            )
         return self.update(
             panel_size=_count(panel),
             submitted_count=_count(submitted.filter(assessment=models.OuterRef("pk"))),
+            **opened,
         )
 
 

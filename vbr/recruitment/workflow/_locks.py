@@ -25,7 +25,9 @@ SQLite has no row locks; it runs one writing transaction at a time, which comes 
 
 from __future__ import annotations
 
-from vbr.recruitment.models import Application, Assessment, Panellist
+from typing import Any
+
+from vbr.recruitment.models import Application, Assessment, Panellist, Scorecard
 
 
 def lock_application(application_id: int) -> None:
@@ -51,3 +53,33 @@ def lock_assessment(assessment_id: int) -> str:
 def lock_panel_place(panellist_id: int) -> None:
     """Lock the panel place until the transaction ends (one query)."""
     Panellist.objects.select_for_update(no_key=True, of=("self",)).filter(pk=panellist_id).exists()
+
+
+def lock_application_and_assessment(assessment_id: int) -> str:
+    """Lock an assessment's application, then the assessment, until the transaction ends, in
+    one query; the assessment's status as it is now. PostgreSQL locks the rows of one
+    statement in the order its FOR UPDATE OF names their tables: the order above."""
+    locked = Assessment.objects.select_for_update(no_key=True, of=("application", "self"))
+    return str(
+        locked.select_related("application")
+        .only("status", "application__id")
+        .order_by()
+        .get(pk=assessment_id)
+        .status
+    )
+
+
+def lock_scorecard_with_its_assessment(**scorecard: Any) -> Scorecard | None:
+    """Lock a scorecard's application, its assessment and the scorecard, in that order and in
+    one query (see `lock_application_and_assessment`), and read the scorecard as it is now,
+    with its assessment's status as it is now. None when there is no such scorecard: nothing
+    is locked then. `scorecard`: how to find it (panellist=…, or pk=…)."""
+    return (
+        Scorecard.objects.select_for_update(
+            no_key=True, of=("assessment__application", "assessment", "self")
+        )
+        .select_related("assessment__application")
+        .filter(**scorecard)
+        .order_by()  # the default ordering would join (and lock) the assessment again
+        .first()
+    )

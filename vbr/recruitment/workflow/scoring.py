@@ -25,9 +25,13 @@ from vbr.recruitment.models import (
     Scorecard,
     ScorecardRevision,
 )
-from vbr.recruitment.scoring import value_level_totals
-from vbr.recruitment.workflow._locks import lock_application, lock_assessment, lock_panel_place
-from vbr.reports.agreement import refresh_agreement
+from vbr.recruitment.scoring import value_level_totals, value_level_totals_of
+from vbr.recruitment.workflow._locks import (
+    lock_application_and_assessment,
+    lock_panel_place,
+    lock_scorecard_with_its_assessment,
+)
+from vbr.reports.agreement import refresh_agreement, tally_rows
 from vbr.reports.caching import reports_changed
 
 
@@ -172,18 +176,23 @@ def submit_scorecard(
     panellists submitting at once are counted one after another (exact stored figures) and a
     decision being made waits for the experts' recommendation."""
     assessment = panellist.assessment
-    lock_application(assessment.application_id)
-    status = lock_assessment(assessment.pk)  # as it is now: the loaded one may be older
-    scorecard = _lock_panel_place(panellist)
+    # The assessment's status as it is now: the loaded one may be older.
+    locked = lock_scorecard_with_its_assessment(panellist=panellist)
+    if locked is None:  # no draft saved yet: the scorecard is made under the panel place's lock
+        status = lock_application_and_assessment(assessment.pk)
+        scorecard = _lock_panel_place(panellist)
+    else:
+        status, scorecard = locked.assessment.status, locked
+        scorecard.panellist = panellist  # already loaded: saves reading it again
     if scorecard.is_submitted:
         return scorecard
     _fill(scorecard, answers, recommendation, summary, entered_by, criteria)
     scorecard.submitted_at = timezone.now()
     scorecard.save()
-    refresh_from_scores([assessment])
+    # Stored figures, and "scoring open" for a scheduled assessment, in the same statements.
+    refresh_from_scores([assessment], open_scoring=True)
     if status == Assessment.Status.SCHEDULED:
         assessment.status = Assessment.Status.SCORING
-        assessment.save(update_fields=["status"])
     audit.record(
         provider=assessment.application.provider,
         actor=entered_by or panellist.user,
@@ -198,19 +207,34 @@ def submit_scorecard(
     return scorecard
 
 
-def refresh_from_scores(assessments: Sequence[Assessment]) -> None:
+def refresh_from_scores(assessments: Sequence[Assessment], *, open_scoring: bool = False) -> None:
     """Store again everything kept from these assessments' submitted scorecards: each
     application's per-value totals (exports, retention), the panel's progress (lists, the
     dashboard) and the panel tallies (values and panel reports). Called when a scorecard is
     submitted or amended, the only steps that change submitted levels; loads that write
-    scorecards directly call it as submitting would. Seven queries.
+    scorecards directly call it as submitting would. `open_scoring`: a scheduled assessment
+    is now being scored (a submit), stored with its progress. Six queries: the
+    applications' submitted answers read once for totals and tallies; the totals stored;
+    the progress stored (2); the old tallies cleared and the new stored.
 
     The workflow calls it holding the locks of the applications and assessments (`_locks`):
     each count is then made after every earlier writer has committed, and is exact."""
-    refresh_value_levels(sorted({assessment.application_id for assessment in assessments}))
+    application_ids = sorted({assessment.application_id for assessment in assessments})
+    rows = list(
+        tally_rows(Score.objects.filter(scorecard__assessment__application_id__in=application_ids))
+    )
+    totals = value_level_totals_of((row[1], row[4], row[7]) for row in rows)
+    _store_value_levels(application_ids, totals)
     ids = [assessment.pk for assessment in assessments]
-    Assessment.objects.filter(pk__in=ids).refresh_scoring_progress()
-    refresh_agreement(ids)
+    Assessment.objects.filter(pk__in=ids).refresh_scoring_progress(open_scoring=open_scoring)
+    refresh_agreement(ids, rows)
+
+
+def _store_value_levels(
+    application_ids: Sequence[int], totals: Mapping[int, dict[str, list[float]]]
+) -> None:
+    applications = [Application(pk=pk, value_levels=totals.get(pk, {})) for pk in application_ids]
+    Application.objects.bulk_update(applications, ["value_levels"], batch_size=1000)
 
 
 def refresh_value_levels(application_ids: Sequence[int]) -> None:
@@ -219,8 +243,7 @@ def refresh_value_levels(application_ids: Sequence[int]) -> None:
     totals = value_level_totals(
         Score.objects.filter(scorecard__assessment__application_id__in=application_ids)
     )
-    applications = [Application(pk=pk, value_levels=totals.get(pk, {})) for pk in application_ids]
-    Application.objects.bulk_update(applications, ["value_levels"], batch_size=1000)
+    _store_value_levels(application_ids, totals)
 
 
 def refresh_all_value_levels(applications: models.QuerySet[Application], batch: int = 5000) -> int:
@@ -265,9 +288,10 @@ def amend_scorecard(
     """Change a submitted scorecard, keeping what it said before and why it changed. Locks
     as submitting does: a decision being made waits for the amended recommendation."""
     assessment = scorecard.assessment
-    lock_application(assessment.application_id)
-    lock_assessment(assessment.pk)
-    scorecard = Scorecard.objects.select_for_update(no_key=True, of=("self",)).get(pk=scorecard.pk)
+    locked = lock_scorecard_with_its_assessment(pk=scorecard.pk)
+    if locked is None:
+        raise Scorecard.DoesNotExist
+    scorecard = locked
     scorecard.assessment = assessment  # loaded above: saves reading it again
     if not scorecard.is_submitted:
         raise ValueError("Only a submitted scorecard is amended; a draft is simply saved.")
