@@ -254,14 +254,47 @@ def test_the_file_list_and_detail_take_the_same_queries_for_one_file_and_fifty(
     # session, user, membership, files with counts
     with django_assert_num_queries(4) as one:
         as_alice.get(url)
+    # session, user, membership, file (with provider, candidate and role), checks with items
+    # and verifiers, the trail of every check with who made each change
+    with django_assert_num_queries(6):
+        as_alice.get(file.get_absolute_url())
     for n in range(49):
         workflow.open_file(application=offered(sunrise, role=role, first_name=f"P{n}"), by=alice)
+    for check in file.checks.select_related("item", "file__provider"):
+        for status in (Check.Status.REQUESTED, Check.Status.RECEIVED):
+            workflow.record_check(check=check, by=alice, status=status)
     with django_assert_num_queries(len(one.captured_queries)):
         page = as_alice.get(url)
     assert page.content.decode().count("0 of 7") == 50
-    # session, user, membership, file (with provider, candidate and role), checks with items
-    with django_assert_num_queries(5):
-        as_alice.get(file.get_absolute_url())
+    with django_assert_num_queries(6):
+        detail = as_alice.get(file.get_absolute_url()).content.decode()
+    assert detail.count(": Received (Status changed), by Alice Morgan</li>") == 7
+
+
+def test_the_file_page_shows_the_trail_of_each_verification(
+    sunrise: Provider, alice: User, bob: User, as_alice: Client
+) -> None:
+    file = workflow.open_file(application=offered(sunrise), by=alice)
+    identity = check_of(file, "identity")
+    assert (
+        "No check has been updated yet." in as_alice.get(file.get_absolute_url()).content.decode()
+    )
+    workflow.record_check(check=identity, by=bob, status=Check.Status.REQUESTED)
+    workflow.record_check(
+        check=identity,
+        by=alice,
+        status=Check.Status.VERIFIED,
+        evidence_seen="Passport, original",
+        seen_on=date(2026, 3, 1),
+    )
+    page = " ".join(as_alice.get(file.get_absolute_url()).content.decode().split())
+    trail = page[page.index("Trail of every check") :]
+    requested = trail.index("Proof of identity with a recent photograph</a>: Requested")
+    verified = trail.index("Proof of identity with a recent photograph</a>: Verified")
+    assert requested < verified
+    assert "by Bob Okafor</li>" in trail[requested:verified]
+    assert "by Alice Morgan</li>" in trail[verified:]
+    assert f'href="{identity.get_absolute_url()}"' in trail
 
 
 # -- Retention, anonymisation, erasure ------------------------------------------------------

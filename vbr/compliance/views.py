@@ -38,7 +38,13 @@ from vbr.compliance.forms import (
     ReferenceVerifyForm,
     StartDateForm,
 )
-from vbr.compliance.models import Check, ComplianceSettings, FilePdfJob, SaferRecruitmentFile
+from vbr.compliance.models import (
+    Check,
+    CheckEvent,
+    ComplianceSettings,
+    FilePdfJob,
+    SaferRecruitmentFile,
+)
 from vbr.recruitment.models import Role
 
 
@@ -89,6 +95,12 @@ def file_detail(request: HttpRequest, membership: Membership, file_id: int) -> H
     checks = list(file.checks.select_related("item", "verified_by").order_by("item__order", "pk"))
     before_start = [c for c in checks if not c.item.after_start and not c.is_done]
     before_shadowing = [c for c in checks if c.item.before_shadowing and not c.is_done]
+    # The trail of every check, for inspectors: one query however many checks and changes.
+    events = list(
+        CheckEvent.objects.filter(check_row__file=file)
+        .select_related("actor", "check_row__item")
+        .order_by("at", "pk")
+    )
     return render(
         request,
         "compliance/file_detail.html",
@@ -99,6 +111,7 @@ def file_detail(request: HttpRequest, membership: Membership, file_id: int) -> H
             "before_start": before_start,
             "before_shadowing": before_shadowing,
             "done_count": sum(1 for c in checks if c.is_done),
+            "events": events,
             "conditional_rule": checklists.CONDITIONAL_STARTS.get(file.provider.nation),
         },
     )
