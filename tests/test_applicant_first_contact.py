@@ -66,7 +66,8 @@ def test_the_provider_sets_its_own_time(sunrise: Provider, alice: User, bob: Use
     role = f.make_role(provider=sunrise)
     applied_online(role, f.make_stage(role=role), "Waiting", hours_ago=30)
     response = verified(alice).post(
-        reverse("applicant-settings", args=["sunrise"]), {"first_contact_hours": "48"}
+        reverse("applicant-settings", args=["sunrise"]),
+        {"first_contact_hours": "48", "scorecard_reminder_hours": "24", "draft_days": "14"},
     )
     assert response.status_code == 302
     assert ApplicantSettings.objects.get(provider=sunrise).first_contact_hours == 48

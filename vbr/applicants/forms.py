@@ -11,8 +11,14 @@ from django.core import signing
 from django.utils import timezone
 
 from vbr.accounts.models import AccessProfile, Membership, Provider
-from vbr.applicants import panel_needs
-from vbr.applicants.models import ApplicantSettings, Slot, Vacancy, VacancyQuestion
+from vbr.applicants import panel_needs, wording
+from vbr.applicants.models import (
+    ApplicantSettings,
+    NoticeWording,
+    Slot,
+    Vacancy,
+    VacancyQuestion,
+)
 from vbr.recruitment.models import Application, CoreValue, Service, Stage
 
 # The most values questions a role asks: the form stays short on a phone.
@@ -212,6 +218,19 @@ class ApplyForm(forms.Form):
         return [(q, str(self.cleaned_data[f"answer_{q.pk}"]).strip()) for q in self.questions]
 
 
+class SaveForLaterForm(forms.Form):
+    """Saving an application part-way needs only the address the link back goes to."""
+
+    email = forms.EmailField(
+        error_messages={
+            "required": "To save your application for later, give your email address: we "
+            "send you a link to come back to it.",
+            "invalid": "Enter an email address like name@example.com, so we can send you "
+            "the link to come back.",
+        }
+    )
+
+
 class WithdrawByCandidateForm(forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing? (optional)",
@@ -354,4 +373,72 @@ class SlotForm(forms.ModelForm[Slot]):
 class ApplicantSettingsForm(forms.ModelForm[ApplicantSettings]):
     class Meta:
         model = ApplicantSettings
-        fields = ["first_contact_hours", "scorecard_reminder_hours"]
+        fields = ["first_contact_hours", "scorecard_reminder_hours", "draft_days"]
+
+
+class NoticeWordingForm(forms.ModelForm[NoticeWording]):
+    """A provider's words for one kind of notice. Only the placeholders that kind can fill
+    are accepted, each named in the message when it is not."""
+
+    class Meta:
+        model = NoticeWording
+        fields = ["subject", "email", "sms"]
+        widgets = {
+            "email": forms.Textarea(attrs={"rows": 12}),
+            "sms": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "sms": "Sent only to candidates who agreed to texts. Keep it short: a text of "
+            "more than 160 characters is sent in several parts.",
+        }
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+
+    def _checked(self, name: str) -> str:
+        text = str(self.cleaned_data[name]).replace("\r\n", "\n")
+        unknown = wording.unknown_placeholders(text, kind=self.kind)
+        if unknown:
+            allowed = ", ".join(f"{{{n}}}" for n in wording.ALLOWED[self.kind])
+            problems = [wording.placeholder_problem(n, kind=self.kind) for n in unknown]
+            raise forms.ValidationError(
+                " ".join(problems) + f" The words you can use here are: {allowed}."
+            )
+        return text
+
+    def clean_subject(self) -> str:
+        return " ".join(self._checked("subject").split())
+
+    def clean_email(self) -> str:
+        return self._checked("email").strip()
+
+    def clean_sms(self) -> str:
+        return self._checked("sms").strip()
+
+
+class PreviewWithForm(forms.Form):
+    """Which candidate a preview is written for: a made-up one, or one of the provider's
+    recent applications (to the role, for a role's own wording)."""
+
+    application = forms.TypedChoiceField(
+        label="Show the preview for", coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, applications: list[Application], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.applications = {application.pk: application for application in applications}
+        field = self.fields["application"]
+        field.choices = [("", "A made-up candidate, Sam")] + [  # type: ignore[attr-defined]
+            (
+                application.pk,
+                f"{application.candidate.full_name}, {application.role.title} "
+                f"(applied {application.applied_at:%-d %b %Y})",
+            )
+            for application in applications
+        ]
+
+    def chosen(self) -> Application | None:
+        if not self.is_valid():
+            return None
+        return self.applications.get(self.cleaned_data["application"])

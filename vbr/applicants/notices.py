@@ -291,3 +291,68 @@ def send_reminders(*, now: datetime | None = None) -> int:
             send_notices(application=booking.application, kind=Notice.Kind.REMINDER, booked=booking)
         reminded += 1
     return reminded
+
+
+# -- Previews of a provider's wording ---------------------------------------------------------
+
+SAMPLE_LINK = "(the link to their own page)"
+SAMPLE_FEEDBACK = "(The sentence you write for them when you decide, if you write one.)"
+
+
+def _sample_times(*, short: bool) -> dict[str, str]:
+    """Made-up times for a preview: next Tuesday at 2 pm and Thursday at 10 am."""
+    today = timezone.localdate()
+    tuesday = today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+    first = timezone.make_aware(datetime.combine(tuesday, datetime.min.time())) + timedelta(
+        hours=14
+    )
+    second = first + timedelta(days=2, hours=-4)
+    slots = [
+        Slot(starts_at=first, minutes=60, place="The Lodge, 4 Mill Lane"),
+        Slot(starts_at=second, minutes=60, video_link="https://video.example.org/vbr"),
+    ]
+    return {
+        "when": _when(slots[0], short=short),
+        "where": slots[0].where,
+        "times": "\n".join(f"- {_when(slot, short=short)}: {slot.where}" for slot in slots),
+    }
+
+
+def preview(
+    *,
+    words: wording.Wording,
+    provider_name: str,
+    role_title: str,
+    application: Application | None,
+) -> wording.Filled:
+    """The notice as a candidate would read it, never sent: for one of the provider's
+    applications (their name, role, stage, booked time and times offered), or for a made-up
+    candidate. Made-up times stand in where they have none; the link is never made."""
+    # Imported here: booking sends notices through this module.
+    from vbr.applicants import booking
+
+    def values(*, short: bool) -> dict[str, str]:
+        sample = {
+            "first_name": "Sam",
+            "role": role_title,
+            "provider": provider_name,
+            "stage": "values interview",
+            **_sample_times(short=short),
+            "status_link": SAMPLE_LINK,
+            "feedback": SAMPLE_FEEDBACK,
+        }
+        if application is None:
+            return sample
+        real = notice_values(
+            application=application,
+            status_url=SAMPLE_LINK,
+            booked=booking.live_booking(application),
+            slots=booking.bookable_slots(application),
+            feedback=SAMPLE_FEEDBACK,
+            short=short,
+        )
+        return {name: real[name] or sample[name] for name in sample}
+
+    return wording.fill_wording(
+        words, email_values=values(short=False), sms_values=values(short=True)
+    )

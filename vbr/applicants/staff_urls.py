@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from vbr.applicants import staff_views
+from vbr.applicants import notice_views, staff_views
 
 urlpatterns = [
     path("applicants/settings/", staff_views.applicant_settings, name="applicant-settings"),
@@ -10,6 +10,22 @@ urlpatterns = [
         "applications/<int:application_id>/contacted/",
         staff_views.first_contact_mark,
         name="first-contact-mark",
+    ),
+    path(
+        "applications/<int:application_id>/invite-to-book/",
+        notice_views.application_invite_to_book,
+        name="application-invite-to-book",
+    ),
+    path("applicants/messages/", notice_views.notice_wording_list, name="notice-wording-list"),
+    path(
+        "applicants/messages/<slug:kind>/",
+        notice_views.notice_wording_edit,
+        name="notice-wording-edit",
+    ),
+    path(
+        "roles/<int:role_id>/messages/<slug:kind>/",
+        notice_views.notice_wording_role_edit,
+        name="notice-wording-role-edit",
     ),
     path("stages/<int:stage_id>/slots/", staff_views.slot_list, name="slot-list"),
     path("slots/<int:slot_id>/cancel/", staff_views.slot_cancel, name="slot-cancel"),

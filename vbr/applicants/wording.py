@@ -101,7 +101,7 @@ DEFAULTS: dict[str, Wording] = {
         "for a {stage}.\n\n"
         "Please choose the time that suits you best:\n"
         "{times}\n\n"
-        "Choose it on your own page, where you can also move or cancel it later:\n"
+        "Choose it on your own page, where you can also move or cancel it later: "
         "{status_link}" + SIGN_OFF,
         sms="{provider}: please choose a time for your {stage} for {role}.\n"
         "Choose here: {status_link}",
@@ -112,9 +112,8 @@ DEFAULTS: dict[str, Wording] = {
         "Your {stage} for the job of {role} at {provider} is booked:\n\n"
         "{when}\n"
         "{where}\n\n"
-        "The calendar file attached puts it in your calendar. To move or cancel it, use your "
-        "own page:\n"
-        "{status_link}" + SIGN_OFF,
+        "The calendar file attached puts it in your calendar.\n\n"
+        "To move or cancel it, use your own page: {status_link}" + SIGN_OFF,
         sms="{provider}: your {stage} is booked for {when}, {where}.\nTo change it: {status_link}",
     ),
     K.BOOKING_CANCELLED: Wording(
@@ -122,8 +121,7 @@ DEFAULTS: dict[str, Wording] = {
         email="Hello {first_name},\n\n"
         "Your {stage} on {when} is cancelled. The calendar file attached takes it out of "
         "your calendar.\n\n"
-        "You can choose another time on your own page:\n"
-        "{status_link}" + SIGN_OFF,
+        "You can choose another time on your own page: {status_link}" + SIGN_OFF,
         sms="{provider}: your {stage} on {when} is cancelled.\nChoose another time: {status_link}",
     ),
     K.REMINDER: Wording(
@@ -141,9 +139,8 @@ DEFAULTS: dict[str, Wording] = {
         email="Hello {first_name},\n\n"
         "Good news: your application for the job of {role} has moved on to the next step, "
         "a {stage}.\n\n"
-        "We will be in touch soon to arrange a time. You can see where things stand on your "
-        "own page:\n"
-        "{status_link}" + SIGN_OFF,
+        "We will be in touch soon to arrange a time.\n\n"
+        "You can see where things stand on your own page: {status_link}" + SIGN_OFF,
         sms="{provider}: good news, your application for {role} has moved on to a {stage}. "
         "We will be in touch soon.\nYour page: {status_link}",
     ),
@@ -153,8 +150,7 @@ DEFAULTS: dict[str, Wording] = {
         "We are very pleased to offer you the job of {role} at {provider}.\n\n"
         "We will contact you soon about the offer and about the checks everyone has before "
         "starting work in care.\n\n"
-        "Your own page:\n"
-        "{status_link}" + SIGN_OFF,
+        "Your own page: {status_link}" + SIGN_OFF,
         sms="{provider}: we would like to offer you the job of {role}. We will contact you "
         "soon about the next steps.",
     ),

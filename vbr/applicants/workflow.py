@@ -15,7 +15,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vbr.accounts.models import User
-from vbr.applicants.models import OnlineApplication, Vacancy, VacancyQuestion, ValuesAnswer
+from vbr.applicants import booking, notices
+from vbr.applicants.models import (
+    Notice,
+    OnlineApplication,
+    Vacancy,
+    VacancyQuestion,
+    ValuesAnswer,
+)
 from vbr.recruitment.models import Application, Candidate
 from vbr.recruitment.workflow.applications import add_candidate
 
@@ -143,4 +150,35 @@ def keep_apart(*, online: OnlineApplication) -> None:
     """A manager said the match is somebody else: nothing is linked, the question is closed."""
     OnlineApplication.objects.filter(pk=online.pk, duplicate_checked_at__isnull=True).update(
         duplicate_checked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def invite_to_book(*, application: Application, site: str) -> list[Notice]:
+    """A manager invites the candidate to choose one of the times offered at their stage:
+    the notice lists the times and carries the link to their own page, where they book.
+    It counts as first contact. Refused when there is nothing the candidate could book, or
+    no page to book it on (somebody a manager added)."""
+    online = getattr(application, "online", None)
+    if online is None:
+        raise ValidationError(
+            "Only people who applied online have a page to book from. Arrange a time with "
+            "them yourself."
+        )
+    if not application.is_open:
+        raise ValidationError(
+            f"This application is {application.get_status_display().lower()}: there is "
+            "nothing to book."
+        )
+    slots = booking.bookable_slots(application)
+    if not slots:
+        stage = application.current_stage.name if application.current_stage else "this stage"
+        raise ValidationError(
+            f"No times can be booked at the {stage.lower()} yet. Offer some times first."
+        )
+    OnlineApplication.objects.filter(pk=online.pk, contacted_at__isnull=True).update(
+        contacted_at=timezone.now()
+    )
+    return notices.tell_candidate(
+        application=application, kind=Notice.Kind.INVITED, site=site, slots=slots
     )

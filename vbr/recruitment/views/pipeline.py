@@ -256,9 +256,13 @@ def application_detail(
             "summary_job": _latest_summary(application),
             "decisions": decisions,
             "outcome": _outcome_of(application),
-            # Messages go only to candidates who applied online: none to read for the others.
+            # Messages go only to candidates we can reach: none to read for the others.
             "notices": (
-                list(application.notices.all()) if getattr(application, "online", None) else []
+                list(application.notices.all())
+                if getattr(application, "online", None)
+                or application.candidate.email
+                or application.candidate.phone
+                else []
             ),
             # Shortlisting answers, as independence lets this reader see them.
             "shortlisting_rows": (
