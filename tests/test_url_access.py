@@ -258,6 +258,16 @@ ACCESS: dict[str, Row] = {
     "applicant-settings": admin_only(),
     # The world's application was added by a manager: it has no online application to mark.
     "first-contact-mark": Row("POST", 404, 404, 403, 403, 404, 302),
+    # The world's application is declined: inviting it to book is refused with a message.
+    "application-invite-to-book": staff_only("POST", ok=302),
+    # The words of the messages to candidates: admins for all roles, and for one role its
+    # hiring managers too (Bob does not manage the world's role).
+    "notice-wording-list": staff_only(),
+    "notice-wording-edit": admin_only(),
+    "notice-wording-role-edit": Row("GET", 200, 403, 403, 403, 404, 302),
+    # Saved to finish later: public, and the world's token opens no saved application.
+    "vacancy-draft-saved": Row("GET", 200, 200, 200, 403, 200, 200),
+    "vacancy-apply-resume": Row("GET", 404, 404, 404, 403, 404, 404),
     # The PA path is only for an individual employer: the world's care home has none (404 for
     # its staff, as for anyone else's), panel members are refused first.
     "pa-home": Row("GET", 404, 404, 403, 403, 404, 302),
@@ -400,6 +410,7 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "note_id": 999999,
         "batch_id": 999999,
         "report": "funnel",
+        "kind": "not_this_time",
         "assessment": assessment,
     }
 

@@ -423,6 +423,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vbr.applicants.send_reminders",
         "schedule": crontab(minute=5),
     },
+    # Daily: applications saved to finish later and never sent are deleted in time.
+    "delete-expired-drafts": {
+        "task": "vbr.applicants.delete_expired_drafts",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Panel members: tomorrow's assessments, and scorecards still open after the provider's
     # hours (vbr/applicants/panel_messages.py).
     "remind-panels": {

@@ -6,7 +6,7 @@ from celery import Task, shared_task
 from django.db import DatabaseError
 from django.utils import timezone
 
-from vbr.applicants import notices, panel_messages
+from vbr.applicants import drafts, notices, panel_messages
 
 
 @shared_task(
@@ -57,3 +57,9 @@ def send_overdue_digests() -> int:
     """Run every morning by celery beat: chairs and hiring managers get the day's list of
     scorecards still open."""
     return panel_messages.send_overdue_digests()
+
+
+@shared_task(name="vbr.applicants.delete_expired_drafts", ignore_result=True)
+def delete_expired_drafts() -> int:
+    """Run every day by celery beat: unfinished applications past their time are deleted."""
+    return drafts.delete_expired_drafts()

@@ -18,14 +18,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.lockout import client_address
 from vbr.accounts.models import Provider
-from vbr.applicants import booking, calendar, notices, status, workflow
-from vbr.applicants.forms import ApplyForm, WithdrawByCandidateForm
+from vbr.applicants import booking, calendar, drafts, notices, status, workflow
+from vbr.applicants.forms import ApplyForm, SaveForLaterForm, WithdrawByCandidateForm
 from vbr.applicants.jobposting import as_script, job_posting
-from vbr.applicants.models import Booking, Notice, OnlineApplication, Vacancy
+from vbr.applicants.models import (
+    ApplicationDraft,
+    Booking,
+    Notice,
+    OnlineApplication,
+    Vacancy,
+    VacancyQuestion,
+)
 from vbr.recruitment.models import Application, Indicator
 from vbr.reports.caching import reports_changed
 from vbr.reports.models import EqualityResponse, MonitoringInvite
@@ -98,44 +106,135 @@ def _over_address_limit(request: HttpRequest) -> bool:
 @require_http_methods(["GET", "POST"])
 def vacancy_apply(request: HttpRequest, provider_slug: str, vacancy_id: int) -> HttpResponse:
     """The short application: contact details, how they heard, when they can work, and the
-    role's values questions. Everything typed is kept when something needs correcting."""
+    role's values questions. Everything typed is kept when something needs correcting, and
+    it can be saved part-way to finish later."""
     vacancy = _published_vacancy(provider_slug, vacancy_id)
+    return _apply(request, vacancy)
+
+
+@require_http_methods(["GET", "POST"])
+def vacancy_apply_resume(
+    request: HttpRequest, provider_slug: str, vacancy_id: int, token: str
+) -> HttpResponse:
+    """The application the candidate saved, opened by the link we emailed them: what they
+    typed is back in the form, to finish and send (or save again)."""
+    vacancy = _published_vacancy(provider_slug, vacancy_id)
+    try:
+        draft = drafts.find_draft(vacancy=vacancy, token=token)
+    except drafts.DraftEnded:
+        return _personal(
+            render(
+                request,
+                "applicants/draft_ended.html",
+                {"employer": vacancy.provider, "vacancy": vacancy},
+                status=410,
+            )
+        )
+    return _personal(_apply(request, vacancy, draft=draft))
+
+
+@require_GET
+def vacancy_draft_saved(request: HttpRequest, provider_slug: str, vacancy_id: int) -> HttpResponse:
+    """Where saving for later lands: the link is on its way by email."""
+    vacancy = _published_vacancy(provider_slug, vacancy_id)
+    return render(
+        request,
+        "applicants/draft_saved.html",
+        {"employer": vacancy.provider, "vacancy": vacancy, "days": drafts.draft_days(vacancy)},
+    )
+
+
+def _apply(
+    request: HttpRequest, vacancy: Vacancy, *, draft: ApplicationDraft | None = None
+) -> HttpResponse:
     questions = list(vacancy.questions.all())
-    form = ApplyForm(request.POST or None, questions=questions)
-    context = {"employer": vacancy.provider, "vacancy": vacancy, "form": form}
+    saving = request.method == "POST" and "save_for_later" in request.POST
+    initial = dict(draft.answers) if draft is not None else None
+    form = ApplyForm(
+        request.POST if request.method == "POST" and not saving else None,
+        questions=questions,
+        initial=initial,
+    )
+    context = {"employer": vacancy.provider, "vacancy": vacancy, "form": form, "draft": draft}
     if request.method != "POST":
         return render(request, "applicants/apply_form.html", context)
-    if form.is_bot:
+    if form.is_bot or (saving and str(request.POST.get("website", "")).strip()):
         # Looks received to the script that filled the hidden box; nothing is kept.
-        return redirect("vacancy-applied", provider_slug, vacancy.pk)
+        return redirect("vacancy-applied", vacancy.provider.slug, vacancy.pk)
+    if saving:
+        return _save_for_later(request, vacancy, questions=questions, draft=draft)
     if not form.is_valid():
         return render(request, "applicants/apply_form.html", context)
     if _over_address_limit(request):
         context["too_many"] = True
         return render(request, "applicants/apply_form.html", context, status=429)
     data = form.cleaned_data
-    submitted = workflow.submit_application(
-        vacancy=vacancy,
-        first_name=data["first_name"],
-        last_name=data["last_name"],
-        email=data["email"],
-        phone=data["phone"],
-        source=data["source"],
-        referrer_name=data["referrer_name"],
-        availability=data["availability"],
-        answers=form.answers(),
-        texts_agreed=data["texts_agreed"],
-    )
-    MonitoringInvite.objects.create(application=submitted.application)
-    token = status.issue_status_link(online=submitted.online)
-    notices.send_notices(
-        application=submitted.application,
-        kind=Notice.Kind.RECEIVED,
-        status_url=request.build_absolute_uri(reverse("candidate-status", args=[token])),
-    )
+    with transaction.atomic():
+        submitted = workflow.submit_application(
+            vacancy=vacancy,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            phone=data["phone"],
+            source=data["source"],
+            referrer_name=data["referrer_name"],
+            availability=data["availability"],
+            answers=form.answers(),
+            texts_agreed=data["texts_agreed"],
+        )
+        if draft is not None:
+            # Sent: what was saved is the application now.
+            draft.delete()
+        MonitoringInvite.objects.create(application=submitted.application)
+        token = status.issue_status_link(online=submitted.online)
+        notices.send_notices(
+            application=submitted.application,
+            kind=Notice.Kind.RECEIVED,
+            status_url=request.build_absolute_uri(reverse("candidate-status", args=[token])),
+        )
     # Straight to their own page: it thanks them, says what happens next, and is theirs to
     # come back to by the link in the acknowledgement.
     return redirect("candidate-status", token)
+
+
+def _save_for_later(
+    request: HttpRequest,
+    vacancy: Vacancy,
+    *,
+    questions: list[VacancyQuestion],
+    draft: ApplicationDraft | None,
+) -> HttpResponse:
+    """Keep what was typed and email the link back to it. Only an email address is needed
+    (the link goes there); nothing else is checked until the application is sent."""
+    answers = drafts.kept_answers(request.POST, answer_fields=[f"answer_{q.pk}" for q in questions])
+    if draft is not None:
+        drafts.update_draft(draft=draft, answers=answers)
+        until = date_format(timezone.localtime(draft.expires_at), "j F")
+        messages.success(
+            request,
+            f"Saved. Come back by the link in our email to finish it, until {until}.",
+        )
+        return redirect(request.path)
+    form = SaveForLaterForm(request.POST)
+    if not form.is_valid():
+        # Everything typed is shown again; the only thing to change is the email address.
+        retry = ApplyForm(request.POST, questions=questions)
+        retry.is_valid()
+        retry.errors.clear()
+        retry.add_error("email", form.errors["email"])
+        context = {"employer": vacancy.provider, "vacancy": vacancy, "form": retry}
+        return render(request, "applicants/apply_form.html", context)
+    if _over_address_limit(request):
+        context = {
+            "employer": vacancy.provider,
+            "vacancy": vacancy,
+            "form": ApplyForm(initial=answers, questions=questions),
+            "too_many": True,
+        }
+        return render(request, "applicants/apply_form.html", context, status=429)
+    answers["email"] = form.cleaned_data["email"]
+    drafts.save_new_draft(vacancy=vacancy, answers=answers, site=request.build_absolute_uri("/"))
+    return redirect("vacancy-draft-saved", vacancy.provider.slug, vacancy.pk)
 
 
 @require_GET
