@@ -475,3 +475,25 @@ def test_anonymising_the_candidate_blanks_what_shortlisters_wrote(
     answer = ShortlistAnswer.objects.get()
     assert (answer.answer, answer.comment) == ("yes", "")
     assert ShortlistEntry.objects.filter(application=s["ann"]).exists()
+
+
+def test_an_admin_who_shortlists_exports_the_candidates_data_only_after_answering(
+    shortlisting_of_ann: dict[str, Any], alice: User, bob: User
+) -> None:
+    s = shortlisting_of_ann
+    alices = s["shortlisting"].shortlisters.create(user=alice)
+    workflow.send_shortlist_answer(
+        shortlister=s["dev_place"], entry=s["ann_entry"], answer="yes", comment="Kind to her nan"
+    )
+    admin = Client()
+    admin.force_login(alice)
+    url = reverse("candidate-export-json", args=["sunrise", s["ann"].candidate_id])
+
+    refused = admin.get(url, follow=True)
+    assert "have not sent your own answer yet" in refused.text
+    assert "Kind to her nan" not in refused.text
+
+    workflow.send_shortlist_answer(
+        shortlister=alices, entry=s["ann_entry"], answer="no", comment=""
+    )
+    assert "Kind to her nan" in admin.get(url).text

@@ -237,3 +237,9 @@ def hidden_shortlist_entry_ids(reader: Any, shortlisting: Any) -> set[int]:
         .filter(shortlisting=shortlisting)
         .values_list("pk", flat=True)
     )
+
+
+def candidate_shortlisting_hidden_from(reader: Any, candidate: Any) -> bool:
+    """True while the reader shortlists any of the candidate's applications and has not sent
+    their own answer for it (for exports of all of a candidate's data)."""
+    return owed_shortlist_entries(reader).filter(application__candidate=candidate).exists()

@@ -20,6 +20,7 @@ from vbr.accounts.access import (
     ANY_MEMBER,
     STAFF,
     candidate_scores_hidden_from,
+    candidate_shortlisting_hidden_from,
     provider_view,
 )
 from vbr.accounts.audit import record
@@ -130,6 +131,14 @@ def _subject_access(
             request,
             "You sit on this candidate's panel and have not submitted your scorecard yet, so "
             "you cannot see other panellists' scores. Ask another admin to export the data.",
+        )
+        return redirect("candidate-privacy", provider.slug, candidate.pk)
+    if candidate_shortlisting_hidden_from(membership, candidate):
+        # The same for shortlisting: the export holds the others' answers.
+        messages.error(
+            request,
+            "You shortlist this candidate and have not sent your own answer yet, so you "
+            "cannot see the others' answers. Ask another admin to export the data.",
         )
         return redirect("candidate-privacy", provider.slug, candidate.pk)
     record(
