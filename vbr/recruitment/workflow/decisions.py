@@ -165,7 +165,7 @@ def _tell_candidate(decision: Decision, *, was_offered: bool, site: str) -> None
     from vbr.applicants.models import Notice
     from vbr.applicants.notices import tell_candidate
 
-    kinds = {
+    kinds: dict[str, str] = {
         Decision.Kind.OFFER: Notice.Kind.OFFER,
         Decision.Kind.HIRE: Notice.Kind.OFFER,
         Decision.Kind.DECLINE: Notice.Kind.NOT_THIS_TIME,
