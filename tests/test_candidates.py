@@ -200,7 +200,7 @@ def test_search_finds_names_whether_or_not_accents_are_typed(
 
     def found(text: str) -> list[str]:
         page = as_bob.get(list_url(sunrise), {"q": text})
-        return sorted(a.candidate.full_name for a in page.context["page"].object_list)
+        return sorted(row.name for row in page.context["page"].object_list)
 
     assert found("wyn") == ["Wŷn Llywelyn"]
     assert found("sian") == ["Sian Evans", "Siân Pritchard"]
@@ -273,7 +273,7 @@ def test_search_gives_the_same_answer_whether_few_or_many_candidates_match(
 
     def found(text: str) -> list[str]:
         page = as_bob.get(list_url(sunrise), {"q": text}).context["page"]
-        return sorted(a.candidate.full_name for a in page.object_list)
+        return sorted(row.name for row in page.object_list)
 
     assert found("sam") == ["Ann Samson", "Sam Ali", "Samir Khan"]
     assert found("sam KHAN") == ["Samir Khan"]
@@ -300,7 +300,7 @@ def test_filters_narrow_the_list_by_role_stage_and_status(
 
     def names(**params: object) -> list[str]:
         response = as_bob.get(list_url(sunrise), params)
-        return [a.candidate.first_name for a in response.context["page"].object_list]
+        return [row.name.removesuffix(" Jones") for row in response.context["page"].object_list]
 
     assert names() == ["Dan", "Cat", "Ben", "Ann"]  # newest first
     assert names(role=night_role.pk) == ["Dan"]

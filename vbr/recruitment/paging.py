@@ -21,7 +21,8 @@ COUNT_UP_TO = 1000
 
 @dataclass(frozen=True)
 class ApplicationPage:
-    object_list: list[Application]
+    # Applications, or rows of them (a `values()` queryset's dicts, or rows made from those).
+    object_list: list[Any]
     total: int  # capped at COUNT_UP_TO + 1
     older: int | None  # cursor for the page of older applications, if any
     newer: int | None  # cursor for the page of newer applications, if any
@@ -35,6 +36,10 @@ class ApplicationPage:
         return COUNT_UP_TO
 
 
+def _pk(row: Any) -> int:
+    return int(row["pk"] if isinstance(row, dict) else row.pk)
+
+
 def _cursor(all_applications: QuerySet[Application], value: str | None) -> tuple[Any, ...] | None:
     """(applied_at, pk) of the application named by a cursor, or None to start at the top."""
     if not value or not value.isdigit():
@@ -43,7 +48,7 @@ def _cursor(all_applications: QuerySet[Application], value: str | None) -> tuple
 
 
 def newest_first(
-    applications: QuerySet[Application],
+    applications: QuerySet[Any],
     *,
     all_applications: QuerySet[Application],
     before: str | None = None,
@@ -65,8 +70,8 @@ def newest_first(
         return ApplicationPage(
             page,
             total,
-            older=page[-1].pk if len(fetched) > per_page else None,
-            newer=page[0].pk if page else None,
+            older=_pk(page[-1]) if len(fetched) > per_page else None,
+            newer=_pk(page[0]) if page else None,
         )
     if cursor := _cursor(all_applications, after):
         applied_at, pk = cursor
@@ -78,11 +83,11 @@ def newest_first(
         return ApplicationPage(
             page,
             total,
-            older=page[-1].pk if page else None,
-            newer=page[0].pk if len(fetched) > per_page else None,
+            older=_pk(page[-1]) if page else None,
+            newer=_pk(page[0]) if len(fetched) > per_page else None,
         )
     fetched = list(applications.order_by("-applied_at", "-pk")[: per_page + 1])
     page = fetched[:per_page]
     return ApplicationPage(
-        page, total, older=page[-1].pk if len(fetched) > per_page else None, newer=None
+        page, total, older=_pk(page[-1]) if len(fetched) > per_page else None, newer=None
     )

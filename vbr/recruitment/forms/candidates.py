@@ -131,8 +131,20 @@ class ApplicationFilterForm(forms.Form):
         cast("forms.ModelChoiceField[Any]", self.fields["role"]).queryset = provider.roles.order_by(
             "title"
         )
-        cast("forms.ModelChoiceField[Any]", self.fields["stage"]).queryset = (
-            Stage.objects.filter(role__provider=provider)
-            .select_related("role")
-            .order_by("role__title", "order", "pk")
-        )
+        stages = Stage.objects.filter(role__provider=provider)
+        cast("forms.ModelChoiceField[Any]", self.fields["stage"]).queryset = stages
+        # The menus drawn from plain values, as the fields would label them: a large
+        # provider's every role and stage, without a model instance for each.
+        self.fields["role"].widget.choices = [
+            ("", "Any role"),
+            *provider.roles.order_by("title").values_list("pk", "title"),
+        ]
+        self.fields["stage"].widget.choices = [
+            ("", "Any stage"),
+            *(
+                (pk, f"{role_title}: {name}")
+                for pk, role_title, name in stages.order_by(
+                    "role__title", "order", "pk"
+                ).values_list("pk", "role__title", "name")
+            ),
+        ]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.access import STAFF, provider_view
-from vbr.accounts.models import Membership
+from vbr.accounts.models import Membership, Provider
 from vbr.recruitment import paging, workflow
 from vbr.recruitment.forms.candidates import (
     AddCandidateForm,
@@ -20,7 +24,54 @@ from vbr.recruitment.forms.candidates import (
     ApplyToRoleForm,
     WithdrawForm,
 )
+from vbr.recruitment.models import Application
 from vbr.reports.caching import reports_changed
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ApplicationRow:
+    """One row of the applications list, ready to show: a long list is read as plain values
+    and drawn without a model instance, a URL lookup or a filter per row."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "pk",
+        "applied_at",
+        "status",
+        "candidate__first_name",
+        "candidate__last_name",
+        "candidate__email",
+        "role__title",
+        "current_stage__name",
+    )
+
+    pk: int
+    url: str
+    name: str
+    email: str
+    role: str
+    stage: str
+    status: str
+    applied: str
+
+
+def application_rows(provider: Provider, values: Sequence[dict[str, Any]]) -> list[ApplicationRow]:
+    # Every application's page is this address with its own number at the end.
+    base = reverse("application-detail", args=[provider.slug, 0]).removesuffix("0/")
+    statuses = dict(Application.Status.choices)
+    here = timezone.get_current_timezone()
+    return [
+        ApplicationRow(
+            pk=row["pk"],
+            url=f"{base}{row['pk']}/",
+            name=f"{row['candidate__first_name']} {row['candidate__last_name']}".strip(),
+            email=row["candidate__email"],
+            role=row["role__title"],
+            stage=row["current_stage__name"] or "Not started",
+            status=str(statuses.get(row["status"], row["status"])),
+            applied=dateformat.format(row["applied_at"].astimezone(here), "j M Y"),
+        )
+        for row in values
+    ]
 
 
 @require_GET
@@ -28,7 +79,7 @@ from vbr.reports.caching import reports_changed
 def application_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     provider = membership.provider
     form = ApplicationFilterForm(request.GET or None, provider=provider)
-    applications = provider.applications.select_related("candidate", "role", "current_stage")
+    applications = provider.applications.all()
     filters: dict[str, Any] = {}
     if form.is_bound:
         # A GET filter form: use the filters that are valid and ignore the rest.
@@ -45,11 +96,12 @@ def application_list(request: HttpRequest, membership: Membership) -> HttpRespon
     if filters.get("waiting"):
         applications = applications.waiting_for_decision()
     page = paging.newest_first(
-        applications,
+        applications.values(*ApplicationRow.COLUMNS),
         all_applications=provider.applications.all(),
         before=request.GET.get("before"),
         after=request.GET.get("after"),
     )
+    page = dataclasses.replace(page, object_list=application_rows(provider, page.object_list))
     return render(
         request,
         "recruitment/application_list.html",
