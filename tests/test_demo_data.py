@@ -124,3 +124,47 @@ def test_running_the_demo_again_changes_nothing_but_the_link(demo: str) -> None:
     assert sorted(Score.objects.values_list("evidence", flat=True)) == before
     assert Application.objects.count() == 12
     assert not User.objects.get(username="dev").has_usable_password()
+
+
+def test_sunrise_has_a_file_in_progress_and_a_complete_one_with_a_deadline_coming(
+    demo: str,
+) -> None:
+    from vbr.accounts.models import Membership
+    from vbr.compliance import deadlines, workflow
+    from vbr.compliance.models import Check, SaferRecruitmentFile
+
+    files = {
+        f.application.candidate.first_name: f
+        for f in SaferRecruitmentFile.objects.select_related("application__candidate")
+    }
+    assert set(files) == {"Daniel", "Ellie"}
+    ellie, daniel = files["Ellie"], files["Daniel"]
+    # Ellie's is complete, her start confirmed; her right to work is checked again soon.
+    assert ellie.completed_at is not None and ellie.start_date is not None
+    assert not ellie.checks.exclude(status=Check.Status.VERIFIED).exists()
+    bob = Membership.objects.get(user__username="bob")
+    due = deadlines.upcoming(SaferRecruitmentFile.objects.visible_to(bob))
+    assert [(d.person, d.what) for d in due] == [
+        ("Ellie Foster", "Right to work in the UK: follow up or renew")
+    ]
+    # Daniel's is in progress: ready for tomorrow's shadowing, a reference asked for, the gap
+    # in his history explained.
+    statuses = dict(daniel.checks.values_list("item__key", "status"))
+    assert statuses["identity"] == statuses["criminal_record"] == Check.Status.VERIFIED
+    assert statuses["references"] == Check.Status.REQUESTED
+    assert workflow.outstanding_before_shadowing(daniel.application) == []
+    assert daniel.references.get().received_at is None
+    history = workflow.employment_history(daniel)
+    assert len(history.gaps) == 1 and not history.unexplained
+    assert daniel.completed_at is None
+
+
+def test_the_demo_files_show_on_the_completeness_page_by_service(demo: str) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(User.objects.get(username="alice"))
+    page = client.get("/p/sunrise/files/completeness/").content.decode()
+    assert "1 of 2 files complete" in page
+    assert "Sunrise House · Care assistant" in page
+    assert "Daniel Evans" in page and "Ellie Foster" in page

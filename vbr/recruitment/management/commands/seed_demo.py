@@ -6,6 +6,7 @@ password back so that the printed logins always work.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -88,6 +89,7 @@ class Command(BaseCommand):
                 )
             if new_sunrise:
                 self._care_home(sunrise)
+                self._safer_recruitment(sunrise)
             self._vacancy(sunrise)
             if new_jo:
                 self._individual_employer(jo)
@@ -210,6 +212,169 @@ class Command(BaseCommand):
             ("Isla", "Nowak", 9, source.REFERRAL),
         ):
             self._apply(night, first, last, days_ago=days, source=where)
+
+    # -- safer-recruitment files ----------------------------------------------------------------
+
+    def _safer_recruitment(self, provider: Provider) -> None:
+        """Two safer-recruitment files: Ellie's, complete, with her right to work to check
+        again within the month (on the dashboard); Daniel's, in progress before his shadowing
+        (identity, right to work and DBS verified, a reference asked for, a gap explained)."""
+        from vbr.compliance import workflow as files
+        from vbr.compliance.models import (
+            Check,
+            CheckEvent,
+            EmploymentSpell,
+            ReferenceEvent,
+            ReferenceRequest,
+        )
+
+        bob = self.users["bob"]
+        today = timezone.localdate()
+        ellie = provider.applications.get(candidate__first_name="Ellie")
+        daniel = provider.applications.get(candidate__first_name="Daniel")
+
+        def opened(application: Application, days_ago: int) -> Any:
+            file = files.open_file(application=application, by=bob)
+            type(file).objects.filter(pk=file.pk).update(opened_at=_days_ago(days_ago))
+            return file
+
+        def checks_of(file: Any) -> dict[str, Any]:
+            return {c.item.key: c for c in file.checks.select_related("item", "file__provider")}
+
+        def seen(check: Any, what: str, on: Any, **evidence: Any) -> None:
+            files.record_check(
+                check=check,
+                by=bob,
+                status=Check.Status.VERIFIED,
+                evidence_seen=what,
+                seen_on=on,
+                **evidence,
+            )
+
+        def dbs(check: Any, number: str, issued: Any) -> None:
+            files.record_check(
+                check=check,
+                by=bob,
+                status=Check.Status.VERIFIED,
+                reference_number=number,
+                issued_on=issued,
+                level=Check.Level.ENHANCED_BARRED,
+                barred_list_result=Check.BarredList.CLEAR,
+                decision=Check.Decision.CLEAR,
+            )
+
+        def reference(file: Any, name: str, organisation: str, **answer: Any) -> Any:
+            # A demo reference: its link's token is thrown away, so nobody can open it.
+            return ReferenceRequest.objects.create(
+                file=file,
+                referee_name=name,
+                referee_email=f"{name.split()[0].lower()}@example.org",
+                referee_organisation=organisation,
+                is_last_employer=True,
+                token_hash=secrets.token_hex(32),
+                site_origin="http://127.0.0.1:8000",
+                expires_at=timezone.now() + timedelta(days=14),
+                requested_by=bob,
+                **answer,
+            )
+
+        def backdate(file: Any, days_ago: int) -> None:
+            # Written as if the checks were done on that day, in the order they were done.
+            when = _days_ago(days_ago)
+            for n, event in enumerate(CheckEvent.objects.filter(check_row__file=file)):
+                CheckEvent.objects.filter(pk=event.pk).update(at=when + timedelta(minutes=n))
+            file.checks.exclude(verified_at=None).update(verified_at=when)
+
+        # Ellie: complete before she started, 90 days ago.
+        file = opened(ellie, 100)
+        checks = checks_of(file)
+        seen(checks["identity"], "Passport, original; photo matches", _days_ago(98).date())
+        seen(
+            checks["right_to_work"],
+            "Home Office online check: permission to work until next month",
+            _days_ago(98).date(),
+            right_to_work_method=Check.RightToWork.SHARE_CODE,
+            reference_number="WX7 4KP 9RT",
+            follow_up_on=today + timedelta(days=24),
+        )
+        dbs(checks["criminal_record"], "001786543210", _days_ago(99).date())
+        EmploymentSpell.objects.create(
+            file=file,
+            employer="Meadow View Care Home",
+            job_title="Care assistant",
+            started_on=_days_ago(900).date(),
+            ended_on=_days_ago(101).date(),
+            was_care_work=True,
+            reason_for_leaving="Wanted day shifts nearer home.",
+        )
+        found = reference(
+            file,
+            "Sarah Whitley",
+            "Meadow View Care Home",
+            received_at=_days_ago(97),
+            employed_from=_days_ago(900).date(),
+            employed_to=_days_ago(101).date(),
+            job_title="Care assistant",
+            conduct="Patient and cheerful; residents and families trusted her.",
+            reason_for_leaving="She wanted day shifts nearer home.",
+            would_reemploy=ReferenceRequest.Reemploy.YES,
+            declaration_name="Sarah Whitley",
+            verified_by=bob,
+            verified_at=_days_ago(96),
+        )
+        for kind, days in (
+            (ReferenceEvent.Kind.REQUESTED, 99),
+            (ReferenceEvent.Kind.RECEIVED, 97),
+            (ReferenceEvent.Kind.VERIFIED, 96),
+        ):
+            ReferenceEvent.objects.create(reference=found, kind=kind, actor=bob, at=_days_ago(days))
+        for key in ("references", "employment_history"):
+            files.record_check(check=checks[key], by=bob, status=Check.Status.VERIFIED)
+        seen(checks["qualifications"], "Care Certificate, original", _days_ago(98).date())
+        seen(checks["health"], "Health questionnaire after the offer", _days_ago(97).date())
+        files.confirm_start(file=file, start_date=_days_ago(90).date(), by=bob)
+        backdate(file, 96)
+
+        # Daniel: shadowing tomorrow, so the checks before shadowing are done; the rest not.
+        file = opened(daniel, 9)
+        checks = checks_of(file)
+        seen(checks["identity"], "Driving licence, original; photo matches", _days_ago(8).date())
+        seen(
+            checks["right_to_work"],
+            "British passport, original",
+            _days_ago(8).date(),
+            right_to_work_method=Check.RightToWork.MANUAL,
+        )
+        dbs(checks["criminal_record"], "001799012345", _days_ago(7).date())
+        asked = reference(file, "Tom Price", "Greenway Supermarkets")
+        ReferenceEvent.objects.create(
+            reference=asked, kind=ReferenceEvent.Kind.REQUESTED, actor=bob, at=_days_ago(7)
+        )
+        files.record_check(check=checks["references"], by=bob, status=Check.Status.REQUESTED)
+        EmploymentSpell.objects.create(
+            file=file,
+            employer="Greenway Supermarkets",
+            job_title="Shop assistant",
+            started_on=_days_ago(1500).date(),
+            ended_on=_days_ago(700).date(),
+            reason_for_leaving="To look after his father.",
+        )
+        EmploymentSpell.objects.create(
+            file=file,
+            employer="Riverside Café",
+            job_title="Kitchen assistant",
+            started_on=_days_ago(450).date(),
+        )
+        for gap in files.employment_history(file).gaps:
+            files.explain_gap(
+                file=file,
+                starts_on=gap.gap.starts_on,
+                ends_on=gap.gap.ends_on,
+                explanation="Cared full time for his father until he moved into a care home.",
+                by=bob,
+            )
+        files.record_check(check=checks["employment_history"], by=bob, status=Check.Status.RECEIVED)
+        backdate(file, 7)
 
     # -- the care assistant's vacancy, times to book and an online application ------------------
 
