@@ -22,6 +22,7 @@ from vbr.recruitment import rules
 from vbr.recruitment.models import Application, Decision, Outcome
 from vbr.recruitment.workflow._locks import lock_and_reload_application
 from vbr.recruitment.workflow.applications import move_to_next_stage
+from vbr.recruitment.workflow.outcome_messages import tell_experts
 from vbr.reports.caching import reports_changed
 
 
@@ -144,6 +145,9 @@ def record_decision(
 
             open_file(application=application, by=decided_by)
     _tell_candidate(decision, was_offered=was_offered, site=site)
+    # Closing the loop: the experts by experience who assessed the candidate are told, in
+    # this transaction (their emails leave from the worker once it commits).
+    tell_experts(decision=decision, view=view)
     if kind != Decision.Kind.PROGRESS:  # moving on to the next stage has changed it already
         reports_changed(provider_id=application.provider_id)
     audit.record(
