@@ -270,6 +270,7 @@ class Hire:
     left_on: date | None
     probation: str
     mean_level: float | None
+    source: str = ""  # where the application came from (Application.Source), "" not recorded
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,50 @@ def retention(hires: Sequence[Hire], *, today: date) -> list[RetentionRow]:
     rows = [_retention_row(band, groups[band], today) for band in order if groups[band]]
     rows.append(_retention_row("All hires", list(hires), today))
     return rows
+
+
+@dataclass(frozen=True)
+class SourceRetention:
+    source: str
+    hires: int | None  # None: the source is hidden (see `retention_by_source`)
+    # Months → stayed of those who could have reached it; None for a month fewer than
+    # SMALL_GROUP hires of the source could have reached yet.
+    retained: dict[int, Rate | None]
+
+    @property
+    def hidden(self) -> bool:
+        return self.hires is None
+
+
+def retention_by_source(hires: Sequence[Hire], *, today: date) -> list[SourceRetention]:
+    """Retention at 3, 6 and 12 months by where the hire's application came from, with small
+    numbers hidden, so that a provider can test whether, say, referred hires stay longer.
+
+    Only sources with hires are rows. The provider already knows who it hired from where and
+    who left; what must not happen is a pattern read into a handful of people. So a source
+    with fewer than SMALL_GROUP hires is hidden, by `suppressed_groups` as in the fairness
+    tables (its hires as the one column, everyone "passing"): with one source hidden another
+    is too, since the "All hires" row would give its figures away. A shown source's month is
+    left out while fewer than SMALL_GROUP of its hires could have reached it.
+    """
+    groups: dict[str, list[Hire]] = defaultdict(list)
+    for hire in hires:
+        groups[hire.source].append(hire)
+    rows = {source: _retention_row(source, group, today) for source, group in groups.items()}
+    hidden = suppressed_groups({source: [(row.hires, row.hires)] for source, row in rows.items()})
+    return [
+        SourceRetention(source, None, dict.fromkeys(RETENTION_MONTHS))
+        if source in hidden
+        else SourceRetention(
+            source,
+            row.hires,
+            {
+                months: rate if rate.denominator >= SMALL_GROUP else None
+                for months, rate in row.retained.items()
+            },
+        )
+        for source, row in rows.items()
+    ]
 
 
 def _retention_row(band: str, hires: Sequence[Hire], today: date) -> RetentionRow:

@@ -39,7 +39,7 @@ TIMEOUT = 24 * 60 * 60
 TIMEOUTS = {"funnel": 10 * 60}
 # The cache version of every entry: raise it when the shape of `Report` (or of anything in
 # it) changes, so that entries pickled by an earlier release are not read by this one.
-REPORT_FORMAT = 1
+REPORT_FORMAT = 2
 
 logger = logging.getLogger("vbr.reports")
 T = TypeVar("T")
