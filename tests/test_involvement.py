@@ -497,3 +497,16 @@ def test_an_admin_who_shortlists_exports_the_candidates_data_only_after_answerin
         shortlister=alices, entry=s["ann_entry"], answer="no", comment=""
     )
     assert "Kind to her nan" in admin.get(url).text
+
+
+def test_a_panel_member_with_a_password_finds_their_advert_and_shortlisting_at_home(
+    advert: AdvertReview, shortlisting_of_ann: dict[str, Any], dev: User
+) -> None:
+    dev.set_password(f.PASSWORD)
+    dev.save()
+    client = Client()
+    client.force_login(dev)
+    page = client.get(reverse("provider-home", args=["sunrise"])).text
+    assert reverse("advert-start", args=["sunrise", advert.pk]) in page
+    assert reverse("shortlist-start", args=["sunrise", shortlisting_of_ann["dev_place"].pk]) in page
+    assert "Your views on the advert for Night care assistant" in page

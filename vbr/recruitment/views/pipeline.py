@@ -51,7 +51,16 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         return render(
             request,
             "recruitment/provider_home_panel.html",
-            {"places": places},
+            {
+                "places": places,
+                # Adverts shared for their views and shortlisting they take part in.
+                "advert_reviews": provider.advert_reviews.filter(
+                    reviewer=membership.user
+                ).select_related("vacancy__role"),
+                "shortlist_places": membership.user.shortlister_places.filter(
+                    shortlisting__provider=provider
+                ).select_related("shortlisting__role"),
+            },
         )
 
     if provider.kind == provider.Kind.INDIVIDUAL_EMPLOYER and "all" not in request.GET:
