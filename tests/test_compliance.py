@@ -91,6 +91,30 @@ def test_northern_ireland_asks_for_accessni_and_niscc_before_the_start(sunrise: 
     assert "offence" in niscc.guidance
 
 
+def test_england_cites_the_paragraph_of_schedule_3_behind_each_item(sunrise: Provider) -> None:
+    in_nation(sunrise, "england")
+    cited = dict(workflow.current_checklist(sunrise).items.values_list("key", "regulation"))
+    assert cited["identity"].endswith("reg. 19(3) and Sch. 3, para. 1")
+    assert cited["criminal_record"].endswith("Sch. 3, paras. 2 and 3")
+    assert cited["references"].endswith("Sch. 3, paras. 4 and 5")
+    assert cited["qualifications"].endswith("reg. 19(1)(b); Sch. 3, para. 6")
+    assert cited["employment_history"].endswith("Sch. 3, para. 7")
+    assert cited["health"].endswith("reg. 19(1)(c); Sch. 3, para. 8")
+
+
+def test_wales_cites_the_record_of_the_dbs_date_and_action_taken(sunrise: Provider) -> None:
+    in_nation(sunrise, "wales")
+    dbs = workflow.current_checklist(sunrise).items.get(key="criminal_record")
+    assert dbs.regulation.endswith("reg. 35; Sch. 1, paras. 2 and 3; Sch. 2, para. 8(g)")
+
+
+def test_northern_ireland_cites_the_2013_regulations_for_niscc(sunrise: Provider) -> None:
+    in_nation(sunrise, "northern_ireland")
+    niscc = workflow.current_checklist(sunrise).items.get(key="registration")
+    assert "Fitness of Workers Regulations (Northern Ireland) 2013" in niscc.regulation
+    assert "registered again before they start" in niscc.guidance
+
+
 @pytest.mark.parametrize("nation", list(CHECKLISTS))
 def test_every_nation_asks_for_identity_right_to_work_qualifications_and_health(
     sunrise: Provider, nation: str

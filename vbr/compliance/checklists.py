@@ -112,13 +112,13 @@ NI_RULES = "RQIA minimum standards; Police Act 1997, Part V (AccessNI)"
 
 CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
     "england": (
-        ItemSpec(**{**IDENTITY.__dict__, "regulation": f"{ENGLAND}, reg. 19 and Sch. 3"}),
+        replace(IDENTITY, regulation=f"{ENGLAND}, reg. 19(3) and Sch. 3, para. 1"),
         RIGHT_TO_WORK,
         ItemSpec(
             "criminal_record",
             "DBS check: enhanced, with the adults' barred list",
             Kind.CRIMINAL_RECORD,
-            f"{ENGLAND}, reg. 19 and Sch. 3",
+            f"{ENGLAND}, reg. 19(3) and Sch. 3, paras. 2 and 3",
             guidance=(
                 "Enhanced certificate with the adults' barred list for regulated activity. "
                 "The DBS Update Service may be used for a certificate already held."
@@ -129,10 +129,11 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
             "references",
             "Evidence of conduct in previous care work",
             Kind.REFERENCES,
-            f"{ENGLAND}, Sch. 3",
+            f"{ENGLAND}, Sch. 3, paras. 4 and 5",
             guidance=(
-                "Evidence of conduct in any previous work with adults or children, and why "
-                "that work with vulnerable adults ended."
+                "Evidence of how they behaved in any earlier work in health or social care, or "
+                "with children or adults at risk; and, where that work was with children or "
+                "adults at risk, why it ended (as far as you reasonably can find out)."
             ),
             references_needed=1,
         ),
@@ -140,19 +141,19 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
             "employment_history",
             "Full employment history, gaps explained in writing",
             Kind.EMPLOYMENT_HISTORY,
-            f"{ENGLAND}, Sch. 3",
+            f"{ENGLAND}, Sch. 3, para. 7",
         ),
-        ItemSpec(**{**QUALIFICATIONS.__dict__, "regulation": f"{ENGLAND}, Sch. 3"}),
-        ItemSpec(**{**HEALTH.__dict__, "regulation": f"{ENGLAND}, reg. 19(1)(c)"}),
+        replace(QUALIFICATIONS, regulation=f"{ENGLAND}, reg. 19(1)(b); Sch. 3, para. 6"),
+        replace(HEALTH, regulation=f"{ENGLAND}, reg. 19(1)(c); Sch. 3, para. 8"),
     ),
     "wales": (
-        ItemSpec(**{**IDENTITY.__dict__, "regulation": f"{WALES}, reg. 35 and Sch. 1"}),
+        ItemSpec(**{**IDENTITY.__dict__, "regulation": f"{WALES}, reg. 35 and Sch. 1, para. 1"}),
         RIGHT_TO_WORK,
         ItemSpec(
             "criminal_record",
             "DBS check: the date and any action taken",
             Kind.CRIMINAL_RECORD,
-            f"{WALES}, reg. 35 and Sch. 1",
+            f"{WALES}, reg. 35; Sch. 1, paras. 2 and 3; Sch. 2, para. 8(g)",
             guidance="Record the certificate's date and any action taken on what it showed.",
             before_shadowing=True,
         ),
@@ -252,9 +253,12 @@ CHECKLISTS: dict[str, tuple[ItemSpec, ...]] = {
             "registration",
             "Registered with NISCC",
             Kind.REGISTRATION,
-            "Health and Personal Social Services Act (Northern Ireland) 2001; NISCC",
+            "Northern Ireland Social Care Council (Social Care Workers Prohibition) and Fitness "
+            "of Workers Regulations (Northern Ireland) 2013; NISCC",
             guidance=(
-                "Before the worker is supplied: employing an unregistered worker is an offence."
+                "Before the worker is supplied: employing someone unregistered in a social care "
+                "role is an offence. Someone registered before must be registered again before "
+                "they start; someone new to social care applies as soon as they start."
             ),
         ),
     ),
