@@ -4,6 +4,8 @@ offer, the checks of a private employer), tenancy, and the page's query count.""
 
 from __future__ import annotations
 
+import difflib
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -468,3 +470,43 @@ def test_the_guided_page_reads_the_same_number_of_queries_for_1_and_50_applicant
     with django_assert_num_queries(12):
         response = as_jo.get(url("pa-home", jo_whitfield))
     assert response.status_code == 200
+
+
+# -- Independence ----------------------------------------------------------------------------
+
+
+def test_while_jo_owes_her_scores_nothing_she_opens_changes_with_her_friends_scores(
+    as_jo: Client, jo: User, jo_whitfield: Provider, humour: CoreValue
+) -> None:
+    job = write_job(jo_whitfield, jo, [humour])
+    stage = workflow.interview_stage(job.role)
+    assert stage is not None
+    criterion = f.make_criterion(stage=stage, core_value=humour)
+    kim = applicant(job)
+    interviewed(job, jo, kim)  # Jo's own scorecard is not submitted
+    workflow.choose_companion(
+        job=job, full_name="Amir Khan", relationship="friend", email="", by=jo
+    )
+    amir_place = Panellist.objects.get(assessment__application=kim, user__full_name="Amir Khan")
+    scorecard = f.make_scorecard(panellist=amir_place, levels={criterion: 4}, submitted=True)
+    pages = [url("pa-home", jo_whitfield), url("pa-job", jo_whitfield, job.role_id)]
+
+    def opened() -> list[str]:
+        offer = as_jo.get(url("pa-offer", jo_whitfield, kim.pk))
+        assert offer.status_code == 302  # she is sent to fill in her scores first
+        # The same bytes, apart from the page's CSRF token (masked afresh for each page).
+        return [
+            re.sub(
+                r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', r"\1", text(as_jo.get(p))
+            )
+            for p in pages
+        ]
+
+    before = opened()
+    scorecard.recommendation = "no"
+    scorecard.save(update_fields=["recommendation"])
+    scorecard.scores.update(level=1, evidence="Did not listen at all")
+    for page, was, now in zip(pages, before, opened(), strict=True):
+        changed = "\n".join(difflib.unified_diff(was.splitlines(), now.splitlines(), lineterm=""))
+        assert was == now, f"{page} changed:\n{changed}"
+    assert "fill in your scores from the interview first" in before[0]
