@@ -510,3 +510,33 @@ def test_a_panel_member_with_a_password_finds_their_advert_and_shortlisting_at_h
     assert reverse("advert-start", args=["sunrise", advert.pk]) in page
     assert reverse("shortlist-start", args=["sunrise", shortlisting_of_ann["dev_place"].pk]) in page
     assert "Your views on the advert for Night care assistant" in page
+
+
+@pytest.mark.parametrize("n", [1, 50])
+def test_the_application_page_shows_shortlisting_in_the_same_number_of_queries(
+    shortlisting_of_ann: dict[str, Any],
+    bob: User,
+    as_bob: Client,
+    django_assert_num_queries: Any,
+    n: int,
+) -> None:
+    s = shortlisting_of_ann
+    workflow.send_shortlist_answer(
+        shortlister=s["bob_place"], entry=s["ann_entry"], answer="yes", comment="Mine"
+    )
+    for i in range(n):
+        person = f.make_member(
+            provider=s["ann"].provider, role=Membership.Role.PANEL, username=f"s{i}", expert=True
+        )
+        workflow.send_shortlist_answer(
+            shortlister=s["shortlisting"].shortlisters.create(user=person),
+            entry=s["ann_entry"],
+            answer="no",
+            comment=f"Comment {i}",
+        )
+    url = reverse("application-detail", args=["sunrise", s["ann"].pk])
+    # The page's own queries (12 without shortlisting, see test_scoring), and three for
+    # shortlisting: the entries, those the reader still owes, the answers with who gave them.
+    with django_assert_num_queries(15):
+        page = as_bob.get(url)
+    assert f"Yes: 1, not sure: 0, no: {n}." in page.text
