@@ -3,6 +3,7 @@ value comes with questions and activities, and a provider's copy is its own."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import subprocess
@@ -255,3 +256,22 @@ def test_the_pdf_summary_says_what_each_value_evidences(
     evidence = text[text.index("Evidence per value") :]
     assert "Kindness evidences: Respect (Care Workforce Pathway) Across stages" in evidence
     assert text.count("evidences:") == 1  # Humour evidences nothing
+
+
+def test_the_demo_loads_the_sets_and_maps_sunrises_values_to_the_pathway(
+    db: None, client: Client
+) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert ValueSet.objects.count() == 3
+    assert (
+        BankItem.objects.filter(provider__isnull=True).count() >= 3 * NationalValue.objects.count()
+    )
+    sunrise = Provider.objects.get(slug="sunrise")
+    dignity = sunrise.core_values.get(name="Dignity and respect")
+    assert [n.label for n in dignity.evidences.all()] == ["Respect (Care Workforce Pathway)"]
+    client.force_login(User.objects.get(username="bob"))
+    page = client.get(reverse("corevalue-list", args=["sunrise"])).text
+    assert "Evidences: Respect (Care Workforce Pathway)." in page
+    assert "Not linked to a national value." in page  # Working together

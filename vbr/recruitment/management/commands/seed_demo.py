@@ -32,9 +32,10 @@ from vbr.recruitment.models import (
     Service,
     Stage,
     StageEntry,
+    ValueSet,
 )
 from vbr.recruitment.starter_values import DEFAULT_INTERVIEW_LEVELS, STARTER_BEHAVIOURS
-from vbr.recruitment.workflow import copy_starter_values
+from vbr.recruitment.workflow import copy_starter_values, load_value_sets
 from vbr.reports.caching import reports_changed
 
 DEMO_PASSWORD = "vbr-demo-2026"  # noqa: S105 -- demo data only, printed on purpose
@@ -55,12 +56,24 @@ INTERVIEW_QUESTIONS = (
     ("Working together", "How have you helped a colleague who was struggling?", False),
 )
 
+# Which of the Care Workforce Pathway's values each starter value evidences in the demo.
+# "Working together" is about colleagues more than the person supported: left unmapped.
+PATHWAY_MAPPING: dict[str, tuple[str, ...]] = {
+    "Dignity and respect": ("Respect",),
+    "Compassion": ("Kind, compassionate and empathetic",),
+    "Courage": ("Courageous and principled",),
+    "Person-centred": ("See the whole person",),
+    "Integrity": ("Honest, trustworthy and reliable",),
+}
+
 
 class Command(BaseCommand):
     help = "Load demo providers, users and candidates (safe to run again)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         with transaction.atomic():
+            # The national value sets and the question bank, from the fixtures folder.
+            load_value_sets()
             self.users = self._users()
             sunrise, new_sunrise = Provider.objects.get_or_create(
                 slug="sunrise",
@@ -90,6 +103,7 @@ class Command(BaseCommand):
             if new_sunrise:
                 self._care_home(sunrise)
                 self._safer_recruitment(sunrise)
+            self._map_to_pathway(sunrise)
             self._vacancy(sunrise)
             if new_jo:
                 self._individual_employer(jo)
@@ -488,6 +502,18 @@ class Command(BaseCommand):
         )
         issue_status_link(online=submitted.online)
         booking.book_slot(application=submitted.application, slot_id=slots[0].pk)
+
+    def _map_to_pathway(self, provider: Provider) -> None:
+        """Sunrise's values say which of the Care Workforce Pathway's values they evidence, so
+        that its reports name them. Values already mapped are left as the provider set them."""
+        pathway = ValueSet.objects.filter(slug="care-workforce-pathway").order_by("-version")
+        latest = pathway.first()
+        if latest is None:
+            return
+        national = {value.name: value for value in latest.national_values.all()}
+        for core_value in provider.core_values.filter(evidences__isnull=True):
+            names = PATHWAY_MAPPING.get(core_value.name, ())
+            core_value.evidences.add(*[national[name] for name in names if name in national])
 
     # -- the individual employer ----------------------------------------------------------------
 
