@@ -510,3 +510,35 @@ def test_while_jo_owes_her_scores_nothing_she_opens_changes_with_her_friends_sco
         changed = "\n".join(difflib.unified_diff(was.splitlines(), now.splitlines(), lineterm=""))
         assert was == now, f"{page} changed:\n{changed}"
     assert "fill in your scores from the interview first" in before[0]
+
+
+@pytest.mark.parametrize("in_bank", [1, 50])
+def test_the_questions_page_reads_the_same_number_of_queries_however_big_the_bank(
+    as_jo: Client,
+    jo: User,
+    jo_whitfield: Provider,
+    humour: CoreValue,
+    in_bank: int,
+    django_assert_num_queries: Any,
+) -> None:
+    job = write_job(jo_whitfield, jo, [humour])
+    BankItem.objects.bulk_create(
+        BankItem(
+            provider=jo_whitfield,
+            core_value=humour,
+            kind=BankItem.Kind.INTERVIEW_QUESTION,
+            title=f"Question {number}",
+            prompt=f"Question {number}: tell me about a time you made someone laugh.",
+            **LEVELS,
+        )
+        for number in range(in_bank)
+    )
+    # Session and user (2), membership (1), the job (1), its interview (1) and the questions
+    # it asks already (1), the job's values (1), the national values they evidence (1) and
+    # the bank's questions for them (1).
+    with django_assert_num_queries(9):
+        response = as_jo.get(url("pa-questions", jo_whitfield, job.role_id))
+    page = text(response)
+    assert "Question 0: tell me about a time you made someone laugh." in page
+    # A few to choose from for each value, not the whole bank.
+    assert page.count("tell me about a time you made someone laugh.") == min(in_bank, 4)
