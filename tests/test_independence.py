@@ -284,6 +284,8 @@ def world(
         "key": [invite.key],
         "number": [1],
         "note_id": [1],
+        # A manager's time offered for a stage (withdrawing it is a POST: nothing to read).
+        "slot_id": [1],
         "check_id": [1],
         "membership_id": [carol.memberships.get().pk],
         # Ann's safer-recruitment file: no scores in it, so nothing may change there either.
