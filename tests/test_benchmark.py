@@ -18,6 +18,7 @@ from vbr.recruitment.models import (
     Assessment,
     Outcome,
     Panellist,
+    Role,
     Score,
     Scorecard,
     StageEntry,
@@ -70,6 +71,10 @@ def test_generated_data_is_consistent_within_each_provider() -> None:
     # Every application's candidate, role and stage belong to its provider and role.
     assert not Application.objects.exclude(candidate__provider=F("provider")).exists()
     assert not Application.objects.exclude(role__provider=F("provider")).exists()
+    # Every role sits in one of its provider's services (the files are grouped by them).
+    assert Role.objects.exists()
+    assert not Role.objects.filter(service__isnull=True).exists()
+    assert not Role.objects.exclude(service__provider=F("provider")).exists()
     assert not Application.objects.exclude(current_stage__role=F("role")).exists()
     assert not StageEntry.objects.exclude(stage__role=F("application__role")).exists()
     assert not Assessment.objects.exclude(stage__role=F("application__role")).exists()

@@ -43,6 +43,7 @@ from vbr.recruitment.models import (
     Role,
     Score,
     Scorecard,
+    Service,
     Stage,
     StageEntry,
 )
@@ -422,6 +423,7 @@ MODELS_IN_ORDER: tuple[type[models.Model], ...] = (
     Membership,
     CoreValue,
     Indicator,
+    Service,
     Role,
     Vacancy,
     VacancyQuestion,
@@ -539,7 +541,10 @@ class Generator:
         w.declare(Membership, ["user_id", "provider_id", "role", "is_expert_by_experience"])
         w.declare(CoreValue, ["provider_id", "name", "description", "order"])
         w.declare(Indicator, ["core_value_id", "kind", "text", "order"])
-        w.declare(Role, ["provider_id", "title", "description", "is_open", "created_at"])
+        w.declare(Service, ["provider_id", "name", "created_at"])
+        w.declare(
+            Role, ["provider_id", "service_id", "title", "description", "is_open", "created_at"]
+        )
         w.declare(Stage, ["role_id", "name", "kind", "order", "description", "criteria_version"])
         w.declare(
             Vacancy,
@@ -716,6 +721,19 @@ class Generator:
             shares = [first, *_split(rest, weights)]
         else:
             shares = _split(applications, [rng.uniform(0.3, 1.5) for _ in range(role_count)])
+        # A care home or two, branches or teams: the files and reports are grouped by them.
+        # Drawn from their own generator, so that the rest of the dataset is as it was.
+        services: list[int | None] = [None]
+        if not individual:
+            names_rng = random.Random(f"{self.seed}-services-{provider_id}")
+            names = {
+                f"{names_rng.choice(PLACE_WORDS)} {names_rng.choice(SERVICE_NAMES)}"
+                for _ in range(max(1, min(6, role_count // 3 + 1)))
+            }
+            services = []
+            for name in sorted(names):
+                services.append(self.w.new_id(Service))
+                self.w.add(Service, (services[-1], provider_id, name, self.now))
         plans = []
         for i, share in enumerate(shares):
             if individual:
@@ -724,14 +742,31 @@ class Generator:
                 title = ROLE_TITLES[i % len(ROLE_TITLES)]
                 if i >= len(ROLE_TITLES) or i > 0:
                     title = f"{title} — {rng.choice(PLACE_WORDS)} {rng.choice(SERVICE_NAMES)}"
-            plans.append(self._role(provider_id, title, share, pipeline=index == 0 and i == 0))
+            plans.append(
+                self._role(
+                    provider_id,
+                    title,
+                    share,
+                    service_id=services[i % len(services)],
+                    pipeline=index == 0 and i == 0,
+                )
+            )
         self._vacancy(provider_id, plans[0].role_id)
         return plans
 
-    def _role(self, provider_id: int, title: str, applications: int, *, pipeline: bool) -> RolePlan:
+    def _role(
+        self,
+        provider_id: int,
+        title: str,
+        applications: int,
+        *,
+        service_id: int | None,
+        pipeline: bool,
+    ) -> RolePlan:
         rng, w = self.rng, self.w
         role_id = w.new_id(Role)
-        w.add(Role, (role_id, provider_id, title, "", rng.random() < 0.9 or pipeline, self.now))
+        open_now = rng.random() < 0.9 or pipeline
+        w.add(Role, (role_id, provider_id, service_id, title, "", open_now, self.now))
         kinds = [Stage.Kind.INTERVIEW]
         if pipeline or rng.random() < 0.25:
             kinds.append(Stage.Kind.GROUP_ACTIVITY)
