@@ -3,9 +3,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any, cast
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Exists, F, Field, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -288,10 +291,25 @@ SUMMARY_FIELDS = ("pk", "status", "error", "finished_at")
 
 
 def _with_latest_summary(applications: QuerySet[Application]) -> QuerySet[Application]:
-    latest = SummaryJob.objects.filter(application=OuterRef("pk")).order_by("-created_at", "-pk")
-    return applications.annotate(
-        **{f"summary_{name}": Subquery(latest.values(name)[:1]) for name in SUMMARY_FIELDS}
-    )
+    """Each application with its latest summary's SUMMARY_FIELDS as `summary_<field>`.
+
+    Written as plain SQL: four ORM subqueries cost more to build (about a millisecond of
+    the page) than to run; these read the (application, -created_at) index."""
+    quote = connection.ops.quote_name
+    jobs = quote(SummaryJob._meta.db_table)
+    application_id = f"{quote(Application._meta.db_table)}.{quote('id')}"
+    latest = {}
+    for name in SUMMARY_FIELDS:
+        field = cast("Field[Any, Any]", SummaryJob._meta.get_field("id" if name == "pk" else name))
+        # Only our own table and column names, quoted: nothing from the request.
+        latest[f"summary_{name}"] = RawSQL(  # noqa: S611
+            f"SELECT {quote(str(field.column))} FROM {jobs} "  # noqa: S608
+            f"WHERE {quote('application_id')} = {application_id} "
+            f"ORDER BY {quote('created_at')} DESC, {quote('id')} DESC LIMIT 1",
+            (),
+            output_field=field,
+        )
+    return applications.annotate(**latest)
 
 
 def _latest_summary(application: Application) -> SummaryJob | None:
