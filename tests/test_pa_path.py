@@ -227,6 +227,31 @@ def test_step_one_writes_the_role_and_a_draft_advert_in_the_employers_words(
     assert "1 of 5 steps done." in guided
 
 
+def test_changing_the_words_of_a_published_advert_changes_what_the_public_reads(
+    as_jo: Client, jo: User, jo_whitfield: Provider, humour: CoreValue
+) -> None:
+    job = write_job(jo_whitfield, jo, [humour])
+    vacancy = workflow.publish_advert(job=job)
+    form = text(as_jo.get(url("pa-job-edit", jo_whitfield, job.role_id)))
+    assert "Getting up, a shower, and breakfast." in form  # her words, ready to change
+    as_jo.post(
+        url("pa-job-edit", jo_whitfield, job.role_id),
+        {
+            "title": "Personal assistant",
+            "help_needed": "Getting up and breakfast. Walking the dog.",
+            "what_matters": "Someone who loves dogs.",
+            "values": [humour.pk],
+            "hours": "Weekday mornings, 7 to 10",
+            "pay_from": "13.50",
+            "town": "Cardiff",
+        },
+    )
+    public = text(Client().get(url("vacancy-detail", jo_whitfield, vacancy.pk)))
+    assert "Someone who loves dogs." in public and "Walking the dog." in public
+    assert "Urdu" not in public
+    assert PaJob.objects.get().role.vacancy.is_published
+
+
 def test_step_one_with_a_mistake_keeps_what_was_typed(
     as_jo: Client, jo_whitfield: Provider
 ) -> None:
