@@ -328,13 +328,13 @@ def test_a_time_outside_what_the_expert_said_is_refused_with_the_reasons(
     url = reverse("slot-list", args=["sunrise", interview.pk])
     form_page = signed_in(bob).get(url).content.decode()
     assert (
-        "Dev Raman (expert by experience): from 10:00 a.m., until 3:00 p.m., up to 60 minutes, "
+        "Dev Raman (expert by experience): from 10:00am, until 3:00pm, up to 60 minutes, "
         "with a supporter" in form_page
     )
 
     page = signed_in(bob).post(url, slot_form(interview, [dev_with_needs])).content.decode()
     assert "This time does not suit everyone on the panel." in page
-    assert "Dev Raman can start from 10:00 a.m.; this time starts at 9:00 a.m." in page
+    assert "Dev Raman can start from 10:00am; this time starts at 9:00am." in page
     assert "Dev Raman can take part for up to 60 minutes; this time is 90 minutes." in page
     assert "Dev Raman comes with a supporter." in page
     assert not Slot.objects.exists()
@@ -343,7 +343,7 @@ def test_a_time_outside_what_the_expert_said_is_refused_with_the_reasons(
         interview, [dev_with_needs], starts_at=soon(hour=14).strftime("%Y-%m-%dT%H:%M")
     )
     page = signed_in(bob).post(url, late).content.decode()
-    assert "Dev Raman needs to finish by 3:00 p.m.; this time finishes at 3:30 p.m." in page
+    assert "Dev Raman needs to finish by 3:00pm; this time finishes at 3:30pm." in page
     assert not Slot.objects.exists()
 
 

@@ -9,16 +9,17 @@ it with them; a supporter's coming is confirmed for each time.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.utils import timezone
-from django.utils.formats import time_format
 
 from vbr.accounts.models import AccessProfile, Membership
 
 
-def _at(moment: datetime) -> str:
-    return time_format(moment, "g:i a")
+def _at(moment: datetime | time) -> str:
+    """A time as people in the UK write it: "9:30am", "3:00pm"."""
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d}{'am' if moment.hour < 12 else 'pm'}"
 
 
 def profiles_of(panel: Iterable[Membership]) -> list[AccessProfile]:
@@ -41,13 +42,11 @@ def needs_not_met(*, starts_at: datetime, minutes: int, profiles: list[AccessPro
         earliest, latest = profile.earliest_start, profile.latest_finish
         if earliest is not None and starts.time() < earliest:
             unmet.append(
-                f"{name} can start from {time_format(earliest, 'g:i a')}; "
-                f"this time starts at {_at(starts)}."
+                f"{name} can start from {_at(earliest)}; this time starts at {_at(starts)}."
             )
         if latest is not None and (ends.date() != starts.date() or ends.time() > latest):
             unmet.append(
-                f"{name} needs to finish by {time_format(latest, 'g:i a')}; "
-                f"this time finishes at {_at(ends)}."
+                f"{name} needs to finish by {_at(latest)}; this time finishes at {_at(ends)}."
             )
         if profile.longest_minutes is not None and minutes > profile.longest_minutes:
             unmet.append(
@@ -67,9 +66,9 @@ def in_words(profile: AccessProfile) -> str:
     minutes, with a supporter"."""
     said = []
     if profile.earliest_start is not None:
-        said.append(f"from {time_format(profile.earliest_start, 'g:i a')}")
+        said.append(f"from {_at(profile.earliest_start)}")
     if profile.latest_finish is not None:
-        said.append(f"until {time_format(profile.latest_finish, 'g:i a')}")
+        said.append(f"until {_at(profile.latest_finish)}")
     if profile.longest_minutes is not None:
         said.append(f"up to {profile.longest_minutes} minutes")
     if profile.has_supporter:
