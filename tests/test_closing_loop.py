@@ -347,3 +347,9 @@ def test_an_expert_who_shortlisted_the_candidate_is_told_too(
     letter = workflow.letter_for(message)
     assert letter.own_view == "You said no: you would not like them to work here."
     assert letter.compared == "The decision is different from what you said."
+
+
+def test_the_email_goes_to_the_address_given_in_working_with_me(world: World) -> None:
+    AccessProfile.objects.filter(user=world.dev).update(contact_email="dev.home@example.org")
+    world.decide("offer")
+    assert OutgoingEmail.objects.get().to_address == "dev.home@example.org"

@@ -217,7 +217,8 @@ def tell_experts(*, decision: Decision, view: str) -> list[DecisionMessage]:
 
     Called by `record_decision` in its transaction: if the decision is rolled back, so are
     the messages and their emails. Emails go through the outbox and are sent by the worker
-    after commit. Someone who chose email but has no address gets a printed letter."""
+    after commit, to the address they gave in "working with me" (else their account's).
+    Someone who chose email but has no address gets a printed letter."""
     if decision.kind == Decision.Kind.HOLD:
         return []
     own = _experts_to_tell(decision)
@@ -238,7 +239,9 @@ def tell_experts(*, decision: Decision, view: str) -> list[DecisionMessage]:
         channel = (
             profile.hear_about_decisions if profile else AccessProfile.HearAboutDecisions.LETTER
         )
-        if channel == DecisionMessage.Channel.EMAIL and not user.email:
+        # The address they gave in "working with me" first, else their account's.
+        address = (profile.contact_email if profile else "") or user.email
+        if channel == DecisionMessage.Channel.EMAIL and not address:
             channel = DecisionMessage.Channel.LETTER
         message = DecisionMessage.objects.create(
             provider=provider,
@@ -252,7 +255,7 @@ def tell_experts(*, decision: Decision, view: str) -> list[DecisionMessage]:
             letter = letter_for(message)
             message.email = mail.queue_email(
                 provider=provider,
-                to=user.email,
+                to=address,
                 subject=f"News about a person you met, from {provider.name}",
                 body=letter.as_text(),
             )
