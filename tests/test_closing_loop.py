@@ -353,3 +353,30 @@ def test_the_email_goes_to_the_address_given_in_working_with_me(world: World) ->
     AccessProfile.objects.filter(user=world.dev).update(contact_email="dev.home@example.org")
     world.decide("offer")
     assert OutgoingEmail.objects.get().to_address == "dev.home@example.org"
+
+
+def test_anonymising_the_candidate_ends_the_letters_and_news_about_them(
+    world: World, as_bob: Client, bob: User
+) -> None:
+    from vbr.privacy.workflow import anonymise_candidate
+
+    world.decide("offer")
+    letter = DecisionMessage.objects.get(user=world.eve)
+    anonymise_candidate(candidate=world.ann.candidate, by=bob)
+    assert as_bob.get(reverse("letter-detail", args=["sunrise", letter.pk])).status_code == 404
+    assert (
+        "Eve Adeyemi" not in as_bob.get(reverse("letter-list", args=["sunrise"])).content.decode()
+    )
+    assert workflow.next_visit_news(user=world.fay, provider=world.sunrise) == []
+
+
+def test_erasing_the_candidate_removes_the_messages_and_their_emails(
+    world: World, bob: User
+) -> None:
+    from vbr.privacy.workflow import erase_candidate
+
+    world.decide("offer")
+    assert DecisionMessage.objects.count() == 3 and OutgoingEmail.objects.count() == 1
+    erase_candidate(candidate=world.ann.candidate, by=bob)
+    assert not DecisionMessage.objects.exists()
+    assert not OutgoingEmail.objects.exists()
