@@ -484,3 +484,13 @@ def test_hearing_on_paper_or_by_email_is_chosen_in_working_with_me(dev: User) ->
     profile = AccessProfile.objects.get(user=dev)
     assert profile.contact_by == "printed" and profile.longest_minutes == 60
     assert panel_messages.route_for(dev).channel == PanelMessage.Channel.PRINTED
+
+
+def test_the_manager_finds_the_notes_from_the_dashboard_and_the_times_page(
+    interview: Stage, bob: User
+) -> None:
+    notes = reverse("panel-notes", args=["sunrise"])
+    home = signed_in(bob).get(reverse("provider-home", args=["sunrise"])).content.decode()
+    assert f'href="{notes}">Notes to hand to panel members</a>' in home
+    times = signed_in(bob).get(reverse("slot-list", args=["sunrise", interview.pk]))
+    assert f'href="{notes}">notes to hand to panel members</a>' in times.content.decode()
