@@ -182,6 +182,20 @@ def test_no_invitation_when_no_time_can_be_booked(
     assert not Notice.objects.filter(kind=Notice.Kind.INVITED).exists()
 
 
+def test_no_second_invitation_once_a_time_is_booked(
+    vacancy: Vacancy, role: Role, as_bob: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    application, location = apply(vacancy, django_capture_on_commit_callbacks)
+    stage = role.stages.get(order=1)
+    booked, _spare = slot_at(stage), slot_at(stage, days=4)
+    with django_capture_on_commit_callbacks(execute=False):
+        Client().post(location + "book/", {"slot": booked.pk})
+    url = reverse("application-invite-to-book", args=["sunrise", application.pk])
+    response = as_bob.post(url, follow=True)
+    assert "Siân has already booked a time for the values interview." in response.text
+    assert not Notice.objects.filter(kind=Notice.Kind.INVITED).exists()
+
+
 def test_booked_by_email_carries_the_calendar_file(
     vacancy: Vacancy,
     role: Role,

@@ -170,9 +170,14 @@ def invite_to_book(*, application: Application, site: str) -> list[Notice]:
             f"This application is {application.get_status_display().lower()}: there is "
             "nothing to book."
         )
+    stage = application.current_stage.name if application.current_stage else "this stage"
+    if booking.live_booking(application) is not None:
+        raise ValidationError(
+            f"{application.candidate.first_name} has already booked a time for the "
+            f"{stage.lower()}. They can move it from their own page."
+        )
     slots = booking.bookable_slots(application)
     if not slots:
-        stage = application.current_stage.name if application.current_stage else "this stage"
         raise ValidationError(
             f"No times can be booked at the {stage.lower()} yet. Offer some times first."
         )
