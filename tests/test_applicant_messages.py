@@ -496,6 +496,21 @@ def test_the_list_of_messages_reads_a_fixed_number_of_queries(
     assert response.text.count("own words") == roles
 
 
+@pytest.mark.parametrize("applications", [1, 50])
+def test_the_wording_page_reads_a_fixed_number_of_queries(
+    role: Role, as_alice: Client, applications: int, django_assert_num_queries: Any
+) -> None:
+    for _ in range(applications):
+        f.make_application(role=role, stage=role.stages.get(order=1))
+    # session, user, membership; the provider's own words (none), the words in use; the
+    # latest applications to preview with (at most 20, with their candidates); a role's
+    # title for the made-up candidate.
+    with django_assert_num_queries(7):
+        response = as_alice.get(wording_url(Notice.Kind.MOVED_ON))
+    assert response.status_code == 200
+    assert response.text.count("(applied ") == min(applications, 20)
+
+
 # -- The log on the application page ---------------------------------------------------------
 
 
