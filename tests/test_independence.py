@@ -38,6 +38,7 @@ from vbr.recruitment.models import (
     Involvement,
     Panellist,
     Scorecard,
+    Service,
     Stage,
     SummaryJob,
 )
@@ -288,6 +289,8 @@ def world(
         "slot_id": [1],
         "check_id": [1],
         "membership_id": [carol.memberships.get().pk],
+        # A service (care home): its page holds no scores, so nothing may change there.
+        "service_id": [Service.objects.create(provider=sunrise, name="Sunrise House").pk],
         # Ann's safer-recruitment file: no scores in it, so nothing may change there either.
         "file_id": [safer_recruitment_file.pk],
         "file_check_id": [safer_recruitment_file.checks.values_list("pk", flat=True)[0]],
