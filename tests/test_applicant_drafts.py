@@ -148,6 +148,8 @@ def test_sending_the_saved_application_makes_it_and_deletes_the_draft(
     assert application.online.answers.get().answer.startswith("I sat with my neighbour")
     assert Notice.objects.filter(kind=Notice.Kind.RECEIVED).exists()
     assert not ApplicationDraft.objects.exists()
+    # Nor is the address kept in the outbox with the email that carried the link.
+    assert not OutgoingEmail.objects.exists()
     # The link has done its work.
     assert Client().get(path).status_code == 404
 
@@ -186,6 +188,7 @@ def test_the_link_ends_with_the_providers_days_and_the_sweep_deletes_the_draft(
     assert "This link has ended" in ended.text
     assert drafts.delete_expired_drafts() == 1
     assert list(ApplicationDraft.objects.values_list("email", flat=True)) == ["rhys@example.org"]
+    assert list(OutgoingEmail.objects.values_list("to_address", flat=True)) == ["rhys@example.org"]
     assert Client().get(path).status_code == 404
 
 

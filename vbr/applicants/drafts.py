@@ -6,6 +6,8 @@ stored, valid until the draft's expiry, the provider's "days to keep an unfinish
 application" after it was first saved. Saving again from the link keeps the same link.
 A draft is the candidate's alone: no staff page reads it, and it becomes an application only
 when they send it, which deletes it. The beat sweep deletes drafts nobody finished in time.
+Either way the outbox's copy of the email that carried the link goes too, so the address is
+not kept anywhere once the draft is gone.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.formats import date_format
 
 from vbr.accounts.mail import queue_email
+from vbr.accounts.models import OutgoingEmail
 from vbr.applicants.models import ApplicantSettings, ApplicationDraft, Vacancy
 
 DEFAULT_DRAFT_DAYS = ApplicantSettings._meta.get_field("draft_days").default
@@ -102,7 +105,7 @@ def save_new_draft(*, vacancy: Vacancy, answers: dict[str, str], site: str) -> A
     link = site.rstrip("/") + reverse(
         "vacancy-apply-resume", args=[vacancy.provider.slug, vacancy.pk, token]
     )
-    queue_email(
+    draft.link_email = queue_email(
         provider=vacancy.provider,
         to=draft.email,
         subject=f"Your saved application for {vacancy.role.title}",
@@ -113,6 +116,7 @@ def save_new_draft(*, vacancy: Vacancy, answers: dict[str, str], site: str) -> A
             first_name=answers.get("first_name", "").strip(),
         ),
     )
+    draft.save(update_fields=["link_email"])
     return draft
 
 
@@ -135,7 +139,12 @@ def find_draft(*, vacancy: Vacancy, token: str) -> ApplicationDraft:
 
 
 def delete_expired_drafts(*, now: datetime | None = None) -> int:
-    """Run by celery beat every day: unfinished applications past their time are deleted.
-    Returns how many."""
-    deleted, _ = ApplicationDraft.objects.filter(expires_at__lte=now or timezone.now()).delete()
+    """Run by celery beat every day: unfinished applications past their time are deleted,
+    with the outbox's copy of the email that carried each link. Returns how many."""
+    expired = ApplicationDraft.objects.filter(expires_at__lte=now or timezone.now())
+    with transaction.atomic():
+        OutgoingEmail.objects.filter(
+            pk__in=expired.filter(link_email__isnull=False).values("link_email_id")
+        ).delete()
+        deleted, _ = expired.delete()
     return deleted

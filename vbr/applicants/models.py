@@ -10,7 +10,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from vbr.accounts.models import Provider
+from vbr.accounts.models import OutgoingEmail, Provider
 
 
 class VacancyQuerySet(models.QuerySet["Vacancy"]):
@@ -452,6 +452,15 @@ class ApplicationDraft(models.Model):
     answers = models.JSONField(default=dict)
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
+    # The email that carried the link: it goes with the draft, so that the address is not
+    # kept in the outbox after the draft is sent or deleted.
+    link_email = models.ForeignKey(
+        "accounts.OutgoingEmail",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -461,6 +470,12 @@ class ApplicationDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Unfinished application {self.pk}"
+
+    def delete_with_its_email(self) -> None:
+        """Delete the draft and the outbox's copy of the email that carried its link."""
+        if self.link_email_id is not None:
+            OutgoingEmail.objects.filter(pk=self.link_email_id).delete()
+        self.delete()
 
 
 class PanelMessage(models.Model):

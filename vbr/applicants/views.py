@@ -184,7 +184,7 @@ def _apply(
         )
         if draft is not None:
             # Sent: what was saved is the application now.
-            draft.delete()
+            draft.delete_with_its_email()
         MonitoringInvite.objects.create(application=submitted.application)
         token = status.issue_status_link(online=submitted.online)
         notices.send_notices(
