@@ -107,6 +107,7 @@ class Command(BaseCommand):
             self._vacancy(sunrise)
             if new_jo:
                 self._individual_employer(jo)
+            self._closing_the_loop(sunrise)
             self._equality_monitoring(sunrise)
             # Written directly, as a data load: the reports cached before are out of date.
             for provider in providers.values():
@@ -736,6 +737,71 @@ class Command(BaseCommand):
             decided_at=_days_ago(days_ago) + timedelta(hours=3)
         )
         return decision
+
+    # -- closing the loop and paying panel members ------------------------------------------
+
+    def _closing_the_loop(self, provider: Provider) -> None:
+        """Dev hears about decisions on his next visit: Ellie's hire waits for him on his panel
+        page. His time at Daniel's interview is not paid yet and falls due in two days (on the
+        dashboard); his time at Ellie's was paid. Only once."""
+        from decimal import Decimal
+
+        from vbr.accounts.models import AccessProfile
+        from vbr.recruitment.models import DecisionMessage, Involvement
+
+        dev, bob = self.users["dev"], self.users["bob"]
+        AccessProfile.objects.update_or_create(
+            user=dev, defaults={"hear_about_decisions": AccessProfile.HearAboutDecisions.NEXT_VISIT}
+        )
+        hired = Decision.objects.filter(
+            application__provider=provider,
+            application__candidate__first_name="Ellie",
+            kind=Decision.Kind.HIRE,
+        ).first()
+        if hired is not None:
+            DecisionMessage.objects.get_or_create(
+                decision=hired,
+                user=dev,
+                defaults={
+                    "provider": provider,
+                    "channel": DecisionMessage.Channel.NEXT_VISIT,
+                    "own_view": "strong_yes",
+                    "weighed": DecisionMessage.Weighed.WITH,
+                },
+            )
+        if provider.involvements.exists():
+            return
+        today = timezone.localdate()
+        for first_name, days_ago, paid, supported in (
+            ("Ellie", 110, True, False),
+            ("Daniel", 12, False, True),
+        ):
+            assessment = (
+                Assessment.objects.filter(
+                    application__provider=provider,
+                    application__candidate__first_name=first_name,
+                    panellists__user=dev,
+                )
+                .order_by("scheduled_at")
+                .first()
+            )
+            entry = workflow.record_involvement(
+                involvement=Involvement(
+                    user=dev,
+                    assessment=assessment,
+                    date=today - timedelta(days=days_ago),
+                    minutes=75,
+                    payment_kind=Involvement.PaymentKind.PAYMENT,
+                    payment_amount=Decimal("25.00"),
+                    expenses_amount=Decimal("6.40"),
+                    supporter_expenses=Decimal("12.00" if supported else "0"),
+                    notes="Bus fare" + ("; his support worker came too" if supported else ""),
+                ),
+                provider=provider,
+                by=bob,
+            )
+            if paid:
+                workflow.mark_paid(involvement=entry, paid_on=entry.date + timedelta(days=9))
 
     # -- joining a panel without a password -----------------------------------------------------
 
