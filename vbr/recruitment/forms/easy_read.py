@@ -91,7 +91,7 @@ class EasyAnswerForm(forms.Form):
         """`level_words`: the criterion's own easy-read description of each level (from the
         question bank), shown under the picture instead of the usual words."""
         super().__init__(*args, **kwargs)
-        self.choices = EASY_OVERALL if overall else EASY_LEVELS
+        self.choices: tuple[EasyChoice, ...] = EASY_OVERALL if overall else EASY_LEVELS
         if level_words:
             self.choices = tuple(
                 replace(choice, explanation=level_words.get(int(choice.value), choice.explanation))

@@ -12,9 +12,9 @@ from vbr.accounts.models import Provider
 from vbr.recruitment.models import BankItem, CoreValue, NationalValue, ValueSet
 
 
-class NationalValueChoices(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        return str(obj.label)
+class NationalValueChoices(forms.ModelMultipleChoiceField[NationalValue]):
+    def label_from_instance(self, obj: NationalValue) -> str:
+        return obj.label
 
 
 class MapValueForm(forms.Form):
