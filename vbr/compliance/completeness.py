@@ -206,13 +206,13 @@ class CheckReader:
         self.local = timezone.get_current_timezone()
         self.verifiers: dict[int, str] = {}
         self.verified_texts: dict[tuple[Any, int | None], str] = {}
-        # The table's name comes from the model; the ids are passed as parameters. SQLite
-        # would parse every time into a datetime: as text, only the first of a minute is.
+        # The table's name comes from the model; the ids are passed as parameters. The
+        # driver would parse every time into a datetime: as text (in UTC, the connection's
+        # time zone), only the first of each minute is parsed.
         table = connection.ops.quote_name(Check._meta.db_table)
-        at = "CAST(verified_at AS TEXT)" if connection.vendor == "sqlite" else "verified_at"
         self.sql = (
-            f"SELECT file_id, item_id, status, {at}, verified_by_id FROM {table} "  # noqa: S608
-            "WHERE file_id IN ({})"
+            "SELECT file_id, item_id, status, CAST(verified_at AS TEXT), verified_by_id "  # noqa: S608
+            f"FROM {table} WHERE file_id IN ({{}})"
         )
 
     def read(self, file_ids: Sequence[int]) -> dict[int, dict[str, tuple[str, str]]]:
@@ -243,8 +243,8 @@ class CheckReader:
                 self.verifiers[user.pk] = user.display_name
 
     def _verified(self, at: datetime | str, by: int | None) -> str:
-        # Read from SQLite as text in UTC, from PostgreSQL as an aware datetime. Offsets are
-        # whole minutes, so the local day is the same for every time within one UTC minute.
+        # Read as text in UTC ("2026-03-01 09:30:00.123456", PostgreSQL adding "+00"). Offsets
+        # are whole minutes, so the local day is the same for every time within one UTC minute.
         key = (at[:16] if isinstance(at, str) else at, by)
         text = self.verified_texts.get(key)
         if text is None:
