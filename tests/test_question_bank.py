@@ -139,8 +139,9 @@ def test_bank_page_query_count_does_not_grow(
     for i in range(n):
         f.make_value(provider=sunrise, name=f"Value {i}").evidences.add(national)
     # 1-3 session, user and membership; 4 the sets; 5 the stage with its flags; 6 the
-    # set's values; 7 the items; 8-9 the provider's values and what they evidence.
-    with django_assert_num_queries(9):
+    # set's values; 7 the shared items; 8 the provider's own; 9-10 the provider's values and
+    # what they evidence.
+    with django_assert_num_queries(10):
         response = as_bob.get(bank_url(sunrise, stage=stage.pk))
     page = response.content.decode()
     assert page.count("Add to Values interview") == n + 1
@@ -241,3 +242,40 @@ def test_easy_read_scorecard_shows_the_bank_items_easy_read_words(
     assert "They let the person choose, and helped them do it." in page
     assert "I saw this a lot." not in page
     assert "Went along with it" not in page
+
+
+def test_a_criterion_saved_to_the_bank_is_offered_to_other_roles_of_this_provider_only(
+    as_bob: Client, as_charlie: Client, sunrise: Provider, hillside: Provider
+) -> None:
+    role = f.make_role(provider=sunrise)
+    stage = f.make_stage(role=role)
+    kindness = f.make_value(provider=sunrise, name="Kindness")
+    kindness.evidences.add(make_national_value(name="Kind, compassionate and empathetic"))
+    criterion = f.make_criterion(
+        stage=stage, core_value=kindness, prompt="How do you cheer someone up on a bad day?"
+    )
+    url = reverse("criterion-to-bank", args=[sunrise.slug, role.pk, stage.pk, criterion.pk])
+
+    setup = as_bob.get(reverse("role-setup", args=[sunrise.slug, role.pk])).text
+    assert "Save to our bank" in setup
+    first = as_bob.post(url, follow=True).text
+    again = as_bob.post(url, follow=True).text
+
+    assert "Saved “How do you cheer someone up on a bad day?” to your question bank" in first
+    assert "is already in your question bank" in again
+    item = sunrise.bank_items.get()
+    assert (item.kind, item.core_value, item.prompt) == (
+        BankItem.Kind.INTERVIEW_QUESTION,
+        kindness,
+        criterion.prompt,
+    )
+    other_stage = f.make_stage(role=f.make_role(provider=sunrise, title="Night care"))
+    page = as_bob.get(bank_url(sunrise, stage=other_stage.pk)).text
+    assert "Your own questions and activities" in page
+    assert (
+        "Ours, for Kindness, evidencing Kind, compassionate and empathetic "
+        "(Care Workforce Pathway)" in page
+    )
+    assert f'<option value="{kindness.pk}" selected>Kindness</option>' in page
+    theirs = as_charlie.get(bank_url(hillside)).text
+    assert "cheer someone up" not in theirs

@@ -130,6 +130,7 @@ ACCESS: dict[str, Row] = {
     "bank-list": staff_only(),
     # An empty post (no value chosen) goes back to the bank with a message.
     "bank-item-add": staff_only("POST", ok=302),
+    "criterion-to-bank": staff_only("POST", ok=302),
     "starter-values-copy": staff_only("POST", ok=302),
     "starter-behaviours-add": staff_only("POST", ok=302),
     "starter-questions-add": staff_only("POST", ok=302),

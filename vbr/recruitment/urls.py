@@ -201,6 +201,11 @@ urlpatterns += [
         library.bank_item_add,
         name="bank-item-add",
     ),
+    path(
+        "roles/<int:role_id>/stages/<int:stage_id>/criteria/<int:criterion_id>/to-bank/",
+        library.criterion_to_bank,
+        name="criterion-to-bank",
+    ),
     path("roles/new/", roles.role_create, name="role-create"),
     path("roles/<int:role_id>/edit/", roles.role_edit, name="role-edit"),
     path("roles/<int:role_id>/setup/", roles.role_setup, name="role-setup"),

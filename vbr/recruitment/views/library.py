@@ -110,13 +110,17 @@ def bank_list(request: HttpRequest, membership: Membership) -> HttpResponse:
             Stage.objects.filter(role__provider=provider).with_setup_flags().select_related("role"),
             pk=int(stage_id),
         )
-    items = BankItem.objects.available_to(provider).select_related("national_value", "core_value")
+    items = BankItem.objects.filter(provider__isnull=True).select_related("national_value")
     if value_set is not None:
         items = items.filter(national_value__value_set=value_set)
     else:
         items = items.none()
+    # The provider's own items, whatever value they serve, listed first.
+    own = provider.bank_items.select_related("core_value", "national_value__value_set")
     if kind:
         items = items.filter(kind=kind)
+        own = own.filter(kind=kind)
+    own_items = list(own.order_by("core_value__order", "core_value__name", "pk"))
     groups: dict[int, BankGroup] = {}
     national_values: list[NationalValue] = (
         list(value_set.national_values.order_by("order", "pk")) if value_set else []
@@ -141,6 +145,8 @@ def bank_list(request: HttpRequest, membership: Membership) -> HttpResponse:
         by_name = {value.name.casefold(): value.pk for value in provider_values}
         for national in national_values:
             suggested.setdefault(national.pk, by_name.get(national.name.casefold(), 0))
+        for item in own_items:
+            item.suggested_value_id = item.core_value_id  # type: ignore[attr-defined]
         for group in groups.values():
             for item in group.items:
                 item.suggested_value_id = (  # type: ignore[attr-defined]
@@ -154,6 +160,7 @@ def bank_list(request: HttpRequest, membership: Membership) -> HttpResponse:
             "value_set": value_set,
             "kind": kind,
             "groups": list(groups.values()),
+            "own_items": own_items,
             "stage": stage,
             "provider_values": provider_values,
         },
@@ -205,3 +212,27 @@ def bank_item_add(
         "You can change its wording on the role's setup page.",
     )
     return redirect(back_here)
+
+
+@require_POST
+@provider_view(STAFF)
+def criterion_to_bank(
+    request: HttpRequest, membership: Membership, role_id: int, stage_id: int, criterion_id: int
+) -> HttpResponse:
+    provider = membership.provider
+    role = get_object_or_404(provider.roles, pk=role_id)
+    stage = get_object_or_404(role.stages, pk=stage_id)
+    criterion = get_object_or_404(
+        stage.criteria.select_related("core_value", "stage__role__provider"), pk=criterion_id
+    )
+    item, created = workflow.save_criterion_to_bank(criterion=criterion, actor=request.user)
+    if created:
+        messages.success(
+            request,
+            f"Saved “{item.title}” to your question bank, for {criterion.core_value.name}. "
+            "Other roles can add it from there.",
+        )
+    else:
+        messages.info(request, f"“{item.title}” is already in your question bank.")
+    url = reverse("role-setup", args=[provider.slug, role.pk])
+    return redirect(f"{url}#stage-{stage.pk}")

@@ -37,6 +37,7 @@ from vbr.recruitment.workflow.library import (
     copy_bank_item_into_stage,
     load_value_sets,
     map_core_value,
+    save_criterion_to_bank,
 )
 from vbr.recruitment.workflow.outcome_messages import (
     Letter,
@@ -162,6 +163,7 @@ __all__ = [
     "request_summary",
     "request_summary_batch",
     "run_summary_job",
+    "save_criterion_to_bank",
     "save_scorecard_draft",
     "schedule_assessment",
     "scorecard_snapshot",

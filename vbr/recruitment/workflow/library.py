@@ -239,3 +239,54 @@ def copy_bank_item_into_stage(
         summary=f"Added criterion {criterion.pk} from the question bank",
     )
     return criterion
+
+
+# The kind of bank item a criterion of each kind of stage becomes.
+BANK_KIND_OF_STAGE = {
+    Stage.Kind.INTERVIEW: BankItem.Kind.INTERVIEW_QUESTION,
+    Stage.Kind.SHADOWING: BankItem.Kind.SHADOWING_BEHAVIOUR,
+    Stage.Kind.GROUP_ACTIVITY: BankItem.Kind.GROUP_ACTIVITY,
+    Stage.Kind.OTHER: BankItem.Kind.SCENARIO,
+}
+
+
+@transaction.atomic
+def save_criterion_to_bank(*, criterion: Criterion, actor: Any = None) -> tuple[BankItem, bool]:
+    """Keep a criterion the provider wrote as one of its own bank items, to reuse in other
+    roles: a copy, so that editing either later leaves the other alone. It serves the
+    criterion's value and, when that value evidences a national value, the first of those, so
+    it is listed with the set's items too. Saving the same wording again adds nothing.
+    Returns the item and whether it was new."""
+    stage = criterion.stage
+    provider = stage.role.provider
+    core_value = criterion.core_value
+    existing = provider.bank_items.filter(core_value=core_value, prompt=criterion.prompt).first()
+    if existing is not None:
+        return existing, False
+    national = core_value.evidences.order_by("value_set__order", "order").first()
+    title = criterion.prompt if len(criterion.prompt) <= 80 else criterion.prompt[:79] + "…"
+    item = BankItem.objects.create(
+        provider=provider,
+        core_value=core_value,
+        national_value=national,
+        kind=BANK_KIND_OF_STAGE.get(Stage.Kind(stage.kind), BankItem.Kind.SCENARIO),
+        title=title,
+        prompt=criterion.prompt,
+        prompt_easy_read=criterion.prompt_easy_read,
+        level_1=criterion.level_1,
+        level_2=criterion.level_2,
+        level_3=criterion.level_3,
+        level_4=criterion.level_4,
+        level_1_easy_read=criterion.level_1_easy_read,
+        level_2_easy_read=criterion.level_2_easy_read,
+        level_3_easy_read=criterion.level_3_easy_read,
+        level_4_easy_read=criterion.level_4_easy_read,
+    )
+    audit.record(
+        provider=provider,
+        actor=actor,
+        action=AuditEvent.Action.CRITERIA_CHANGED,
+        subject=item,
+        summary=f"Saved criterion {criterion.pk} to the provider's question bank",
+    )
+    return item, True
