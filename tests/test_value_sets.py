@@ -275,3 +275,20 @@ def test_the_demo_loads_the_sets_and_maps_sunrises_values_to_the_pathway(
     page = client.get(reverse("corevalue-list", args=["sunrise"])).text
     assert "Evidences: Respect (Care Workforce Pathway)." in page
     assert "Not linked to a national value." in page  # Working together
+
+
+def test_the_operator_sees_the_sets_and_the_bank_in_the_django_admin(
+    db: None, client: Client
+) -> None:
+    workflow.load_value_sets()
+    operator = User.objects.create_superuser(username="op", password="op-password-2026")
+    client.force_login(operator)
+    pathway = ValueSet.objects.get(slug="care-workforce-pathway")
+
+    sets = client.get(reverse("admin:recruitment_valueset_changelist")).text
+    one = client.get(reverse("admin:recruitment_valueset_change", args=[pathway.pk])).text
+    bank = client.get(reverse("admin:recruitment_bankitem_changelist") + "?kind=scenario").text
+
+    assert "Care Workforce Pathway" in sets and "The 6Cs" in sets
+    assert "See the whole person" in one
+    assert "The locked door" in bank and "Seeing it their way" not in bank

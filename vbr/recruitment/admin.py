@@ -5,17 +5,20 @@ from django.contrib import admin
 from vbr.recruitment.models import (
     Application,
     Assessment,
+    BankItem,
     Candidate,
     CoreValue,
     Criterion,
     Decision,
     Indicator,
+    NationalValue,
     Outcome,
     Panellist,
     Role,
     Score,
     Scorecard,
     Stage,
+    ValueSet,
 )
 
 
@@ -134,3 +137,35 @@ class OutcomeAdmin(admin.ModelAdmin[Outcome]):
     list_filter = ("probation",)
     list_select_related = ("application__candidate", "application__role")
     raw_id_fields = ("application",)
+
+
+class NationalValueInline(admin.StackedInline[NationalValue, Any]):
+    model = NationalValue
+    extra = 0
+    # A published version does not change: a new one comes from the fixtures folder.
+    readonly_fields = ("name", "description", "order", "positive_indicators", "negative_indicators")
+    can_delete = False
+
+    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ValueSet)
+class ValueSetAdmin(admin.ModelAdmin[ValueSet]):
+    """Loaded by `manage.py load_value_sets`; shown here, not edited."""
+
+    list_display = ("name", "version", "slug", "loaded_at")
+    readonly_fields = ("slug", "name", "version", "source", "description", "order", "loaded_at")
+    inlines = [NationalValueInline]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+
+@admin.register(BankItem)
+class BankItemAdmin(admin.ModelAdmin[BankItem]):
+    list_display = ("title", "kind", "national_value", "provider", "core_value")
+    list_filter = ("kind", "national_value__value_set")
+    list_select_related = ("national_value__value_set", "provider", "core_value")
+    search_fields = ("title", "prompt")
+    raw_id_fields = ("provider", "national_value", "core_value")
