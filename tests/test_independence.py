@@ -34,13 +34,16 @@ from vbr.applicants.status import issue_status_link
 from vbr.compliance import workflow as compliance
 from vbr.recruitment import workflow
 from vbr.recruitment.models import (
+    BankItem,
     DecisionMessage,
     Involvement,
+    NationalValue,
     Panellist,
     Scorecard,
     Service,
     Stage,
     SummaryJob,
+    ValueSet,
 )
 from vbr.reports import tasks as report_tasks
 from vbr.reports.models import ExportJob, MonitoringInvite
@@ -265,6 +268,19 @@ def world(
     # Ann applied online: her own status page must not change with anybody's scores either.
     vacancy = f.make_vacancy(role=role)
     status_token = issue_status_link(online=f.make_online_application(application=ann))
+    bank_item = BankItem.objects.create(
+        national_value=NationalValue.objects.create(
+            value_set=ValueSet.objects.create(slug="care-workforce-pathway", name="Pathway"),
+            name="Respect",
+        ),
+        kind=BankItem.Kind.INTERVIEW_QUESTION,
+        title="A choice",
+        prompt="Tell us about a choice you respected.",
+        level_1="1",
+        level_2="2",
+        level_3="3",
+        level_4="4",
+    )
     params: Params = {
         "provider_slug": [sunrise.slug],
         "role_id": [role.pk],
@@ -289,6 +305,10 @@ def world(
         "slot_id": [1],
         "check_id": [1],
         "membership_id": [carol.memberships.get().pk],
+        # A value set and a bank item: the bank and the values library hold no scores; adding
+        # to a stage and starting from a set are POSTs (nothing to read).
+        "set_id": [bank_item.national_value.value_set_id],
+        "item_id": [bank_item.pk],
         # A service (care home): its page holds no scores, so nothing may change there.
         "service_id": [Service.objects.create(provider=sunrise, name="Sunrise House").pk],
         # Ann's safer-recruitment file: no scores in it, so nothing may change there either.
