@@ -76,6 +76,11 @@ PANEL_PAGES = {
     "join-signed-out",
     "access-profile",
     "supported-person-view-create",
+    "advert-start",
+    "advert-section",
+    "advert-check",
+    "shortlist-start",
+    "shortlist-answer",
 }
 
 
@@ -183,6 +188,7 @@ def demo_personas() -> list[Persona]:
         "key": monitoring.key,
         "number": 1,
         "report": "funnel",
+        **involvement_ids(sunrise, bob, pat),
     }
     staff_extra = [
         *(
@@ -238,6 +244,32 @@ def demo_personas() -> list[Persona]:
         # Dev's session is opened in the browser itself, from his invitation link.
         Persona("dev", dev_client, dev_ids),
     ]
+
+
+def involvement_ids(provider: Provider, bob: User, pat: User) -> dict[str, Any]:
+    """Pat's views on the demo's advert, sent with a comment, and Pat's place in the demo's
+    shortlisting (Bob and Dev shortlist there too)."""
+    from vbr.applicants.models import Vacancy
+    from vbr.involvement import workflow as involvement
+
+    vacancy = Vacancy.objects.get(provider=provider, role__title="Care assistant")
+    (review,) = involvement.share_advert(vacancy=vacancy, people=[pat], shared_by=bob)
+    comment = involvement.save_advert_comment(
+        review=review,
+        part=involvement.vacancy_parts(vacancy)[0],
+        comment="Say it is days only.",
+        suggested_words="",
+    )
+    involvement.send_advert_comments(review=review)
+    shortlisting = vacancy.role.shortlistings.get()
+    assert comment is not None
+    return {
+        "advert_review_id": review.pk,
+        "comment_id": comment.pk,
+        "shortlisting_id": shortlisting.pk,
+        "shortlister_id": shortlisting.shortlisters.create(user=pat).pk,
+        "entry_id": shortlisting.entries.first().pk,  # type: ignore[union-attr]
+    }
 
 
 def url_of(name: str, params: list[str], ids: dict[str, Any]) -> str:

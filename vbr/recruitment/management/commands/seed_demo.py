@@ -105,6 +105,7 @@ class Command(BaseCommand):
                 self._safer_recruitment(sunrise)
             self._map_to_pathway(sunrise)
             self._vacancy(sunrise)
+            self._involvement(sunrise)
             if new_jo:
                 self._individual_employer(jo)
             self._closing_the_loop(sunrise)
@@ -114,6 +115,7 @@ class Command(BaseCommand):
                 reports_changed(provider_id=provider.pk)
         self._print_logins()
         self._panel_link(sunrise)
+        self._involvement_links(sunrise)
 
     # -- people -----------------------------------------------------------------------------
 
@@ -503,6 +505,44 @@ class Command(BaseCommand):
         )
         issue_status_link(online=submitted.online)
         booking.book_slot(application=submitted.application, slot_id=slots[0].pk)
+
+    # -- Dev's views on the advert, and shortlisting --------------------------------------------
+
+    def _involvement(self, provider: Provider) -> None:
+        """Bob asks Dev what he thinks of the care assistant's advert, and opens shortlisting
+        of its applications with Dev and himself. Only once each."""
+        from vbr.applicants.models import Vacancy
+        from vbr.involvement import workflow as involvement
+
+        vacancy = Vacancy.objects.filter(provider=provider, role__title="Care assistant").first()
+        if vacancy is None:
+            return
+        bob, dev = self.users["bob"], self.users["dev"]
+        involvement.share_advert(vacancy=vacancy, people=[dev], shared_by=bob)
+        if vacancy.role.shortlistings.exists():
+            return
+        try:
+            involvement.open_shortlisting(
+                role=vacancy.role, stage=None, people=[dev, bob], opened_by=bob
+            )
+        except involvement.NotShortlistable:
+            return
+
+    def _involvement_links(self, provider: Provider) -> None:
+        """Fresh links for Dev to the advert and to shortlisting, printed like his panel link."""
+        from vbr.accounts.invitations import create_involvement_invitation
+        from vbr.involvement.models import AdvertReview, Shortlister
+
+        dev, bob = self.users["dev"], self.users["bob"]
+        base = "http://127.0.0.1:8000"
+        review = AdvertReview.objects.filter(provider=provider, reviewer=dev).first()
+        if review is not None and not review.is_sent:
+            issued = create_involvement_invitation(advert_review=review, created_by=bob)
+            self.stdout.write(f"  Dev's views on a job advert: {base}/join/{issued.token}/")
+        place = Shortlister.objects.filter(shortlisting__provider=provider, user=dev).first()
+        if place is not None:
+            issued = create_involvement_invitation(shortlister=place, created_by=bob)
+            self.stdout.write(f"  Dev shortlists applicants: {base}/join/{issued.token}/")
 
     def _map_to_pathway(self, provider: Provider) -> None:
         """Sunrise's values say which of the Care Workforce Pathway's values they evidence, so
