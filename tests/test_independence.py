@@ -303,6 +303,8 @@ def world(
         "note_id": [1],
         # A manager's time offered for a stage (withdrawing it is a POST: nothing to read).
         "slot_id": [1],
+        # The wording of a message to candidates: words and a preview, never a score.
+        "kind": ["not_this_time"],
         "check_id": [1],
         "membership_id": [carol.memberships.get().pk],
         # A value set and a bank item: the bank and the values library hold no scores; adding
