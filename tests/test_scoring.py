@@ -610,8 +610,9 @@ def test_scorecard_pages_query_counts_do_not_grow_with_criteria(
     # session, user, membership, panel place with its assessment and stage, criteria ids;
     # savepoint, the scorecard locked, its scores, one score updated, the scorecard; release
     assert _count(as_bob, interview.url("scorecard-autosave"), draft) == 11
-    # session, user, membership, panel place, scorecard, its scores, criteria, indicators
-    assert _count(as_bob, interview.url("scorecard-edit")) == 8
+    # session, user, membership, panel place, scorecard, its scores, criteria, indicators,
+    # the values answers the candidate wrote when applying (shown at the first stage)
+    assert _count(as_bob, interview.url("scorecard-edit")) == 9
     submit = draft | {"recommendation": "yes", "submit": "1"}
     # session, user, membership, panel place, scorecard, criteria; savepoint, the
     # application, the assessment (with its status) and the scorecard locked in that order in
