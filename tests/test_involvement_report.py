@@ -328,3 +328,21 @@ def test_no_recruitments_gives_an_empty_report(sunrise: Provider) -> None:
     ]
     assert report.sections[0].chart == ""
     assert report.sections[1].table.rows == []
+
+
+def test_the_report_downloads_as_xlsx(example: Example, as_alice: Client) -> None:
+    import openpyxl
+
+    url = reverse("report-detail", args=["sunrise", "involvement"])
+    query = f"date_from={example.period.date_from}&date_to={example.period.date_to}"
+    response = as_alice.get(f"{url}?{query}&format=xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    steps, money = workbook.worksheets
+    rows = [[cell.value for cell in row] for row in steps.iter_rows()]
+    assert rows[1][:4] == ["Sunrise House", 5, 5, 100]
+    assert [cell.value for cell in next(money.iter_rows(min_row=2))][:4] == [
+        "Not for one assessment",
+        1,
+        1,
+        2,
+    ]
