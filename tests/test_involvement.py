@@ -535,7 +535,8 @@ def test_the_application_page_shows_shortlisting_in_the_same_number_of_queries(
             comment=f"Comment {i}",
         )
     url = reverse("application-detail", args=["sunrise", s["ann"].pk])
-    # The page's own queries (12 without shortlisting, see test_scoring), and three for
+    # The page's own queries (12 here, see test_scoring: this role has no criteria, so there
+    # is no value whose national values to read), and three for
     # shortlisting: the entries, those the reader still owes, the answers with who gave them.
     with django_assert_num_queries(15):
         page = as_bob.get(url)

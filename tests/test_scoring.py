@@ -17,13 +17,16 @@ from vbr.recruitment import scoring, workflow
 from vbr.recruitment.models import (
     Application,
     Assessment,
+    CoreValue,
     Criterion,
+    NationalValue,
     Outcome,
     Panellist,
     Scorecard,
     Stage,
     StageEntry,
     SummaryJob,
+    ValueSet,
 )
 
 
@@ -382,7 +385,12 @@ def test_debrief_query_count_does_not_grow_with_criteria(
 ) -> None:
     value = interview.dignity.core_value
     extra = [
-        f.make_criterion(stage=interview.assessment.stage, core_value=value, order=10 + i)
+        f.make_criterion(
+            stage=interview.assessment.stage,
+            # Every other criterion evidences a value of its own, mapped to a national value.
+            core_value=value if i % 2 else _mapped_value(interview, i),
+            order=10 + i,
+        )
         for i in range(n)
     ]
     for panellist in (interview.bob, interview.dev, interview.carol):
@@ -390,10 +398,57 @@ def test_debrief_query_count_does_not_grow_with_criteria(
             panellist=panellist, levels={c: 3 for c in [interview.dignity, *extra]}, submitted=True
         )
     # session, user, membership, assessment, panellists with users and scorecards,
-    # criteria, the submitted scorecards' scores
-    with django_assert_num_queries(7):
+    # criteria, the submitted scorecards' scores, and one for the national values that the
+    # stage's values evidence (however many values there are)
+    with django_assert_num_queries(8):
         response = as_bob.get(interview.url("assessment-debrief"))
     assert response.status_code == 200
+    assert "(evidences: Value 0 of the Pathway (Care Workforce Pathway))" in response.text
+
+
+def _mapped_value(interview: Interview, i: int) -> CoreValue:
+    """A new value of the interview's provider, evidencing a national value of its own."""
+    value_set, _ = ValueSet.objects.get_or_create(
+        slug="care-workforce-pathway", version=1, defaults={"name": "Care Workforce Pathway"}
+    )
+    national = NationalValue.objects.create(
+        value_set=value_set, name=f"Value {i} of the Pathway", order=i
+    )
+    value = f.make_value(provider=interview.assessment.application.provider, order=10 + i)
+    value.evidences.add(national)
+    return value
+
+
+def test_the_debrief_and_the_application_page_say_what_each_value_evidences(
+    as_bob: Client, sunrise: Provider, interview: Interview
+) -> None:
+    value_set = ValueSet.objects.create(slug="cwp", version=1, name="Care Workforce Pathway")
+    six_cs = ValueSet.objects.create(slug="6cs", version=1, name="The 6Cs", order=2)
+    dignity = interview.dignity.core_value
+    dignity.evidences.add(
+        NationalValue.objects.create(value_set=value_set, name="Respect"),
+        NationalValue.objects.create(value_set=six_cs, name="Care"),
+    )
+    for panellist in (interview.bob, interview.dev, interview.carol):
+        f.make_scorecard(
+            panellist=panellist,
+            levels={interview.dignity: 3, interview.compassion: 2},
+            submitted=True,
+        )
+    words = "evidences: Respect (Care Workforce Pathway); Care (The 6Cs)"
+
+    debrief = as_bob.get(interview.url("assessment-debrief")).text
+    application = as_bob.get(
+        reverse("application-detail", args=[sunrise.slug, interview.assessment.application_id])
+    ).text
+
+    assert f'Dignity and respect</strong> <span class="text-body-secondary">({words})' in debrief
+    # Compassion evidences nothing: no words for it.
+    assert debrief.count("evidences:") == 1
+    # In the value × stage grid, and in the key under the values profile chart.
+    assert f'<small class="fw-normal text-body-secondary">{words}</small>' in application
+    assert f"<li>Dignity and respect — {words}</li>" in application
+    assert "Compassion — evidences" not in application
 
 
 # -- Decisions ---------------------------------------------------------------------------------
@@ -528,7 +583,7 @@ def test_application_page_query_count_does_not_grow(
     for i in range(n):
         f.make_criterion(
             stage=interview.assessment.stage,
-            core_value=f.make_value(provider=sunrise),
+            core_value=_mapped_value(interview, i),
             order=20 + i,
         )
     f.make_scorecard(
@@ -546,11 +601,14 @@ def test_application_page_query_count_does_not_grow(
     url = reverse("application-detail", args=["sunrise", application.pk])
     # session, user, membership, application with its outcome and latest PDF summary,
     # assessments, panellists with users and scorecards; grid: stages, criteria, scores;
-    # decisions; checks before shadowing with this application's ticks; DBS checks. That is
-    # the whole page view: nothing is fetched on arrival (no hx-trigger="load").
-    with django_assert_num_queries(12):
+    # decisions; checks before shadowing with this application's ticks; DBS checks; and one
+    # for the national values that every value of the grid evidences (each value here
+    # evidences one). That is the whole page view: nothing is fetched on arrival (no
+    # hx-trigger="load").
+    with django_assert_num_queries(13):
         response = as_alice.get(url)
     assert response.status_code == 200
+    assert f"evidences: Value {n - 1} of the Pathway (Care Workforce Pathway)" in response.text
     assert 'hx-trigger="load"' not in response.text
     assert "Download the PDF summary</a> (made 4 Mar 2026 09:30)" in response.text
     assert Membership.objects.get(user__username="alice").is_admin

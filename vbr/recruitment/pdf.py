@@ -159,7 +159,12 @@ def gather_summary(
                 )
             )
     value_evidence = []
-    evidences = evidences_by_value(values) if values else {}
+    # The grid has read what its values evidence: ask again only for a value it lacks.
+    grid = value_stage_grid(application)
+    evidences = {row.core_value.pk: row.evidences for row in grid.rows}
+    missing = [pk for pk in values if pk not in evidences]
+    if missing:
+        evidences.update(evidences_by_value(missing))
     for core_value, at_stages in sorted(values.values(), key=lambda v: (v[0].order, v[0].name)):
         flags: list[str] = []
         for at_stage in at_stages:
@@ -196,7 +201,6 @@ def gather_summary(
         for taken in stages_taken
         if taken.debrief.has_experts
     )
-    grid = value_stage_grid(application)
     extra = tuple(
         section for source in SUMMARY_SECTIONS if (section := source(application)) is not None
     )

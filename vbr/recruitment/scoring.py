@@ -29,6 +29,7 @@ from vbr.recruitment.models import (
     Scorecard,
     Stage,
 )
+from vbr.recruitment.models.library import evidences_by_value
 
 # The experts' view is a product rule (rules.py); its names stay importable from here.
 from vbr.recruitment.rules import NEGATIVE as NEGATIVE
@@ -136,6 +137,8 @@ class ValueDebrief:
     stats: LevelStats
     expert_stats: LevelStats
     staff_stats: LevelStats
+    # The national values it evidences, as `evidences_by_value` words them; "" when none.
+    evidences: str = ""
 
     @property
     def essential(self) -> bool:
@@ -251,12 +254,15 @@ def build_debrief(
     scores: Iterable[Score],
     scorecards: Sequence[Scorecard],
     panel_size: int,
+    evidences: dict[int, str] | None = None,
 ) -> Debrief:
     """Assemble the debrief of one assessment from data already loaded.
 
     `scores` and `scorecards` must be of submitted scorecards only; `criteria` is the
-    assessment's criteria version, in order.
+    assessment's criteria version, in order. `evidences`: what each value evidences, by value
+    id (`evidences_by_value`), to name beside it.
     """
+    evidences = evidences or {}
     by_criterion: dict[int, list[PanellistScore]] = defaultdict(list)
     for score in scores:
         by_criterion[score.criterion_id].append(_panellist_score(score))
@@ -281,6 +287,7 @@ def build_debrief(
                 stats=_stats(all_scores),
                 expert_stats=_stats(all_scores, expert=True),
                 staff_stats=_stats(all_scores, expert=False),
+                evidences=evidences.get(core_value.pk, ""),
             )
         )
     recommendations = tuple(
@@ -333,12 +340,16 @@ def debrief_for(assessment: Assessment, *, panel: Sequence[Panellist] | None = N
     scores = list(submitted_scores([assessment]).select_related(None))
     for score in scores:
         score.scorecard = by_id[score.scorecard_id]
+    criteria = list(assessment.criteria())
+    value_ids = {criterion.core_value_id for criterion in criteria}
     return build_debrief(
         assessment=assessment,
-        criteria=list(assessment.criteria()),
+        criteria=criteria,
         scores=scores,
         scorecards=scorecards,
         panel_size=len(panel),
+        # One query for what each value evidences, however many values the stage has.
+        evidences=evidences_by_value(value_ids) if value_ids else {},
     )
 
 
@@ -406,6 +417,8 @@ class ValueRow:
     core_value: CoreValue
     cells: tuple[GridCell, ...]
     overall: LevelStats
+    # The national values it evidences, as `evidences_by_value` words them; "" when none.
+    evidences: str = ""
 
     @property
     def gap(self) -> bool:
@@ -468,6 +481,8 @@ def value_stage_grid(
         values[criterion.core_value_id] = criterion.core_value
         planned[(criterion.core_value_id, criterion.stage_id)] += 1
 
+    # One query for what every row's value evidences, however many values there are.
+    evidences = evidences_by_value(list(values)) if values else {}
     rows = []
     for core_value in sorted(values.values(), key=lambda v: (v.order, v.name)):
         cells = tuple(
@@ -480,7 +495,14 @@ def value_stage_grid(
         overall = level_stats(
             level for stage in stages for level in by_value_stage[(core_value.pk, stage.pk)]
         )
-        rows.append(ValueRow(core_value=core_value, cells=cells, overall=overall))
+        rows.append(
+            ValueRow(
+                core_value=core_value,
+                cells=cells,
+                overall=overall,
+                evidences=evidences.get(core_value.pk, ""),
+            )
+        )
     return ValueStageGrid(stages=tuple(stages), rows=tuple(rows))
 
 

@@ -265,6 +265,8 @@ def application_detail(
                 else None
             ),
             "level_key": LEVEL_KEY,
+            # The chart's key to what each value evidences, from the grid already built.
+            "evidence_key": [row for row in grid.rows if row.evidences] if grid else [],
             "summary_job": _latest_summary(application),
             "decisions": decisions,
             "outcome": _outcome_of(application),
