@@ -828,6 +828,18 @@ REGISTER: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "reports.ReportRebuild",
+        rows=None,
+        fields=(
+            NotPersonal("report", CODE),
+            NotPersonal("status", CODE),
+            NotPersonal("filters", "the report's filters and the reader's roles, as ids"),
+            NotPersonal("key", "a hash of the report and its filters"),
+            NotPersonal("lease_owner", "a random id of the worker building the report"),
+            NotPersonal("error", "a fixed message about the rebuild, naming nobody"),
+        ),
+    ),
+    Table(
         "reports.ExportJob",
         rows=_stored_exports_that_may_name,
         fields=(
@@ -1168,7 +1180,10 @@ REGISTER: tuple[Table, ...] = (
     Table(
         "reports.ReportsVersion",
         rows=None,
-        fields=(NotPersonal("token", "a random version token for cached reports"),),
+        fields=(
+            NotPersonal("token", "a random version token for cached reports"),
+            NotPersonal("lineage", "a random token keying the last build of each report"),
+        ),
     ),
     Table("reports.AgreementTally", rows=None, fields=(NotPersonal("kind", CODE),)),
     Table(

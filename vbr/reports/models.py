@@ -217,6 +217,10 @@ class ReportsVersion(models.Model):
         Provider, on_delete=models.CASCADE, primary_key=True, related_name="reports_version"
     )
     token = models.CharField(max_length=32, default=new_token)
+    # Keys the last build of each report, kept across changes so that a page can show it
+    # (saying when it is from) while a worker brings it up to date. Replaced only when
+    # earlier figures must never be shown again (a candidate anonymised or erased).
+    lineage = models.CharField(max_length=32, default=new_token)
 
     def __str__(self) -> str:
         return f"Reports version of provider {self.provider_id}"
@@ -272,3 +276,46 @@ class AgreementTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of assessment {self.assessment_id}"
+
+
+class ReportRebuild(models.Model):
+    """A report to build again from the provider's current data, by a worker: the outbox
+    row is written first and handed to the broker on commit; one the broker never got, or
+    whose worker died (its lease lapsed, `vbr.leases`), is sent again by the beat sweep.
+
+    At most one waiting or running per report, filters and reader's scope (`key`), so that
+    many page views (or many changes) start one rebuild. A finished rebuild is deleted."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        RUNNING = "running", "Being built"
+        FAILED = "failed", "Failed"
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="report_rebuilds")
+    report = models.CharField(max_length=20)
+    # The report filters and the reader's scope (ReportFilter.as_dict()).
+    filters = models.JSONField(default=dict, blank=True)
+    # The report's cache key without the data's version (`vbr.reports.caching.latest_key`).
+    key = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=32, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "key"],
+                condition=models.Q(status__in=["pending", "running"]),
+                name="one_report_rebuild_at_a_time",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"Rebuild of the {self.report} report — {self.get_status_display()}"
