@@ -123,20 +123,24 @@ def create_involvement_invitation(
     advert_review: object = None,
     shortlister: object = None,
     days: int | None = None,
+    emailed_to: str = "",
 ) -> IssuedInvitation:
     """A personal link to one advert shared for a person's views, or to one shortlisting:
     the same kind of link as for a panel, reaching only that piece of work. Earlier links
-    for the same piece of work are revoked."""
+    for the same piece of work are revoked. `emailed_to`: the address it is emailed to, if
+    it is."""
     from vbr.involvement.models import AdvertReview, Shortlister
 
     if isinstance(advert_review, AdvertReview):
         _refuse_staff(advert_review.reviewer, advert_review.provider_id)
         advert_review.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        return _issue(created_by=created_by, days=days, advert_review=advert_review)
+        return _issue(
+            created_by=created_by, days=days, emailed_to=emailed_to, advert_review=advert_review
+        )
     assert isinstance(shortlister, Shortlister)
     _refuse_staff(shortlister.user, shortlister.shortlisting.provider_id)
     shortlister.invitations.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-    return _issue(created_by=created_by, days=days, shortlister=shortlister)
+    return _issue(created_by=created_by, days=days, emailed_to=emailed_to, shortlister=shortlister)
 
 
 def _refuse_staff(user: Any, provider_id: int) -> None:

@@ -9,10 +9,13 @@ the easy-read pages find only the signed-in person's own advert or shortlisting 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,12 +23,12 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from vbr.accounts import invitations
+from vbr.accounts import invitations, mail
 from vbr.accounts.access import ANY_MEMBER, STAFF, hidden_shortlist_entry_ids, provider_view
 from vbr.accounts.invitations import link_scope
 from vbr.accounts.models import AccessProfile, Membership, User
 from vbr.applicants.models import Vacancy
-from vbr.involvement import workflow
+from vbr.involvement import emails, workflow
 from vbr.involvement.forms import (
     SHORTLIST_WORDS,
     AdvertCommentForm,
@@ -272,28 +275,98 @@ def _link_page(
     )
 
 
+def _deliver_link(
+    request: HttpRequest,
+    membership: Membership,
+    *,
+    person: User,
+    issue: Callable[[str], invitations.IssuedInvitation],
+    write: Callable[..., emails.Email],
+    page_url: str,
+    back_url: str,
+) -> HttpResponse:
+    """Make a personal link and show it once to print or copy, or email it (delivery=email)
+    through the outbox. A person who signs in gets no link: emailing them sends the page's
+    address instead. The email leaves from the worker once this commits."""
+    email = request.POST.get("delivery") == "email"
+    if email and not person.email:
+        messages.error(
+            request, f"{person.display_name} has no email address: make a link to print instead."
+        )
+        return redirect(back_url)
+    provider = membership.provider
+    words = {
+        "name": person.display_name,
+        "provider": provider.name,
+        "asked_by": request.user.display_name,  # type: ignore[union-attr]
+    }
+    try:
+        with transaction.atomic():
+            issued = issue(person.email if email else "")
+            personal = emails.PersonalLink(
+                link=request.build_absolute_uri(reverse("join-link", args=[issued.token])),
+                code=issued.display_code,
+                join_url=request.build_absolute_uri(reverse("join")),
+                expires_at=issued.invitation.expires_at,
+            )
+            if email:
+                message = write(**words, personal=personal)
+                mail.queue_email(
+                    provider=provider,
+                    invitation=issued.invitation,
+                    to=person.email,
+                    subject=message.subject,
+                    body=message.body,
+                )
+    except ValueError as refused:
+        if not email:
+            messages.error(request, f"{refused} {person.display_name} can sign in instead.")
+            return redirect(back_url)
+        message = write(**words, page_url=request.build_absolute_uri(page_url))
+        mail.queue_email(
+            provider=provider, to=person.email, subject=message.subject, body=message.body
+        )
+        messages.success(
+            request,
+            f"An email telling {person.display_name} where to find it is on its way. "
+            "They sign in to open it.",
+        )
+        return redirect(back_url)
+    if email:
+        messages.success(
+            request, f"A personal link is on its way to {person.display_name} by email."
+        )
+        return redirect(back_url)
+    return _link_page(request, issued, person, back_url)
+
+
 @require_POST
 @never_cache
 @provider_view(STAFF)
 def advert_review_link(
     request: HttpRequest, membership: Membership, advert_review_id: int
 ) -> HttpResponse:
-    """A new personal link to the advert for a person without a staff account."""
+    """A personal link to the advert, to print or by email, for a person without a staff
+    account; by email, a person who signs in is told where to find it."""
     review = get_object_or_404(
-        AdvertReview.objects.select_related("reviewer", "vacancy"),
+        AdvertReview.objects.select_related("reviewer", "vacancy__role"),
         provider=membership.provider,
         pk=advert_review_id,
     )
     back_url = reverse("vacancy-edit", args=[membership.provider.slug, review.vacancy.role_id])
-    try:
-        issued = invitations.create_involvement_invitation(
+    return _deliver_link(
+        request,
+        membership,
+        person=review.reviewer,
+        issue=lambda emailed_to: invitations.create_involvement_invitation(
             advert_review=review,
             created_by=request.user,  # type: ignore[arg-type]
-        )
-    except ValueError as refused:
-        messages.error(request, f"{refused} {review.reviewer.display_name} can sign in instead.")
-        return redirect(back_url)
-    return _link_page(request, issued, review.reviewer, back_url)
+            emailed_to=emailed_to,
+        ),
+        write=partial(emails.advert_email, role=review.vacancy.role.title),
+        page_url=reverse("advert-start", args=[membership.provider.slug, review.pk]),
+        back_url=back_url,
+    )
 
 
 @require_POST
@@ -302,24 +375,29 @@ def advert_review_link(
 def shortlister_link(
     request: HttpRequest, membership: Membership, shortlister_id: int
 ) -> HttpResponse:
-    """A new personal link to shortlisting for a person without a staff account."""
+    """A personal link to shortlisting, to print or by email, for a person without a staff
+    account; by email, a person who signs in is told where to find it."""
     shortlister = get_object_or_404(
-        Shortlister.objects.select_related("user", "shortlisting"),
+        Shortlister.objects.select_related("user", "shortlisting__role"),
         shortlisting__provider=membership.provider,
         pk=shortlister_id,
     )
     back_url = reverse(
         "shortlisting-detail", args=[membership.provider.slug, shortlister.shortlisting_id]
     )
-    try:
-        issued = invitations.create_involvement_invitation(
+    return _deliver_link(
+        request,
+        membership,
+        person=shortlister.user,
+        issue=lambda emailed_to: invitations.create_involvement_invitation(
             shortlister=shortlister,
             created_by=request.user,  # type: ignore[arg-type]
-        )
-    except ValueError as refused:
-        messages.error(request, f"{refused} {shortlister.user.display_name} can sign in instead.")
-        return redirect(back_url)
-    return _link_page(request, issued, shortlister.user, back_url)
+            emailed_to=emailed_to,
+        ),
+        write=partial(emails.shortlisting_email, role=shortlister.shortlisting.role.title),
+        page_url=reverse("shortlist-start", args=[membership.provider.slug, shortlister.pk]),
+        back_url=back_url,
+    )
 
 
 # -- Shortlisting, for staff -----------------------------------------------------------------------
