@@ -188,6 +188,8 @@ def demo_personas() -> list[Persona]:
         "key": monitoring.key,
         "number": 1,
         "report": "funnel",
+        # The demo's first service (Sunrise House): the services page and its rename page.
+        "service_id": sunrise.services.order_by("name").first().pk,  # type: ignore[union-attr]
         # The demo's message telling Dev of Ellie's hire, and his time at Daniel's interview.
         "message_id": dev.decision_messages.first().pk,  # type: ignore[union-attr]
         "involvement_id": sunrise.involvements.first().pk,  # type: ignore[union-attr]
