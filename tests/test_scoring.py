@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -666,19 +667,21 @@ def test_scorecard_pages_query_counts_do_not_grow_with_criteria(
     as_bob.post(interview.url("scorecard-autosave"), draft)  # the scorecard and its scores exist
     draft[f"level_{interview.dignity.pk}"] = "2"
     # session, user, membership, panel place with its assessment and stage, criteria ids;
-    # savepoint, the scorecard locked, its scores, one score updated, the scorecard; release
-    assert _count(as_bob, interview.url("scorecard-autosave"), draft) == 11
+    # savepoint, the scorecard locked, its scores written (one statement), the scorecard;
+    # release
+    assert _count(as_bob, interview.url("scorecard-autosave"), draft) == 10
     # session, user, membership, panel place, scorecard, its scores, criteria, indicators,
     # the values answers the candidate wrote when applying (shown at the first stage)
     assert _count(as_bob, interview.url("scorecard-edit")) == 9
     submit = draft | {"recommendation": "yes", "submit": "1"}
-    # session, user, membership, panel place, scorecard, criteria; savepoint, the
-    # application, the assessment (with its status) and the scorecard locked in that order in
-    # one statement, its scores (unchanged), scorecard saved, the application's submitted
-    # answers read once, its per-value totals stored, the panel's progress stored with
-    # "scoring open" (2), the assessment's panel agreement tallies cleared and stored (2),
-    # audit event, the provider's reports version; release
-    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 19
+    # session, user, membership, panel place, criteria; savepoint, the application, the
+    # assessment (with its status) and the scorecard locked in that order in one statement,
+    # its scores written, the scorecard saved, the application's submitted answers read once;
+    # then seven writes: its per-value totals, the panel places' flags, the assessment's
+    # progress with "scoring open", its agreement tallies cleared and stored, the audit
+    # event, the provider's reports version — one statement on PostgreSQL; release
+    writes = 1 if connection.vendor == "postgresql" else 7
+    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 5 + 6 + writes
 
 
 def test_the_first_submit_opens_scoring_and_stores_the_panels_progress(

@@ -18,8 +18,31 @@ def record(
     summary: str = "",
 ) -> AuditEvent:
     """Append one event. `summary` must not contain a candidate's personal data."""
+    event = unsaved(
+        provider=provider,
+        actor=actor,
+        action=action,
+        subject=subject,
+        application_id=application_id,
+        summary=summary,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def unsaved(
+    *,
+    provider: Provider | None,
+    actor: User | Any | None,
+    action: str,
+    subject: Any | None = None,
+    application_id: int | None = None,
+    summary: str = "",
+) -> AuditEvent:
+    """The event `record` appends, not yet saved: for a step that inserts it together with
+    its other writes."""
     actor_user = actor if isinstance(actor, User) else None
-    return AuditEvent.objects.create(
+    return AuditEvent(
         provider=provider,
         actor=actor_user,
         action=action,

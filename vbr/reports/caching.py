@@ -24,7 +24,7 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -32,6 +32,9 @@ from django.utils import timezone
 from vbr.accounts.models import Provider
 from vbr.reports.models import ReportsVersion, new_token
 from vbr.reports.queries import Report, ReportFilter, build_report
+
+if TYPE_CHECKING:
+    from vbr.recruitment.writes import Writes
 
 # Seconds a report stays cached when nothing changes (a changed token misses at once).
 TIMEOUT = 24 * 60 * 60
@@ -45,14 +48,16 @@ logger = logging.getLogger("vbr.reports")
 T = TypeVar("T")
 
 
-def reports_changed(*, provider_id: int) -> None:
-    """The provider's reports are out of date: give it a new version token (one query)."""
-    ReportsVersion.objects.bulk_create(
-        [ReportsVersion(provider_id=provider_id, token=new_token())],
-        update_conflicts=True,
-        unique_fields=["provider"],
-        update_fields=["token"],
-    )
+def reports_changed(*, provider_id: int, writes: Writes | None = None) -> None:
+    """The provider's reports are out of date: give it a new version token (one query).
+    `writes`: a step's other writes, to send the new version with (a scorecard submitted)."""
+    version = [ReportsVersion(provider_id=provider_id, token=new_token())]
+    if writes is not None:
+        writes.insert(version, unique_fields=["provider"], update_fields=["token"])
+    else:
+        ReportsVersion.objects.bulk_create(
+            version, update_conflicts=True, unique_fields=["provider"], update_fields=["token"]
+        )
 
 
 def report_key(slug: str, provider: Provider, filters: ReportFilter, token: str) -> str:

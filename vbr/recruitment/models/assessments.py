@@ -62,24 +62,33 @@ class AssessmentQuerySet(models.QuerySet["Assessment"]):
         counts are exact when the caller holds the assessments' locks, as the workflow does
         (`workflow._locks`). `open_scoring`: a scheduled assessment becomes "scoring open" in
         the same UPDATE (a scorecard has been submitted)."""
+        (flags, flagged), (assessments, progress) = self.scoring_progress_updates(open_scoring)
+        flags.update(**flagged)
+        return assessments.update(**progress)
+
+    def scoring_progress_updates(
+        self, open_scoring: bool = False
+    ) -> list[tuple[models.QuerySet[Any], dict[str, Any]]]:
+        """The two UPDATEs of `refresh_scoring_progress`, as (rows, values) for a caller that
+        sends them together with other writes. Neither reads what the other writes: they
+        may run against the same snapshot."""
         submitted = Scorecard.objects.filter(submitted_at__isnull=False)
         now = models.Exists(submitted.filter(panellist=models.OuterRef("pk")))
-        Panellist.objects.filter(assessment__in=self.values("pk")).exclude(
+        flags = Panellist.objects.filter(assessment__in=self.values("pk")).exclude(
             scorecard_submitted=now
-        ).update(scorecard_submitted=now)
+        )
         panel = Panellist.objects.filter(assessment=models.OuterRef("pk"))
-        opened: dict[str, Any] = {}
+        progress: dict[str, Any] = {
+            "panel_size": _count(panel),
+            "submitted_count": _count(submitted.filter(assessment=models.OuterRef("pk"))),
+        }
         if open_scoring:
             scoring = models.Value(Assessment.Status.SCORING)
-            opened["status"] = models.Case(
+            progress["status"] = models.Case(
                 models.When(status=Assessment.Status.SCHEDULED, then=scoring),
                 default=models.F("status"),
             )
-        return self.update(
-            panel_size=_count(panel),
-            submitted_count=_count(submitted.filter(assessment=models.OuterRef("pk"))),
-            **opened,
-        )
+        return [(flags, {"scorecard_submitted": now}), (self, progress)]
 
 
 class Assessment(models.Model):
@@ -252,6 +261,10 @@ class Scorecard(models.Model):
     supporter_name = models.CharField(max_length=150, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not stored: True on the scorecard that `workflow.submit_scorecard` has just submitted,
+    # False when it found it submitted already (a second click, another tab).
+    submitted_now = False
 
     objects = ScorecardQuerySet.as_manager()
 

@@ -104,10 +104,9 @@ def scorecard_edit(
     posting = request.method == "POST"
     if not posting and _prefers_easy_read(request, membership):
         return redirect("easy-start", membership.provider.slug, assessment.pk)
-    # A post needs only to know whether the scorecard is locked: the workflow reads it again.
-    scorecard = (
-        Scorecard.objects.filter(panellist=panellist).first() if posting else _scorecard(panellist)
-    )
+    # A post is handled by the workflow, which reads the scorecard under its lock and refuses
+    # to change a submitted one.
+    scorecard = None if posting else _scorecard(panellist)
     # What the form parses; the value's indicators only when a page is shown (below).
     criteria = list(assessment.criteria())
     context: dict[str, Any] = {
@@ -116,8 +115,6 @@ def scorecard_edit(
         "scorecard": scorecard,
     }
     if scorecard is not None and scorecard.is_submitted:
-        if request.method == "POST":
-            return _submitted_meanwhile(request, submitting="submit" in request.POST)
         scores = {s.criterion_id: s for s in scorecard.scores.all()}
         context["answered"] = [(c, scores.get(c.pk)) for c in _with_indicators(criteria)]
         return render(request, "recruitment/scorecard_submitted.html", context)
@@ -127,7 +124,7 @@ def scorecard_edit(
         form = ScorecardForm(request.POST, criteria=criteria, submitting=submitting)
         valid = form.is_valid()
         if submitting and valid:
-            workflow.submit_scorecard(
+            submitted = workflow.submit_scorecard(
                 panellist=panellist,
                 answers=form.answers(),
                 recommendation=form.recommendation_value(),
@@ -135,6 +132,8 @@ def scorecard_edit(
                 entered_by=request.user,  # type: ignore[arg-type]
                 criteria=criteria,
             )
+            if not submitted.submitted_now:  # a second click, or another tab
+                return _submitted_meanwhile(request, submitting=True)
             messages.success(request, "Thank you: your scorecard is submitted and locked.")
             return redirect("assessment-debrief", membership.provider.slug, assessment.pk)
         # Save what was typed even when a submit was refused: nothing is lost.
@@ -148,8 +147,8 @@ def scorecard_edit(
                 criteria=criteria,
             )
         except workflow.ScorecardLocked:
-            # Submitted from another tab since this page read it.
-            return _submitted_meanwhile(request, submitting=False)
+            # Submitted already: a refused second submit, or a draft from another tab.
+            return _submitted_meanwhile(request, submitting=submitting)
         if not submitting:
             messages.success(request, "Draft saved. Nobody else can see it.")
             return redirect(request.get_full_path())

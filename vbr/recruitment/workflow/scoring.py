@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from vbr.accounts import audit
@@ -31,8 +32,10 @@ from vbr.recruitment.workflow._locks import (
     lock_panel_place,
     lock_scorecard_with_its_assessment,
 )
-from vbr.reports.agreement import refresh_agreement, tally_rows
+from vbr.recruitment.writes import Writes
+from vbr.reports.agreement import tallies_of, tally_rows
 from vbr.reports.caching import reports_changed
+from vbr.reports.models import AgreementTally
 
 
 class ScorecardLocked(Exception):
@@ -82,42 +85,31 @@ def _write_answers(
     answers: Mapping[int, Answer],
     criteria: Sequence[Criterion] | None = None,
 ) -> None:
-    """Write the answers to the assessment's criteria (others are ignored). `criteria`: the
-    assessment's criteria when the caller has already loaded them."""
-    existing = {score.criterion_id: score for score in scorecard.scores.all()}
+    """Write the answers to the assessment's criteria (others are ignored), in one statement:
+    a criterion answered before has its score replaced. `criteria`: the assessment's criteria
+    when the caller has already loaded them."""
     if criteria is None:
         allowed = set(scorecard.assessment.criteria().values_list("pk", flat=True))
     else:
         allowed = {criterion.pk for criterion in criteria}
-    to_create, to_update = [], []
-    for criterion_id, answer in answers.items():
-        if criterion_id not in allowed:
-            continue
-        level = None if answer.not_observed else answer.level
-        score = existing.get(criterion_id)
-        if score is None:
-            to_create.append(
-                Score(
-                    scorecard=scorecard,
-                    criterion_id=criterion_id,
-                    level=level,
-                    not_observed=answer.not_observed,
-                    evidence=answer.evidence,
-                )
-            )
-        elif (score.level, score.not_observed, score.evidence) != (
-            level,
-            answer.not_observed,
-            answer.evidence,
-        ):
-            score.level, score.not_observed, score.evidence = (
-                level,
-                answer.not_observed,
-                answer.evidence,
-            )
-            to_update.append(score)
-    Score.objects.bulk_create(to_create)
-    Score.objects.bulk_update(to_update, ["level", "not_observed", "evidence"])
+    scores = [
+        Score(
+            scorecard=scorecard,
+            criterion_id=criterion_id,
+            level=None if answer.not_observed else answer.level,
+            not_observed=answer.not_observed,
+            evidence=answer.evidence,
+        )
+        for criterion_id, answer in answers.items()
+        if criterion_id in allowed
+    ]
+    if scores:
+        Score.objects.bulk_create(
+            scores,
+            update_conflicts=True,
+            unique_fields=["scorecard", "criterion"],
+            update_fields=["level", "not_observed", "evidence"],
+        )
 
 
 def _fill(
@@ -188,46 +180,112 @@ def submit_scorecard(
         return scorecard
     _fill(scorecard, answers, recommendation, summary, entered_by, criteria)
     scorecard.submitted_at = timezone.now()
+    scorecard.submitted_now = True
     scorecard.save()
-    # Stored figures, and "scoring open" for a scheduled assessment, in the same statements.
-    refresh_from_scores([assessment], open_scoring=True)
+    # The stored figures ("scoring open" for a scheduled assessment among them), the audit
+    # event and the reports' new version, sent together (one statement on PostgreSQL).
+    writes = Writes()
+    refresh_from_scores([assessment], open_scoring=True, writes=writes)
     if status == Assessment.Status.SCHEDULED:
         assessment.status = Assessment.Status.SCORING
-    audit.record(
-        provider=assessment.application.provider,
+    _audit_and_new_version(
+        writes,
+        assessment,
         actor=entered_by or panellist.user,
         action=AuditEvent.Action.SCORECARD_SUBMITTED,
         subject=scorecard,
-        application_id=assessment.application_id,
         summary=f"Scorecard submitted for {assessment.stage.name}",
     )
-    # Last, so that concurrent submits at this provider queue on its reports version for
-    # as short a time as possible.
-    reports_changed(provider_id=assessment.application.provider_id)
+    writes.send()
     return scorecard
 
 
-def refresh_from_scores(assessments: Sequence[Assessment], *, open_scoring: bool = False) -> None:
+def _audit_and_new_version(
+    writes: Writes,
+    assessment: Assessment,
+    *,
+    actor: User | None,
+    action: str,
+    subject: Scorecard,
+    summary: str,
+) -> None:
+    """The audit event of a change to the assessment's scores, and the provider's new reports
+    version (`reports_changed`). Added last: concurrent submits at one provider queue on its
+    reports version, and hold it for as short a time as possible."""
+    application = assessment.application
+    writes.insert(
+        [
+            audit.unsaved(
+                provider=application.provider,
+                actor=actor,
+                action=action,
+                subject=subject,
+                application_id=application.pk,
+                summary=summary,
+            )
+        ]
+    )
+    reports_changed(provider_id=application.provider_id, writes=writes)
+
+
+def refresh_from_scores(
+    assessments: Sequence[Assessment], *, open_scoring: bool = False, writes: Writes | None = None
+) -> None:
     """Store again everything kept from these assessments' submitted scorecards: each
     application's per-value totals (exports, retention), the panel's progress (lists, the
     dashboard) and the panel tallies (values and panel reports). Called when a scorecard is
     submitted or amended, the only steps that change submitted levels; loads that write
     scorecards directly call it as submitting would. `open_scoring`: a scheduled assessment
-    is now being scored (a submit), stored with its progress. Six queries: the
-    applications' submitted answers read once for totals and tallies; the totals stored;
-    the progress stored (2); the old tallies cleared and the new stored.
+    is now being scored (a submit), stored with its progress. `writes`: the caller's other
+    writes, to send these with (else they are sent here).
+
+    One query reads the applications' submitted answers, once for totals and tallies; then
+    five writes (the totals; the panel places' flags and the assessments' progress; the old
+    tallies deleted and the new inserted), one statement on PostgreSQL. Each write counts
+    only what was written before this call, so the five may run against one snapshot.
 
     The workflow calls it holding the locks of the applications and assessments (`_locks`):
     each count is then made after every earlier writer has committed, and is exact."""
+    sending = writes is None
+    writes = writes or Writes()
     application_ids = sorted({assessment.application_id for assessment in assessments})
     rows = list(
         tally_rows(Score.objects.filter(scorecard__assessment__application_id__in=application_ids))
     )
     totals = value_level_totals_of((row[1], row[4], row[7]) for row in rows)
-    _store_value_levels(application_ids, totals)
+    writes.update(
+        Application.objects.filter(pk__in=application_ids),
+        value_levels=_value_levels(application_ids, totals),
+    )
     ids = [assessment.pk for assessment in assessments]
-    Assessment.objects.filter(pk__in=ids).refresh_scoring_progress(open_scoring=open_scoring)
-    refresh_agreement(ids, rows)
+    progress = Assessment.objects.filter(pk__in=ids).scoring_progress_updates(open_scoring)
+    for rows_to_update, values in progress:
+        writes.update(rows_to_update, **values)
+    wanted = set(ids)
+    writes.delete(AgreementTally.objects.filter(assessment_id__in=ids))
+    writes.insert(
+        [AgreementTally(**fields) for fields in tallies_of(r for r in rows if r[0] in wanted)]
+    )
+    if sending:
+        writes.send()
+
+
+def _value_levels(
+    application_ids: Sequence[int], totals: Mapping[int, dict[str, list[float]]]
+) -> models.Expression:
+    """Each application's totals, as the value of an UPDATE of them all (as `bulk_update`
+    writes them)."""
+    field = Application._meta.get_field("value_levels")
+    if len(application_ids) == 1:
+        return models.Value(totals.get(application_ids[0], {}), output_field=field)
+    case = models.Case(
+        *[
+            models.When(pk=pk, then=models.Value(totals.get(pk, {}), output_field=field))
+            for pk in application_ids
+        ],
+        output_field=field,
+    )
+    return Cast(case, output_field=field)
 
 
 def _store_value_levels(
@@ -307,16 +365,17 @@ def amend_scorecard(
     scorecard.recommendation = recommendation
     scorecard.summary = summary
     scorecard.save()
-    refresh_from_scores([assessment])
-    audit.record(
-        provider=assessment.application.provider,
+    writes = Writes()  # as on submit
+    refresh_from_scores([assessment], writes=writes)
+    _audit_and_new_version(
+        writes,
+        assessment,
         actor=amended_by,
         action=AuditEvent.Action.SCORECARD_AMENDED,
         subject=scorecard,
-        application_id=assessment.application_id,
         summary=f"Scorecard amended for {assessment.stage.name}",
     )
-    reports_changed(provider_id=assessment.application.provider_id)  # last, as on submit
+    writes.send()
     return revision
 
 
