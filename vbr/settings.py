@@ -447,6 +447,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "vbr.reports.sweep_export_jobs",
         "schedule": JOB_SWEEP_SECONDS,
     },
+    # Reports rebuilt after a change (vbr/reports/rebuilds.py): the same outbox and leases.
+    "sweep-report-rebuilds": {
+        "task": "vbr.reports.sweep_report_rebuilds",
+        "schedule": JOB_SWEEP_SECONDS,
+    },
     # Daily: admins are reminded of panel members' payments due soon or overdue.
     "remind-unpaid-involvement": {
         "task": "vbr.recruitment.remind_unpaid_involvement",

@@ -20,7 +20,7 @@ from vbr.accounts.models import AuditEvent, User
 from vbr.privacy.files import delete_files_after_commit, file_fields
 from vbr.privacy.register import Anonymise, Erase, Personal, Table, candidate_tables
 from vbr.recruitment.models import Candidate
-from vbr.reports.caching import reports_changed
+from vbr.reports.caching import forget_earlier_reports, reports_changed
 
 
 def scrub_free_text(snapshot: Any, keys: tuple[str, ...]) -> Any:
@@ -109,8 +109,10 @@ def anonymise_candidate(
     for table in candidate_tables():
         _anonymise_rows(table, table.candidate_rows(candidate))
     Candidate.objects.filter(pk=candidate.pk).update(anonymised_at=timezone.now())
-    # Withdrawal and decline reasons are shown (grouped) in the funnel report.
+    # Withdrawal and decline reasons are shown (grouped) in the funnel report: not even the
+    # earlier builds of the reports, kept to show while one is rebuilt, may show them again.
     reports_changed(provider_id=candidate.provider_id)
+    forget_earlier_reports(provider_id=candidate.provider_id)
 
     record(
         provider=candidate.provider,
@@ -141,6 +143,7 @@ def erase_candidate(*, candidate: Candidate, by: User | None) -> None:
     for table in candidate_tables():
         _erase_rows(table, table.candidate_rows(candidate))
     reports_changed(provider_id=provider.pk)
+    forget_earlier_reports(provider_id=provider.pk)
     record(
         provider=provider,
         actor=by,

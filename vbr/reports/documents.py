@@ -23,7 +23,11 @@ PDF_BASE_URL = "http://vbr.invalid"
 
 
 def filters_from_job(job: ExportJob) -> ReportFilter:
-    data = job.filters or {}
+    return filters_from_dict(job.filters or {})
+
+
+def filters_from_dict(data: dict[str, Any]) -> ReportFilter:
+    """The filters stored by `ReportFilter.as_dict()`, read back."""
     scope = data.get("roles_in_scope")
     return ReportFilter(
         role_scope=None if scope is None else tuple(int(pk) for pk in scope),

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from vbr import leases
-from vbr.reports import export_jobs
+from vbr.reports import export_jobs, rebuilds
 from vbr.reports.models import ExportJob
 
 # How many times a task finding its job held elsewhere looks again: enough to outlast the
@@ -54,4 +54,30 @@ def make_export(self: Task, job_id: int) -> str:  # type: ignore[type-arg]
 def sweep_export_jobs() -> dict[str, int]:
     """Run by celery beat every JOB_SWEEP_SECONDS."""
     report = export_jobs.sweep_export_jobs()
+    return {"resent": report.resent, "requeued": report.requeued, "failed": report.failed}
+
+
+@shared_task(
+    name="vbr.reports.rebuild_report",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=rebuilds.SOFT_TIME_LIMIT,
+    time_limit=rebuilds.TIME_LIMIT,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=5,
+)
+def rebuild_report(rebuild_id: int) -> str:
+    """Build a report for its provider's current data (see vbr/reports/rebuilds.py). A
+    rebuild held by another worker is left to it, or to the sweep if that worker died."""
+    return rebuilds.run_rebuild(rebuild_id=rebuild_id)
+
+
+@shared_task(name="vbr.reports.sweep_report_rebuilds", ignore_result=True)
+def sweep_report_rebuilds() -> dict[str, int]:
+    """Run by celery beat every JOB_SWEEP_SECONDS."""
+    report = rebuilds.sweep_report_rebuilds()
     return {"resent": report.resent, "requeued": report.requeued, "failed": report.failed}

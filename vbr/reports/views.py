@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,6 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,11 +29,12 @@ from vbr.accounts import audit
 from vbr.accounts.access import ADMIN, STAFF, provider_view, withheld_application_ids
 from vbr.accounts.models import AuditEvent, Membership
 from vbr.reports import export_jobs, exports
-from vbr.reports.caching import cached_html, cached_report, reports_changed
+from vbr.reports.caching import cached_report, page_report, reports_changed
 from vbr.reports.documents import filters_from_job
 from vbr.reports.forms import EqualityResponseForm, ReportFilterForm
 from vbr.reports.models import EqualityResponse, ExportJob, MonitoringInvite
 from vbr.reports.queries import REPORT_TITLES, ReportFilter
+from vbr.reports.rebuilds import draw_sections
 
 # Above this many applications (or scores), an XLSX is made by a worker, not in the request.
 XLSX_INLINE_LIMIT = 5000
@@ -120,32 +121,44 @@ def report_detail(request: HttpRequest, membership: Membership, report: str) -> 
         raise Http404("No such report")
     provider = membership.provider
     form, chosen = _filters(request, membership)
-    built, key = cached_report(report, provider, chosen)
     export_format = request.GET.get("format")
-    if export_format == "csv":
-        _recorded(membership, f"{built.title} report CSV")
-        chunks = exports.csv_chunks([built.title], exports.report_csv_rows(built))
-        return _csv_response(f"{report}-{_stamp()}.csv", chunks)
-    if export_format == "xlsx":
-        _recorded(membership, f"{built.title} report XLSX")
+    if export_format in ("csv", "xlsx"):
+        # A download always holds the current figures (built here if the cache has none).
+        built, _key = cached_report(report, provider, chosen)
+        _recorded(membership, f"{built.title} report {export_format.upper()}")
+        if export_format == "csv":
+            chunks = exports.csv_chunks([built.title], exports.report_csv_rows(built))
+            return _csv_response(f"{report}-{_stamp()}.csv", chunks)
         return _xlsx_response(f"{report}-{_stamp()}.xlsx", exports.report_sheets(built))
     query = request.GET.copy()
     query.pop("format", None)
-    # The tables and charts, drawn once per cached report (most of a large report's time).
-    sections = cached_html(
-        key, report, lambda: render_to_string("reports/_sections.html", {"report": built})
-    )
+    # The tables and charts are drawn once per build (most of a large report's time); after
+    # a change the last build may be shown, saying when it is from, while a worker rebuilds.
+    page = page_report(report, provider, chosen, draw_sections)
     return render(
         request,
         "reports/report_detail.html",
         {
-            "report": built,
-            "sections": sections,
+            "report": page.report,
+            "sections": page.sections,
+            "earlier": as_of(page.earlier) if page.earlier else "",
             "form": form,
             "query": query.urlencode(),
             "reports": REPORT_TITLES.items(),
         },
     )
+
+
+def as_of(moment: datetime) -> str:
+    """When earlier figures are from, in the provider's local time: "14:05" today,
+    "14:05 on 5 December" another day (and the year when it is not this one)."""
+    local = timezone.localtime(moment)
+    today = timezone.localdate()
+    when = local.strftime("%H:%M")
+    if local.date() == today:
+        return when
+    day = f"{when} on {local.day} {local:%B}"
+    return day if local.year == today.year else f"{day} {local.year}"
 
 
 def _large_xlsx_job(
