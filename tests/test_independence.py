@@ -311,6 +311,20 @@ def world(
         # to a stage and starting from a set are POSTs (nothing to read).
         "set_id": [bank_item.national_value.value_set_id],
         "item_id": [bank_item.pk],
+        # One of Sunrise's own bank items: writing questions holds no scores either.
+        "bank_item_id": [
+            BankItem.objects.create(
+                provider=sunrise,
+                core_value=values[0],
+                kind=BankItem.Kind.SCENARIO,
+                title="Ours",
+                prompt="What would you do if someone refused their tea?",
+                level_1="1",
+                level_2="2",
+                level_3="3",
+                level_4="4",
+            ).pk
+        ],
         # A service (care home): its page holds no scores, so nothing may change there.
         "service_id": [Service.objects.create(provider=sunrise, name="Sunrise House").pk],
         # Ann's safer-recruitment file: no scores in it, so nothing may change there either.

@@ -131,6 +131,11 @@ ACCESS: dict[str, Row] = {
     # An empty post (no value chosen) goes back to the bank with a message.
     "bank-item-add": staff_only("POST", ok=302),
     "criterion-to-bank": staff_only("POST", ok=302),
+    # The provider's own bank items: the list, a new one, changing one and removing one.
+    "bank-own-list": staff_only(),
+    "bank-item-new": staff_only(),
+    "bank-item-edit": staff_only(),
+    "bank-item-delete": staff_only(),
     "starter-values-copy": staff_only("POST", ok=302),
     "starter-behaviours-add": staff_only("POST", ok=302),
     "starter-questions-add": staff_only("POST", ok=302),
@@ -401,6 +406,18 @@ def world(sunrise: Provider, settings, tmp_path) -> dict[str, Any]:  # type: ign
         "criterion_id": criterion.pk,
         "set_id": value_set.pk,
         "item_id": bank_item.pk,
+        # One of Sunrise's own bank items (the shared one above is not found on these pages).
+        "bank_item_id": BankItem.objects.create(
+            provider=sunrise,
+            core_value=core_value,
+            kind=BankItem.Kind.SCENARIO,
+            title="Ours",
+            prompt="What would you do if someone refused their tea?",
+            level_1="1",
+            level_2="2",
+            level_3="3",
+            level_4="4",
+        ).pk,
         # Placeholders for routes merged from main (see the note in ACCESS).
         "file_format": "csv",
         "number": 1,

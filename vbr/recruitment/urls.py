@@ -196,6 +196,14 @@ urlpatterns += [
     path("values/<int:value_id>/national/", library.corevalue_map, name="corevalue-map"),
     path("values/sets/<int:set_id>/start/", library.value_set_adopt, name="value-set-adopt"),
     path("bank/", library.bank_list, name="bank-list"),
+    path("bank/ours/", library.bank_own_list, name="bank-own-list"),
+    path("bank/ours/new/", library.bank_item_new, name="bank-item-new"),
+    path("bank/ours/<int:bank_item_id>/", library.bank_item_edit, name="bank-item-edit"),
+    path(
+        "bank/ours/<int:bank_item_id>/remove/",
+        library.bank_item_delete,
+        name="bank-item-delete",
+    ),
     path(
         "roles/<int:role_id>/stages/<int:stage_id>/bank/<int:item_id>/add/",
         library.bank_item_add,

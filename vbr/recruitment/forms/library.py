@@ -82,3 +82,72 @@ class BankAddForm(forms.Form):
         field = self.fields["core_value"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = provider.core_values.current().order_by("order", "name")
+
+
+class BankItemForm(forms.ModelForm[BankItem]):
+    """A question or activity a provider writes for its own bank, in plain and easy-read words.
+
+    The values offered are the provider's own current values only; another provider's value
+    cannot be chosen."""
+
+    class Meta:
+        model = BankItem
+        fields = [
+            "core_value",
+            "kind",
+            "title",
+            "prompt",
+            "prompt_easy_read",
+            "level_1",
+            "level_1_easy_read",
+            "level_2",
+            "level_2_easy_read",
+            "level_3",
+            "level_3_easy_read",
+            "level_4",
+            "level_4_easy_read",
+        ]
+        labels = {
+            "core_value": "Evidences our value",
+            "kind": "Kind",
+            "title": "A short name",
+            "prompt": "The question, behaviour or activity, in plain words",
+            "prompt_easy_read": "The same in easy read",
+            "level_1": "Level 1 — no evidence shown",
+            "level_2": "Level 2 — some evidence",
+            "level_3": "Level 3 — good evidence",
+            "level_4": "Level 4 — strong evidence",
+            "level_1_easy_read": "Level 1 in easy read",
+            "level_2_easy_read": "Level 2 in easy read",
+            "level_3_easy_read": "Level 3 in easy read",
+            "level_4_easy_read": "Level 4 in easy read",
+        }
+        help_texts = {
+            "title": "How the bank lists it. Left empty, the first words of the question.",
+            "prompt_easy_read": "Short sentences and everyday words, for panel members who "
+            "use the easy-read scorecard.",
+        }
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 2})
+            for name in fields
+            if name not in ("core_value", "kind", "title")
+        }
+
+    def __init__(self, *args: Any, provider: Provider, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["core_value"]
+        assert isinstance(field, forms.ModelChoiceField)
+        # Current values, and the one the item serves already even if it has been retired.
+        field.queryset = provider.core_values.filter(
+            models.Q(retired_at__isnull=True) | models.Q(pk=self.instance.core_value_id)
+        ).order_by("order", "name")
+        field.required = True
+        field.empty_label = "Choose a value"
+        self.fields["title"].required = False
+
+    def clean_title(self) -> str:
+        title = str(self.cleaned_data.get("title") or "").strip()
+        prompt = str(self.data.get(self.add_prefix("prompt"), "")).strip()
+        if title or not prompt:
+            return title
+        return prompt if len(prompt) <= 80 else prompt[:79] + "…"

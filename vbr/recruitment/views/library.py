@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vbr.accounts.access import STAFF, provider_view
 from vbr.accounts.models import Membership
 from vbr.recruitment import workflow
-from vbr.recruitment.forms.library import BankAddForm, BankFilterForm, MapValueForm
+from vbr.recruitment.forms.library import (
+    BankAddForm,
+    BankFilterForm,
+    BankItemForm,
+    MapValueForm,
+)
 from vbr.recruitment.models import BankItem, CoreValue, NationalValue, Stage, ValueSet
 
 
@@ -236,3 +242,77 @@ def criterion_to_bank(
         messages.info(request, f"“{item.title}” is already in your question bank.")
     url = reverse("role-setup", args=[provider.slug, role.pk])
     return redirect(f"{url}#stage-{stage.pk}")
+
+
+# -- The provider's own bank items -----------------------------------------------------------------
+
+
+@require_GET
+@provider_view(STAFF)
+def bank_own_list(request: HttpRequest, membership: Membership) -> HttpResponse:
+    """The provider's own questions and activities, to write, change or remove. The shared
+    library is read on the bank page and cannot be changed here."""
+    provider = membership.provider
+    items = list(
+        provider.bank_items.select_related("core_value", "national_value__value_set")
+        # How many criteria were copied from each: they keep their wording whatever happens.
+        .annotate(copies=Count("criteria"))
+        .order_by("core_value__order", "core_value__name", "kind", "pk")
+    )
+    return render(request, "recruitment/bank_own_list.html", {"items": items})
+
+
+def _bank_item_form_page(
+    request: HttpRequest, membership: Membership, item: BankItem | None
+) -> HttpResponse:
+    provider = membership.provider
+    form = BankItemForm(request.POST or None, instance=item, provider=provider)
+    if request.method == "POST" and form.is_valid():
+        saved = workflow.save_own_bank_item(
+            item=form.save(commit=False), provider=provider, actor=request.user
+        )
+        if item is None:
+            messages.success(
+                request,
+                f"Added “{saved.title}” to your question bank. Any of your roles can use it.",
+            )
+        else:
+            messages.success(
+                request,
+                f"Saved “{saved.title}”. Stages that already use it keep the words they had.",
+            )
+        return redirect(f"{reverse('bank-own-list', args=[provider.slug])}#bank-item-{saved.pk}")
+    return render(request, "recruitment/bank_item_form.html", {"form": form, "item": item})
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def bank_item_new(request: HttpRequest, membership: Membership) -> HttpResponse:
+    return _bank_item_form_page(request, membership, None)
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def bank_item_edit(request: HttpRequest, membership: Membership, bank_item_id: int) -> HttpResponse:
+    # Only the provider's own items: a shared or another provider's item is not found.
+    item = get_object_or_404(membership.provider.bank_items, pk=bank_item_id)
+    return _bank_item_form_page(request, membership, item)
+
+
+@require_http_methods(["GET", "POST"])
+@provider_view(STAFF)
+def bank_item_delete(
+    request: HttpRequest, membership: Membership, bank_item_id: int
+) -> HttpResponse:
+    provider = membership.provider
+    item = get_object_or_404(
+        provider.bank_items.annotate(copies=Count("criteria")), pk=bank_item_id
+    )
+    if request.method == "POST":
+        title = item.title
+        workflow.remove_own_bank_item(item=item, actor=request.user)
+        messages.success(
+            request, f"Removed “{title}” from your question bank. Stages that use it keep it."
+        )
+        return redirect("bank-own-list", provider.slug)
+    return render(request, "recruitment/bank_item_confirm_delete.html", {"item": item})

@@ -37,7 +37,9 @@ from vbr.recruitment.workflow.library import (
     copy_bank_item_into_stage,
     load_value_sets,
     map_core_value,
+    remove_own_bank_item,
     save_criterion_to_bank,
+    save_own_bank_item,
 )
 from vbr.recruitment.workflow.outcome_messages import (
     Letter,
@@ -159,11 +161,13 @@ __all__ = [
     "remake_missing_summary",
     "remind_unpaid",
     "remove_generated_files",
+    "remove_own_bank_item",
     "remove_panellist",
     "request_summary",
     "request_summary_batch",
     "run_summary_job",
     "save_criterion_to_bank",
+    "save_own_bank_item",
     "save_scorecard_draft",
     "schedule_assessment",
     "scorecard_snapshot",

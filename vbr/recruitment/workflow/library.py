@@ -290,3 +290,49 @@ def save_criterion_to_bank(*, criterion: Criterion, actor: Any = None) -> tuple[
         summary=f"Saved criterion {criterion.pk} to the provider's question bank",
     )
     return item, True
+
+
+@transaction.atomic
+def save_own_bank_item(*, item: BankItem, provider: Provider, actor: Any = None) -> BankItem:
+    """Keep a question or activity the provider wrote (new or changed) in its own bank.
+
+    It serves the chosen value and, like an item saved from a criterion, the first national
+    value that value evidences, so it is listed with the set's items too. Criteria copied from
+    it earlier keep their own wording: nothing here touches a stage."""
+    new = item.pk is None
+    # The shared library is read-only, and another provider's items and values are not ours.
+    if (not new and item.provider_id != provider.pk) or (
+        item.core_value is not None and item.core_value.provider_id != provider.pk
+    ):
+        raise NotThisProvidersItem("Only the provider's own values and items.")
+    item.provider = provider
+    if item.core_value is not None:
+        item.national_value = item.core_value.evidences.order_by(
+            "value_set__order", "order"
+        ).first()
+    item.save()
+    audit.record(
+        provider=provider,
+        actor=actor,
+        action=AuditEvent.Action.CRITERIA_CHANGED,
+        subject=item,
+        summary=f"{'Wrote' if new else 'Changed'} question bank item {item.pk}",
+    )
+    return item
+
+
+@transaction.atomic
+def remove_own_bank_item(*, item: BankItem, actor: Any = None) -> None:
+    """Take one of the provider's own items out of its bank. Criteria copied from it stay as
+    they are (they keep their own wording), only without the record of where it came from."""
+    provider = item.provider
+    if provider is None:
+        raise NotThisProvidersItem("The shared library is read-only.")
+    audit.record(
+        provider=provider,
+        actor=actor,
+        action=AuditEvent.Action.CRITERIA_CHANGED,
+        subject=item,
+        summary=f"Removed question bank item {item.pk}",
+    )
+    item.delete()
