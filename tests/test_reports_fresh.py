@@ -26,7 +26,7 @@ from vbr.recruitment import workflow
 from vbr.recruitment.models import Scorecard
 from vbr.reports import caching, rebuilds
 from vbr.reports.models import ReportRebuild
-from vbr.reports.queries import ReportFilter
+from vbr.reports.queries import ReportFilter, build_report
 
 # One care assistant application at the values interview: Bob submitted level 3 for
 # Compassion; Dev, the expert by experience, has a draft at level 4.
@@ -126,7 +126,8 @@ def test_a_download_holds_the_current_figures_while_the_page_shows_earlier_ones(
     with django_capture_on_commit_callbacks():
         submit_devs(scored)
         assert as_of_line(as_alice, url)
-        rows = b"".join(as_alice.get(url + "?format=csv").streaming_content).decode()
+        download: Any = as_alice.get(url + "?format=csv")
+        rows = b"".join(download.streaming_content).decode()
     compassion_row = next(line for line in rows.splitlines() if line.startswith("Compassion"))
     assert compassion_row.startswith("Compassion,0,0,1,1,0")
 
@@ -213,6 +214,7 @@ def test_the_beat_runs_the_rebuild_sweep(settings: Any) -> None:
 
 def test_a_change_made_while_a_rebuild_runs_sends_it_round_again(
     with_worker: None,
+    monkeypatch: pytest.MonkeyPatch,
     as_alice: Client,
     sunrise: Provider,
     scored: dict[str, Any],
@@ -224,19 +226,17 @@ def test_a_change_made_while_a_rebuild_runs_sends_it_round_again(
         caching.reports_changed(provider_id=sunrise.pk)
         as_alice.get(url)
     rebuild = ReportRebuild.objects.get()
-    real_build = rebuilds.build_report
+    real_build = build_report
 
     def build_then_change(*args: Any) -> Any:
         built = real_build(*args)
         caching.reports_changed(provider_id=sunrise.pk)
         return built
 
-    rebuilds.build_report = build_then_change  # type: ignore[assignment]
-    try:
+    with monkeypatch.context() as patched:
+        patched.setattr(rebuilds, "build_report", build_then_change)
         with django_capture_on_commit_callbacks() as again:
             assert rebuilds.run_rebuild(rebuild_id=rebuild.pk) == "again"
-    finally:
-        rebuilds.build_report = real_build
     rebuild.refresh_from_db()
     assert (rebuild.status, rebuild.attempts, rebuild.sent_at) == ("pending", 0, None)
     assert callbacks and again
