@@ -124,6 +124,7 @@ class BankItemForm(forms.ModelForm[BankItem]):
         }
         help_texts = {
             "title": "How the bank lists it. Left empty, the first words of the question.",
+            "prompt": "What the panel asks, or what it watches for at the stage.",
             "prompt_easy_read": "Short sentences and everyday words, for panel members who "
             "use the easy-read scorecard.",
         }
