@@ -101,10 +101,12 @@ def worker_builds() -> bool:
 
 
 def _rebuild_after_change(provider_id: int) -> None:
-    from vbr.reports import rebuilds
+    """One message to the worker, which works out what to rebuild: the step that made the
+    change reads and writes nothing more for it."""
+    from vbr.reports.tasks import rebuild_after_change
 
     try:
-        rebuilds.rebuild_after_change(provider_id=provider_id)
+        rebuild_after_change.apply_async((provider_id,), queue=settings.EXPORT_QUEUE, retry=False)
     except Exception:
         # The change is committed; the pages ask for what they need on their next view.
         logger.warning("Could not ask for reports to be rebuilt", exc_info=True)

@@ -76,6 +76,12 @@ def rebuild_report(rebuild_id: int) -> str:
     return rebuilds.run_rebuild(rebuild_id=rebuild_id)
 
 
+@shared_task(name="vbr.reports.rebuild_after_change", ignore_result=True)
+def rebuild_after_change(provider_id: int) -> int:
+    """After a change: rebuild the provider's reports somebody has looked at unfiltered."""
+    return rebuilds.rebuild_after_change(provider_id=provider_id)
+
+
 @shared_task(name="vbr.reports.sweep_report_rebuilds", ignore_result=True)
 def sweep_report_rebuilds() -> dict[str, int]:
     """Run by celery beat every JOB_SWEEP_SECONDS."""
