@@ -371,16 +371,6 @@ REGISTER: tuple[Table, ...] = (
         fields=(NotPersonal("prompt", "a values question the provider asks everyone"),),
     ),
     Table(
-        "applicants.NoticeWording",
-        rows=None,
-        fields=(
-            NotPersonal("kind", CODE),
-            NotPersonal("subject", "the provider's own wording of a notice, naming nobody"),
-            NotPersonal("email", "the provider's own wording of a notice, naming nobody"),
-            NotPersonal("sms", "the provider's own wording of a notice, naming nobody"),
-        ),
-    ),
-    Table(
         "pa.PaJob",
         rows=None,
         note="An individual employer's own words about the PA job they offer.",
@@ -402,6 +392,16 @@ REGISTER: tuple[Table, ...] = (
                 "they publish in their advert; about no candidate",
             ),
             NotPersonal("companion_relationship", CODE),
+        ),
+    ),
+    Table(
+        "applicants.NoticeWording",
+        rows=None,
+        fields=(
+            NotPersonal("kind", CODE),
+            NotPersonal("subject", "the provider's own wording of a notice, naming nobody"),
+            NotPersonal("email", "the provider's own wording of a notice, naming nobody"),
+            NotPersonal("sms", "the provider's own wording of a notice, naming nobody"),
         ),
     ),
     Table(
@@ -557,6 +557,40 @@ REGISTER: tuple[Table, ...] = (
                 why=THIRD_PARTY,
             ),
             Personal("supporter_name", SU, A.BLANK, X.DELETE_ROW, why=THIRD_PARTY),
+        ),
+    ),
+    Table(
+        "involvement.ShortlistEntry",
+        rows="application__candidate_id",
+        section="shortlisting",
+        note="The candidate was shown to the people shortlisting by number, never by name.",
+        fields=(
+            Personal(
+                "outcome",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                "outcome",
+                why="moved on or not after shortlisting: a code that reports count",
+            ),
+        ),
+    ),
+    Table(
+        "involvement.ShortlistAnswer",
+        rows="entry__application__candidate_id",
+        section="shortlisting_answers",
+        note="What the people shortlisting said of the candidate's values answers is about "
+        "the candidate and is exported; who said it is not.",
+        fields=(
+            Personal(
+                "answer",
+                C,
+                A.KEEP,
+                X.DELETE_ROW,
+                "answer",
+                why="yes, not sure or no: kept like a level",
+            ),
+            Personal("comment", C, A.BLANK, X.DELETE_ROW, "comment"),
         ),
     ),
     Table(
@@ -1022,6 +1056,28 @@ REGISTER: tuple[Table, ...] = (
                 why="where the panel member hears about panel times; " + MEMBER_OWN,
             ),
             Personal("hear_about_decisions", M, A.KEEP, X.KEEP, why=MEMBER_OWN),
+        ),
+    ),
+    Table(
+        "involvement.AdvertComment",
+        rows=None,
+        note="Comments on a draft advert by the people asked for their views: about the "
+        "advert, never about a candidate.",
+        fields=(
+            NotPersonal("section", CODE),
+            NotPersonal("section_text", "the provider's own advert words, as they were read"),
+            Personal("comment", M, A.KEEP, X.KEEP, why="what the member thinks; " + MEMBER_OWN),
+            Personal(
+                "suggested_words", M, A.KEEP, X.KEEP, why="words the member offered; " + MEMBER_OWN
+            ),
+            NotPersonal("outcome", CODE),
+            Personal(
+                "outcome_note",
+                M,
+                A.KEEP,
+                X.KEEP,
+                why="the manager's answer to the member's comment; " + MEMBER_OWN,
+            ),
         ),
     ),
     Table(
