@@ -27,18 +27,22 @@ STAFF = (Membership.Role.ADMIN, Membership.Role.MANAGER)
 ANY_MEMBER = (Membership.Role.ADMIN, Membership.Role.MANAGER, Membership.Role.PANEL)
 
 
-def get_membership(request: HttpRequest, provider_slug: str) -> Membership:
-    """The caller's membership of the provider named in the URL, or 404."""
+def get_membership(
+    request: HttpRequest, provider_slug: str, *, owed_scorecards: bool = True
+) -> Membership:
+    """The caller's membership of the provider named in the URL, or 404. `owed_scorecards`:
+    work out in the same query whether they owe a scorecard anywhere at this provider (see
+    `scores_hidden_from`); without it, whoever asks later asks the database."""
     if not request.user.is_authenticated:
         raise Http404
     from vbr.recruitment.models import Panellist
 
-    membership = (
-        Membership.objects.select_related("provider", "user")
-        .filter(user=request.user, provider__slug=provider_slug)
-        # Whether they owe a scorecard anywhere at this provider: when not, no page needs
-        # to ask again whose scores they may see (see `scores_hidden_from`).
-        .annotate(
+    memberships = Membership.objects.select_related("provider", "user").filter(
+        user=request.user, provider__slug=provider_slug
+    )
+    if owed_scorecards:
+        # When they owe none, no page needs to ask again whose scores they may see.
+        memberships = memberships.annotate(
             owes_scorecard=Exists(
                 Panellist.objects.filter(
                     user=OuterRef("user"),
@@ -46,8 +50,7 @@ def get_membership(request: HttpRequest, provider_slug: str) -> Membership:
                 ).not_submitted()
             )
         )
-        .first()
-    )
+    membership = memberships.first()
     if membership is None:
         # 404, not 403: do not reveal that another provider exists.
         raise Http404("No such provider")
@@ -55,11 +58,14 @@ def get_membership(request: HttpRequest, provider_slug: str) -> Membership:
 
 
 def provider_view(
-    roles: tuple[str, ...] = STAFF,
+    roles: tuple[str, ...] = STAFF, *, owed_scorecards: bool = True
 ) -> Callable[[ProviderView[P]], Callable[..., HttpResponseBase]]:
     """Resolve `provider_slug` to the caller's Membership and check its role.
 
     The wrapped view receives the membership as its second argument instead of the slug.
+    `owed_scorecards=False` for a view that shows nobody's scores (a scorecard's autosave):
+    its membership is read a little faster, and anything that asks whose scores the person
+    may see asks the database (see `get_membership`).
     """
 
     def decorator(view: ProviderView[P]) -> Callable[..., HttpResponseBase]:
@@ -68,7 +74,7 @@ def provider_view(
         def wrapper(
             request: HttpRequest, provider_slug: str, *args: Any, **kwargs: Any
         ) -> HttpResponseBase:
-            membership = get_membership(request, provider_slug)
+            membership = get_membership(request, provider_slug, owed_scorecards=owed_scorecards)
             if membership.role not in roles:
                 raise PermissionDenied
             request.membership = membership  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -177,14 +178,16 @@ def _submitted_meanwhile(request: HttpRequest, *, submitting: bool) -> HttpRespo
 
 
 @require_POST
-@provider_view(ANY_MEMBER)
+@provider_view(ANY_MEMBER, owed_scorecards=False)  # shows nobody's scores
 def scorecard_autosave(
     request: HttpRequest, membership: Membership, assessment_id: int
 ) -> HttpResponse:
     """Save a draft as it is typed (htmx, or a beacon when the tab closes)."""
-    panellist = _panel_place(membership, assessment_id, ("assessment__stage",))
+    # With the scorecard as it is now, which the workflow saves without reading it again.
+    panellist = _panel_place(membership, assessment_id, ("assessment__stage", "scorecard"))
     # Parsing the post needs only the criteria ids.
-    criteria = list(panellist.assessment.criteria().select_related(None).only("pk", "stage"))
+    ids = panellist.assessment.criteria().select_related(None).values_list("pk", flat=True)
+    criteria = [Criterion(pk=pk) for pk in ids]
     form = ScorecardForm(request.POST, criteria=criteria)
     form.is_valid()
     try:
@@ -197,12 +200,15 @@ def scorecard_autosave(
             criteria=criteria,
         )
     except workflow.ScorecardLocked:
-        return render(
-            request, "recruitment/includes/autosave_status.html", {"locked": True}, status=409
-        )
-    return render(
-        request, "recruitment/includes/autosave_status.html", {"saved_at": timezone.now()}
-    )
+        return _autosave_status({"locked": True}, status=409)
+    return _autosave_status({"saved_at": timezone.now()})
+
+
+def _autosave_status(context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The few words under the form after an autosave. Rendered without the request: they
+    need nothing from the context processors (the layout's), which cost more than the words."""
+    template = get_template("recruitment/includes/autosave_status.html")
+    return HttpResponse(template.render(context), status=status)
 
 
 @require_http_methods(["GET", "POST"])

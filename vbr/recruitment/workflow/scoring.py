@@ -141,12 +141,47 @@ def save_scorecard_draft(
 ) -> Scorecard:
     """Save whatever has been typed so far. Drafts are never validated: nothing is lost.
 
-    `criteria`: the assessment's criteria, when the caller has them loaded already."""
+    `criteria`: the assessment's criteria, when the caller has them loaded already. When the
+    caller has loaded the panellist with their scorecard (`select_related("scorecard")`), a
+    draft already there is saved in two statements, without reading it again."""
+    scorecard = _save_loaded_draft(panellist, recommendation, summary, entered_by)
+    if scorecard is not None:
+        _write_answers(scorecard, answers, criteria)
+        return scorecard
     scorecard = _lock_panel_place(panellist)
     if scorecard.is_submitted:
         raise ScorecardLocked
     _fill(scorecard, answers, recommendation, summary, entered_by, criteria)
     scorecard.save()
+    return scorecard
+
+
+def _save_loaded_draft(
+    panellist: Panellist, recommendation: str, summary: str, entered_by: User | None
+) -> Scorecard | None:
+    """Save the overall part of the panellist's scorecard as loaded with them, in one UPDATE
+    that also locks it, if it is still a draft; None when it was not loaded with them, there
+    is none yet, or it has been submitted meanwhile (the caller then looks under the lock).
+    The UPDATE waits for a submit of the same scorecard and then finds it submitted, so a
+    submitted scorecard is never written."""
+    if not Panellist.scorecard.is_cached(panellist):
+        return None
+    try:
+        scorecard = panellist.scorecard
+    except Scorecard.DoesNotExist:
+        return None
+    values: dict[str, Any] = {
+        "recommendation": recommendation,
+        "summary": summary,
+        "updated_at": timezone.now(),
+    }
+    if entered_by is not None and entered_by.pk != panellist.user_id:
+        values["entered_by"] = entered_by
+    saved = Scorecard.objects.filter(pk=scorecard.pk, submitted_at__isnull=True).update(**values)
+    if not saved:
+        return None
+    for name, value in values.items():
+        setattr(scorecard, name, value)
     return scorecard
 
 
