@@ -160,9 +160,9 @@ def test_provider_home_query_count_does_not_grow(
     _fill(other, f.make_stage(role=other), n)
     # session, user, membership+provider, my scorecards to do, assessments this week,
     # waiting for a decision, safer-recruitment deadlines, the provider's time to first
-    # contact and the applications waiting for it, roles, stages, active counts per role and
-    # stage
-    with django_assert_num_queries(12):
+    # contact with the count of letters to print, the applications waiting for first
+    # contact, panel members' payments due, roles, stages, active counts per role and stage
+    with django_assert_num_queries(13):
         response = as_bob.get(reverse("provider-home", args=[sunrise.slug]))
     assert response.status_code == 200
 

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, Field, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, Field, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
-from vbr.accounts.models import Membership
-from vbr.applicants.first_contact import awaiting_first_contact, first_contact_hours
+from vbr.accounts.models import Membership, Provider
+from vbr.applicants.first_contact import DEFAULT_FIRST_CONTACT_HOURS, awaiting_first_contact
 from vbr.involvement.models import ShortlistEntry
 from vbr.involvement.summaries import shortlisting_on_application
 from vbr.recruitment import scoring
@@ -134,8 +134,24 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
     for application in waiting:
         application.role = roles_by_id[application.role_id]
         application.current_stage = stages_by_id[application.current_stage_id]
+    # The provider's time to first contact and the letters about decisions waiting to be
+    # printed, read together: one query for two small facts.
+    facts = (
+        Provider.objects.filter(pk=provider.pk)
+        .values(
+            hours=F("applicant_settings__first_contact_hours"),
+            letters=Subquery(
+                DecisionMessage.objects.filter(provider=OuterRef("pk"))
+                .letters_to_print()
+                .values("provider")
+                .annotate(count=Count("*"))
+                .values("count")
+            ),
+        )
+        .get()
+    )
     # Speed to first contact: online applications nobody has answered in the provider's time.
-    hours = first_contact_hours(provider)
+    hours = facts["hours"] or DEFAULT_FIRST_CONTACT_HOURS
     uncontacted = list(
         awaiting_first_contact(provider, hours=hours).select_related("candidate")[
             : DASHBOARD_ROWS + 1
@@ -154,9 +170,7 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
         "to_pay": to_pay[:DASHBOARD_ROWS],
         "more_to_pay": len(to_pay) > DASHBOARD_ROWS,
         "today": timezone.localdate(),
-        "letters_to_print": DecisionMessage.objects.filter(provider=provider)
-        .letters_to_print()
-        .count(),
+        "letters_to_print": facts["letters"] or 0,
         "first_contact_hours": hours,
         "uncontacted": uncontacted[:DASHBOARD_ROWS],
         "more_uncontacted": len(uncontacted) > DASHBOARD_ROWS,
