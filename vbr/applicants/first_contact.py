@@ -14,19 +14,9 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
-from vbr.applicants.models import ApplicantSettings
 from vbr.recruitment.models import Application, Assessment
 
 DEFAULT_FIRST_CONTACT_HOURS = 24
-
-
-def first_contact_hours(provider: Provider) -> int:
-    hours = (
-        ApplicantSettings.objects.filter(provider=provider)
-        .values_list("first_contact_hours", flat=True)
-        .first()
-    )
-    return hours or DEFAULT_FIRST_CONTACT_HOURS
 
 
 def awaiting_first_contact(provider: Provider, *, hours: int) -> QuerySet[Application]:
