@@ -38,6 +38,7 @@ from vbr.recruitment.models import (
     Stage,
     SummaryBatch,
 )
+from vbr.recruitment.workflow import save_criterion_to_bank
 from vbr.reports.models import ExportJob, MonitoringInvite
 from vbr.reports.queries import REPORT_TITLES
 
@@ -193,6 +194,11 @@ def demo_personas() -> list[Persona]:
         # The demo's message telling Dev of Ellie's hire, and his time at Daniel's interview.
         "message_id": dev.decision_messages.first().pk,  # type: ignore[union-attr]
         "involvement_id": sunrise.involvements.first().pk,  # type: ignore[union-attr]
+        # One of Sunrise's own bank items (its interview's first question, saved to its bank),
+        # so that changing and removing an own item are walked too.
+        "bank_item_id": save_criterion_to_bank(
+            criterion=interview.criteria.first()  # type: ignore[arg-type]
+        )[0].pk,
         **involvement_ids(sunrise, bob, pat),
     }
     staff_extra = [
