@@ -486,6 +486,22 @@ def test_hearing_on_paper_or_by_email_is_chosen_in_working_with_me(dev: User) ->
     assert panel_messages.route_for(dev).channel == PanelMessage.Channel.PRINTED
 
 
+def test_working_with_me_shows_paper_to_a_member_nobody_can_email_and_saves_other_choices(
+    dev: User,
+) -> None:
+    """Dev has no email address and never chose how to hear: the form shows "On paper"
+    (what happens) and saving a larger text size does not ask him for an address."""
+    client = Client()
+    client.force_login(dev)
+    url = reverse("access-profile")
+    form = client.get(url).context["form"]
+    assert form["contact_by"].value() == "printed"
+    response = client.post(url, {"text_size": "large", "contact_by": form["contact_by"].value()})
+    assert response.status_code == 302
+    profile = AccessProfile.objects.get(user=dev)
+    assert (profile.text_size, profile.contact_by) == ("large", "printed")
+
+
 def test_the_manager_finds_the_notes_from_the_dashboard_and_the_times_page(
     interview: Stage, bob: User
 ) -> None:

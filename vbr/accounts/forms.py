@@ -59,6 +59,16 @@ class AccessProfileForm(forms.ModelForm[AccessProfile]):
         # Left out of a post, it stays as it was (email unless they chose paper).
         self.fields["contact_by"].required = False
         self.fields["hear_about_decisions"].required = False
+        profile = self.instance
+        user = profile.user if profile.user_id else None
+        if (
+            profile.contact_by == AccessProfile.Contact.EMAIL
+            and not profile.contact_email
+            and (user is None or not user.email)
+        ):
+            # Nobody can email them yet: paper is what happens, so that is what the form
+            # shows, and saving other choices does not ask for an address they never chose.
+            self.initial["contact_by"] = AccessProfile.Contact.PRINTED
 
     def clean_contact_by(self) -> str:
         return str(self.cleaned_data.get("contact_by") or self.instance.contact_by)
