@@ -275,8 +275,8 @@ def test_the_file_list_and_detail_take_the_same_queries_for_one_file_and_fifty(
     file = workflow.open_file(application=offered(sunrise, role=role), by=alice)
     url = reverse("compliance-file-list", args=[sunrise.slug])
     as_alice.get(url)
-    # session, user, membership, files with counts
-    with django_assert_num_queries(4) as one:
+    # session, user, membership, how many files, the page's files, their checks counted
+    with django_assert_num_queries(6) as one:
         as_alice.get(url)
     # session, user, membership, file (with provider, candidate and role), checks with items
     # and verifiers, the trail of every check with who made each change
@@ -293,6 +293,14 @@ def test_the_file_list_and_detail_take_the_same_queries_for_one_file_and_fifty(
     with django_assert_num_queries(6):
         detail = as_alice.get(file.get_absolute_url()).content.decode()
     assert detail.count(": Received (Status changed), by Alice Morgan</li>") == 7
+    # A 51st file: fifty to a page, newest first; the first file opened is on page 2.
+    workflow.open_file(application=offered(sunrise, role=role, first_name="Newest"), by=alice)
+    with django_assert_num_queries(len(one.captured_queries)):
+        first = as_alice.get(url).content.decode()
+    assert "Newest" in first and "Page 1 of 2" in first
+    assert first.count("0 of 7") == 50
+    second = as_alice.get(url, {"page": 2}).content.decode()
+    assert second.count("0 of 7") == 1 and "Newest" not in second
 
 
 def test_the_file_page_shows_the_trail_of_each_verification(

@@ -60,16 +60,32 @@ def _file(membership: Membership, file_id: int) -> SaferRecruitmentFile:
     return file
 
 
+FILES_PER_PAGE = 50
+
+
 @require_http_methods(["GET"])
 @provider_view(STAFF)
 def file_list(request: HttpRequest, membership: Membership) -> HttpResponse:
-    files = list(
-        membership.provider.safer_recruitment_files.visible_to(membership)
-        .select_related("application__candidate", "application__role")
+    """The files a page at a time, newest first. The checks are counted for the page's files
+    only (one query), not for every file the provider ever opened."""
+    files = membership.provider.safer_recruitment_files.visible_to(membership)
+    page = Paginator(
+        files.select_related("application__candidate", "application__role").order_by(
+            "-opened_at", "-pk"
+        ),
+        FILES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    counted = {
+        file.pk: file
+        for file in SaferRecruitmentFile.objects.filter(pk__in=[file.pk for file in shown])
         .with_counts()
-        .order_by("-opened_at", "-pk")
-    )
-    return render(request, "compliance/file_list.html", {"files": files})
+        .only("pk")
+    }
+    for file in shown:
+        for name in ("checks_total", "checks_done", "checks_concern"):
+            setattr(file, name, getattr(counted[file.pk], name))
+    return render(request, "compliance/file_list.html", {"page": page, "files": shown})
 
 
 @require_POST
