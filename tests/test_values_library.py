@@ -293,7 +293,7 @@ def test_values_list_query_count_does_not_grow(
     assert len(response.context["current_values"]) + len(response.context["retired_values"]) == n
     assert f"Against {n - 1}" in response.text
     assert response.text.count("Evidences: Respect (Care Workforce Pathway).") == n
-    assert "Start from this set<span class=\"visually-hidden\">: The 6Cs</span>" in response.text
+    assert 'Start from this set<span class="visually-hidden">: The 6Cs</span>' in response.text
 
 
 def test_another_providers_behaviour_cannot_be_edited_through_a_value_form(

@@ -119,9 +119,7 @@ urlpatterns = [
     ),
     path("involvement/settings/", involvement.involvement_settings, name="involvement-settings"),
     path("involvement/letters/", involvement.letter_list, name="letter-list"),
-    path(
-        "involvement/letters/<int:message_id>/", involvement.letter_detail, name="letter-detail"
-    ),
+    path("involvement/letters/<int:message_id>/", involvement.letter_detail, name="letter-detail"),
     path(
         "involvement/letters/<int:message_id>/given/",
         involvement.letter_given,

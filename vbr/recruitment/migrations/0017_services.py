@@ -5,32 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0007_two_factor_recovery_events'),
-        ('recruitment', '0016_summary_job_leases'),
+        ("accounts", "0007_two_factor_recovery_events"),
+        ("recruitment", "0016_summary_job_leases"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='accounts.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="accounts.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='role',
-            name='service',
-            field=models.ForeignKey(blank=True, help_text='Where the person will work; reports and safer-recruitment files group by it.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='roles', to='recruitment.service'),
+            model_name="role",
+            name="service",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Where the person will work; reports and safer-recruitment files group by it.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="roles",
+                to="recruitment.service",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.UniqueConstraint(fields=('provider', 'name'), name='service_unique_name'),
+            model_name="service",
+            constraint=models.UniqueConstraint(
+                fields=("provider", "name"), name="service_unique_name"
+            ),
         ),
     ]

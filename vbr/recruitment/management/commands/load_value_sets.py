@@ -33,6 +33,5 @@ class Command(BaseCommand):
         for name in loaded.sets_kept:
             self.stdout.write(f"Already loaded: {name}")
         self.stdout.write(
-            f"Question bank: {loaded.bank_items_added} added, "
-            f"{loaded.bank_items_updated} updated"
+            f"Question bank: {loaded.bank_items_added} added, {loaded.bank_items_updated} updated"
         )
