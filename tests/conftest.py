@@ -11,6 +11,17 @@ from django.test import Client, override_settings
 from tests import factories
 from tests.browser import browser_page, chromium  # noqa: F401 -- fixtures for browser tests
 from vbr.accounts.models import Membership, Provider, User
+from vbr.celery import app as celery_app
+
+
+@pytest.fixture
+def tasks_in_process() -> Iterator[None]:
+    """Celery runs each task in this process when it is sent, as in the one-command demo, even
+    where REDIS_URL names a broker (as in CI) with no worker listening to it."""
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture

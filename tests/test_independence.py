@@ -49,6 +49,10 @@ from vbr.reports import tasks as report_tasks
 from vbr.reports.models import ExportJob, MonitoringInvite
 from vbr.reports.queries import REPORT_TITLES
 
+# Reports are rebuilt by tasks after each change: here they run in this process, so a page
+# shows current figures (tests/test_reports_fresh.py covers a separate worker).
+pytestmark = pytest.mark.usefixtures("tasks_in_process")
+
 SKIPPED_NAMESPACES = {"admin"}
 
 # Names of the "world" whose routes take a value; several values where a route should be

@@ -22,6 +22,10 @@ from vbr.celery import app as celery_app
 from vbr.recruitment.models import Application, Criterion, Decision, Panellist, Role, Stage
 from vbr.reports.models import EqualityResponse, ExportJob, MonitoringInvite
 
+# Reports are rebuilt by tasks after each change: here they run in this process, so a page
+# shows current figures (tests/test_reports_fresh.py covers a separate worker).
+pytestmark = pytest.mark.usefixtures("tasks_in_process")
+
 REPORTS = ["funnel", "values", "panel", "retention", "fairness"]
 
 

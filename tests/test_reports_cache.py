@@ -31,6 +31,10 @@ from vbr.reports import analytics, caching
 from vbr.reports.models import AgreementTally, ReportsVersion
 from vbr.reports.queries import ReportFilter, build_report
 
+# Reports are rebuilt by tasks after each change: here they run in this process, so a page
+# shows current figures (tests/test_reports_fresh.py covers a separate worker).
+pytestmark = pytest.mark.usefixtures("tasks_in_process")
+
 TALLY_FIELDS = (
     "assessment_id",
     "kind",

@@ -28,6 +28,9 @@ from vbr.reports import caching, rebuilds
 from vbr.reports.models import ReportRebuild
 from vbr.reports.queries import ReportFilter, build_report
 
+# Rebuilds handed to "the worker" run in this process when the test runs them.
+pytestmark = pytest.mark.usefixtures("tasks_in_process")
+
 # One care assistant application at the values interview: Bob submitted level 3 for
 # Compassion; Dev, the expert by experience, has a draft at level 4.
 scored = test_reports_cache.scored

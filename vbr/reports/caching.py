@@ -96,8 +96,11 @@ def forget_earlier_reports(*, provider_id: int) -> None:
 
 def worker_builds() -> bool:
     """Whether a separate worker runs the tasks. Without one (tasks run in-process: the demo,
-    the tests) a rebuild handed on would run in the request anyway, so pages build it."""
-    return not settings.CELERY_TASK_ALWAYS_EAGER
+    and tests that run them so) a rebuild handed on would run in the request anyway, so pages
+    build it. Read from Celery's live configuration, which such tests change."""
+    from vbr.celery import app
+
+    return not app.conf.task_always_eager
 
 
 def _rebuild_after_change(provider_id: int) -> None:
