@@ -14,14 +14,21 @@ from vbr.accounts.models import Membership, Provider, User
 from vbr.celery import app as celery_app
 
 
+@pytest.fixture(autouse=True)
+def celery_runs_tasks_as_configured() -> Iterator[None]:
+    """Whatever a test does to Celery's in-process switch is undone after it, last of all:
+    a test of a real worker must never find tasks running in the test's own process because
+    an earlier test's fixtures were undone in an unlucky order."""
+    configured = celery_app.conf.task_always_eager
+    yield
+    celery_app.conf.task_always_eager = configured
+
+
 @pytest.fixture
-def tasks_in_process() -> Iterator[None]:
+def tasks_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """Celery runs each task in this process when it is sent, as in the one-command demo, even
     where REDIS_URL names a broker (as in CI) with no worker listening to it."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
 
 
 @pytest.fixture
