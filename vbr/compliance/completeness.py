@@ -1,9 +1,10 @@
 """For inspectors: who is missing what, by service and role, with each verification's who
 and when.
 
-The page shows a summary per service and role (two grouped queries) and one page of files
-(two more); the CSV streams every file in batches of `BATCH` files, each batch's checks in
-one query of plain tuples, so that neither time per row nor memory grows with the provider.
+The page shows a summary per service and role, read from figures stored per role
+(`refresh_roles` recounts them on every change), and one page of files (two more queries);
+the CSV streams every file in batches of `BATCH` files, each batch's checks in one query of
+plain tuples, so that neither time per row nor memory grows with the provider.
 """
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ from datetime import UTC, date, datetime
 from itertools import islice
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from vbr.accounts.models import User
-from vbr.compliance.models import Check, ChecklistItem, SaferRecruitmentFile
+from vbr.compliance.models import (
+    Check,
+    ChecklistItem,
+    MissingCount,
+    RoleCompleteness,
+    SaferRecruitmentFile,
+)
 from vbr.recruitment.models import Role
 from vbr.reports.exports import neutralise
 
@@ -100,6 +107,14 @@ class Filters:
             files = files.filter(application__role_id=self.role)
         return files
 
+    def admits(self, role: Role) -> bool:
+        """Whether the files of `role` are among those chosen."""
+        if self.service == 0 and role.service_id is not None:
+            return False
+        if self.service and role.service_id != self.service:
+            return False
+        return self.role is None or role.pk == self.role
+
     def as_query(self) -> dict[str, str]:
         query = {}
         if self.service is not None:
@@ -127,14 +142,21 @@ def parse_filters(params: Any, roles: Sequence[Role]) -> Filters:
 
 
 def _with_open_checks(files: QuerySet[SaferRecruitmentFile]) -> QuerySet[SaferRecruitmentFile]:
-    return files.annotate(
-        has_open=Exists(Check.objects.filter(file=OuterRef("pk")).exclude(status__in=Check.DONE))
+    return files.annotate(has_open=Exists(Check.objects.filter(file=OuterRef("pk")).missing()))
+
+
+def _sorted(by_role: dict[int, Group]) -> list[Group]:
+    for group in by_role.values():
+        group.missing.sort(key=lambda pair: (-pair[1], pair[0]))
+    return sorted(
+        by_role.values(),
+        key=lambda g: (g.service == NO_SERVICE, g.service.casefold(), g.role.casefold()),
     )
 
 
-def groups(files: QuerySet[SaferRecruitmentFile]) -> list[Group]:
-    """Per service and role: files, complete files, conditional starts not yet complete, and
-    how many files lack each item (most often missing first). Two queries."""
+def _count(files: QuerySet[SaferRecruitmentFile]) -> tuple[dict[int, Group], list[Any]]:
+    """Counted from the checks themselves: the groups by role id, and (role id, an item of
+    the name, the name, files lacking it) for each name missing somewhere. Two queries."""
     counted = (
         _with_open_checks(files)
         .order_by()
@@ -158,23 +180,111 @@ def groups(files: QuerySet[SaferRecruitmentFile]) -> list[Group]:
         )
         for row in counted
     }
-    missing = (
+    missing = list(
         Check.objects.filter(file__in=files.order_by().values("pk"))
-        .exclude(status__in=Check.DONE)
+        .missing()
         .order_by()
         .values("file__application__role_id", "item__name")
-        .annotate(files=Count("file_id", distinct=True))
-        .values_list("file__application__role_id", "item__name", "files")
+        .annotate(first_item=Min("item_id"), files=Count("file_id", distinct=True))
+        .values_list("file__application__role_id", "first_item", "item__name", "files")
     )
-    for role_id, name, count in missing:
+    return by_role, missing
+
+
+def count_groups(files: QuerySet[SaferRecruitmentFile]) -> list[Group]:
+    """Per service and role: files, complete files, conditional starts not yet complete, and
+    how many files lack each item (most often missing first), counted from every check of
+    `files`. The stored figures (`refresh_roles`) are this count; tests compare the two."""
+    by_role, missing = _count(files)
+    for role_id, _item_id, name, count in missing:
         if role_id in by_role:
             by_role[role_id].missing.append((name, count))
-    for group in by_role.values():
-        group.missing.sort(key=lambda pair: (-pair[1], pair[0]))
-    return sorted(
-        by_role.values(),
-        key=lambda g: (g.service == NO_SERVICE, g.service.casefold(), g.role.casefold()),
+    return _sorted(by_role)
+
+
+@transaction.atomic
+def refresh_roles(role_ids: Iterable[int], *, add: bool = True) -> None:
+    """Recount the stored completeness figures of these roles from their files' checks.
+
+    Called in the transaction of every change to what they count: a file opened or deleted,
+    a check's status changed, a conditional start recorded. The roles' rows are locked
+    first, so two changes to one role's files are counted one after the other and the
+    second count sees the first change. With `add=False` only roles that already have
+    figures are recounted (a delete may be removing the role or the provider itself).
+    """
+    ids = sorted(set(role_ids))
+    if not ids:
+        return
+    if add:
+        RoleCompleteness.objects.bulk_create(
+            [
+                RoleCompleteness(role_id=pk, provider_id=provider_id)
+                for pk, provider_id in Role.objects.filter(pk__in=ids).values_list(
+                    "pk", "provider_id"
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    locked = list(
+        RoleCompleteness.objects.select_for_update()
+        .filter(role_id__in=ids)
+        .order_by("role_id")
+        .values_list("role_id", flat=True)
     )
+    if not locked:
+        return
+    by_role, missing = _count(SaferRecruitmentFile.objects.filter(application__role_id__in=locked))
+    empty = Group(service="", role="", role_id=0)
+    RoleCompleteness.objects.bulk_update(
+        [
+            RoleCompleteness(
+                role_id=pk,
+                files=by_role.get(pk, empty).files,
+                complete=by_role.get(pk, empty).complete,
+                conditional=by_role.get(pk, empty).conditional,
+            )
+            for pk in locked
+        ],
+        ["files", "complete", "conditional"],
+    )
+    MissingCount.objects.filter(role_id__in=locked).delete()
+    MissingCount.objects.bulk_create(
+        MissingCount(role_id=role_id, item_id=item_id, files=count)
+        for role_id, item_id, _name, count in missing
+    )
+
+
+def refresh_provider(provider_id: int) -> None:
+    """Recount every role of a provider (after files were written directly, in bulk)."""
+    refresh_roles(Role.objects.filter(provider_id=provider_id).values_list("pk", flat=True))
+
+
+def stored_groups(provider_id: int, roles: Sequence[Role], chosen: Filters) -> list[Group]:
+    """`count_groups` of the files of `roles` (read with their services) that `chosen`
+    admits, from the stored figures: two queries of a row per role and per missing item,
+    however many files and checks there are."""
+    wanted = {role.pk: role for role in roles if chosen.admits(role)}
+    by_role = {
+        row.role_id: Group(
+            service=wanted[row.role_id].service.name  # type: ignore[union-attr]
+            if wanted[row.role_id].service_id is not None
+            else NO_SERVICE,
+            role=wanted[row.role_id].title,
+            role_id=row.role_id,
+            files=row.files,
+            complete=row.complete,
+            conditional=row.conditional,
+        )
+        for row in RoleCompleteness.objects.filter(
+            provider_id=provider_id, role_id__in=wanted, files__gt=0
+        )
+    }
+    missing = MissingCount.objects.filter(role_id__in=by_role).values_list(
+        "role_id", "item__name", "files"
+    )
+    for role_id, name, count in missing if by_role else ():
+        by_role[role_id].missing.append((name, count))
+    return _sorted(by_role)
 
 
 def ordered(

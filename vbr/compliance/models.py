@@ -178,6 +178,14 @@ class SaferRecruitmentFile(models.Model):
         )
 
 
+class CheckQuerySet(models.QuerySet["Check"]):
+    def missing(self) -> CheckQuerySet:
+        """The checks a file still lacks: neither verified nor marked not applicable
+        (`Check.DONE`). The file page, the files list, the completeness page and its CSV,
+        and the stored completeness figures all use this one rule."""
+        return self.exclude(status__in=Check.DONE)
+
+
 class Check(models.Model):
     """One item of a file with its evidence: what was seen, by whom and when, a reference
     number and a follow-up date. Only what may be kept is stored: for a criminal-record check
@@ -263,6 +271,8 @@ class Check(models.Model):
     verified_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CheckQuerySet.as_manager()
+
     class Meta:
         ordering = ["file", "item__order", "item_id"]
         constraints = [
@@ -285,6 +295,46 @@ class Check(models.Model):
     @property
     def is_done(self) -> bool:
         return self.status in self.DONE
+
+
+class RoleCompleteness(models.Model):
+    """The completeness figures of one role's files, stored so that the completeness page
+    reads a row per role instead of grouping every check of every file: how many files,
+    how many have nothing missing, and how many of those not complete started conditionally.
+    `completeness.refresh_roles` recounts them whenever a file of the role is opened or
+    deleted, a check changes or a conditional start is recorded."""
+
+    role = models.OneToOneField(
+        "recruitment.Role", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
+    files = models.PositiveIntegerField(default=0)
+    complete = models.PositiveIntegerField(default=0)
+    conditional = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "role completeness"
+
+    def __str__(self) -> str:
+        return f"Completeness of role {self.role_id}"
+
+
+class MissingCount(models.Model):
+    """How many of a role's files lack an item, by the item's name (items of different
+    checklist versions with one name count together); `item` is one item of that name, for
+    the name. Recounted with the role's `RoleCompleteness`."""
+
+    role = models.ForeignKey("recruitment.Role", on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey(ChecklistItem, on_delete=models.CASCADE, related_name="+")
+    files = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["role", "item"], name="one_missing_count_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.files} files of role {self.role_id} lack item {self.item_id}"
 
 
 class CheckEvent(models.Model):

@@ -483,7 +483,9 @@ def completeness_view(request: HttpRequest, membership: Membership) -> HttpRespo
     roles = list(Role.objects.reported_to(membership).select_related("service"))
     chosen = completeness.parse_filters(request.GET, roles)
     files = chosen.apply(membership.provider.safer_recruitment_files.visible_to(membership))
-    groups = completeness.groups(files)
+    # The roles are those whose files the reader may see (`visible_to`): every role of the
+    # provider for an admin, a manager's own roles.
+    groups = completeness.stored_groups(membership.provider_id, roles, chosen)
     total = sum(group.files for group in groups)
     paginator = _CountedPaginator(completeness.ordered(files), COMPLETENESS_PER_PAGE, count=total)
     page = paginator.get_page(request.GET.get("page"))

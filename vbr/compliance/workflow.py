@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from vbr.accounts.models import Provider, User
-from vbr.compliance import checklists
+from vbr.compliance import checklists, completeness
 from vbr.compliance.checklists import Kind
 from vbr.compliance.gaps import Gap, find_gaps
 from vbr.compliance.models import (
@@ -198,6 +198,7 @@ def open_file(*, application: Application, by: User) -> SaferRecruitmentFile:
         )
         for item_id in checklist.items.values_list("pk", flat=True)
     )
+    completeness.refresh_roles([application.role_id])
     return file
 
 
@@ -205,7 +206,11 @@ def open_file(*, application: Application, by: User) -> SaferRecruitmentFile:
 def record_check(*, check: Check, by: User, status: str, **evidence: object) -> Check:
     """Keep what was seen for a check and its new status, with an event in its trail.
     Verifying needs the evidence the item's kind asks for (`verification_problems`)."""
-    locked = Check.objects.select_for_update().select_related("item", "file").get(pk=check.pk)
+    locked = (
+        Check.objects.select_for_update()
+        .select_related("item", "file__application")
+        .get(pk=check.pk)
+    )
     for field, value in evidence.items():
         setattr(locked, field, value)
     if status == Check.Status.VERIFIED:
@@ -230,6 +235,8 @@ def record_check(*, check: Check, by: User, status: str, **evidence: object) -> 
         summary=("Status changed" if changed else "Evidence updated"),
     )
     _refresh_completed(locked.file)
+    if changed:
+        completeness.refresh_roles([locked.file.application.role_id])
     return locked
 
 
@@ -286,7 +293,7 @@ def reference_problems(check: Check) -> list[str]:
 
 
 def _refresh_completed(file: SaferRecruitmentFile) -> None:
-    complete = not file.checks.exclude(status__in=Check.DONE).exists()
+    complete = not file.checks.missing().exists()
     if complete and file.completed_at is None:
         file.completed_at = timezone.now()
         file.save(update_fields=["completed_at"])
@@ -371,7 +378,7 @@ def outstanding_before_shadowing(application: Application) -> list[str]:
         )
     return list(
         file.checks.filter(item__before_shadowing=True)
-        .exclude(status__in=Check.DONE)
+        .missing()
         .order_by("item__order", "pk")
         .values_list("item__name", flat=True)
     )
@@ -382,7 +389,7 @@ def outstanding_before_start(file: SaferRecruitmentFile) -> list[Check]:
     return list(
         file.checks.select_related("item")
         .filter(item__after_start=False)
-        .exclude(status__in=Check.DONE)
+        .missing()
         .order_by("item__order", "pk")
     )
 
@@ -453,3 +460,6 @@ def record_conditional_start(
     locked.conditional_by = by
     locked.conditional_at = timezone.now()
     locked.save()
+    completeness.refresh_roles(
+        Application.objects.filter(pk=locked.application_id).values_list("role_id", flat=True)
+    )

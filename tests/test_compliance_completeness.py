@@ -1,0 +1,173 @@
+"""The completeness page's stored figures per role: after every kind of change they equal a
+recount from the checks themselves, and the page shows them."""
+
+from __future__ import annotations
+
+import importlib
+import io
+
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from tests import factories as f
+from vbr.accounts.models import Provider, User
+from vbr.compliance import completeness, workflow
+from vbr.compliance.models import Check, MissingCount, RoleCompleteness, SaferRecruitmentFile
+from vbr.privacy.workflow import anonymise_candidate, erase_candidate
+from vbr.recruitment.models import Application, Role, Service
+
+
+def offered_file(role: Role, by: User, first_name: str) -> SaferRecruitmentFile:
+    candidate = f.make_candidate(provider=role.provider, first_name=first_name, last_name="Test")
+    application = f.make_application(
+        role=role, candidate=candidate, status=Application.Status.OFFERED
+    )
+    return workflow.open_file(application=application, by=by)
+
+
+def set_status(file: SaferRecruitmentFile, by: User, status: str, *, key: str = "") -> None:
+    """Through the workflow, as the file page does: every check, or the one item `key`."""
+    checks = file.checks.select_related("item", "file__provider")
+    for check in checks.filter(item__key=key) if key else checks:
+        workflow.record_check(check=check, by=by, status=status)
+
+
+def stored(provider: Provider) -> list[completeness.Group]:
+    roles = list(Role.objects.filter(provider=provider).select_related("service"))
+    return completeness.stored_groups(provider.pk, roles, completeness.Filters())
+
+
+def assert_stored_equals_a_recount(provider: Provider) -> list[completeness.Group]:
+    figures = stored(provider)
+    assert figures == completeness.count_groups(provider.safer_recruitment_files.all())
+    return figures
+
+
+def figures_of(groups: list[completeness.Group]) -> dict[str, tuple[int, int, int]]:
+    return {group.role: (group.files, group.complete, group.conditional) for group in groups}
+
+
+def test_opening_files_and_changing_checks_keep_the_figures_equal_to_a_recount(
+    sunrise: Provider, alice: User
+) -> None:
+    carers = f.make_role(provider=sunrise, title="Care assistant")
+    cooks = f.make_role(provider=sunrise, title="Cook")
+    amira = offered_file(carers, alice, "Amira")
+    assert figures_of(assert_stored_equals_a_recount(sunrise)) == {"Care assistant": (1, 0, 0)}
+    ben = offered_file(carers, alice, "Ben")
+    offered_file(cooks, alice, "Cai")
+    groups = assert_stored_equals_a_recount(sunrise)
+    assert figures_of(groups) == {"Care assistant": (2, 0, 0), "Cook": (1, 0, 0)}
+    assert ("Right to work in the UK", 2) in groups[0].missing
+    set_status(amira, alice, Check.Status.NOT_APPLICABLE)
+    groups = assert_stored_equals_a_recount(sunrise)
+    assert figures_of(groups)["Care assistant"] == (2, 1, 0)
+    assert ("Right to work in the UK", 1) in groups[0].missing
+    set_status(amira, alice, Check.Status.CONCERN, key="health")
+    set_status(ben, alice, Check.Status.REQUESTED, key="identity")
+    groups = assert_stored_equals_a_recount(sunrise)
+    assert figures_of(groups)["Care assistant"] == (2, 0, 0)
+    assert ("Health information relevant to the role", 2) in groups[0].missing
+
+
+def test_a_conditional_start_is_counted_until_the_file_is_complete(
+    sunrise: Provider, alice: User
+) -> None:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    file = offered_file(role, alice, "Amira")
+    workflow.record_conditional_start(
+        file=file,
+        by=alice,
+        reason="Short-staffed on nights",
+        supervisor="Sam Senior",
+        risk_assessment="Shadowed on every shift.",
+        barred_list_reference="AF-123",
+    )
+    assert figures_of(assert_stored_equals_a_recount(sunrise)) == {"Care assistant": (1, 0, 1)}
+    set_status(file, alice, Check.Status.NOT_APPLICABLE)
+    assert figures_of(assert_stored_equals_a_recount(sunrise)) == {"Care assistant": (1, 1, 0)}
+
+
+def test_a_new_checklist_version_is_counted_for_the_files_opened_with_it(
+    sunrise: Provider, alice: User
+) -> None:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    offered_file(role, alice, "Amira")
+    workflow.add_checklist_item(
+        provider=sunrise, name="Driving licence", regulation="", before_shadowing=False
+    )
+    assert_stored_equals_a_recount(sunrise)
+    offered_file(role, alice, "Ben")
+    (group,) = assert_stored_equals_a_recount(sunrise)
+    assert ("Driving licence", 1) in group.missing
+    # Items of both versions with one name count together.
+    assert ("Right to work in the UK", 2) in group.missing
+
+
+def test_erasure_and_anonymisation_keep_the_figures_equal_to_a_recount(
+    sunrise: Provider, alice: User
+) -> None:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    amira = offered_file(role, alice, "Amira")
+    ben = offered_file(role, alice, "Ben")
+    set_status(ben, alice, Check.Status.NOT_APPLICABLE)
+    anonymise_candidate(candidate=amira.application.candidate, by=None)
+    assert figures_of(assert_stored_equals_a_recount(sunrise)) == {"Care assistant": (2, 1, 0)}
+    erase_candidate(candidate=ben.application.candidate, by=None)
+    assert figures_of(assert_stored_equals_a_recount(sunrise)) == {"Care assistant": (1, 0, 0)}
+    erase_candidate(candidate=amira.application.candidate, by=None)
+    assert assert_stored_equals_a_recount(sunrise) == []
+
+
+def test_removing_a_role_takes_its_figures_with_it(sunrise: Provider, alice: User) -> None:
+    carers = f.make_role(provider=sunrise, title="Care assistant")
+    cooks = f.make_role(provider=sunrise, title="Cook")
+    offered_file(carers, alice, "Amira")
+    offered_file(cooks, alice, "Ben")
+    cooks.delete()
+    assert figures_of(assert_stored_equals_a_recount(sunrise)) == {"Care assistant": (1, 0, 0)}
+    assert list(RoleCompleteness.objects.values_list("role", flat=True)) == [carers.pk]
+
+
+def test_the_demo_seed_leaves_figures_equal_to_a_recount(db: None) -> None:
+    call_command("seed_demo", stdout=io.StringIO())
+    sunrise = Provider.objects.get(slug="sunrise")
+    assert sum(group.files for group in assert_stored_equals_a_recount(sunrise)) == 2
+
+
+def test_the_migration_counts_the_figures_of_files_written_before_it(
+    sunrise: Provider, alice: User
+) -> None:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    amira = offered_file(role, alice, "Amira")
+    offered_file(role, alice, "Ben")
+    amira.checks.update(status=Check.Status.VERIFIED)
+    MissingCount.objects.all().delete()
+    RoleCompleteness.objects.all().delete()
+    assert stored(sunrise) == []
+    migration = importlib.import_module("vbr.compliance.migrations.0006_role_completeness")
+    migration.count_every_role(apps, None)
+    assert figures_of(assert_stored_equals_a_recount(sunrise)) == {"Care assistant": (2, 1, 0)}
+
+
+def test_the_page_shows_the_stored_figures_of_what_was_chosen(
+    sunrise: Provider, alice: User, as_alice: Client
+) -> None:
+    house = Service.objects.create(provider=sunrise, name="Sunrise House")
+    carers = f.make_role(provider=sunrise, title="Care assistant")
+    Role.objects.filter(pk=carers.pk).update(service=house)
+    cooks = f.make_role(provider=sunrise, title="Cook")
+    set_status(offered_file(carers, alice, "Amira"), alice, Check.Status.NOT_APPLICABLE)
+    offered_file(carers, alice, "Ben")
+    offered_file(cooks, alice, "Cai")
+    url = reverse("compliance-completeness", args=[sunrise.slug])
+    text = " ".join(as_alice.get(url).content.decode().split())
+    assert "1 of 3 files complete" in text
+    assert 'Care assistant</a></th> <td data-label="Files">2</td>' in text
+    assert "Right to work in the UK (1)" in text
+    chosen = " ".join(as_alice.get(url, {"service": "none"}).content.decode().split())
+    assert "0 of 1 file complete in what you chose below" in chosen
+    assert 'Cook</a></th> <td data-label="Files">1</td>' in chosen
+    assert "Care assistant</a></th>" not in chosen
