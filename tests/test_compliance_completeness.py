@@ -171,3 +171,28 @@ def test_the_page_shows_the_stored_figures_of_what_was_chosen(
     assert "0 of 1 file complete in what you chose below" in chosen
     assert 'Cook</a></th> <td data-label="Files">1</td>' in chosen
     assert "Care assistant</a></th>" not in chosen
+
+
+def test_a_page_of_files_is_the_same_slice_of_every_file_in_order(
+    sunrise: Provider, alice: User
+) -> None:
+    house = Service.objects.create(provider=sunrise, name="Sunrise House")
+    nights = f.make_role(provider=sunrise, title="Night care assistant")
+    carers = f.make_role(provider=sunrise, title="care assistant")
+    cooks = f.make_role(provider=sunrise, title="Cook")
+    Role.objects.filter(pk__in=[nights.pk, carers.pk]).update(service=house)
+    for role, people in ((nights, 3), (carers, 4), (cooks, 2)):
+        for n in range(people):
+            offered_file(role, alice, f"{role.title[:3]} {n}")
+    files = sunrise.safer_recruitment_files.all()
+    roles = list(
+        Role.objects.filter(provider=sunrise)
+        .select_related("service")
+        .order_by(*completeness.ROLE_ORDER)
+    )
+    counts = {group.role_id: group.files for group in stored(sunrise)}
+    paged = completeness.PagedFiles(files, roles, counts)
+    every = list(completeness.ordered(files))
+    assert len(paged) == len(every) == 9
+    for start, stop in ((0, 2), (2, 5), (3, 7), (6, 9), (0, 9), (7, 50), (9, 12)):
+        assert paged[start:stop] == every[start:stop], (start, stop)

@@ -39,6 +39,8 @@ NO_SERVICE = "Not tied to a service"
 DONE = frozenset(Check.DONE)
 STATUS_LABELS = dict(Check.Status.choices)
 
+# Roles in the order of their files on the page and in the CSV.
+ROLE_ORDER = (F("service__name").asc(nulls_last=True), "title", "pk")
 # Files in the order inspectors read them: by service, by role, then by person.
 FILE_ORDER = (
     F("application__role__service__name").asc(nulls_last=True),
@@ -292,6 +294,41 @@ def ordered(
 ) -> QuerySet[SaferRecruitmentFile, tuple[Any, ...]]:
     """The files as plain tuples (FILE_COLUMNS), by service, role and person."""
     return files.order_by(*FILE_ORDER).values_list(*FILE_COLUMNS)
+
+
+class PagedFiles:
+    """`ordered(files)`, sliced a page at a time without sorting every file: the files come
+    role by role (roles in the order of `ROLE_ORDER`), so the stored count of each role's
+    files says which roles a page spans and where the page starts among their files, and
+    only those roles' files are sorted."""
+
+    def __init__(
+        self, files: QuerySet[SaferRecruitmentFile], roles: Sequence[Role], counts: dict[int, int]
+    ) -> None:
+        self.files = files
+        self.roles = [role.pk for role in roles if counts.get(role.pk)]
+        self.counts = counts
+
+    def __len__(self) -> int:
+        return sum(self.counts[pk] for pk in self.roles)
+
+    def __getitem__(self, window: slice) -> list[tuple[Any, ...]]:
+        start, stop = window.start or 0, window.stop if window.stop is not None else len(self)
+        spanned: list[int] = []
+        before = seen = 0
+        for pk in self.roles:
+            if seen < stop and seen + self.counts[pk] > start:
+                if not spanned:
+                    before = seen
+                spanned.append(pk)
+            seen += self.counts[pk]
+        if not spanned:
+            return []
+        return list(
+            ordered(self.files.filter(application__role_id__in=spanned))[
+                start - before : stop - before
+            ]
+        )
 
 
 class CheckReader:

@@ -480,14 +480,19 @@ class _CountedPaginator(Paginator):  # type: ignore[type-arg]
 def completeness_view(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Who is missing what, by service and role: a summary per role, then the files a page
     at a time. Constant queries whatever the number of files."""
-    roles = list(Role.objects.reported_to(membership).select_related("service"))
+    roles = list(
+        Role.objects.reported_to(membership)
+        .select_related("service")
+        .order_by(*completeness.ROLE_ORDER)
+    )
     chosen = completeness.parse_filters(request.GET, roles)
     files = chosen.apply(membership.provider.safer_recruitment_files.visible_to(membership))
     # The roles are those whose files the reader may see (`visible_to`): every role of the
     # provider for an admin, a manager's own roles.
     groups = completeness.stored_groups(membership.provider_id, roles, chosen)
     total = sum(group.files for group in groups)
-    paginator = _CountedPaginator(completeness.ordered(files), COMPLETENESS_PER_PAGE, count=total)
+    paged = completeness.PagedFiles(files, roles, {group.role_id: group.files for group in groups})
+    paginator = _CountedPaginator(paged, COMPLETENESS_PER_PAGE, count=total)
     page = paginator.get_page(request.GET.get("page"))
     reader = completeness.CheckReader(files, describe=False)
     rows = list(completeness.file_rows(reader, page.object_list))
