@@ -191,8 +191,11 @@ def test_a_page_of_files_is_the_same_slice_of_every_file_in_order(
         .order_by(*completeness.ROLE_ORDER)
     )
     counts = {group.role_id: group.files for group in stored(sunrise)}
-    paged = completeness.PagedFiles(files, roles, counts)
+    paged = completeness.PagedFiles(roles, counts)
     every = list(completeness.ordered(files))
     assert len(paged) == len(every) == 9
     for start, stop in ((0, 2), (2, 5), (3, 7), (6, 9), (0, 9), (7, 50), (9, 12)):
         assert paged[start:stop] == every[start:stop], (start, stop)
+    # Only the roles counted (those chosen) are read.
+    chosen = completeness.PagedFiles(roles, {cooks.pk: counts[cooks.pk]})
+    assert chosen[0:50] == list(completeness.ordered(files.filter(application__role=cooks)))

@@ -98,9 +98,9 @@ def test_completeness_takes_the_same_queries_for_one_file_and_fifty(
     role = f.make_role(provider=sunrise)
     offered_file(role, alice, "P", "0")
     url = reverse("compliance-completeness", args=[sunrise.slug])
-    # session, user, membership, roles with services (the filters), the stored figures per
+    # user, membership, roles with services (the filters), the stored figures per
     # role, the stored missing items per role, the items of the checklists in use, the
-    # page's files, their checks
+    # applications with a file of the roles the page spans, the page's files, their checks
     with django_assert_num_queries(9):
         as_alice.get(url)
     for n in range(1, 50):
@@ -108,11 +108,11 @@ def test_completeness_takes_the_same_queries_for_one_file_and_fifty(
     with django_assert_num_queries(9):
         page = as_alice.get(url)
     assert "0 of 50 files complete" in page.content.decode()
-    # The CSV: session, user, membership, roles, the audit event, the items of the checklists
+    # The CSV: user, membership, roles, the audit event, the items of the checklists
     # in use, then the files, one query of checks per batch of files and the names of those
     # who verified them.
     csv_url = reverse("compliance-completeness-csv", args=[sunrise.slug])
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert len(rows_of(as_alice.get(csv_url))) == 50
 
 

@@ -19,18 +19,19 @@ from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from vbr.accounts.models import User
 from vbr.compliance.models import (
     Check,
+    Checklist,
     ChecklistItem,
     MissingCount,
     RoleCompleteness,
     SaferRecruitmentFile,
 )
-from vbr.recruitment.models import Role
+from vbr.recruitment.models import Application, Role
 from vbr.reports.exports import neutralise
 
 # Files per batch of the CSV (and per query of their checks).
@@ -297,15 +298,13 @@ def ordered(
 
 
 class PagedFiles:
-    """`ordered(files)`, sliced a page at a time without sorting every file: the files come
-    role by role (roles in the order of `ROLE_ORDER`), so the stored count of each role's
-    files says which roles a page spans and where the page starts among their files, and
-    only those roles' files are sorted."""
+    """`ordered` files of `roles`, sliced a page at a time without sorting every file. The
+    files come role by role (`roles` in `ROLE_ORDER`), so the stored count of each role's
+    files (`counts`, from `stored_groups`: only roles the reader chose and may see) says
+    which roles a page spans and where the page starts among their files; only those
+    roles' files are read and sorted."""
 
-    def __init__(
-        self, files: QuerySet[SaferRecruitmentFile], roles: Sequence[Role], counts: dict[int, int]
-    ) -> None:
-        self.files = files
+    def __init__(self, roles: Sequence[Role], counts: dict[int, int]) -> None:
         self.roles = [role.pk for role in roles if counts.get(role.pk)]
         self.counts = counts
 
@@ -324,8 +323,16 @@ class PagedFiles:
             seen += self.counts[pk]
         if not spanned:
             return []
+        # The spanned roles' applications with a file first, then their files by those ids:
+        # each query starts from an index of the few rows it needs, even where the planner
+        # has no statistics for the files yet (a table just filled in bulk).
+        with_files = (
+            Application.objects.filter(role_id__in=spanned, safer_recruitment_file__isnull=False)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
         return list(
-            ordered(self.files.filter(application__role_id__in=spanned))[
+            ordered(SaferRecruitmentFile.objects.filter(application_id__in=list(with_files)))[
                 start - before : stop - before
             ]
         )
@@ -341,8 +348,18 @@ class CheckReader:
     """
 
     def __init__(self, files: QuerySet[SaferRecruitmentFile], *, describe: bool = True) -> None:
+        # A version is in use when one of the files has it. Looked up per version of the
+        # provider (there are few), the first file found is enough: the subquery's limit
+        # keeps the database from reading every file to join them to the versions.
+        one_file = files.filter(checklist_id=OuterRef("pk")).order_by().values("pk")[:1]
+        provider = files.order_by().values("provider_id")[:1]
+        in_use = (
+            Checklist.objects.filter(provider_id=Subquery(provider))
+            .annotate(a_file=Subquery(one_file))
+            .filter(a_file__isnull=False)
+        )
         items = (
-            ChecklistItem.objects.filter(checklist__in=files.order_by().values("checklist_id"))
+            ChecklistItem.objects.filter(checklist__in=in_use)
             .order_by("order", "pk")
             .values_list("pk", "name")
         )

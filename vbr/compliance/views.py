@@ -491,7 +491,7 @@ def completeness_view(request: HttpRequest, membership: Membership) -> HttpRespo
     # provider for an admin, a manager's own roles.
     groups = completeness.stored_groups(membership.provider_id, roles, chosen)
     total = sum(group.files for group in groups)
-    paged = completeness.PagedFiles(files, roles, {group.role_id: group.files for group in groups})
+    paged = completeness.PagedFiles(roles, {group.role_id: group.files for group in groups})
     paginator = _CountedPaginator(paged, COMPLETENESS_PER_PAGE, count=total)
     page = paginator.get_page(request.GET.get("page"))
     reader = completeness.CheckReader(files, describe=False)
