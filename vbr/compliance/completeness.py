@@ -40,6 +40,25 @@ NO_SERVICE = "Not tied to a service"
 DONE = frozenset(Check.DONE)
 STATUS_LABELS = dict(Check.Status.choices)
 
+# FILE_ORDER and FILE_COLUMNS read from the applications that have a file.
+APPLICATION_ORDER = (
+    F("role__service__name").asc(nulls_last=True),
+    "role__title",
+    "role_id",
+    "candidate__last_name",
+    "candidate__first_name",
+    "safer_recruitment_file__pk",
+)
+APPLICATION_COLUMNS = (
+    "safer_recruitment_file__pk",
+    "candidate__first_name",
+    "candidate__last_name",
+    "role__service__name",
+    "role__title",
+    "safer_recruitment_file__opened_at",
+    "safer_recruitment_file__start_date",
+    "safer_recruitment_file__conditional_start",
+)
 # Roles in the order of their files on the page and in the CSV.
 ROLE_ORDER = (F("service__name").asc(nulls_last=True), "title", "pk")
 # Files in the order inspectors read them: by service, by role, then by person.
@@ -78,6 +97,14 @@ class FileRow:
     missing: list[str]
     concerns: list[str]
 
+    @property
+    def missing_text(self) -> str:
+        return ", ".join(self.missing)
+
+    @property
+    def concerns_text(self) -> str:
+        return ", ".join(self.concerns)
+
 
 @dataclass
 class Group:
@@ -91,6 +118,11 @@ class Group:
     complete: int = 0
     conditional: int = 0
     missing: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def missing_text(self) -> str:
+        """What the files lack, as the page says it: "Right to work (2); References (1)"."""
+        return "; ".join(f"{name} ({count})" for name, count in self.missing)
 
 
 @dataclass(frozen=True)
@@ -323,18 +355,13 @@ class PagedFiles:
             seen += self.counts[pk]
         if not spanned:
             return []
-        # The spanned roles' applications with a file first, then their files by those ids:
-        # each query starts from an index of the few rows it needs, even where the planner
-        # has no statistics for the files yet (a table just filled in bulk).
-        with_files = (
-            Application.objects.filter(role_id__in=spanned, safer_recruitment_file__isnull=False)
-            .order_by()
-            .values_list("pk", flat=True)
-        )
+        # Read from the spanned roles' applications that have a file: the query starts from
+        # the index of the roles' applications, even where the planner has no statistics for
+        # the files yet (a table just filled in bulk).
         return list(
-            ordered(SaferRecruitmentFile.objects.filter(application_id__in=list(with_files)))[
-                start - before : stop - before
-            ]
+            Application.objects.filter(role_id__in=spanned, safer_recruitment_file__isnull=False)
+            .order_by(*APPLICATION_ORDER)
+            .values_list(*APPLICATION_COLUMNS)[start - before : stop - before]
         )
 
 

@@ -483,6 +483,7 @@ def completeness_view(request: HttpRequest, membership: Membership) -> HttpRespo
     roles = list(
         Role.objects.reported_to(membership)
         .select_related("service")
+        .only("title", "service__name")
         .order_by(*completeness.ROLE_ORDER)
     )
     chosen = completeness.parse_filters(request.GET, roles)
