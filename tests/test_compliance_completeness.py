@@ -199,3 +199,29 @@ def test_a_page_of_files_is_the_same_slice_of_every_file_in_order(
     # Only the roles counted (those chosen) are read.
     chosen = completeness.PagedFiles(roles, {cooks.pk: counts[cooks.pk]})
     assert chosen[0:50] == list(completeness.ordered(files.filter(application__role=cooks)))
+
+
+def test_the_files_list_is_counted_from_the_stored_figures_of_the_roles_one_may_see(
+    sunrise: Provider, alice: User, bob: User, as_alice: Client, as_bob: Client
+) -> None:
+    carers = f.make_role(provider=sunrise, title="Care assistant")
+    carers.managers.add(bob.memberships.get())
+    cooks = f.make_role(provider=sunrise, title="Cook")
+    for n in range(49):
+        offered_file(cooks, alice, f"Cook {n}")
+    offered_file(carers, alice, "Amira")
+    offered_file(carers, alice, "Ben")
+    for person in (alice, bob):
+        membership = person.memberships.get()
+        assert completeness.stored_file_count(membership) == (
+            sunrise.safer_recruitment_files.visible_to(membership).count()
+        )
+    url = reverse("compliance-file-list", args=[sunrise.slug])
+    assert "Page 1 of 2" in as_alice.get(url).content.decode()
+    mine = as_bob.get(url).content.decode()
+    assert "Page 1 of" not in mine and "Amira" in mine and "Cook 1" not in mine
+    erase_candidate(
+        candidate=Application.objects.get(candidate__first_name="Ben").candidate, by=None
+    )
+    assert completeness.stored_file_count(alice.memberships.get()) == 50
+    assert "Page 1 of" not in as_alice.get(url).content.decode()

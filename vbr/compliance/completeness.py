@@ -19,10 +19,10 @@ from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from vbr.accounts.models import User
+from vbr.accounts.models import Membership, User
 from vbr.compliance.models import (
     Check,
     Checklist,
@@ -292,6 +292,15 @@ def refresh_roles(role_ids: Iterable[int], *, add: bool = True) -> None:
 def refresh_provider(provider_id: int) -> None:
     """Recount every role of a provider (after files were written directly, in bulk)."""
     refresh_roles(Role.objects.filter(provider_id=provider_id).values_list("pk", flat=True))
+
+
+def stored_file_count(membership: Membership) -> int:
+    """How many files `membership` may see (`SaferRecruitmentFile.objects.visible_to`), from
+    the stored figures of the roles it may see: no count of the files themselves."""
+    figures = RoleCompleteness.objects.filter(
+        provider_id=membership.provider_id, role__in=Role.objects.reported_to(membership)
+    )
+    return figures.aggregate(files=Sum("files"))["files"] or 0
 
 
 def stored_groups(provider_id: int, roles: Sequence[Role], chosen: Filters) -> list[Group]:

@@ -60,6 +60,14 @@ def _file(membership: Membership, file_id: int) -> SaferRecruitmentFile:
     return file
 
 
+class _CountedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator told its count, already known from the summary: no counting query."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count
+
+
 FILES_PER_PAGE = 50
 
 
@@ -69,11 +77,12 @@ def file_list(request: HttpRequest, membership: Membership) -> HttpResponse:
     """The files a page at a time, newest first. The checks are counted for the page's files
     only (one query), not for every file the provider ever opened."""
     files = membership.provider.safer_recruitment_files.visible_to(membership)
-    page = Paginator(
+    page = _CountedPaginator(
         files.select_related("application__candidate", "application__role").order_by(
             "-opened_at", "-pk"
         ),
         FILES_PER_PAGE,
+        count=completeness.stored_file_count(membership),
     ).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     counted = {
@@ -465,14 +474,6 @@ def reference_sent(request: HttpRequest) -> HttpResponse:
 
 
 COMPLETENESS_PER_PAGE = 50
-
-
-class _CountedPaginator(Paginator):  # type: ignore[type-arg]
-    """A paginator told its count, already known from the summary: no counting query."""
-
-    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = count
 
 
 @require_http_methods(["GET"])
