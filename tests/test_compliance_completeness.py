@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import io
 
+import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
@@ -15,6 +16,7 @@ from tests import factories as f
 from vbr.accounts.models import Provider, User
 from vbr.compliance import completeness, workflow
 from vbr.compliance.models import Check, MissingCount, RoleCompleteness, SaferRecruitmentFile
+from vbr.devtools.benchmark import safer_recruitment_files
 from vbr.privacy.workflow import anonymise_candidate, erase_candidate
 from vbr.recruitment.models import Application, Role, Service
 
@@ -225,3 +227,19 @@ def test_the_files_list_is_counted_from_the_stored_figures_of_the_roles_one_may_
     )
     assert completeness.stored_file_count(alice.memberships.get()) == 50
     assert "Page 1 of" not in as_alice.get(url).content.decode()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The benchmark writes its files and checks in bulk and does not recount the "
+    "stored figures yet (completeness.refresh_provider); until it does, a new benchmark "
+    "dataset shows no files on the completeness page.",
+)
+def test_the_benchmarks_files_leave_figures_equal_to_a_recount(
+    sunrise: Provider, alice: User
+) -> None:
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    candidate = f.make_candidate(provider=sunrise)
+    f.make_application(role=role, candidate=candidate, status=Application.Status.HIRED)
+    safer_recruitment_files(sunrise, opened_by=alice)
+    assert figures_of(assert_stored_equals_a_recount(sunrise)) == {"Care assistant": (1, 0, 0)}
