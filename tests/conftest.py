@@ -120,6 +120,15 @@ def _plain_http_as_behind_the_proxy() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _sessions_as_production_reads_them() -> Iterator[None]:
+    """Sessions from the cache, as production reads them with its shared Redis: the test
+    process is one process, so its own cache is shared by everything in it. Query counts are
+    then the same with REDIS_URL set or not. tests/test_sessions.py tests the engine itself."""
+    with override_settings(SESSION_ENGINE="vbr.accounts.sessions"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _static_files_without_collectstatic(settings) -> None:  # type: ignore[no-untyped-def]
     """Production uses a hashed manifest built by collectstatic; tests read static/ directly."""

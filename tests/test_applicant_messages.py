@@ -488,8 +488,9 @@ def test_the_list_of_messages_reads_a_fixed_number_of_queries(
         NoticeWording.objects.create(
             provider=sunrise, role=role, kind=Notice.Kind.OFFER, subject="s", email="e", sms="t"
         )
-    # session, user, membership (with what they owe), roles, the provider's wordings.
-    with django_assert_num_queries(5):
+    # the signed-in person with their membership (with what they owe), roles, the provider's
+    # wordings.
+    with django_assert_num_queries(3):
         response = as_alice.get(reverse("notice-wording-list", args=["sunrise"]))
     assert response.status_code == 200
     assert "Role 0" in response.text
@@ -502,10 +503,10 @@ def test_the_wording_page_reads_a_fixed_number_of_queries(
 ) -> None:
     for _ in range(applications):
         f.make_application(role=role, stage=role.stages.get(order=1))
-    # session, user, membership; the provider's own words (none), the words in use; the
-    # latest applications to preview with (at most 20, with their candidates); a role's
-    # title for the made-up candidate.
-    with django_assert_num_queries(7):
+    # the signed-in person with their membership; the provider's own words (none), the words in use;
+    # the latest applications to preview with (at most 20, with their candidates); a role's title
+    # for the made-up candidate.
+    with django_assert_num_queries(5):
         response = as_alice.get(wording_url(Notice.Kind.MOVED_ON))
     assert response.status_code == 200
     assert response.text.count("(applied ") == min(applications, 20)

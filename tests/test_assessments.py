@@ -203,10 +203,10 @@ def test_the_scheduling_form_runs_the_same_queries_for_one_or_fifty_members(
 ) -> None:
     for _ in range(n):
         f.make_member(provider=sunrise, role=Membership.Role.PANEL, expert=True, password=None)
-    # session, user, membership+provider, application with candidate, role and stage,
+    # the signed-in person with their membership, application with candidate, role and stage,
     # members with their users, the role's stages (twice: the stage list is drawn from its
     # queryset, as Django's select does)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = as_bob.get(schedule_url(amira))
     assert len(response.context["form"].members) == n + 1
 
@@ -473,9 +473,9 @@ def test_the_assessment_page_runs_the_same_queries_for_one_or_fifty_panellists(
         )
         place = f.make_panellist(assessment=assessment, user=user, panel_role="expert")
         f.make_scorecard(panellist=place, submitted=i % 2 == 0)
-    # session, user, membership+provider, assessment with stage, application, candidate and
+    # the signed-in person with their membership, assessment with stage, application, candidate and
     # role, panellists with scorecard states, member choices
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         response = as_bob.get(detail_url(assessment))
     assert len(response.context["panellists"]) == n
 
@@ -495,7 +495,7 @@ def test_the_assessment_list_runs_the_same_queries_for_one_or_fifty_rows(
             stage=application.current_stage,
             scheduled_at=datetime(2099, 1, 1, 10, 0, tzinfo=LONDON),
         )
-    # session, user, membership+provider, page count, page rows with panel counts
-    with django_assert_num_queries(5):
+    # the signed-in person with their membership, page count, page rows with panel counts
+    with django_assert_num_queries(3):
         response = as_bob.get(reverse("assessment-list", args=[sunrise.slug]))
     assert len(response.context["page"].object_list) == n

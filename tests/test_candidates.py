@@ -369,9 +369,9 @@ def test_the_list_runs_the_same_queries_for_one_or_fifty_rows(
 ) -> None:
     for _ in range(n):
         f.make_application(role=care_assistant, stage=care_assistant.stages.first())
-    # session, user, membership+provider, the role filter checked, the matching candidates,
+    # the signed-in person with their membership, the role filter checked, the matching candidates,
     # page count, page rows (candidate, role and stage joined), role choices, stage choices
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = as_bob.get(list_url(sunrise), {"q": "sam", "role": care_assistant.pk})
     assert len(response.context["page"].object_list) == n
 

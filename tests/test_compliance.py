@@ -275,12 +275,13 @@ def test_the_file_list_and_detail_take_the_same_queries_for_one_file_and_fifty(
     file = workflow.open_file(application=offered(sunrise, role=role), by=alice)
     url = reverse("compliance-file-list", args=[sunrise.slug])
     as_alice.get(url)
-    # session, user, membership, how many files, the page's files, their checks counted
-    with django_assert_num_queries(6) as one:
+    # the signed-in person with their membership, how many files, the page's files, their checks
+    # counted
+    with django_assert_num_queries(4) as one:
         as_alice.get(url)
-    # session, user, membership, file (with provider, candidate and role), checks with items
-    # and verifiers, the trail of every check with who made each change
-    with django_assert_num_queries(6):
+    # the signed-in person with their membership, file (with provider, candidate and role), checks
+    # with items and verifiers, the trail of every check with who made each change
+    with django_assert_num_queries(4):
         as_alice.get(file.get_absolute_url())
     for n in range(49):
         workflow.open_file(application=offered(sunrise, role=role, first_name=f"P{n}"), by=alice)
@@ -290,7 +291,7 @@ def test_the_file_list_and_detail_take_the_same_queries_for_one_file_and_fifty(
     with django_assert_num_queries(len(one.captured_queries)):
         page = as_alice.get(url)
     assert page.content.decode().count("0 of 7") == 50
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         detail = as_alice.get(file.get_absolute_url()).content.decode()
     assert detail.count(": Received (Status changed), by Alice Morgan</li>") == 7
     # A 51st file: fifty to a page, newest first; the first file opened is on page 2.

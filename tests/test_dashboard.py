@@ -230,12 +230,12 @@ def test_the_dashboard_runs_the_same_queries_for_one_or_fifty_rows(
             scheduled_at=start - timedelta(days=3),
         )
         f.make_scorecard(panellist=f.make_panellist(assessment=scored, user=dev), submitted=True)
-    # session, user, membership+provider, my scorecards to do, assessments this week,
+    # the signed-in person with their membership, my scorecards to do, assessments this week,
     # waiting for a decision, safer-recruitment deadlines, the provider's time to first
     # contact read with the count of letters about decisions to print, the applications
     # waiting for first contact, roles, stages, active counts per role and stage, panel
     # members' payments due
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = home(as_bob, sunrise)
     shown = min(n, 10)
     assert len(response.context["to_do"]) == shown

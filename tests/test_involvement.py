@@ -447,19 +447,20 @@ def test_the_shortlisting_pages_take_the_same_number_of_queries_for_1_or_50_appl
         )
     bob_place = shortlisting.shortlisters.get(user=bob)
 
-    # session, user, membership; the shortlisting; entries Bob still owes; entries with their
-    # applications; answers with their shortlisters; shortlisters with counts; experts; staff.
-    with django_assert_num_queries(10):
+    # the signed-in person with their membership; the shortlisting; entries Bob still owes; entries
+    # with their applications; answers with their shortlisters; shortlisters with counts; experts;
+    # staff.
+    with django_assert_num_queries(8):
         page = as_bob.get(reverse("shortlisting-detail", args=["sunrise", shortlisting.pk]))
     assert page.status_code == 200
-    # session, user, membership; Bob's place; the entry with its candidate; how many entries;
-    # his own answer; the values answers; his "working with me".
-    with django_assert_num_queries(9):
+    # the signed-in person with their membership; Bob's place; the entry with its candidate; how
+    # many entries; his own answer; the values answers; his "working with me".
+    with django_assert_num_queries(7):
         page = as_bob.get(reverse("shortlist-answer", args=["sunrise", bob_place.pk, n]))
     assert f"Applicant {n} of {n}" in page.text
-    # session, user, membership; Bob's place; the entries with his answers counted; his
-    # "working with me".
-    with django_assert_num_queries(6):
+    # the signed-in person with their membership; Bob's place; the entries with his answers counted;
+    # his "working with me".
+    with django_assert_num_queries(4):
         page = as_bob.get(reverse("shortlist-start", args=["sunrise", bob_place.pk]))
     assert f"You have answered 0 of {n}" in page.text
 
@@ -538,6 +539,6 @@ def test_the_application_page_shows_shortlisting_in_the_same_number_of_queries(
     # The page's own queries (12 here, see test_scoring: this role has no criteria, so there
     # is no value whose national values to read), and three for
     # shortlisting: the entries, those the reader still owes, the answers with who gave them.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(13):
         page = as_bob.get(url)
     assert f"Yes: 1, not sure: 0, no: {n}." in page.text

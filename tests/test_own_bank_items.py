@@ -179,8 +179,8 @@ def test_own_items_page_query_count_does_not_grow(
     value = f.make_value(provider=sunrise, name="Choice")
     for i in range(n):
         own_item(sunrise, value, prompt=f"Question {i}")
-    # session, user, membership with provider, the items with their values, national values,
+    # the signed-in person with their membership, the items with their values, national values,
     # sets and how many criteria were copied from each
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         page = as_bob.get(own_url("bank-own-list", sunrise))
     assert page.text.count("Change<span") == n

@@ -492,7 +492,7 @@ def test_the_guided_page_reads_the_same_number_of_queries_for_1_and_50_applicant
     # Session and user (2), membership (1), open roles (1), the advert (1), the interview's
     # question count (1), the job's values (1), open interviews (1) and their panels (1), the
     # applications (1) and their files (1), the employer's own scorecards to do (1).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         response = as_jo.get(url("pa-home", jo_whitfield))
     assert response.status_code == 200
 
@@ -561,7 +561,7 @@ def test_the_questions_page_reads_the_same_number_of_queries_however_big_the_ban
     # Session and user (2), membership (1), the job (1), its interview (1) and the questions
     # it asks already (1), the job's values (1), the national values they evidence (1) and
     # the bank's questions for them (1).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = as_jo.get(url("pa-questions", jo_whitfield, job.role_id))
     page = text(response)
     assert "Question 0: tell me about a time you made someone laugh." in page

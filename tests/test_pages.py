@@ -158,11 +158,11 @@ def test_provider_home_query_count_does_not_grow(
     _fill(care_assistant, interview, n)
     other = f.make_role(provider=sunrise, title=f"Role {n}")
     _fill(other, f.make_stage(role=other), n)
-    # session, user, membership+provider, my scorecards to do, assessments this week,
+    # the signed-in person with their membership, my scorecards to do, assessments this week,
     # waiting for a decision, safer-recruitment deadlines, the provider's time to first
     # contact with the count of letters to print, the applications waiting for first
     # contact, panel members' payments due, roles, stages, active counts per role and stage
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         response = as_bob.get(reverse("provider-home", args=[sunrise.slug]))
     assert response.status_code == 200
 
@@ -174,7 +174,7 @@ def test_role_page_query_count_does_not_grow(
     interview, _ = stages(care_assistant)
     _fill(care_assistant, interview, n)
     url = reverse("role-detail", args=[sunrise.slug, care_assistant.pk])
-    # session, user, membership+provider, role, stages with counts, page count, page rows
-    with django_assert_num_queries(7):
+    # the signed-in person with their membership, role, stages with counts, page count, page rows
+    with django_assert_num_queries(5):
         response = as_bob.get(url)
     assert len(response.context["page"].object_list) == n

@@ -431,7 +431,7 @@ def test_the_notes_page_costs_the_same_for_one_note_or_fifty(
     write_notes(sunrise, dev, count)
     client = signed_in(bob)
     # Session, user, the membership with its provider (3), the notes with their people (1).
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         page = client.get(reverse("panel-notes", args=["sunrise"])).content.decode()
     assert page.count("For Dev Raman") == count
 

@@ -674,8 +674,8 @@ def test_batch_progress_query_count_does_not_grow(
         SummaryJob(provider=sunrise, application=example.application, batch=batch) for _ in range(n)
     )
     url = reverse("summary-batch-detail", args=[sunrise.slug, batch.pk])
-    # session, user, membership+provider, batch with role and stage, counts by status
-    with django_assert_num_queries(5):
+    # the signed-in person with their membership, batch with role and stage, counts by status
+    with django_assert_num_queries(3):
         response = as_bob.get(url, HTTP_HX_REQUEST="true")
     assert f"0 of {n}" in response.text
 

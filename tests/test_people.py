@@ -118,9 +118,9 @@ def test_people_page_query_count_does_not_grow(
 ) -> None:
     for _ in range(n):
         f.make_member(provider=sunrise, role=Membership.Role.PANEL, password=None)
-    # session, user, membership, members with users, their current consents, who has
-    # two-factor sign-in
-    with django_assert_num_queries(6):
+    # the signed-in person with their membership, members with users, their current consents, who
+    # has two-factor sign-in
+    with django_assert_num_queries(4):
         response = as_alice.get(url("people-list"))
     assert response.status_code == 200
 

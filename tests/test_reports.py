@@ -365,8 +365,9 @@ def test_report_pages_and_exports_run_the_same_number_of_queries_for_1_and_50_ap
     as_alice: Client, sunrise: Provider, bob: User, dev: User, url_for: Any
 ) -> None:
     # Each report's queries are listed and commented in its module in vbr/reports/queries/;
-    # on top of them: session, user, membership (3), the filter form's roles and stages (2, pages
-    # only), the values (exports) and one audit insert (exports).
+    # on top of them: the signed-in person with their membership (1; the session comes from
+    # the cache), the filter form's roles and stages (2, pages only), the values (exports)
+    # and one audit insert (exports).
     role = f.make_role(provider=sunrise)
     stage = f.make_stage(role=role)
     criteria = (

@@ -329,8 +329,9 @@ def test_after_a_change_the_reports_looked_at_are_rebuilt_straight_away(
     response, queries = seen(as_alice, report_url(sunrise, "values"))
     assert LINE.search(response.text) is None
     assert compassion(as_alice, sunrise) == [0, 0, 1, 1, 0]
-    # Served from the cache: session, user, membership, roles, stages, version.
-    assert queries == 6
+    # Served from the cache: the signed-in person with their membership, roles, stages,
+    # version.
+    assert queries == 4
     response, _queries = seen(as_alice, report_url(sunrise, "panel"))
     assert LINE.search(response.text) is None
 
@@ -378,7 +379,7 @@ def test_earlier_figures_are_served_in_the_same_queries_at_1_and_50_applications
         first, asked = seen(as_alice, url)
         again, served = seen(as_alice, url)
     assert LINE.search(first.text) and LINE.search(again.text)
-    # session, user, membership, roles, stages, version; the first view also writes the
-    # rebuild (a savepoint around one insert).
-    assert served == 6
-    assert asked == 6 + 3
+    # The signed-in person with their membership, roles, stages, version; the first view
+    # also writes the rebuild (a savepoint around one insert).
+    assert served == 4
+    assert asked == 4 + 3

@@ -398,10 +398,10 @@ def test_debrief_query_count_does_not_grow_with_criteria(
         f.make_scorecard(
             panellist=panellist, levels={c: 3 for c in [interview.dignity, *extra]}, submitted=True
         )
-    # session, user, membership, assessment, panellists with users and scorecards,
+    # the signed-in person with their membership, assessment, panellists with users and scorecards,
     # criteria, the submitted scorecards' scores, and one for the national values that the
     # stage's values evidence (however many values there are)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = as_bob.get(interview.url("assessment-debrief"))
     assert response.status_code == 200
     assert "(evidences: Value 0 of the Pathway (Care Workforce Pathway))" in response.text
@@ -600,13 +600,12 @@ def test_application_page_query_count_does_not_grow(
         finished_at=timezone.make_aware(datetime(2026, 3, 4, 9, 30)),
     )
     url = reverse("application-detail", args=["sunrise", application.pk])
-    # session, user, membership, application with its outcome and latest PDF summary,
-    # assessments, panellists with users and scorecards; grid: stages, criteria, scores;
-    # decisions; checks before shadowing with this application's ticks; DBS checks; and one
-    # for the national values that every value of the grid evidences (each value here
-    # evidences one). That is the whole page view: nothing is fetched on arrival (no
-    # hx-trigger="load").
-    with django_assert_num_queries(13):
+    # the signed-in person with their membership, application with its outcome and latest PDF
+    # summary, assessments, panellists with users and scorecards; grid: stages, criteria, scores;
+    # decisions; checks before shadowing with this application's ticks; DBS checks; and one for the
+    # national values that every value of the grid evidences (each value here evidences one). That
+    # is the whole page view: nothing is fetched on arrival (no hx-trigger="load").
+    with django_assert_num_queries(11):
         response = as_alice.get(url)
     assert response.status_code == 200
     assert f"evidences: Value {n - 1} of the Pathway (Care Workforce Pathway)" in response.text
@@ -666,22 +665,24 @@ def test_scorecard_pages_query_counts_do_not_grow_with_criteria(
     draft = {f"level_{c.pk}": "3" for c in criteria} | {f"evidence_{c.pk}": "ok" for c in criteria}
     as_bob.post(interview.url("scorecard-autosave"), draft)  # the scorecard and its scores exist
     draft[f"level_{interview.dignity.pk}"] = "2"
-    # session, user, membership, panel place with its assessment, stage and scorecard,
-    # criteria ids; savepoint, the scorecard saved if still a draft (which locks it), its
-    # scores written (one statement); release
-    assert _count(as_bob, interview.url("scorecard-autosave"), draft) == 9
-    # session, user, membership, panel place, scorecard, its scores, criteria, indicators,
-    # the values answers the candidate wrote when applying (shown at the first stage)
-    assert _count(as_bob, interview.url("scorecard-edit")) == 9
+    # The signed-in person with their membership, panel place with its assessment, stage
+    # and scorecard, criteria ids; savepoint, the scorecard saved if still a draft (which
+    # locks it), its scores written (one statement); release. (The session comes from the
+    # cache.)
+    assert _count(as_bob, interview.url("scorecard-autosave"), draft) == 7
+    # The signed-in person with their membership, panel place, scorecard, its scores,
+    # criteria, indicators, the values answers the candidate wrote when applying (shown at
+    # the first stage)
+    assert _count(as_bob, interview.url("scorecard-edit")) == 7
     submit = draft | {"recommendation": "yes", "submit": "1"}
-    # session, user, membership, panel place, criteria; savepoint, the application, the
-    # assessment (with its status) and the scorecard locked in that order in one statement,
-    # its scores written, the scorecard saved, the application's submitted answers read once;
-    # then seven writes: its per-value totals, the panel places' flags, the assessment's
-    # progress with "scoring open", its agreement tallies cleared and stored, the audit
-    # event, the provider's reports version — one statement on PostgreSQL; release
+    # the signed-in person with their membership, panel place, criteria; savepoint, the application,
+    # the assessment (with its status) and the scorecard locked in that order in one statement, its
+    # scores written, the scorecard saved, the application's submitted answers read once; then seven
+    # writes: its per-value totals, the panel places' flags, the assessment's progress with "scoring
+    # open", its agreement tallies cleared and stored, the audit event, the provider's reports
+    # version — one statement on PostgreSQL; release
     writes = 1 if connection.vendor == "postgresql" else 7
-    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 5 + 6 + writes
+    assert _count(as_bob, interview.url("scorecard-edit"), submit) == 3 + 6 + writes
 
 
 def test_the_first_submit_opens_scoring_and_stores_the_panels_progress(

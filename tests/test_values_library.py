@@ -286,9 +286,9 @@ def test_values_list_query_count_does_not_grow(
         value.evidences.add(respect)
         if i % 2:
             value.retire()
-    # session, user, membership+provider, values with use counts, their indicators, the
+    # the signed-in person with their membership, values with use counts, their indicators, the
     # national values they evidence (with their sets), the sets to start from
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         response = as_bob.get(values_url(sunrise))
     assert len(response.context["current_values"]) + len(response.context["retired_values"]) == n
     assert f"Against {n - 1}" in response.text

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "vbr.accounts.backends.ProviderInAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -179,6 +180,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
         "options", "-c jit=off -c random_page_cost=1.1"
     )
+    # Prepared statements: a page's queries are the same few statements again and again on
+    # a connection kept for CONN_MAX_AGE, and PostgreSQL spent more time planning them than
+    # running them (an application page waited 6 ms on 14 queries; prepared, under 2; see
+    # BENCHMARKS.md). Parameters are then sent apart from the SQL (server-side binding),
+    # and a statement is prepared on its DB_PREPARE_THRESHOLD-th run on a connection.
+    # 0 turns it off: needed behind a pooler in transaction mode, which cannot keep a
+    # connection's prepared statements.
+    DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
+    if DB_PREPARE_THRESHOLD:
+        DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", DB_PREPARE_THRESHOLD)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -201,7 +213,8 @@ PASSWORD_HASHERS = [
 # Axes checks every password sign-in first, then the normal backend does the work.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's own, reading the member's membership with them on provider pages.
+    "vbr.accounts.backends.MemberBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -360,6 +373,9 @@ if REDIS_URL:
             "KEY_PREFIX": "vbr",
         }
     }
+# Sessions: read from that shared cache and kept in the database (vbr/accounts/sessions.py),
+# so a signed-in page reads no session row. Without a shared cache, from the database only.
+SESSION_ENGINE = "vbr.accounts.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
 # PDF candidate summaries: rendered on their own queue, with time limits; WeasyPrint's memory
 # grows with each render, so worker processes are replaced after a number of tasks.
 PDF_QUEUE = "pdf"

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
+from vbr.accounts.backends import MEMBERSHIPS_READ
 from vbr.accounts.models import Membership
 
 P = ParamSpec("P")
@@ -27,22 +28,16 @@ STAFF = (Membership.Role.ADMIN, Membership.Role.MANAGER)
 ANY_MEMBER = (Membership.Role.ADMIN, Membership.Role.MANAGER, Membership.Role.PANEL)
 
 
-def get_membership(
-    request: HttpRequest, provider_slug: str, *, owed_scorecards: bool = True
-) -> Membership:
-    """The caller's membership of the provider named in the URL, or 404. `owed_scorecards`:
-    work out in the same query whether they owe a scorecard anywhere at this provider (see
-    `scores_hidden_from`); without it, whoever asks later asks the database."""
-    if not request.user.is_authenticated:
-        raise Http404
+def memberships_of(user_id: Any, provider_slug: str) -> QuerySet[Membership]:
+    """The person's membership of the provider, with the provider and the user, and whether
+    they owe a scorecard anywhere at this provider (see `scores_hidden_from`): when they owe
+    none, no page needs to ask again whose scores they may see."""
     from vbr.recruitment.models import Panellist
 
-    memberships = Membership.objects.select_related("provider", "user").filter(
-        user=request.user, provider__slug=provider_slug
-    )
-    if owed_scorecards:
-        # When they owe none, no page needs to ask again whose scores they may see.
-        memberships = memberships.annotate(
+    return (
+        Membership.objects.select_related("provider", "user")
+        .filter(user_id=user_id, provider__slug=provider_slug)
+        .annotate(
             owes_scorecard=Exists(
                 Panellist.objects.filter(
                     user=OuterRef("user"),
@@ -50,7 +45,19 @@ def get_membership(
                 ).not_submitted()
             )
         )
-    membership = memberships.first()
+    )
+
+
+def get_membership(request: HttpRequest, provider_slug: str) -> Membership:
+    """The caller's membership of the provider named in the URL, or 404. Usually read with
+    the signed-in user already (`backends.MemberBackend`); otherwise asked for here."""
+    if not request.user.is_authenticated:
+        raise Http404
+    read: dict[str, Membership | None] = getattr(request.user, MEMBERSHIPS_READ, {})
+    if provider_slug in read:
+        membership = read[provider_slug]
+    else:
+        membership = memberships_of(request.user.pk, provider_slug).first()
     if membership is None:
         # 404, not 403: do not reveal that another provider exists.
         raise Http404("No such provider")
@@ -58,14 +65,11 @@ def get_membership(
 
 
 def provider_view(
-    roles: tuple[str, ...] = STAFF, *, owed_scorecards: bool = True
+    roles: tuple[str, ...] = STAFF,
 ) -> Callable[[ProviderView[P]], Callable[..., HttpResponseBase]]:
     """Resolve `provider_slug` to the caller's Membership and check its role.
 
     The wrapped view receives the membership as its second argument instead of the slug.
-    `owed_scorecards=False` for a view that shows nobody's scores (a scorecard's autosave):
-    its membership is read a little faster, and anything that asks whose scores the person
-    may see asks the database (see `get_membership`).
     """
 
     def decorator(view: ProviderView[P]) -> Callable[..., HttpResponseBase]:
@@ -74,7 +78,7 @@ def provider_view(
         def wrapper(
             request: HttpRequest, provider_slug: str, *args: Any, **kwargs: Any
         ) -> HttpResponseBase:
-            membership = get_membership(request, provider_slug, owed_scorecards=owed_scorecards)
+            membership = get_membership(request, provider_slug)
             if membership.role not in roles:
                 raise PermissionDenied
             request.membership = membership  # type: ignore[attr-defined]

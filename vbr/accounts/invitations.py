@@ -264,7 +264,7 @@ def sign_in_by_link(request: HttpRequest, invitation: PanelInvitation) -> None:
     is for: their panel place, the advert shared with them, or their shortlisting."""
     user = invitation.person
     provider = invitation.provider
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="vbr.accounts.backends.MemberBackend")
     panellist = invitation.panellist
     request.session[SESSION_SCOPE_KEY] = {
         "invitation": invitation.pk,

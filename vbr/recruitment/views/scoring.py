@@ -178,7 +178,7 @@ def _submitted_meanwhile(request: HttpRequest, *, submitting: bool) -> HttpRespo
 
 
 @require_POST
-@provider_view(ANY_MEMBER, owed_scorecards=False)  # shows nobody's scores
+@provider_view(ANY_MEMBER)  # shows nobody's scores
 def scorecard_autosave(
     request: HttpRequest, membership: Membership, assessment_id: int
 ) -> HttpResponse:

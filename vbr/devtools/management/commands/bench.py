@@ -57,7 +57,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Measure the pages themselves, as people who have already passed two-factor sign-in,
         # reached over plain HTTP as the app is behind its TLS proxy.
-        with override_settings(VBR_REQUIRE_ADMIN_2FA=False, SECURE_SSL_REDIRECT=False):
+        # Sessions as production reads them with its shared cache (this is one process, so
+        # its own cache is shared by everything in it).
+        with override_settings(
+            VBR_REQUIRE_ADMIN_2FA=False,
+            SECURE_SSL_REDIRECT=False,
+            SESSION_ENGINE="vbr.accounts.sessions",
+        ):
             self._handle(**options)
 
     def _handle(self, **options: Any) -> None:

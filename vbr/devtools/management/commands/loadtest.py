@@ -174,7 +174,7 @@ class Command(BaseCommand):
             for user in panel:
                 session = SessionStore()
                 session[SESSION_KEY] = str(user.pk)
-                session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+                session[BACKEND_SESSION_KEY] = "vbr.accounts.backends.MemberBackend"
                 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
                 session.create()
                 members.append(
