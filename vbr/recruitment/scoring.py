@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 
 from vbr.recruitment import rules
 from vbr.recruitment.models import (
@@ -24,10 +24,12 @@ from vbr.recruitment.models import (
     Assessment,
     CoreValue,
     Criterion,
+    NationalValue,
     Panellist,
     Score,
     Scorecard,
     Stage,
+    ValueSet,
 )
 from vbr.recruitment.models.library import evidences_by_value
 
@@ -452,13 +454,34 @@ def value_stage_grid(
     # Each stage's criteria version: the one it was assessed against, else the current one.
     assessed_versions = {a.stage_id: a.criteria_version for a in assessments}
     stage_versions = {s.pk: assessed_versions.get(s.pk, s.criteria_version) for s in stages}
-    criteria = [
-        criterion
-        for criterion in Criterion.objects.filter(
-            stage__role_id=application.role_id
-        ).select_related("core_value")
-        if criterion.version == stage_versions[criterion.stage_id]
-    ]
+    # The criteria with their values, and in the same query what each value evidences: one
+    # row per (criterion, national value it evidences), so a criterion may come twice.
+    national = "core_value__evidences"
+    criteria: list[Criterion] = []
+    evidences: dict[int, list[str]] = {}
+    seen: set[int] = set()
+    for criterion in (
+        Criterion.objects.filter(stage__role_id=application.role_id)
+        .select_related("core_value")
+        .annotate(
+            evidence_name=F(f"{national}__name"),
+            evidence_set=F(f"{national}__value_set__name"),
+        )
+        .order_by("pk", f"{national}__value_set__order", f"{national}__order", f"{national}__pk")
+    ):
+        if criterion.version != stage_versions[criterion.stage_id]:
+            continue
+        if criterion.pk not in seen:
+            seen.add(criterion.pk)
+            criteria.append(criterion)
+        if criterion.evidence_name is not None:  # type: ignore[attr-defined]
+            labels = evidences.setdefault(criterion.core_value_id, [])
+            label = NationalValue(
+                name=criterion.evidence_name,  # type: ignore[attr-defined]
+                value_set=ValueSet(name=criterion.evidence_set),  # type: ignore[attr-defined]
+            ).label
+            if label not in labels:
+                labels.append(label)
     levels: dict[tuple[int, int], list[int | None]] = defaultdict(list)
     # Four columns per score, not five model instances: the grid needs nothing else.
     score_rows = (
@@ -481,8 +504,6 @@ def value_stage_grid(
         values[criterion.core_value_id] = criterion.core_value
         planned[(criterion.core_value_id, criterion.stage_id)] += 1
 
-    # One query for what every row's value evidences, however many values there are.
-    evidences = evidences_by_value(list(values)) if values else {}
     rows = []
     for core_value in sorted(values.values(), key=lambda v: (v.order, v.name)):
         cells = tuple(
@@ -500,7 +521,7 @@ def value_stage_grid(
                 core_value=core_value,
                 cells=cells,
                 overall=overall,
-                evidences=evidences.get(core_value.pk, ""),
+                evidences="; ".join(evidences.get(core_value.pk, ())),
             )
         )
     return ValueStageGrid(stages=tuple(stages), rows=tuple(rows))
