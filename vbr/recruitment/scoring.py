@@ -460,7 +460,7 @@ def value_stage_grid(
     criteria: list[Criterion] = []
     evidences: dict[int, list[str]] = {}
     seen: set[int] = set()
-    for criterion in (
+    for row in (
         Criterion.objects.filter(stage__role_id=application.role_id)
         .select_related("core_value")
         .annotate(
@@ -469,16 +469,16 @@ def value_stage_grid(
         )
         .order_by("pk", f"{national}__value_set__order", f"{national}__order", f"{national}__pk")
     ):
-        if criterion.version != stage_versions[criterion.stage_id]:
+        if row.version != stage_versions[row.stage_id]:
             continue
-        if criterion.pk not in seen:
-            seen.add(criterion.pk)
-            criteria.append(criterion)
-        if criterion.evidence_name is not None:  # type: ignore[attr-defined]
-            labels = evidences.setdefault(criterion.core_value_id, [])
+        if row.pk not in seen:
+            seen.add(row.pk)
+            criteria.append(row)
+        if row.evidence_name is not None:
+            labels = evidences.setdefault(row.core_value_id, [])
             label = NationalValue(
-                name=criterion.evidence_name,  # type: ignore[attr-defined]
-                value_set=ValueSet(name=criterion.evidence_set),  # type: ignore[attr-defined]
+                name=row.evidence_name,
+                value_set=ValueSet(name=row.evidence_set),
             ).label
             if label not in labels:
                 labels.append(label)
