@@ -10,6 +10,7 @@ plain tuples, so that neither time per row nor memory grows with the provider.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -292,6 +293,25 @@ def refresh_roles(role_ids: Iterable[int], *, add: bool = True) -> None:
 def refresh_provider(provider_id: int) -> None:
     """Recount every role of a provider (after files were written directly, in bulk)."""
     refresh_roles(Role.objects.filter(provider_id=provider_id).values_list("pk", flat=True))
+
+
+def summary_key(
+    provider_slug: str, roles: Sequence[Role], chosen: Filters, groups: Sequence[Group]
+) -> str:
+    """A digest of everything the page's filter form and summary table show (the provider's
+    address, the roles to choose from with their services, what was chosen, the summary),
+    under which their drawn HTML is cached: the same digest is the same HTML, and any
+    change of a figure or a name is another digest, so nothing stale is ever shown."""
+    shown = (
+        provider_slug,
+        chosen,
+        [
+            (role.pk, role.title, role.service_id, role.service.name if role.service else None)
+            for role in roles
+        ],
+        groups,
+    )
+    return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 def stored_file_count(membership: Membership) -> int:

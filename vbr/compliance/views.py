@@ -519,6 +519,9 @@ def completeness_view(request: HttpRequest, membership: Membership) -> HttpRespo
             "query": urlencode(query),
             "csv_url": reverse("compliance-completeness-csv", args=[membership.provider.slug])
             + (f"?{urlencode(query)}" if query else ""),
+            "summary_key": completeness.summary_key(
+                membership.provider.slug, roles, chosen, groups
+            ),
         },
     )
 
