@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 from weasyprint import HTML
@@ -27,12 +29,18 @@ def pdf_text(content: bytes) -> str:
 
 
 def first_page_picture(content: bytes) -> bytes:
-    return subprocess.run(
-        ["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", "-", "-"],
-        input=content,
-        capture_output=True,
-        check=True,
-    ).stdout
+    # pdftoppm writes pictures to files (an output name of "-" is a file called "-.png").
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(
+            ["pdftoppm", "-r", "50", "-f", "1", "-l", "1", "-png", "-singlefile", "-", "page"],
+            input=content,
+            capture_output=True,
+            check=True,
+            cwd=folder,
+        )
+        picture = (Path(folder) / "page.png").read_bytes()
+    assert picture.startswith(b"\x89PNG")
+    return picture
 
 
 def with_weasyprint_defaults(html: str) -> bytes:
