@@ -252,6 +252,20 @@ def test_the_drawn_summary_is_never_shown_stale(
     assert "Care assistant" not in text
 
 
+def test_each_person_on_the_page_links_to_their_own_file(
+    sunrise: Provider, alice: User, as_alice: Client
+) -> None:
+    # An address with the same digits as the file id's stand-in, in case it were replaced.
+    Provider.objects.filter(pk=sunrise.pk).update(slug="care-987654321")
+    sunrise.refresh_from_db()
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    files = [offered_file(role, alice, name) for name in ("Amira", "Ben", "Cai")]
+    page = as_alice.get(reverse("compliance-completeness", args=[sunrise.slug])).content.decode()
+    for file in files:
+        url = reverse("compliance-file-detail", args=[sunrise.slug, file.pk])
+        assert f'<a href="{url}">{file.application.candidate.first_name} Test</a>' in page
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="The benchmark writes its files and checks in bulk and does not recount the "

@@ -511,7 +511,7 @@ def completeness_view(request: HttpRequest, membership: Membership) -> HttpRespo
             "total": total,
             "complete": sum(group.complete for group in groups),
             "page": page,
-            "sections": _sections(rows),
+            "sections": _sections(rows, membership.provider.slug),
             "filters": chosen,
             "services": services,
             "any_without_service": any(role.service_id is None for role in roles),
@@ -527,14 +527,22 @@ def completeness_view(request: HttpRequest, membership: Membership) -> HttpRespo
 
 
 def _sections(
-    rows: list[completeness.FileRow],
-) -> list[tuple[str, str, list[completeness.FileRow]]]:
-    """A page's rows under a heading per service and role, in the page's order."""
-    sections: list[tuple[str, str, list[completeness.FileRow]]] = []
+    rows: list[completeness.FileRow], provider_slug: str
+) -> list[tuple[str, str, list[tuple[completeness.FileRow, str]]]]:
+    """A page's rows, each with its file's address, under a heading per service and role, in
+    the page's order."""
+    # One address is worked out and the others made from it (the file's id is the last
+    # number in it, after the provider's address): fifty reversals cost more than the rest
+    # of the rows' drawing.
+    placeholder = 987654321
+    before, _, after = reverse(
+        "compliance-file-detail", kwargs={"provider_slug": provider_slug, "file_id": placeholder}
+    ).rpartition(str(placeholder))
+    sections: list[tuple[str, str, list[tuple[completeness.FileRow, str]]]] = []
     for row in rows:
         if not sections or sections[-1][:2] != (row.service, row.role):
             sections.append((row.service, row.role, []))
-        sections[-1][2].append(row)
+        sections[-1][2].append((row, f"{before}{row.file_id}{after}"))
     return sections
 
 
