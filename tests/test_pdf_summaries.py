@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import shutil
 import subprocess
 import zipfile
@@ -181,7 +182,8 @@ def test_summary_html_shows_levels_medians_flags_notes_and_decision(
     assert "Offer the job" in html and "coach on privacy" in html
     assert "Generated" in html and "for Bob Okafor" in html
     assert pdf.RETENTION_LINE in html
-    assert '<title id="pdf-values-profile-title">Values profile</title>' in html
+    # The values profile, drawn in boxes and text for print.
+    assert '<div class="pv-name">Compassion</div><div class="pv-bar pv-solid pv-m6">3</div>' in html
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils")
@@ -469,10 +471,13 @@ def test_the_application_page_shows_the_same_values_profile_as_the_pdf(
     assert "Dignity and respect: Values interview 3, Shadowing 2" in figure
     assert ">Values interview</text>" in figure and ">Shadowing</text>" in figure
     assert LEVEL_KEY in figure
-    # The same drawing as the PDF summary's, bar for bar (only the ids differ).
+    # The PDF summary draws the same chart in boxes and text: the same names, figures and
+    # stages (the scale's figures are one text in the drawing, two in the print).
     summary = pdf.gather_summary(application=example.application, requested_by=bob)
-    in_pdf = str(summary.chart).replace("pdf-values-profile", "values-profile")
-    assert in_pdf in page.text
+    drawn = re.findall(r"<text[^>]*>([^<]+)</text>", figure)
+    printed = re.findall(r">([^<>]+)<", str(summary.chart))
+    assert sorted(drawn[1:]) == sorted(printed[2:])
+    assert drawn[1:3] == ["Compassion", "Dignity and respect"]
 
 
 def test_the_values_profile_waits_for_evidence_and_for_ones_own_scorecard(

@@ -1,4 +1,8 @@
-"""Server-side SVG charts: the same markup goes into the web page and into the PDF.
+"""Server-side SVG charts for the web pages, and the values profile for print.
+
+The PDF summary shows the application page's values profile drawn in boxes and text
+(`values_profile_html`, styled by print.css) rather than SVG, which the PDF renderer lays out
+a letter at a time: the same values, bars, figures, scale and key.
 
 Charts must read in black and white and to a screen reader: each stage has its own fill
 pattern and every bar carries its figure as text; the SVG has a title and a description
@@ -203,5 +207,66 @@ def values_profile_svg(grid: ValueStageGrid, *, chart_id: str = "values-profile"
         out.append('<g stroke="#1f1f1f" stroke-width="0.8">' + "".join(bars) + "</g>")
     out.extend(figures)
     out.append("</svg>")
+    # Safe: every piece of text above went through escape(); the rest is our own markup.
+    return mark_safe("".join(out))  # noqa: S308
+
+
+# The print stylesheet's class for each stage's fill, by position: the first solid, the others
+# the same hatching, dots and cross-hatching as the drawn chart's patterns.
+_PRINT_FILLS = ("pv-solid", "pv-hatch", "pv-dots", "pv-cross")
+# The bars' outline, as wide as the drawing's stroke; a bar's figure is placed from inside it.
+BAR_BORDER = 0.8
+
+
+def print_bar_class(median: float) -> str:
+    """The print stylesheet's class for a bar of this median, counted in half levels: a
+    median of levels 1-4 is a level or a half between two, so "pv-m2" to "pv-m8". It sets
+    the bar's length and puts its figure after it; a class rather than a style attribute on
+    each bar, which the renderer would parse for every summary."""
+    return f"pv-m{round(median * 2)}"
+
+
+def print_bar_geometry(median: float) -> tuple[float, float]:
+    """A bar's length and its figure's indent, in ems of the chart's text: what the class of
+    `print_bar_class` sets in print.css (a test holds the two together)."""
+    bar_width = median * PLOT_WIDTH / 4
+    return bar_width / FONT_SIZE, (bar_width + 5 - BAR_BORDER) / FONT_SIZE
+
+
+def values_profile_html(grid: ValueStageGrid) -> SafeString:
+    """The values profile of `values_profile_svg` for a printed summary, drawn with boxes and
+    text instead of SVG: the levels' scale, each value's name on a line above its bars, a bar
+    per stage as long as the median level with its figure (or why it has none) at its end
+    over dashed gridlines, and a key to the stages' fills.
+
+    The same layout, sizes and words as the drawing, the text set as ordinary text: the PDF
+    renderer lays out SVG text one letter at a time. print.css draws it (the `.profile`
+    rules): one background of gridlines for the whole chart, covered in white behind the
+    names, the scale and the key. Show `LEVEL_KEY` next to it, as beside the drawing."""
+    stages = grid.stages
+    fills = [_PRINT_FILLS[0]] + [
+        _PRINT_FILLS[1 + (i - 1) % (len(_PRINT_FILLS) - 1)] for i in range(1, len(stages))
+    ]
+    # The scale: 0 at the left, then each level's figure centred on its gridline.
+    out = ['<div class="profile"><div class="pv-axis">0<span>1 2 3 4</span></div>']
+    for row in grid.rows:
+        out.append(f'<div class="pv-name">{escape(row.core_value.name)}</div>')
+        for i, cell in enumerate(row.cells):
+            median = cell.stats.median
+            if median is None:
+                out.append(f'<div class="pv-bar">{escape(cell.label)}</div>')
+                continue
+            out.append(
+                f'<div class="pv-bar {fills[i]} {print_bar_class(median)}">'
+                f"{escape(cell.label)}</div>"
+            )
+    if stages:
+        out.append('<div class="pv-key">')
+        out.extend(
+            f'<div class="pv-swatch {fills[i]}">{escape(stage.name)}</div>'
+            for i, stage in enumerate(stages)
+        )
+        out.append("</div>")
+    out.append("</div>")
     # Safe: every piece of text above went through escape(); the rest is our own markup.
     return mark_safe("".join(out))  # noqa: S308

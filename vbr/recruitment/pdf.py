@@ -36,7 +36,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from vbr.accounts.models import Provider, User
-from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
+from vbr.recruitment.charts import LEVEL_KEY, values_profile_html
 from vbr.recruitment.models import Application, Assessment, CoreValue, Decision, Stage
 from vbr.recruitment.models.library import evidences_by_value
 from vbr.recruitment.scoring import (
@@ -217,7 +217,7 @@ def gather_summary(
         shadowing=tuple(t for t in stages_taken if t.stage.is_shadowing),
         decision=application.decisions.select_related("decided_by").first(),
         grid=grid,
-        chart=values_profile_svg(grid, chart_id="pdf-values-profile"),
+        chart=values_profile_html(grid),
         requested_by=requested_by.display_name if requested_by else "",
         generated_at=generated_at or timezone.now(),
         extra_sections=extra,
