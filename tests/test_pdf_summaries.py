@@ -171,8 +171,8 @@ def test_summary_html_shows_levels_medians_flags_notes_and_decision(
     # Compassion at interview: 4 and 2, median 3, spread 2, with the evidence note.
     assert "Describe a time you noticed someone was upset (essential) — median 3, spread 2" in html
     assert "Sat with a resident whose dog had died" in html
-    assert 'Bob Okafor (chair):</span> <span class="level">level 4</span>' in html
-    assert 'Dev Raman (expert by experience):</span> <span class="level">not observed' in html
+    assert '<span class="who">Bob Okafor (chair): level 4</span>' in html
+    assert '<span class="who">Dev Raman (expert by experience): not observed</span>' in html
     assert "Panel differs by 2 levels at Values interview" in html
     assert "Weak evidence on an essential value at Shadowing: Knocks and waits" in html
     # Experts by experience, shadowing observations and the decision with its reasons.
