@@ -32,8 +32,14 @@ def memberships_of(user_id: Any, provider_slug: str) -> QuerySet[Membership]:
     """The person's membership of the provider, with the provider and the user, and whether
     they owe a scorecard anywhere at this provider (see `scores_hidden_from`): when they owe
     none, no page needs to ask again whose scores they may see."""
-    from vbr.recruitment.models import Panellist
+    from vbr.recruitment.models import Panellist, Scorecard
 
+    # Places whose stored flag says "not submitted" (its partial index finds a person's few
+    # among thousands of past places), then checked against the scorecards themselves. The
+    # flag turns true only in the transaction that submits, and a submitted scorecard stays
+    # submitted, so every place not submitted has it false: the same rule as
+    # `Panellist.objects.not_submitted()`, read without walking every past place.
+    submitted = Scorecard.objects.filter(panellist=OuterRef("pk"), submitted_at__isnull=False)
     return (
         Membership.objects.select_related("provider", "user")
         .filter(user_id=user_id, provider__slug=provider_slug)
@@ -42,7 +48,8 @@ def memberships_of(user_id: Any, provider_slug: str) -> QuerySet[Membership]:
                 Panellist.objects.filter(
                     user=OuterRef("user"),
                     assessment__application__provider=OuterRef("provider"),
-                ).not_submitted()
+                    scorecard_submitted=False,
+                ).filter(~Exists(submitted))
             )
         )
     )
