@@ -536,9 +536,9 @@ def test_the_application_page_shows_shortlisting_in_the_same_number_of_queries(
             comment=f"Comment {i}",
         )
     url = reverse("application-detail", args=["sunrise", s["ann"].pk])
-    # The page's own queries (12 here, see test_scoring: this role has no criteria, so there
-    # is no value whose national values to read), and three for
-    # shortlisting: the entries, those the reader still owes, the answers with who gave them.
-    with django_assert_num_queries(13):
+    # The page's own queries (8 here, see test_scoring: this role has no criteria), and two
+    # for shortlisting: the entries with whether the reader still owes each, and the answers
+    # with who gave them.
+    with django_assert_num_queries(10):
         page = as_bob.get(url)
     assert f"Yes: 1, not sure: 0, no: {n}." in page.text

@@ -603,9 +603,10 @@ def test_application_page_query_count_does_not_grow(
     # The signed-in person with their membership, application with its outcome and latest
     # PDF summary, assessments, panellists with users and scorecards; grid: stages, criteria
     # with the national values each value evidences (each value here evidences one),
-    # scores; decisions; checks before shadowing with this application's ticks; DBS checks.
-    # That is the whole page view: nothing is fetched on arrival (no hx-trigger="load").
-    with django_assert_num_queries(10):
+    # scores; decisions; checks before shadowing with this application's ticks (no DBS
+    # certificate seen and no message sent: no query for either). That is the whole page
+    # view: nothing is fetched on arrival (no hx-trigger="load").
+    with django_assert_num_queries(9):
         response = as_alice.get(url)
     assert response.status_code == 200
     assert f"evidences: Value {n - 1} of the Pathway (Care Workforce Pathway)" in response.text

@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+
 from vbr.accounts.access import owed_shortlist_entries, shortlist_answers_visible_to
 from vbr.involvement.models import ShortlistAnswer
 
@@ -18,13 +20,15 @@ def tally(answers: Iterable[ShortlistAnswer]) -> dict[str, int]:
 
 def shortlisting_on_application(reader: Any, application: Any) -> list[dict[str, Any]]:
     """The application's place in each shortlisting, with the answers the reader may see:
-    none, for an applicant they shortlist and have not answered yet. Three queries."""
-    entries = list(application.shortlist_entries.select_related("shortlisting"))
+    none, for an applicant they shortlist and have not answered yet. Two queries."""
+    entries = list(
+        application.shortlist_entries.select_related("shortlisting").annotate(
+            hidden=Exists(owed_shortlist_entries(reader).filter(pk=OuterRef("pk")))
+        )
+    )
     if not entries:
         return []
-    hidden = set(
-        owed_shortlist_entries(reader).filter(application=application).values_list("pk", flat=True)
-    )
+    hidden = {entry.pk for entry in entries if entry.hidden}
     answers = list(
         shortlist_answers_visible_to(
             reader, ShortlistAnswer.objects.filter(entry__application=application)

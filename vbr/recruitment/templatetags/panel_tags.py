@@ -16,7 +16,7 @@ register = template.Library()
 def application_checks(context: template.Context) -> dict[str, Any]:
     """The application's checks section: the provider's own checks, ticked or not, then the
     DBS certificates seen. One query for the provider's checks (the active ones, each joined
-    to this application's tick, at most one) and one for the DBS certificates."""
+    to this application's tick, at most one) and one for the DBS certificates, if any."""
     application = context["application"]
     checks = (
         ProviderCheck.objects.filter(provider_id=application.provider_id, is_active=True)
@@ -26,7 +26,13 @@ def application_checks(context: template.Context) -> dict[str, Any]:
     )
     # Django sets `tick` only when the join found a row.
     rows = [{"check": check, "done": getattr(check, "tick", None)} for check in checks]
+    # No query for an application known to have no DBS certificate seen (`has_dbs_checks`,
+    # read with it on the application page).
+    dbs_checks = (
+        list(application.dbs_checks.all()) if getattr(application, "has_dbs_checks", True) else []
+    )
     return {
+        "dbs_checks": dbs_checks,
         "application": application,
         "provider": context.get("provider"),
         "membership": context.get("membership"),

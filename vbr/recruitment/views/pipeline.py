@@ -17,8 +17,10 @@ from django.views.decorators.http import require_GET
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
 from vbr.accounts.models import Membership, Provider
 from vbr.applicants.first_contact import DEFAULT_FIRST_CONTACT_HOURS, awaiting_first_contact
+from vbr.applicants.models import Notice
 from vbr.involvement.models import ShortlistEntry
 from vbr.involvement.summaries import shortlisting_on_application
+from vbr.privacy.models import DbsCheck
 from vbr.recruitment import scoring
 from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
 from vbr.recruitment.models import (
@@ -244,8 +246,13 @@ def application_detail(
                 "candidate", "role", "current_stage", "outcome", "online"
             )
             .prefetch_related("role__stages", "online__answers")
-            # Whether it was shortlisted: when not, no query more for that section.
-            .annotate(shortlisted=Exists(ShortlistEntry.objects.filter(application=OuterRef("pk"))))
+            # Whether it was shortlisted, has DBS certificates seen or messages sent: where
+            # not, no query more for that section.
+            .annotate(
+                shortlisted=Exists(ShortlistEntry.objects.filter(application=OuterRef("pk"))),
+                has_dbs_checks=Exists(DbsCheck.objects.filter(application=OuterRef("pk"))),
+                has_notices=Exists(Notice.objects.filter(application=OuterRef("pk"))),
+            )
         ),
         pk=application_id,
     )
@@ -284,14 +291,10 @@ def application_detail(
             "summary_job": _latest_summary(application),
             "decisions": decisions,
             "outcome": _outcome_of(application),
-            # Messages go only to candidates we can reach: none to read for the others.
-            "notices": (
-                list(application.notices.all())
-                if getattr(application, "online", None)
-                or application.candidate.email
-                or application.candidate.phone
-                else []
-            ),
+            # The messages sent to the candidate, if any.
+            "notices": list(application.notices.all())
+            if getattr(application, "has_notices", True)
+            else [],
             # Shortlisting answers, as independence lets this reader see them.
             "shortlisting_rows": (
                 shortlisting_on_application(membership, application)
