@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
-from collections.abc import Sequence
-from datetime import timedelta
-from typing import Any, cast
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, cast
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -11,7 +12,8 @@ from django.db.models import Count, Exists, F, Field, OuterRef, Prefetch, Q, Que
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET
 
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
@@ -197,14 +199,15 @@ def role_detail(request: HttpRequest, membership: Membership, role_id: int) -> H
         ).order_by("order", "pk")
     )
     selected = _selected_stage(request, stages)
-    applications = (
-        provider.applications.filter(role=role, current_stage=selected)
-        .select_related("candidate")
-        .order_by("candidate__last_name", "candidate__first_name", "pk")
+    applications = provider.applications.filter(role=role, current_stage=selected).order_by(
+        "candidate__last_name", "candidate__first_name", "pk"
     )
     if request.GET.get("status", "active") == "active":
         applications = applications.active()
-    page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(applications.values(*PipelineRow.COLUMNS), APPLICATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = pipeline_rows(provider, page.object_list)
     return render(
         request,
         "recruitment/role_detail.html",
@@ -216,6 +219,48 @@ def role_detail(request: HttpRequest, membership: Membership, role_id: int) -> H
             "show_all": request.GET.get("status") == "all",
         },
     )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PipelineRow:
+    """One row of a stage's applications, ready to show: fifty rows are read as plain
+    values and drawn without a model instance, a URL lookup or a filter per row."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "pk",
+        "status",
+        "applied_at",
+        "stage_entered_at",
+        "candidate__first_name",
+        "candidate__last_name",
+    )
+
+    url: str
+    name: str
+    status: str
+    applied: str
+    at_stage_since: str
+
+
+def pipeline_rows(provider: Provider, values: Iterable[dict[str, Any]]) -> list[PipelineRow]:
+    # Every application's page is this address with its own number at the end.
+    base = reverse("application-detail", args=[provider.slug, 0]).removesuffix("0/")
+    statuses = dict(Application.Status.choices)
+    here = timezone.get_current_timezone()
+
+    def day(moment: datetime | None) -> str:
+        return dateformat.format(moment.astimezone(here), "j M Y") if moment else ""
+
+    return [
+        PipelineRow(
+            url=f"{base}{row['pk']}/",
+            name=f"{row['candidate__first_name']} {row['candidate__last_name']}".strip(),
+            status=str(statuses.get(row["status"], row["status"])),
+            applied=day(row["applied_at"]),
+            at_stage_since=day(row["stage_entered_at"]),
+        )
+        for row in values
+    ]
 
 
 def _selected_stage(request: HttpRequest, stages: Sequence[Stage]) -> Stage | None:
