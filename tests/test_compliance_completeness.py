@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib
 import io
 
-import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.test import Client
@@ -266,12 +265,6 @@ def test_each_person_on_the_page_links_to_their_own_file(
         assert f'<a href="{url}">{file.application.candidate.first_name} Test</a>' in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The benchmark writes its files and checks in bulk and does not recount the "
-    "stored figures yet (completeness.refresh_provider); until it does, a new benchmark "
-    "dataset shows no files on the completeness page.",
-)
 def test_the_benchmarks_files_leave_figures_equal_to_a_recount(
     sunrise: Provider, alice: User
 ) -> None:

@@ -287,6 +287,7 @@ def published_vacancy(role: Role) -> Vacancy:
 def safer_recruitment_files(provider: Provider, *, opened_by: User | None) -> list[int]:
     """A file for every offer and hire of the provider (opened once on a dataset that has
     none), half of their checks verified: the files' ids, oldest first."""
+    from vbr.compliance.completeness import refresh_provider
     from vbr.compliance.models import Check, SaferRecruitmentFile
     from vbr.compliance.workflow import current_checklist
 
@@ -317,6 +318,9 @@ def safer_recruitment_files(provider: Provider, *, opened_by: User | None) -> li
         ),
         batch_size=2000,
     )
+    # Written in bulk, past the workflow: count the stored completeness figures as the
+    # workflow would have.
+    refresh_provider(provider.pk)
     return [file.pk for file in files]
 
 
