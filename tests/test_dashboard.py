@@ -118,8 +118,8 @@ def test_assessments_this_week_run_monday_to_sunday(
 
     response = home(as_bob, sunrise)
 
-    names = [a.application.candidate.first_name for a in response.context["this_week"]]
-    assert names == ["Monday", "Sunday"]
+    names = [row.name for row in response.context["this_week"]]
+    assert names == ["Monday Lee", "Sunday Lee"]
     assert "Monday Lee" in response.text and "NextWeek Lee" not in response.text
 
 

@@ -6,17 +6,22 @@ evidence: staff may sit on this panel themselves and must score independently.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.access import STAFF, provider_view
-from vbr.accounts.models import Membership
+from vbr.accounts.models import Membership, Provider
 from vbr.recruitment import workflow
 from vbr.recruitment.forms.assessments import AssessmentForm, PanellistForm
 from vbr.recruitment.models import Application, Assessment
@@ -30,11 +35,60 @@ LISTS = {
 }
 
 
-def _assessments(membership: Membership) -> AssessmentQuerySet:
-    """The provider's assessments, with what lists show, starting from the provider."""
-    return Assessment.objects.filter(application__provider=membership.provider).select_related(
-        "stage", "application__candidate", "application__role"
+@dataclasses.dataclass(frozen=True, slots=True)
+class AssessmentRow:
+    """One row of a table of assessments, ready to show: the lists read plain values and draw
+    them without a model instance, a URL lookup or a date filter per row."""
+
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "pk",
+        "scheduled_at",
+        "place",
+        "panel_size",
+        "submitted_count",
+        "stage__name",
+        "application__candidate__first_name",
+        "application__candidate__last_name",
+        "application__role__title",
     )
+
+    pk: int
+    url: str
+    when: str
+    name: str
+    role_and_stage: str
+    place: str
+    submitted: str
+
+
+def assessment_rows(provider: Provider, values: Iterable[dict[str, Any]]) -> list[AssessmentRow]:
+    # Every assessment's page is this address with its own number at the end.
+    base = reverse("assessment-detail", args=[provider.slug, 0]).removesuffix("0/")
+    here = timezone.get_current_timezone()
+    return [
+        AssessmentRow(
+            pk=row["pk"],
+            url=f"{base}{row['pk']}/",
+            when=(
+                dateformat.format(row["scheduled_at"].astimezone(here), "D j M, H:i")
+                if row["scheduled_at"]
+                else "Not set"
+            ),
+            name=(
+                f"{row['application__candidate__first_name']} "
+                f"{row['application__candidate__last_name']}"
+            ).strip(),
+            role_and_stage=f"{row['application__role__title']}: {row['stage__name']}",
+            place=row["place"],
+            submitted=f"{row['submitted_count']} of {row['panel_size']}",
+        )
+        for row in values
+    ]
+
+
+def _assessments(membership: Membership) -> AssessmentQuerySet:
+    """The provider's assessments, starting from the provider."""
+    return Assessment.objects.filter(application__provider=membership.provider)
 
 
 @require_GET
@@ -52,8 +106,15 @@ def assessment_list(request: HttpRequest, membership: Membership) -> HttpRespons
         )
     else:
         assessments = assessments.not_cancelled().filter(scheduled_at__gte=timezone.now())
-    assessments = assessments.order_by("scheduled_at", "pk")
-    page = Paginator(assessments, ASSESSMENTS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(
+        assessments.order_by("scheduled_at", "pk").values(*AssessmentRow.COLUMNS),
+        ASSESSMENTS_PER_PAGE,
+    )
+    # Counted without the stage, candidate and role the rows show: joining them into the
+    # count doubled its time at a large provider.
+    paginator.count = assessments.count()
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = assessment_rows(membership.provider, page.object_list)
     return render(
         request,
         "recruitment/assessment_list.html",

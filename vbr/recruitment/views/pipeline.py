@@ -36,6 +36,7 @@ from vbr.recruitment.models import (
     Stage,
     SummaryJob,
 )
+from vbr.recruitment.views.assessments import AssessmentRow, assessment_rows
 from vbr.recruitment.workflow.involvement import REMIND_DAYS_BEFORE
 
 APPLICATIONS_PER_PAGE = 50
@@ -121,15 +122,27 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
         .select_related("assessment__application__candidate")
         .order_by(F("assessment__scheduled_at").asc(nulls_last=True), "pk")[: DASHBOARD_ROWS + 1]
     )
-    this_week = list(
+    this_week_values = list(
         Assessment.objects.filter(application__provider=provider)
         .this_week()
-        .select_related("application__candidate")
-        .order_by("scheduled_at", "pk")[: DASHBOARD_ROWS + 1]
+        .order_by("scheduled_at", "pk")
+        .values(
+            *(
+                column
+                for column in AssessmentRow.COLUMNS
+                if column not in ("stage__name", "application__role__title")
+            ),
+            "stage_id",
+            "application__role_id",
+        )[: DASHBOARD_ROWS + 1]
     )
-    for assessment in [place.assessment for place in to_do] + this_week:
-        assessment.stage = stages_by_id[assessment.stage_id]
-        assessment.application.role = roles_by_id[assessment.application.role_id]
+    for row in this_week_values:
+        row["stage__name"] = stages_by_id[row["stage_id"]].name
+        row["application__role__title"] = roles_by_id[row["application__role_id"]].title
+    this_week = assessment_rows(provider, this_week_values)
+    for place in to_do:
+        place.assessment.stage = stages_by_id[place.assessment.stage_id]
+        place.assessment.application.role = roles_by_id[place.assessment.application.role_id]
     waiting = list(
         provider.applications.waiting_for_decision()
         .select_related("candidate")
