@@ -84,3 +84,13 @@ def test_deadlines_of_files_a_manager_does_not_see_are_not_shown(
     other_manager = f.make_member(provider=sunrise, username="maya")
     assert deadlines.upcoming_for(other_manager.memberships.get(), today=date(2026, 7, 1)) == []
     assert len(deadlines.upcoming_for(alice.memberships.get(), today=date(2026, 7, 1))) == 1
+
+
+def test_a_deadline_links_to_its_file_and_counts_a_single_day(
+    sunrise: Provider, bob: User, as_bob: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    file = started_in_wales(sunrise, bob, start=date(2026, 1, 15))
+    frozen(monkeypatch, date(2026, 7, 14))
+    page = as_bob.get(reverse("provider-home", args=[sunrise.slug])).content.decode()
+    assert f'<a href="{file.get_absolute_url()}">Amira Hussain</a>' in page
+    assert "by 15 Jul 2026 (1 day)" in page

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import dateformat, timezone
 
 from vbr.accounts.models import Membership
 from vbr.compliance.models import Check, SaferRecruitmentFile
@@ -37,16 +38,58 @@ class Deadline:
         return (self.due_on - timezone.localdate()).days
 
 
+@dataclass(frozen=True, slots=True)
+class DeadlineRow:
+    """One deadline on the dashboard, ready to show: read as plain values and drawn without a
+    model instance, a URL lookup or a date filter per row."""
+
+    due_on: date
+    person: str
+    what: str
+    url: str
+    overdue: bool
+    due: str
+    days_left: str
+
+
 def deadline_of(check: Check, *, start_date: date | None) -> tuple[date, str] | None:
     """When a check falls due after the start, and what is due then."""
-    item = check.item
-    if check.status == Check.Status.NOT_APPLICABLE:
+    return _falls_due(
+        status=check.status,
+        due_months_after_start=check.item.due_months_after_start,
+        follow_up_on=check.follow_up_on,
+        name=check.item.name,
+        start_date=start_date,
+    )
+
+
+def _falls_due(
+    *,
+    status: str,
+    due_months_after_start: int | None,
+    follow_up_on: date | None,
+    name: str,
+    start_date: date | None,
+) -> tuple[date, str] | None:
+    if status == Check.Status.NOT_APPLICABLE:
         return None
-    if check.status not in Check.DONE and item.due_months_after_start and start_date:
-        return start_date + relativedelta(months=item.due_months_after_start), f"{item.name}: due"
-    if check.follow_up_on is not None:
-        return check.follow_up_on, f"{item.name}: follow up or renew"
+    if status not in Check.DONE and due_months_after_start and start_date:
+        return start_date + relativedelta(months=due_months_after_start), f"{name}: due"
+    if follow_up_on is not None:
+        return follow_up_on, f"{name}: follow up or renew"
     return None
+
+
+def _due_checks(files: QuerySet[SaferRecruitmentFile], *, horizon: date) -> QuerySet[Check]:
+    """The checks of started files that may fall due by `horizon` (or have passed)."""
+    return (
+        Check.objects.filter(file__in=files, file__start_date__isnull=False)
+        .filter(
+            Q(follow_up_on__lte=horizon)
+            | Q(item__due_months_after_start__isnull=False) & ~Q(status__in=Check.DONE)
+        )
+        .exclude(status=Check.Status.NOT_APPLICABLE)
+    )
 
 
 def upcoming(
@@ -59,14 +102,8 @@ def upcoming(
     `files` is a queryset of files; one query for all of them."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=within_days)
-    checks = (
-        Check.objects.filter(file__in=files, file__start_date__isnull=False)
-        .filter(
-            Q(follow_up_on__lte=horizon)
-            | Q(item__due_months_after_start__isnull=False) & ~Q(status__in=Check.DONE)
-        )
-        .exclude(status=Check.Status.NOT_APPLICABLE)
-        .select_related("item", "file__provider", "file__application__candidate")
+    checks = _due_checks(files, horizon=horizon).select_related(
+        "item", "file__provider", "file__application__candidate"
     )
     found = []
     for check in checks:
@@ -85,10 +122,53 @@ def upcoming(
     return sorted(found, key=lambda deadline: (deadline.due_on, deadline.person))
 
 
-def upcoming_for(membership: Membership, *, today: date | None = None) -> list[Deadline]:
-    """The deadlines of the files the member sees (none for a panel member)."""
+def upcoming_for(membership: Membership, *, today: date | None = None) -> list[DeadlineRow]:
+    """The deadlines of the files the member sees (none for a panel member), within
+    HORIZON_DAYS or already passed, soonest first, ready for the dashboard. One query, of
+    plain values: every file is the member's provider's."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=HORIZON_DAYS)
     files = membership.provider.safer_recruitment_files.visible_to(membership)
-    return upcoming(files, today=today)
+    checks = _due_checks(files, horizon=horizon).values(
+        "status",
+        "follow_up_on",
+        "file_id",
+        "file__start_date",
+        "item__name",
+        "item__due_months_after_start",
+        "file__application__candidate__first_name",
+        "file__application__candidate__last_name",
+    )
+    # Every file's page is this address with its own number at the end.
+    base = reverse("compliance-file-detail", args=[membership.provider.slug, 0]).removesuffix("0/")
+    found = []
+    for check in checks:
+        due = _falls_due(
+            status=check["status"],
+            due_months_after_start=check["item__due_months_after_start"],
+            follow_up_on=check["follow_up_on"],
+            name=check["item__name"],
+            start_date=check["file__start_date"],
+        )
+        if due is None or due[0] > horizon:
+            continue
+        due_on, what = due
+        days = (due_on - today).days
+        found.append(
+            DeadlineRow(
+                due_on=due_on,
+                person=(
+                    f"{check['file__application__candidate__first_name']} "
+                    f"{check['file__application__candidate__last_name']}"
+                ).strip(),
+                what=what,
+                url=f"{base}{check['file_id']}/",
+                overdue=due_on < today,
+                due=dateformat.format(due_on, "j M Y"),
+                days_left=f"{days} day{'' if days == 1 else 's'}",
+            )
+        )
+    return sorted(found, key=lambda deadline: (deadline.due_on, deadline.person))
 
 
 def remind(*, today: date | None = None) -> int:
