@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from tests import factories as f
 from tests.conftest import signed_in
@@ -378,6 +380,100 @@ def test_debrief_page_shows_levels_flags_and_both_views(
     assert "Panel differs by 2 levels" in page
     assert "Experts by experience" in page and "Dev Raman" in page
     assert "Evidence for level 2" in page
+
+
+def _debrief_rows(page: str, prompt: str) -> tuple[list[str], str]:
+    """The cells of a question's row on the debrief, and its evidence notes."""
+    row = re.search(
+        rf'<th scope="row">{re.escape(escape(prompt))}.*?</th>(.*?)</tr>\s*'
+        r'(?:<tr class="evidence-row">(.*?)</tr>)?',
+        page,
+        re.S,
+    )
+    assert row is not None
+    return re.findall(r"<td>(.*?)</td>", row.group(1), re.S), row.group(2) or ""
+
+
+def test_debrief_table_shows_each_level_under_its_panellist(
+    as_bob: Client, interview: Interview
+) -> None:
+    f.make_scorecard(
+        panellist=interview.bob,
+        levels={interview.dignity: 4, interview.compassion: None},
+        submitted=True,
+    )
+    f.make_scorecard(panellist=interview.carol, levels={interview.dignity: 1}, submitted=True)
+    f.make_scorecard(
+        panellist=interview.dev,
+        levels={interview.dignity: 3, interview.compassion: 2},
+        submitted=True,
+    )
+    page = as_bob.get(interview.url("assessment-debrief")).text
+
+    header = re.search(r'<th scope="col">Question</th>(.*?)<th scope="col">Median', page, re.S)
+    assert header is not None
+    columns = re.findall(
+        r'<th scope="col">([^<]+)<br><small class="text-body-secondary">([^<]+)</small></th>',
+        header.group(1),
+    )
+    # In panel-role order; the expert by experience named as such.
+    assert columns == [
+        (interview.bob.user.display_name, "Chair"),
+        ("Dev Raman", "Expert by experience"),
+        (interview.carol.user.display_name, "Staff peer"),
+    ]
+    assert page.count('<td colspan="7">') == 2  # an evidence row per question: 3 panellists + 4
+
+    cells, notes = _debrief_rows(page, interview.dignity.prompt)
+    assert cells == [
+        '<span class="level level-4">4</span>',
+        '<span class="level level-3">3</span>',
+        '<span class="level level-1">1</span>',
+        "3",  # median
+        "3",  # spread
+        '<span class="badge text-bg-warning">Panel differs by 3 levels</span>',
+    ]
+    assert notes.count("<li>") == 3
+
+    cells, notes = _debrief_rows(page, interview.compassion.prompt)
+    assert cells == [
+        '<span class="level level-na">Not observed</span>',
+        '<span class="level level-2">2</span>',
+        '<span class="text-body-secondary">—</span>',  # Carol gave no score
+        "2",
+        "0",
+        "",
+    ]
+    assert "<strong>Dev Raman:</strong> Evidence for level 2</li>" in notes
+    assert f"<strong>{interview.carol.user.display_name}:" not in notes
+    assert notes.count("<li>") == 2
+
+    caption = re.search(
+        r'<caption class="caption-top" id="value-1-caption">(.*?)</caption>', page, re.S
+    )
+    assert caption is not None
+    assert "<strong>Dignity and respect</strong>" in caption.group(1)
+    assert "— median 3; experts 3; staff 2.5" in caption.group(1)
+
+
+def test_debrief_table_shows_a_dash_for_a_question_nobody_observed(
+    as_bob: Client, interview: Interview
+) -> None:
+    for panellist, level in ((interview.bob, 3), (interview.carol, 3), (interview.dev, 4)):
+        f.make_scorecard(
+            panellist=panellist,
+            levels={interview.dignity: None, interview.compassion: level},
+            submitted=True,
+        )
+    page = as_bob.get(interview.url("assessment-debrief")).text
+    cells, _ = _debrief_rows(page, interview.dignity.prompt)
+    assert cells[3:] == ["—", "—", ' <span class="badge text-bg-danger">Weak essential</span>']
+    cells, _ = _debrief_rows(page, interview.compassion.prompt)
+    assert cells[3:] == ["3", "1", ""]  # a spread of one level is not flagged
+    caption = re.search(r'id="value-1-caption">(.*?)</caption>', page, re.S)
+    assert caption is not None
+    assert "— median —\n" in caption.group(1)  # neither experts' nor staff's median
+    assert "Weak evidence on an essential value" in caption.group(1)
 
 
 @pytest.mark.parametrize("n", [1, 50])

@@ -6,6 +6,7 @@ else's levels or evidence until their own scorecard is submitted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -254,6 +255,94 @@ def scorecard_amend(
     )
 
 
+@dataclass(frozen=True)
+class LevelCell:
+    """One panellist's level on one question, as the debrief table shows it."""
+
+    css: str
+    text: str
+
+
+NO_SCORE = LevelCell("text-body-secondary", "—")
+NOT_OBSERVED = LevelCell("level level-na", "Not observed")
+LEVEL_CELLS = {level: LevelCell(f"level level-{level}", str(level)) for level in range(1, 5)}
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    """One question of the debrief table, ready to show: the cells in column order and the
+    evidence notes that were written, so the template only prints them."""
+
+    prompt: str
+    essential: bool
+    cells: tuple[LevelCell, ...]
+    median: str
+    spread: str
+    differs_by: int | None  # the spread, when the panel differs enough to flag it
+    weak_essential: bool
+    scored: bool
+    notes: tuple[tuple[str, str], ...]  # (panellist's name, evidence)
+
+
+@dataclass(frozen=True)
+class ValueTable:
+    """One value's table on the debrief."""
+
+    name: str
+    retired: bool
+    evidences: str
+    median: str
+    experts_median: str  # "" when no expert observed it
+    staff_median: str  # "" when no staff member observed it
+    weak_essential: bool
+    questions: tuple[QuestionRow, ...]
+
+
+def _level_cell(score: scoring.PanellistScore | None) -> LevelCell:
+    if score is None:
+        return NO_SCORE
+    if score.level is None:
+        return NOT_OBSERVED
+    return LEVEL_CELLS.get(score.level) or LevelCell(f"level level-{score.level}", str(score.level))
+
+
+def debrief_tables(debrief: scoring.Debrief) -> list[ValueTable]:
+    """The debrief's evidence per value, worked out once for the template."""
+    columns = [r.panellist_id for r in debrief.recommendations]
+    tables = []
+    for value in debrief.values:
+        questions = []
+        for item in value.criteria:
+            by_panellist = {s.panellist_id: s for s in item.scores}
+            spread = item.stats.spread
+            questions.append(
+                QuestionRow(
+                    prompt=item.criterion.prompt,
+                    essential=item.criterion.essential,
+                    cells=tuple(_level_cell(by_panellist.get(pid)) for pid in columns),
+                    median=item.stats.median_label,
+                    spread="—" if spread is None else str(spread),
+                    differs_by=spread if item.disagreement else None,
+                    weak_essential=item.weak_essential,
+                    scored=bool(item.scores),
+                    notes=tuple((s.name, s.evidence) for s in item.scores if s.evidence),
+                )
+            )
+        tables.append(
+            ValueTable(
+                name=value.core_value.name,
+                retired=value.core_value.is_retired,
+                evidences=value.evidences,
+                median=value.stats.median_label,
+                experts_median=value.expert_stats.median_label if value.expert_stats.count else "",
+                staff_median=value.staff_stats.median_label if value.staff_stats.count else "",
+                weak_essential=value.weak_essential,
+                questions=tuple(questions),
+            )
+        )
+    return tables
+
+
 def _debrief_access(membership: Membership, assessment: Assessment) -> Panellist | None:
     """Staff see any debrief of their provider; panel members only their own panels'."""
     place = next((p for p in assessment.panellists.all() if p.user_id == membership.user_id), None)
@@ -301,7 +390,16 @@ def assessment_debrief(
     everyone_in = bool(panel) and len(submitted) == len(panel)
     if not (everyone_in or assessment.status == Assessment.Status.CLOSED):
         return render(request, "recruitment/debrief_waiting.html", context)
-    context["debrief"] = scoring.debrief_for(assessment, panel=panel)
+    debrief = scoring.debrief_for(assessment, panel=panel)
+    context["debrief"] = debrief
+    context["flags"] = debrief.flags
+    context["tables"] = debrief_tables(debrief)
+    # The panellists' columns: each one's name and, under it, their place on the panel.
+    context["columns"] = [
+        (r.name, "Expert by experience" if r.is_expert else r.panel_role_label)
+        for r in debrief.recommendations
+    ]
+    context["row_width"] = len(debrief.recommendations) + 4
     return render(request, "recruitment/debrief.html", context)
 
 
