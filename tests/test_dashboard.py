@@ -81,13 +81,17 @@ def test_my_scorecards_to_do_lists_my_unsubmitted_places_soonest_first(
 
     response = home(as_bob, sunrise)
 
-    names = [p.assessment.application.candidate.first_name for p in response.context["to_do"]]
-    assert names == ["Sooner", "Later"]
+    names = [row.name for row in response.context["to_do"]]
+    assert names == ["Sooner Lee", "Later Lee"]
     section = response.text.split("My scorecards to do")[1].split("Assessments this week")[0]
     assert "Sooner Lee" in section and "Later Lee" in section
     assert "Submitted Lee" not in section and "Alices Lee" not in section
     # Each row names the role and stage (read with the page's roles and stages, not joined).
     assert section.count("Care assistant: Values interview") == 2
+    sooner = timezone.localtime(now + timedelta(days=1))
+    assert f"— {sooner:%a} {sooner.day} {sooner:%b, %H:%M}" in section
+    assert f'<a href="/p/{sunrise.slug}/assessments/{draft.pk}/">Sooner Lee</a>' in section
+    assert "(you sit as manager)" in section
 
 
 def test_assessments_this_week_run_monday_to_sunday(
@@ -163,18 +167,20 @@ def test_waiting_for_a_decision_worked_example(
 
     response = home(as_bob, sunrise)
 
-    names = sorted(a.candidate.first_name for a in response.context["waiting"])
-    assert names == ["Ann", "Cat", "Eve"]
+    names = sorted(row.name for row in response.context["waiting"])
+    assert names == ["Ann Lee", "Cat Lee", "Eve Lee"]
     assert "Waiting for a decision" in response.text
     assert "Ann Lee" in response.text and "Ben Lee" not in response.text
     section = response.text.split("Waiting for a decision")[1].split("New role")[0]
     assert section.count("Care assistant: Values interview") == 3
+    assessed_on = timezone.localtime(last_week)
+    assert f"— assessed {assessed_on.day} {assessed_on:%b %Y}" in section
 
     # The same set is behind "see all".
     listed = as_bob.get(reverse("application-list", args=[sunrise.slug]), {"waiting": "on"})
     # The list's rows are ready-made (ApplicationRow): the same applications, by id.
     assert sorted(row.pk for row in listed.context["page"].object_list) == sorted(
-        a.pk for a in response.context["waiting"]
+        row.pk for row in response.context["waiting"]
     )
 
 
@@ -258,8 +264,8 @@ def test_stored_scoring_progress_follows_the_workflow(
 
     def shown() -> tuple[list[str], list[str], str]:
         page = home(as_bob, sunrise)
-        to_do = [p.assessment.application.candidate.first_name for p in page.context["to_do"]]
-        waiting = [a.candidate.first_name for a in page.context["waiting"]]
+        to_do = [row.name.removesuffix(" Lee") for row in page.context["to_do"]]
+        waiting = [row.name.removesuffix(" Lee") for row in page.context["waiting"]]
         week = page.text.split("Assessments this week")[1].split("Waiting for a decision")[0]
         return to_do, waiting, week
 

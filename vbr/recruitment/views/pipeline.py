@@ -106,6 +106,32 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
     )
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class ScorecardToDoRow:
+    """A place on a panel whose scorecard is still to do, ready to show on the dashboard."""
+
+    url: str
+    name: str
+    role_and_stage: str
+    when: str
+    panel_role: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class WaitingRow:
+    """An application waiting for a decision, ready to show on the dashboard."""
+
+    pk: int
+    url: str
+    name: str
+    role_and_stage: str
+    assessed: str
+
+
+def _full_name(first_name: str, last_name: str) -> str:
+    return f"{first_name} {last_name}".strip()
+
+
 def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -> dict[str, object]:
     """The manager's three lists, each one query, fetching one row more than shown to know
     whether to offer "see all".
@@ -116,11 +142,19 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
     provider = membership.provider
     roles_by_id = {role.pk: role for role in roles}
     stages_by_id: dict[int | None, Stage] = {stage.pk: stage for stage in stages}
-    to_do = list(
+    to_do_values = list(
         Panellist.objects.filter(user=membership.user, assessment__application__provider=provider)
         .scorecard_to_do()
-        .select_related("assessment__application__candidate")
-        .order_by(F("assessment__scheduled_at").asc(nulls_last=True), "pk")[: DASHBOARD_ROWS + 1]
+        .order_by(F("assessment__scheduled_at").asc(nulls_last=True), "pk")
+        .values(
+            "assessment_id",
+            "panel_role",
+            "assessment__scheduled_at",
+            "assessment__stage_id",
+            "assessment__application__role_id",
+            "assessment__application__candidate__first_name",
+            "assessment__application__candidate__last_name",
+        )[: DASHBOARD_ROWS + 1]
     )
     this_week_values = list(
         Assessment.objects.filter(application__provider=provider)
@@ -140,17 +174,54 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
         row["stage__name"] = stages_by_id[row["stage_id"]].name
         row["application__role__title"] = roles_by_id[row["application__role_id"]].title
     this_week = assessment_rows(provider, this_week_values)
-    for place in to_do:
-        place.assessment.stage = stages_by_id[place.assessment.stage_id]
-        place.assessment.application.role = roles_by_id[place.assessment.application.role_id]
-    waiting = list(
-        provider.applications.waiting_for_decision()
-        .select_related("candidate")
-        .order_by(F("assessed_at"), "pk")[: DASHBOARD_ROWS + 1]
-    )
-    for application in waiting:
-        application.role = roles_by_id[application.role_id]
-        application.current_stage = stages_by_id[application.current_stage_id]
+    here = timezone.get_current_timezone()
+    assessment_base = reverse("assessment-detail", args=[provider.slug, 0]).removesuffix("0/")
+    panel_roles = dict(Panellist.PanelRole.choices)
+    to_do = [
+        ScorecardToDoRow(
+            url=f"{assessment_base}{place['assessment_id']}/",
+            name=_full_name(
+                place["assessment__application__candidate__first_name"],
+                place["assessment__application__candidate__last_name"],
+            ),
+            role_and_stage=(
+                f"{roles_by_id[place['assessment__application__role_id']].title}: "
+                f"{stages_by_id[place['assessment__stage_id']].name}"
+            ),
+            when=(
+                dateformat.format(place["assessment__scheduled_at"].astimezone(here), "D j M, H:i")
+                if place["assessment__scheduled_at"]
+                else "date not set"
+            ),
+            panel_role=str(panel_roles.get(place["panel_role"], place["panel_role"])).lower(),
+        )
+        for place in to_do_values
+    ]
+    application_base = reverse("application-detail", args=[provider.slug, 0]).removesuffix("0/")
+    waiting = [
+        WaitingRow(
+            pk=application["pk"],
+            url=f"{application_base}{application['pk']}/",
+            name=_full_name(
+                application["candidate__first_name"], application["candidate__last_name"]
+            ),
+            role_and_stage=(
+                f"{roles_by_id[application['role_id']].title}: "
+                f"{stages_by_id[application['current_stage_id']].name}"
+            ),
+            assessed=dateformat.format(application["assessed"].astimezone(here), "j M Y"),
+        )
+        for application in provider.applications.waiting_for_decision()
+        .order_by(F("assessed_at"), "pk")
+        .values(
+            "pk",
+            "role_id",
+            "current_stage_id",
+            "candidate__first_name",
+            "candidate__last_name",
+            assessed=F("assessed_at"),
+        )[: DASHBOARD_ROWS + 1]
+    ]
     # The provider's time to first contact and the letters about decisions waiting to be
     # printed, read together: one query for two small facts.
     facts = (
