@@ -8,15 +8,19 @@ from datetime import datetime
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests import factories as f
 from tests.conftest import signed_in
 from vbr.accounts.models import AuditEvent, Membership, Provider, User
 from vbr.recruitment import scoring, workflow
+from vbr.recruitment.forms.scoring import MAX_EVIDENCE, ScorecardForm, draft_from
 from vbr.recruitment.models import (
     Application,
     Assessment,
@@ -153,6 +157,58 @@ def test_autosave_stores_the_draft_and_says_so(as_bob: Client, interview: Interv
         s.criterion_id: (s.level, s.not_observed) for s in interview.bob.scorecard.scores.all()
     }
     assert levels == {interview.dignity.pk: (2, False), interview.compassion.pk: (None, True)}
+
+
+AWKWARD_TEXT = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "",
+            "  padded  ",
+            "line one\r\nline two\rthree\n",
+            "nul\x00inside",
+            "\x00",
+            " \r\n ",
+            "x" * (MAX_EVIDENCE + 3),  # over the limit: a draft keeps it whole
+            "<b>bold</b> & more",
+        ]
+    ),
+)
+AWKWARD_CHOICE = st.one_of(
+    st.sampled_from(["1", "2", "3", "4", "n", "", "0", "5", " 3", "3\x00", "yes", "no", "maybe"]),
+    st.text(max_size=5),
+)
+
+
+POSTED_NAMES = [
+    *("level_1", "level_2", "level_9", "evidence_1", "evidence_2", "evidence_9"),
+    *("recommendation", "summary"),
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    posted=st.lists(
+        st.tuples(
+            st.sampled_from(POSTED_NAMES),
+            st.one_of(AWKWARD_CHOICE, AWKWARD_TEXT),
+        ),
+        max_size=10,
+    )
+)
+def test_an_autosave_reads_a_post_as_the_scorecard_form_reads_a_draft(
+    posted: list[tuple[str, str]],
+) -> None:
+    data = QueryDict(mutable=True)
+    for name, value in posted:  # a name posted twice counts once, as the form reads it
+        data.appendlist(name, value)
+    criteria = [Criterion(pk=1), Criterion(pk=2)]
+    form = ScorecardForm(data, criteria=criteria)
+    form.is_valid()
+    draft = draft_from(data, [1, 2])
+    assert draft.answers == form.answers()
+    assert draft.recommendation == form.recommendation_value()
+    assert draft.summary == form.summary_value()
 
 
 def test_submit_needs_every_question_answered_and_keeps_the_draft(

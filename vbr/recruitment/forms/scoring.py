@@ -4,7 +4,7 @@ evidence for the extreme levels (`rules.needs_written_evidence`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,6 +133,45 @@ def textarea_tag(field: forms.BoundField) -> SafeString:
         f"{text}</textarea>"
     )
     return mark_safe(html)  # noqa: S308 (every part above is escaped)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What an autosave posted: the answers per criterion id, the recommendation, the
+    summary."""
+
+    answers: dict[int, Answer]
+    recommendation: str
+    summary: str
+
+
+# Cleans a typed text as a draft keeps it (see `CommentField.typed`).
+_TYPED_TEXT = CommentField(required=False)
+
+
+def draft_from(data: Mapping[str, Any], criterion_ids: Iterable[int]) -> Draft:
+    """Read an autosave as `ScorecardForm(data, criteria=...)` reads a draft (its `answers`,
+    `recommendation_value` and `summary_value` after `is_valid`), without building two fields
+    per criterion and cleaning them: a draft is saved unvalidated, so the fields would only
+    pass on what was typed. A test compares the two on awkward posts."""
+    answers = {}
+    for pk in criterion_ids:
+        level = _raw_choice(data.get(f"level_{pk}"))
+        answers[pk] = Answer(
+            level=int(level) if level in {"1", "2", "3", "4"} else None,
+            not_observed=level == NOT_OBSERVED,
+            evidence=_TYPED_TEXT.typed(data.get(f"evidence_{pk}")).strip(),
+        )
+    recommendation = _raw_choice(data.get("recommendation"))
+    return Draft(
+        answers=answers,
+        recommendation=recommendation if recommendation in Scorecard.Recommendation.values else "",
+        summary=_TYPED_TEXT.typed(data.get("summary")).strip(),
+    )
+
+
+def _raw_choice(value: Any) -> str:
+    return str(value or "").replace("\x00", "")
 
 
 class ScorecardForm(forms.Form):

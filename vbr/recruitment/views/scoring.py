@@ -23,7 +23,7 @@ from vbr.accounts.access import ANY_MEMBER, owed_places_on, provider_view
 from vbr.accounts.models import AccessProfile, Membership
 from vbr.applicants.answers import answers_for_panel
 from vbr.recruitment import scoring, workflow
-from vbr.recruitment.forms.scoring import ScorecardForm
+from vbr.recruitment.forms.scoring import ScorecardForm, draft_from
 from vbr.recruitment.models import Assessment, Criterion, Indicator, Panellist, Scorecard
 
 
@@ -186,19 +186,23 @@ def scorecard_autosave(
     """Save a draft as it is typed (htmx, or a beacon when the tab closes)."""
     # With the scorecard as it is now, which the workflow saves without reading it again.
     panellist = _panel_place(membership, assessment_id, ("assessment__stage", "scorecard"))
-    # Parsing the post needs only the criteria ids.
-    ids = panellist.assessment.criteria().select_related(None).values_list("pk", flat=True)
-    criteria = [Criterion(pk=pk) for pk in ids]
-    form = ScorecardForm(request.POST, criteria=criteria)
-    form.is_valid()
+    # Parsing the post needs only the criteria ids, in their order within the one version
+    # (which needs no joins to sort, unlike the criteria's default order).
+    ids = list(
+        panellist.assessment.criteria()
+        .select_related(None)
+        .order_by("order", "pk")
+        .values_list("pk", flat=True)
+    )
+    draft = draft_from(request.POST, ids)
     try:
         workflow.save_scorecard_draft(
             panellist=panellist,
-            answers=form.answers(),
-            recommendation=form.recommendation_value(),
-            summary=form.summary_value(),
+            answers=draft.answers,
+            recommendation=draft.recommendation,
+            summary=draft.summary,
             entered_by=request.user,  # type: ignore[arg-type]
-            criteria=criteria,
+            criteria=[Criterion(pk=pk) for pk in ids],
         )
     except workflow.ScorecardLocked:
         return _autosave_status({"locked": True}, status=409)
