@@ -304,3 +304,25 @@ def test_stored_scoring_progress_follows_the_workflow(
     submit(dev)
     to_do, waiting, week = shown()
     assert to_do == [] and waiting == ["Ann"] and "2 of 2" in week
+
+
+def test_an_application_waiting_for_first_contact_shows_its_link_role_and_wait(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    interview = care_assistant.stages.first()
+    applied = timezone.now() - timedelta(days=2, hours=3)
+    candidate = f.make_candidate(provider=sunrise, first_name="Oldest", last_name="Jones")
+    application = f.make_application(role=care_assistant, stage=interview, candidate=candidate)
+    Application.objects.filter(pk=application.pk).update(
+        applied_at=applied, stage_entered_at=applied
+    )
+    f.make_online_application(application=application)
+
+    response = home(as_bob, sunrise)
+
+    start = response.text.index('id="first-contact-heading"')
+    section = response.text[start : response.text.index("</section>", start)]
+    link = f'<a href="/p/{sunrise.slug}/applications/{application.pk}/">Oldest Jones</a>'
+    assert f"{link}, Care assistant" in section
+    local = timezone.localtime(applied)
+    assert f"— applied {local.day} {local:%b %Y %H:%M} (2\xa0days, 3\xa0hours ago)" in section

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import dateformat, timezone
+from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET
 
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
@@ -32,7 +33,6 @@ from vbr.recruitment.models import (
     DecisionMessage,
     Outcome,
     Panellist,
-    Role,
     Stage,
     SummaryJob,
 )
@@ -75,8 +75,8 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         # A person employing their own PA starts from their guided path; the full dashboard
         # is one link away from it (?all).
         return redirect("pa-home", provider.slug)
-    roles = list(provider.roles.order_by("-is_open", "title"))
-    stages = list(Stage.objects.filter(role__provider=provider))
+    roles = list(provider.roles.order_by("-is_open", "title").values("pk", "title", "is_open"))
+    stages = list(Stage.objects.filter(role__provider=provider).values("pk", "role_id", "name"))
     # Active applications per (role, stage) in one GROUP BY over a covering index: joining
     # roles or stages to applications would read every application the provider ever had.
     active: dict[tuple[int, int | None], int] = {
@@ -89,21 +89,65 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
     active_by_role: dict[int, int] = defaultdict(int)
     for (role_id, _stage_id), count in active.items():
         active_by_role[role_id] += count
-    stages_by_role: dict[int, list[Stage]] = defaultdict(list)
+    stages_by_role: dict[int, list[StageCount]] = defaultdict(list)
     for stage in stages:
-        stage.active_count = active.get((stage.role_id, stage.pk), 0)  # type: ignore[attr-defined]
-        stages_by_role[stage.role_id].append(stage)
-    for role in roles:
-        role.active_count = active_by_role[role.pk]  # type: ignore[attr-defined]
-        role.stage_counts = stages_by_role[role.pk]  # type: ignore[attr-defined]
+        stages_by_role[stage["role_id"]].append(
+            StageCount(
+                name=stage["name"], active_count=active.get((stage["role_id"], stage["pk"]), 0)
+            )
+        )
+    # Every role's page is this address with its own number at the end.
+    base = reverse("role-detail", args=[provider.slug, 0]).removesuffix("0/")
+    role_rows = [
+        RoleRow(
+            url=f"{base}{role['pk']}/",
+            title=role["title"],
+            is_open=role["is_open"],
+            active_count=active_by_role[role["pk"]],
+            stage_counts=tuple(stages_by_role[role["pk"]]),
+        )
+        for role in roles
+    ]
     return render(
         request,
         "recruitment/provider_home.html",
         {
-            "roles": roles,
-            **_dashboard(membership, roles, stages),
+            "roles": role_rows,
+            **_dashboard(
+                membership,
+                role_titles={role["pk"]: role["title"] for role in roles},
+                stage_names={stage["pk"]: stage["name"] for stage in stages},
+            ),
         },
     )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class StageCount:
+    name: str
+    active_count: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RoleRow:
+    """A role on the dashboard with its active applications in all and at each stage."""
+
+    url: str
+    title: str
+    is_open: bool
+    active_count: int
+    stage_counts: tuple[StageCount, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class UncontactedRow:
+    """An online application still waiting for first contact, ready to show."""
+
+    url: str
+    name: str
+    role: str
+    applied: str
+    waited: str
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -132,7 +176,9 @@ def _full_name(first_name: str, last_name: str) -> str:
     return f"{first_name} {last_name}".strip()
 
 
-def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -> dict[str, object]:
+def _dashboard(
+    membership: Membership, *, role_titles: dict[int, str], stage_names: dict[int, str]
+) -> dict[str, object]:
     """The manager's three lists, each one query, fetching one row more than shown to know
     whether to offer "see all".
 
@@ -140,8 +186,6 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
     roles and stages tables into these queries made PostgreSQL misjudge their size and scan
     every role once per row (15 of a large provider's 19 ms for "my scorecards to do")."""
     provider = membership.provider
-    roles_by_id = {role.pk: role for role in roles}
-    stages_by_id: dict[int | None, Stage] = {stage.pk: stage for stage in stages}
     to_do_values = list(
         Panellist.objects.filter(user=membership.user, assessment__application__provider=provider)
         .scorecard_to_do()
@@ -171,8 +215,8 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
         )[: DASHBOARD_ROWS + 1]
     )
     for row in this_week_values:
-        row["stage__name"] = stages_by_id[row["stage_id"]].name
-        row["application__role__title"] = roles_by_id[row["application__role_id"]].title
+        row["stage__name"] = stage_names[row["stage_id"]]
+        row["application__role__title"] = role_titles[row["application__role_id"]]
     this_week = assessment_rows(provider, this_week_values)
     here = timezone.get_current_timezone()
     assessment_base = reverse("assessment-detail", args=[provider.slug, 0]).removesuffix("0/")
@@ -185,8 +229,8 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
                 place["assessment__application__candidate__last_name"],
             ),
             role_and_stage=(
-                f"{roles_by_id[place['assessment__application__role_id']].title}: "
-                f"{stages_by_id[place['assessment__stage_id']].name}"
+                f"{role_titles[place['assessment__application__role_id']]}: "
+                f"{stage_names[place['assessment__stage_id']]}"
             ),
             when=(
                 dateformat.format(place["assessment__scheduled_at"].astimezone(here), "D j M, H:i")
@@ -206,8 +250,8 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
                 application["candidate__first_name"], application["candidate__last_name"]
             ),
             role_and_stage=(
-                f"{roles_by_id[application['role_id']].title}: "
-                f"{stages_by_id[application['current_stage_id']].name}"
+                f"{role_titles[application['role_id']]}: "
+                f"{stage_names[application['current_stage_id']]}"
             ),
             assessed=dateformat.format(application["assessed"].astimezone(here), "j M Y"),
         )
@@ -240,13 +284,20 @@ def _dashboard(membership: Membership, roles: list[Role], stages: list[Stage]) -
     )
     # Speed to first contact: online applications nobody has answered in the provider's time.
     hours = facts["hours"] or DEFAULT_FIRST_CONTACT_HOURS
-    uncontacted = list(
-        awaiting_first_contact(provider, hours=hours).select_related("candidate")[
-            : DASHBOARD_ROWS + 1
-        ]
-    )
-    for application in uncontacted:
-        application.role = roles_by_id[application.role_id]
+    uncontacted = [
+        UncontactedRow(
+            url=f"{application_base}{application['pk']}/",
+            name=_full_name(
+                application["candidate__first_name"], application["candidate__last_name"]
+            ),
+            role=role_titles[application["role_id"]],
+            applied=dateformat.format(application["applied_at"].astimezone(here), "j M Y H:i"),
+            waited=timesince(application["applied_at"]),
+        )
+        for application in awaiting_first_contact(provider, hours=hours).values(
+            "pk", "applied_at", "role_id", "candidate__first_name", "candidate__last_name"
+        )[: DASHBOARD_ROWS + 1]
+    ]
     # People who draw on care: their payments due soon or overdue (`workflow.due_soon`'s
     # window) and the letters about decisions waiting to be printed for them.
     to_pay = list(
