@@ -149,6 +149,42 @@ def test_saving_a_draft_keeps_everything_typed(as_bob: Client, interview: Interv
     assert "Half a thought" in page
 
 
+def test_scorecard_page_shows_each_question_with_its_values_indicators_and_levels(
+    as_bob: Client, interview: Interview
+) -> None:
+    value = interview.dignity.core_value
+    value.indicators.create(kind="positive", text="Knocks before entering", order=1)
+    value.indicators.create(kind="negative", text="Talks over the person", order=2)
+    value.indicators.create(kind="positive", text="Asks how they like to be called", order=3)
+    page = as_bob.get(interview.url("scorecard-edit")).text
+    dignity = re.search(rf'id="criterion-{interview.dignity.pk}-title">(.*?)</section>', page, re.S)
+    compassion = re.search(
+        rf'id="criterion-{interview.compassion.pk}-title">(.*?)</section>', page, re.S
+    )
+    assert dignity is not None and compassion is not None
+    assert "Question 1 of 2:</span> Tell us about keeping someone&#x27;s dignity." in dignity[1]
+    assert '<span class="badge text-bg-warning">Essential</span>' in dignity[1]
+    assert "What dignity and respect looks like" in dignity[1]
+    assert (
+        '<h3 class="h6">Shows the value</h3><ul><li>Knocks before entering</li>'
+        "<li>Asks how they like to be called</li></ul>"
+    ) in dignity[1]
+    assert (
+        '<h3 class="h6">Goes against it</h3><ul><li>Talks over the person</li></ul>' in dignity[1]
+    )
+    pk = interview.dignity.pk
+    assert (
+        f'<input type="radio" name="level_{pk}" value="3" class="form-check-input" '
+        f'id="id_level_{pk}_2">\n'
+        f'              <label class="form-check-label" for="id_level_{pk}_2">'
+        "<strong>3 — Good evidence</strong><br>"
+        '<span class="text-body-secondary">Good evidence</span></label>'
+    ) in dignity[1]
+    # A value without indicators has no "looks like" to open; nor is its question essential.
+    assert "Question 2 of 2:" in compassion[1] and "looks like" not in compassion[1]
+    assert "Essential" not in compassion[1]
+
+
 def test_autosave_stores_the_draft_and_says_so(as_bob: Client, interview: Interview) -> None:
     response = as_bob.post(interview.url("scorecard-autosave"), answers(interview, "2", "n"))
     assert response.status_code == 200
@@ -794,6 +830,7 @@ def test_scorecard_inputs_are_the_markup_django_would_render(data: dict | None) 
     assert [str(input_tag(radio)) for radio in radios] == [str(radio.tag()) for radio in radios]
     evidence = form["evidence_5"]
     assert str(textarea_tag(evidence)) == str(evidence)
+    assert str(form.summary_tag()) == str(form["summary"])
 
 
 def _count(client: Client, url: str, data: dict[str, str] | None = None) -> int:

@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.forms.boundfield import BoundWidget
+from django.forms.utils import ErrorList
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -78,29 +79,68 @@ class CommentField(forms.CharField):
         return self.to_python(data if isinstance(data, str) else "")
 
 
-@dataclass
+@dataclass(frozen=True)
 class CriterionFields:
-    """The bound fields of one criterion, for the template."""
+    """One criterion's question on the scorecard page, ready to show: what the template
+    prints, worked out once, with the bound fields' ids, errors and tags."""
 
-    criterion: Criterion
+    pk: int
     number: int
-    level: forms.BoundField
-    evidence: forms.BoundField
+    of: int  # how many questions there are
+    prompt: str
+    value_name: str
+    essential: bool
+    # The value's indicators, when it has any: the texts that show it and go against it.
+    has_indicators: bool
+    shows: tuple[str, ...]
+    goes_against: tuple[str, ...]
+    level_id: str
+    level_errors: ErrorList
+    # Each radio button: its `<input>` tag, id, label and the criterion's own description of
+    # that level.
+    options: tuple[tuple[SafeString, str, str, str], ...]
+    evidence_id: str
+    evidence_label: str
+    evidence_errors: ErrorList
+    evidence_help: str
+    evidence_tag: SafeString
 
-    @property
-    def options(self) -> list[tuple[Any, str, SafeString]]:
-        """Each radio button with the criterion's own description of that level, and its
-        `<input>` tag."""
-        descriptions = [text for _, text in self.criterion.level_descriptions()]
+    @classmethod
+    def of_criterion(
+        cls,
+        criterion: Criterion,
+        *,
+        number: int,
+        of: int,
+        level: forms.BoundField,
+        evidence: forms.BoundField,
+    ) -> CriterionFields:
+        descriptions = [text for _, text in criterion.level_descriptions()]
         descriptions.append("There was no chance to show this. Not a low score.")
-        return [
-            (radio, description, input_tag(radio))
-            for radio, description in zip(self.level, descriptions, strict=True)
-        ]
-
-    @property
-    def evidence_tag(self) -> SafeString:
-        return textarea_tag(self.evidence)
+        core_value = criterion.core_value
+        indicators = list(core_value.indicators.all())
+        return cls(
+            pk=criterion.pk,
+            number=number,
+            of=of,
+            prompt=criterion.prompt,
+            value_name=core_value.name,
+            essential=criterion.essential,
+            has_indicators=bool(indicators),
+            shows=tuple(i.text for i in indicators if i.kind == "positive"),
+            goes_against=tuple(i.text for i in indicators if i.kind == "negative"),
+            level_id=level.auto_id,
+            level_errors=level.errors,
+            options=tuple(
+                (input_tag(radio), radio.id_for_label, radio.choice_label, description)
+                for radio, description in zip(level, descriptions, strict=True)
+            ),
+            evidence_id=evidence.id_for_label,
+            evidence_label=str(evidence.label),
+            evidence_errors=evidence.errors,
+            evidence_help=str(evidence.help_text),
+            evidence_tag=textarea_tag(evidence),
+        )
 
 
 # A scorecard page has five radios and a text box per criterion: rendering each through
@@ -239,15 +279,27 @@ class ScorecardForm(forms.Form):
         return initial
 
     def criterion_fields(self) -> list[CriterionFields]:
+        """Each question, ready to show (its criterion's value and indicators loaded)."""
         return [
-            CriterionFields(
-                criterion=criterion,
+            CriterionFields.of_criterion(
+                criterion,
                 number=number,
+                of=len(self.criteria),
                 level=self[f"level_{criterion.pk}"],
                 evidence=self[f"evidence_{criterion.pk}"],
             )
             for number, criterion in enumerate(self.criteria, start=1)
         ]
+
+    def recommendation_options(self) -> list[tuple[SafeString, str, str]]:
+        """Each recommendation's radio button: its `<input>` tag, id and label."""
+        return [
+            (input_tag(radio), radio.id_for_label, radio.choice_label)
+            for radio in self["recommendation"]
+        ]
+
+    def summary_tag(self) -> SafeString:
+        return textarea_tag(self["summary"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
