@@ -542,3 +542,57 @@ def test_the_application_page_shows_shortlisting_in_the_same_number_of_queries(
     with django_assert_num_queries(10):
         page = as_bob.get(url)
     assert f"Yes: 1, not sure: 0, no: {n}." in page.text
+
+
+def test_the_fullest_application_page_in_one_count(
+    shortlisting_of_ann: dict[str, Any],
+    bob: User,
+    dev: User,
+    as_bob: Client,
+    django_assert_num_queries: Any,
+) -> None:
+    """An online applicant who was shortlisted, with the provider's own check, a DBS
+    certificate seen, a message sent and a decision: every section of the page shows."""
+    from datetime import date
+
+    from vbr.applicants.models import Notice
+    from vbr.privacy.models import DbsCheck
+    from vbr.recruitment.models import ProviderCheck
+
+    s = shortlisting_of_ann
+    ann = s["ann"]
+    workflow.send_shortlist_answer(
+        shortlister=s["bob_place"], entry=s["ann_entry"], answer="yes", comment="Mine"
+    )
+    ProviderCheck.objects.create(provider=ann.provider, name="Right to work seen")
+    DbsCheck.objects.create(
+        provider=ann.provider,
+        application=ann,
+        certificate_number="001234567890",
+        issued_on=date(2026, 1, 1),
+        level=DbsCheck.Level.ENHANCED,
+    )
+    Notice.objects.create(
+        application=ann,
+        kind=Notice.Kind.RECEIVED,
+        channel=Notice.Channel.EMAIL,
+        to_address="annabel.or@example.com",
+        status=Notice.Status.SENT,
+    )
+    stage = f.make_stage(role=ann.role)
+    criterion = f.make_criterion(stage=stage, core_value=f.make_value(provider=ann.provider))
+    place = f.make_panellist(assessment=f.make_assessment(application=ann, stage=stage), user=dev)
+    f.make_scorecard(panellist=place, levels={criterion: 3}, submitted=True)
+    f.make_decision(application=ann, decided_by=bob, stage=stage)
+    url = reverse("application-detail", args=["sunrise", ann.pk])
+    # The signed-in person with their membership; the application; the role's stages; what
+    # the candidate wrote; assessments; their panels; the value grid's criteria (with what
+    # each value evidences) and scores; decisions; messages; the provider's checks; DBS
+    # certificates; shortlisting entries with what the reader owes, and the answers. Two
+    # over issue 17's budget of 12 when every section has something to show.
+    with django_assert_num_queries(14):
+        page = as_bob.get(url).text
+    assert "Messages to the candidate" in page and "001234567890" in page
+    assert "Right to work seen" in page and "Yes: 1, not sure: 0, no: 0." in page
+    assert "I sat with my nan every evening" in page
+    assert "Values profile" in page
