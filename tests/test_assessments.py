@@ -499,3 +499,30 @@ def test_the_assessment_list_runs_the_same_queries_for_one_or_fifty_rows(
     with django_assert_num_queries(3):
         response = as_bob.get(reverse("assessment-list", args=[sunrise.slug]))
     assert len(response.context["page"].object_list) == n
+
+
+def test_the_upcoming_list_shows_assessments_still_to_come_with_their_details(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    interview = care_assistant.stages.first()
+
+    def assessment_on(first_name: str, when: datetime) -> Assessment:
+        candidate = f.make_candidate(provider=sunrise, first_name=first_name, last_name="Lee")
+        application = f.make_application(role=care_assistant, stage=interview, candidate=candidate)
+        return f.make_assessment(application=application, stage=interview, scheduled_at=when)
+
+    coming = assessment_on("Coming", datetime(2099, 3, 2, 9, 30, tzinfo=LONDON))
+    Assessment.objects.filter(pk=coming.pk).update(place="Rose unit")
+    f.make_panellist(assessment=coming, user=f.make_member(provider=sunrise, username="pam"))
+    assessment_on("Past", datetime(2020, 3, 2, 9, 30, tzinfo=LONDON))
+    cancelled = assessment_on("Cancelled", datetime(2099, 3, 3, 9, 30, tzinfo=LONDON))
+    Assessment.objects.filter(pk=cancelled.pk).update(status=Assessment.Status.CANCELLED)
+
+    page = as_bob.get(reverse("assessment-list", args=[sunrise.slug])).content.decode()
+
+    link = f'<a href="/p/{sunrise.slug}/assessments/{coming.pk}/">Coming Lee</a>'
+    assert link in page
+    assert "<td>Mon 2 Mar, 09:30</td>" in page
+    assert f"<td>{care_assistant.title}: {interview.name}</td>" in page
+    assert "<td>Rose unit</td>" in page and "<td>0 of 1</td>" in page
+    assert "Past Lee" not in page and "Cancelled Lee" not in page

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.db.models.functions import Now
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -105,7 +106,10 @@ def assessment_list(request: HttpRequest, membership: Membership) -> HttpRespons
             pk__in=membership.user.panel_places.scorecard_to_do().values("assessment")
         )
     else:
-        assessments = assessments.not_cancelled().filter(scheduled_at__gte=timezone.now())
+        # The database's own clock, not a parameter: once the statement is prepared, a plan
+        # made without knowing the time guessed that a third of all assessments were to come
+        # and read a large provider's every application (90 ms instead of 10).
+        assessments = assessments.not_cancelled().filter(scheduled_at__gte=Now())
     paginator = Paginator(
         assessments.order_by("scheduled_at", "pk").values(*AssessmentRow.COLUMNS),
         ASSESSMENTS_PER_PAGE,
