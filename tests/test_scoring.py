@@ -860,10 +860,10 @@ def test_scorecard_pages_query_counts_do_not_grow_with_criteria(
     # locks it), its scores written (one statement); release. (The session comes from the
     # cache.)
     assert _count(as_bob, interview.url("scorecard-autosave"), draft) == 7
-    # The signed-in person with their membership, panel place, scorecard, its scores,
-    # criteria, indicators, the values answers the candidate wrote when applying (shown at
-    # the first stage)
-    assert _count(as_bob, interview.url("scorecard-edit")) == 7
+    # The signed-in person with their membership, panel place with its scorecard, the
+    # scorecard's scores, criteria, indicators, the values answers the candidate wrote when
+    # applying (shown at the first stage)
+    assert _count(as_bob, interview.url("scorecard-edit")) == 6
     submit = draft | {"recommendation": "yes", "submit": "1"}
     # the signed-in person with their membership, panel place, criteria; savepoint, the application,
     # the assessment (with its status) and the scorecard locked in that order in one statement, its

@@ -342,7 +342,8 @@ def debrief_for(assessment: Assessment, *, panel: Sequence[Panellist] | None = N
     scores = list(submitted_scores([assessment]).select_related(None))
     for score in scores:
         score.scorecard = by_id[score.scorecard_id]
-    criteria = list(assessment.criteria())
+    # One stage's one version: in their order without the joins of the default order.
+    criteria = list(assessment.criteria().order_by("order", "pk"))
     value_ids = {criterion.core_value_id for criterion in criteria}
     return build_debrief(
         assessment=assessment,

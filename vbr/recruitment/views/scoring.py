@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
@@ -66,7 +66,13 @@ def _indicators() -> Prefetch[Any]:
 
 
 def _criteria(assessment: Assessment) -> list:  # type: ignore[type-arg]
-    return list(assessment.criteria().prefetch_related(_indicators()))
+    return list(_in_order(assessment.criteria()).prefetch_related(_indicators()))
+
+
+def _in_order(criteria: QuerySet[Criterion]) -> QuerySet[Criterion]:
+    """One assessment's criteria (one stage, one version) in their order, which needs no
+    joins, unlike the criteria's default order (by stage, then role)."""
+    return criteria.order_by("order", "pk")
 
 
 def _with_indicators(criteria: list[Criterion]) -> list[Criterion]:
@@ -83,13 +89,27 @@ def _prefers_easy_read(request: HttpRequest, membership: Membership) -> bool:
     return AccessProfile.objects.filter(user=membership.user, easy_read=True).exists()
 
 
+# A page's panel place read with its scorecard (if any) and who entered it.
+WITH_SCORECARD = (*PAGE_RELATED, "scorecard", "scorecard__entered_by")
+
+
 def _scorecard(panellist: Panellist) -> Scorecard | None:
-    scorecard = (
-        Scorecard.objects.filter(panellist=panellist)
-        .prefetch_related("scores")
-        .select_related("entered_by")
-        .first()
-    )
+    """The panellist's scorecard with its scores; the scorecard is not read again when the
+    place was loaded with it (`WITH_SCORECARD`)."""
+    if Panellist.scorecard.is_cached(panellist):
+        try:
+            loaded = panellist.scorecard
+        except Scorecard.DoesNotExist:
+            return None
+        prefetch_related_objects([loaded], "scores")
+        scorecard: Scorecard | None = loaded
+    else:
+        scorecard = (
+            Scorecard.objects.filter(panellist=panellist)
+            .prefetch_related("scores")
+            .select_related("entered_by")
+            .first()
+        )
     if scorecard is not None and scorecard.is_submitted:
         # The amendment history, shown with a submitted scorecard (a draft has none).
         prefetch_related_objects([scorecard], "revisions__amended_by")
@@ -101,16 +121,16 @@ def _scorecard(panellist: Panellist) -> Scorecard | None:
 def scorecard_edit(
     request: HttpRequest, membership: Membership, assessment_id: int
 ) -> HttpResponse:
-    panellist = _panel_place(membership, assessment_id)
-    assessment = panellist.assessment
     posting = request.method == "POST"
+    # A page shows the scorecard as it is; a post is handled by the workflow, which reads it
+    # under its lock and refuses to change a submitted one.
+    panellist = _panel_place(membership, assessment_id, PAGE_RELATED if posting else WITH_SCORECARD)
+    assessment = panellist.assessment
     if not posting and _prefers_easy_read(request, membership):
         return redirect("easy-start", membership.provider.slug, assessment.pk)
-    # A post is handled by the workflow, which reads the scorecard under its lock and refuses
-    # to change a submitted one.
     scorecard = None if posting else _scorecard(panellist)
     # What the form parses; the value's indicators only when a page is shown (below).
-    criteria = list(assessment.criteria())
+    criteria = list(_in_order(assessment.criteria()))
     context: dict[str, Any] = {
         "assessment": assessment,
         "panellist": panellist,
@@ -186,13 +206,9 @@ def scorecard_autosave(
     """Save a draft as it is typed (htmx, or a beacon when the tab closes)."""
     # With the scorecard as it is now, which the workflow saves without reading it again.
     panellist = _panel_place(membership, assessment_id, ("assessment__stage", "scorecard"))
-    # Parsing the post needs only the criteria ids, in their order within the one version
-    # (which needs no joins to sort, unlike the criteria's default order).
+    # Parsing the post needs only the criteria ids.
     ids = list(
-        panellist.assessment.criteria()
-        .select_related(None)
-        .order_by("order", "pk")
-        .values_list("pk", flat=True)
+        _in_order(panellist.assessment.criteria()).select_related(None).values_list("pk", flat=True)
     )
     draft = draft_from(request.POST, ids)
     try:
