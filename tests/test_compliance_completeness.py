@@ -6,12 +6,14 @@ from __future__ import annotations
 import importlib
 import io
 
+import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests import factories as f
+from tests.outages import free_port, private_redis
 from vbr.accounts.models import Provider, User
 from vbr.compliance import completeness, workflow
 from vbr.compliance.models import Check, MissingCount, RoleCompleteness, SaferRecruitmentFile
@@ -273,3 +275,29 @@ def test_the_benchmarks_files_leave_figures_equal_to_a_recount(
     f.make_application(role=role, candidate=candidate, status=Application.Status.HIRED)
     safer_recruitment_files(sunrise, opened_by=alice)
     assert figures_of(assert_stored_equals_a_recount(sunrise)) == {"Care assistant": (1, 0, 0)}
+
+
+def test_with_the_cache_stopped_the_page_still_answers_with_its_figures(
+    sunrise: Provider, alice: User, as_alice: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The drawn form and summary are cached; a stopped Redis only costs the time it saved."""
+    role = f.make_role(provider=sunrise, title="Night care assistant")
+    offered_file(role, alice, "Priya")
+    port = free_port()
+    with private_redis(port) as redis_process:
+        redis_cache = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        }
+        with override_settings(CACHES=redis_cache):
+            url = reverse("compliance-completeness", args=[sunrise.slug])
+            assert "Night care assistant" in as_alice.get(url).text  # drawn and cached
+            redis_process.terminate()
+            redis_process.wait(timeout=10)
+            page = as_alice.get(url)
+    assert page.status_code == 200
+    assert '<a href="?role=' in page.text and "Night care assistant" in page.text
+    assert "Fragment cache unreachable" in caplog.text
