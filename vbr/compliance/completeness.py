@@ -33,6 +33,7 @@ from vbr.compliance.models import (
     SaferRecruitmentFile,
 )
 from vbr.recruitment.models import Application, Role
+from vbr.recruitment.rows import person_name
 from vbr.reports.exports import neutralise
 
 # Files per batch of the CSV (and per query of their checks).
@@ -491,7 +492,7 @@ def file_rows(reader: CheckReader, file_tuples: Iterable[Sequence[Any]]) -> Iter
             states = [(name, cells[name][0]) for name in names if name in cells]
             yield FileRow(
                 file_id=pk,
-                person=f"{first_name} {last_name}".strip(),
+                person=person_name(first_name, last_name),
                 service=service or NO_SERVICE,
                 role=role,
                 opened_at=opened,

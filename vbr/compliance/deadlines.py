@@ -9,11 +9,11 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from vbr.accounts.models import Membership
 from vbr.compliance.models import Check, SaferRecruitmentFile
+from vbr.recruitment.rows import addresses, person_name
 
 # How far ahead a deadline shows on the dashboard.
 HORIZON_DAYS = 60
@@ -139,8 +139,7 @@ def upcoming_for(membership: Membership, *, today: date | None = None) -> list[D
         "file__application__candidate__first_name",
         "file__application__candidate__last_name",
     )
-    # Every file's page is this address with its own number at the end.
-    base = reverse("compliance-file-detail", args=[membership.provider.slug, 0]).removesuffix("0/")
+    address = addresses("compliance-file-detail", membership.provider.slug)
     found = []
     for check in checks:
         due = _falls_due(
@@ -157,12 +156,12 @@ def upcoming_for(membership: Membership, *, today: date | None = None) -> list[D
         found.append(
             DeadlineRow(
                 due_on=due_on,
-                person=(
-                    f"{check['file__application__candidate__first_name']} "
-                    f"{check['file__application__candidate__last_name']}"
-                ).strip(),
+                person=person_name(
+                    check["file__application__candidate__first_name"],
+                    check["file__application__candidate__last_name"],
+                ),
                 what=what,
-                url=f"{base}{check['file_id']}/",
+                url=address(check["file_id"]),
                 overdue=due_on < today,
                 due=dateformat.format(due_on, "j M Y"),
                 days_left=f"{days} day{'' if days == 1 else 's'}",

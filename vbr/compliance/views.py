@@ -46,6 +46,7 @@ from vbr.compliance.models import (
     SaferRecruitmentFile,
 )
 from vbr.recruitment.models import Role
+from vbr.recruitment.rows import addresses
 
 
 def _file(membership: Membership, file_id: int) -> SaferRecruitmentFile:
@@ -534,15 +535,12 @@ def _sections(
     # One address is worked out and the others made from it (the file's id is the last
     # number in it, after the provider's address): fifty reversals cost more than the rest
     # of the rows' drawing.
-    placeholder = 987654321
-    before, _, after = reverse(
-        "compliance-file-detail", kwargs={"provider_slug": provider_slug, "file_id": placeholder}
-    ).rpartition(str(placeholder))
+    address = addresses("compliance-file-detail", provider_slug)
     sections: list[tuple[str, str, list[tuple[completeness.FileRow, str]]]] = []
     for row in rows:
         if not sections or sections[-1][:2] != (row.service, row.role):
             sections.append((row.service, row.role, []))
-        sections[-1][2].append((row, f"{before}{row.file_id}{after}"))
+        sections[-1][2].append((row, address(row.file_id)))
     return sections
 
 

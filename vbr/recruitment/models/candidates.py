@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
+from vbr.recruitment.rows import person_name
 from vbr.recruitment.search import Folded
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ class Candidate(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
 
 # Up to this many matching candidates, a search looks up their applications by candidate.

@@ -17,8 +17,6 @@ from django.db.models import Count, Q
 from django.db.models.functions import Now
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.access import STAFF, provider_view
@@ -27,6 +25,7 @@ from vbr.recruitment import workflow
 from vbr.recruitment.forms.assessments import AssessmentForm, PanellistForm
 from vbr.recruitment.models import Application, Assessment
 from vbr.recruitment.models.assessments import AssessmentQuerySet
+from vbr.recruitment.rows import addresses, local, person_name
 
 ASSESSMENTS_PER_PAGE = 50
 LISTS = {
@@ -63,22 +62,16 @@ class AssessmentRow:
 
 
 def assessment_rows(provider: Provider, values: Iterable[dict[str, Any]]) -> list[AssessmentRow]:
-    # Every assessment's page is this address with its own number at the end.
-    base = reverse("assessment-detail", args=[provider.slug, 0]).removesuffix("0/")
-    here = timezone.get_current_timezone()
+    address = addresses("assessment-detail", provider.slug)
     return [
         AssessmentRow(
             pk=row["pk"],
-            url=f"{base}{row['pk']}/",
-            when=(
-                dateformat.format(row["scheduled_at"].astimezone(here), "D j M, H:i")
-                if row["scheduled_at"]
-                else "Not set"
+            url=address(row["pk"]),
+            when=local(row["scheduled_at"], "D j M, H:i", none="Not set"),
+            name=person_name(
+                row["application__candidate__first_name"],
+                row["application__candidate__last_name"],
             ),
-            name=(
-                f"{row['application__candidate__first_name']} "
-                f"{row['application__candidate__last_name']}"
-            ).strip(),
             role_and_stage=f"{row['application__role__title']}: {row['stage__name']}",
             place=row["place"],
             submitted=f"{row['submitted_count']} of {row['panel_size']}",

@@ -11,8 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import dateformat, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.access import STAFF, provider_view
@@ -25,6 +23,7 @@ from vbr.recruitment.forms.candidates import (
     WithdrawForm,
 )
 from vbr.recruitment.models import Application
+from vbr.recruitment.rows import addresses, local, person_name
 from vbr.reports.caching import reports_changed
 
 
@@ -55,20 +54,18 @@ class ApplicationRow:
 
 
 def application_rows(provider: Provider, values: Sequence[dict[str, Any]]) -> list[ApplicationRow]:
-    # Every application's page is this address with its own number at the end.
-    base = reverse("application-detail", args=[provider.slug, 0]).removesuffix("0/")
+    address = addresses("application-detail", provider.slug)
     statuses = dict(Application.Status.choices)
-    here = timezone.get_current_timezone()
     return [
         ApplicationRow(
             pk=row["pk"],
-            url=f"{base}{row['pk']}/",
-            name=f"{row['candidate__first_name']} {row['candidate__last_name']}".strip(),
+            url=address(row["pk"]),
+            name=person_name(row["candidate__first_name"], row["candidate__last_name"]),
             email=row["candidate__email"],
             role=row["role__title"],
             stage=row["current_stage__name"] or "Not started",
             status=str(statuses.get(row["status"], row["status"])),
-            applied=dateformat.format(row["applied_at"].astimezone(here), "j M Y"),
+            applied=local(row["applied_at"], "j M Y"),
         )
         for row in values
     ]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, ClassVar, cast
 
 from django.core.paginator import Paginator
@@ -23,8 +23,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET
 
@@ -47,6 +46,7 @@ from vbr.recruitment.models import (
     Stage,
     SummaryJob,
 )
+from vbr.recruitment.rows import addresses, local, person_name
 from vbr.recruitment.views.assessments import AssessmentRow, assessment_rows
 from vbr.recruitment.workflow.involvement import REMIND_DAYS_BEFORE
 
@@ -107,11 +107,10 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
                 name=stage["name"], active_count=active.get((stage["role_id"], stage["pk"]), 0)
             )
         )
-    # Every role's page is this address with its own number at the end.
-    base = reverse("role-detail", args=[provider.slug, 0]).removesuffix("0/")
+    role_address = addresses("role-detail", provider.slug)
     role_rows = [
         RoleRow(
-            url=f"{base}{role['pk']}/",
+            url=role_address(role["pk"]),
             title=role["title"],
             is_open=role["is_open"],
             active_count=active_by_role[role["pk"]],
@@ -196,10 +195,6 @@ class WaitingRow:
     assessed: str
 
 
-def _full_name(first_name: str, last_name: str) -> str:
-    return f"{first_name} {last_name}".strip()
-
-
 def _dashboard(
     membership: Membership, *, role_titles: dict[int, str], stage_names: dict[int, str]
 ) -> dict[str, object]:
@@ -242,13 +237,12 @@ def _dashboard(
         row["stage__name"] = stage_names[row["stage_id"]]
         row["application__role__title"] = role_titles[row["application__role_id"]]
     this_week = assessment_rows(provider, this_week_values)
-    here = timezone.get_current_timezone()
-    assessment_base = reverse("assessment-detail", args=[provider.slug, 0]).removesuffix("0/")
+    assessment_address = addresses("assessment-detail", provider.slug)
     panel_roles = dict(Panellist.PanelRole.choices)
     to_do = [
         ScorecardToDoRow(
-            url=f"{assessment_base}{place['assessment_id']}/",
-            name=_full_name(
+            url=assessment_address(place["assessment_id"]),
+            name=person_name(
                 place["assessment__application__candidate__first_name"],
                 place["assessment__application__candidate__last_name"],
             ),
@@ -256,28 +250,24 @@ def _dashboard(
                 f"{role_titles[place['assessment__application__role_id']]}: "
                 f"{stage_names[place['assessment__stage_id']]}"
             ),
-            when=(
-                dateformat.format(place["assessment__scheduled_at"].astimezone(here), "D j M, H:i")
-                if place["assessment__scheduled_at"]
-                else "date not set"
-            ),
+            when=local(place["assessment__scheduled_at"], "D j M, H:i", none="date not set"),
             panel_role=str(panel_roles.get(place["panel_role"], place["panel_role"])).lower(),
         )
         for place in to_do_values
     ]
-    application_base = reverse("application-detail", args=[provider.slug, 0]).removesuffix("0/")
+    application_address = addresses("application-detail", provider.slug)
     waiting = [
         WaitingRow(
             pk=application["pk"],
-            url=f"{application_base}{application['pk']}/",
-            name=_full_name(
+            url=application_address(application["pk"]),
+            name=person_name(
                 application["candidate__first_name"], application["candidate__last_name"]
             ),
             role_and_stage=(
                 f"{role_titles[application['role_id']]}: "
                 f"{stage_names[application['current_stage_id']]}"
             ),
-            assessed=dateformat.format(application["assessed"].astimezone(here), "j M Y"),
+            assessed=local(application["assessed"], "j M Y"),
         )
         for application in provider.applications.waiting_for_decision()
         .filter(ACTIVE_AS_WRITTEN)
@@ -311,12 +301,12 @@ def _dashboard(
     hours = facts["hours"] or DEFAULT_FIRST_CONTACT_HOURS
     uncontacted = [
         UncontactedRow(
-            url=f"{application_base}{application['pk']}/",
-            name=_full_name(
+            url=application_address(application["pk"]),
+            name=person_name(
                 application["candidate__first_name"], application["candidate__last_name"]
             ),
             role=role_titles[application["role_id"]],
-            applied=dateformat.format(application["applied_at"].astimezone(here), "j M Y H:i"),
+            applied=local(application["applied_at"], "j M Y H:i"),
             waited=timesince(application["applied_at"]),
         )
         for application in awaiting_first_contact(provider, hours=hours).values(
@@ -403,21 +393,15 @@ class PipelineRow:
 
 
 def pipeline_rows(provider: Provider, values: Iterable[dict[str, Any]]) -> list[PipelineRow]:
-    # Every application's page is this address with its own number at the end.
-    base = reverse("application-detail", args=[provider.slug, 0]).removesuffix("0/")
+    address = addresses("application-detail", provider.slug)
     statuses = dict(Application.Status.choices)
-    here = timezone.get_current_timezone()
-
-    def day(moment: datetime | None) -> str:
-        return dateformat.format(moment.astimezone(here), "j M Y") if moment else ""
-
     return [
         PipelineRow(
-            url=f"{base}{row['pk']}/",
-            name=f"{row['candidate__first_name']} {row['candidate__last_name']}".strip(),
+            url=address(row["pk"]),
+            name=person_name(row["candidate__first_name"], row["candidate__last_name"]),
             status=str(statuses.get(row["status"], row["status"])),
-            applied=day(row["applied_at"]),
-            at_stage_since=day(row["stage_entered_at"]),
+            applied=local(row["applied_at"], "j M Y"),
+            at_stage_since=local(row["stage_entered_at"], "j M Y"),
         )
         for row in values
     ]
