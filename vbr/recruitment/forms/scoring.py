@@ -194,24 +194,33 @@ def draft_from(data: Mapping[str, Any], criterion_ids: Iterable[int]) -> Draft:
     `recommendation_value` and `summary_value` after `is_valid`), without building two fields
     per criterion and cleaning them: a draft is saved unvalidated, so the fields would only
     pass on what was typed. A test compares the two on awkward posts."""
-    answers = {}
-    for pk in criterion_ids:
-        level = _raw_choice(data.get(f"level_{pk}"))
-        answers[pk] = Answer(
-            level=int(level) if level in {"1", "2", "3", "4"} else None,
-            not_observed=level == NOT_OBSERVED,
-            evidence=_TYPED_TEXT.typed(data.get(f"evidence_{pk}")).strip(),
-        )
-    recommendation = _raw_choice(data.get("recommendation"))
     return Draft(
-        answers=answers,
-        recommendation=recommendation if recommendation in Scorecard.Recommendation.values else "",
+        answers={
+            pk: _answer(
+                _raw_choice(data.get(f"level_{pk}")), _TYPED_TEXT.typed(data.get(f"evidence_{pk}"))
+            )
+            for pk in criterion_ids
+        },
+        recommendation=_recommendation(_raw_choice(data.get("recommendation"))),
         summary=_TYPED_TEXT.typed(data.get("summary")).strip(),
     )
 
 
 def _raw_choice(value: Any) -> str:
     return str(value or "").replace("\x00", "")
+
+
+def _answer(level: str, evidence: str) -> Answer:
+    """One question's answer from its level and evidence as typed (a draft's or a form's)."""
+    return Answer(
+        level=int(level) if level in {"1", "2", "3", "4"} else None,
+        not_observed=level == NOT_OBSERVED,
+        evidence=evidence.strip(),
+    )
+
+
+def _recommendation(value: str) -> str:
+    return value if value in Scorecard.Recommendation.values else ""
 
 
 class ScorecardForm(forms.Form):
@@ -335,20 +344,16 @@ class ScorecardForm(forms.Form):
         """What was typed, per criterion id. Works on a form that did not validate, so that a
         draft is saved even when a submit was refused."""
         data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        answers = {}
-        for criterion in self.criteria:
-            level = self._raw(data, f"level_{criterion.pk}")
-            evidence = self._raw(data, f"evidence_{criterion.pk}")
-            answers[criterion.pk] = Answer(
-                level=int(level) if level in {"1", "2", "3", "4"} else None,
-                not_observed=level == NOT_OBSERVED,
-                evidence=evidence.strip(),
+        return {
+            criterion.pk: _answer(
+                self._raw(data, f"level_{criterion.pk}"),
+                self._raw(data, f"evidence_{criterion.pk}"),
             )
-        return answers
+            for criterion in self.criteria
+        }
 
     def recommendation_value(self) -> str:
-        value = self._raw(getattr(self, "cleaned_data", {}), "recommendation")
-        return value if value in Scorecard.Recommendation.values else ""
+        return _recommendation(self._raw(getattr(self, "cleaned_data", {}), "recommendation"))
 
     def summary_value(self) -> str:
         return self._raw(getattr(self, "cleaned_data", {}), "summary").strip()
