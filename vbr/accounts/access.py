@@ -13,12 +13,14 @@ from typing import Any, Concatenate, ParamSpec
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 
 from vbr.accounts.backends import MEMBERSHIPS_READ
 from vbr.accounts.models import Membership
+from vbr.compiled import CompiledQuery
 
 P = ParamSpec("P")
 ProviderView = Callable[Concatenate[HttpRequest, Membership, P], HttpResponseBase]
@@ -55,6 +57,52 @@ def memberships_of(user_id: Any, provider_slug: str) -> QuerySet[Membership]:
     )
 
 
+def _membership_columns() -> tuple[list[str], list[str], list[str]]:
+    from vbr.accounts.models import Provider, User
+
+    def columns(model: Any) -> list[str]:
+        return [field.attname for field in model._meta.concrete_fields]
+
+    return columns(Membership), columns(User), columns(Provider)
+
+
+def _membership_row(user_id: Any, provider_slug: str) -> QuerySet[Any]:
+    own, user, provider = _membership_columns()
+    return memberships_of(user_id, provider_slug).values_list(
+        *own,
+        *(f"user__{name}" for name in user),
+        *(f"provider__{name}" for name in provider),
+        "owes_scorecard",
+    )
+
+
+# Every signed-in provider page reads it: its SQL is written once (see vbr.compiled).
+_MEMBERSHIP: CompiledQuery[Membership] = CompiledQuery(_membership_row, user_id=int, provider_slug=str)
+
+
+def read_membership(user_id: Any, provider_slug: str) -> Membership | None:
+    """`memberships_of(user_id, provider_slug).first()`, built from one row of the same
+    query, whose SQL is compiled once: the membership with its user, provider and
+    `owes_scorecard`."""
+    from vbr.accounts.models import Provider, User
+
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    rows = _MEMBERSHIP.rows(user_id=user_id, provider_slug=provider_slug)
+    if not rows:
+        return None
+    own, user, provider = _membership_columns()
+    row, db = rows[0], DEFAULT_DB_ALIAS
+    first, second = len(own), len(own) + len(user)
+    membership = Membership.from_db(db, own, row[:first])
+    membership.user = User.from_db(db, user, row[first:second])
+    membership.provider = Provider.from_db(db, provider, row[second:-1])
+    membership.owes_scorecard = row[-1]  # type: ignore[attr-defined]
+    return membership
+
+
 def get_membership(request: HttpRequest, provider_slug: str) -> Membership:
     """The caller's membership of the provider named in the URL, or 404. Usually read with
     the signed-in user already (`backends.MemberBackend`); otherwise asked for here."""
@@ -64,7 +112,7 @@ def get_membership(request: HttpRequest, provider_slug: str) -> Membership:
     if provider_slug in read:
         membership = read[provider_slug]
     else:
-        membership = memberships_of(request.user.pk, provider_slug).first()
+        membership = read_membership(request.user.pk, provider_slug)
     if membership is None:
         # 404, not 403: do not reveal that another provider exists.
         raise Http404("No such provider")

@@ -30,9 +30,9 @@ class MemberBackend(ModelBackend):
         slug = _provider_slug.get()
         if slug is None:
             return super().get_user(user_id)
-        from vbr.accounts.access import memberships_of
+        from vbr.accounts.access import read_membership
 
-        membership = memberships_of(user_id, slug).first()
+        membership = read_membership(user_id, slug)
         if membership is None:
             user = super().get_user(user_id)
             if user is not None:
