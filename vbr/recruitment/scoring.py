@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Count, F, QuerySet, Sum
 
+from vbr.compiled import CompiledQuery
 from vbr.recruitment import rules
 from vbr.recruitment.models import (
     Application,
@@ -441,6 +442,42 @@ class ValueStageGrid:
         return [row.core_value for row in self.rows if row.gap]
 
 
+def _grid_criteria(role_id: int) -> QuerySet[Criterion]:
+    """A role's criteria (every version) with their values, and what each value evidences:
+    one row per (criterion, national value it evidences), so a criterion may come twice."""
+    national = "core_value__evidences"
+    return (
+        Criterion.objects.filter(stage__role_id=role_id)
+        .select_related("core_value")
+        .annotate(
+            evidence_name=F(f"{national}__name"),
+            evidence_set=F(f"{national}__value_set__name"),
+        )
+        .order_by("pk", f"{national}__value_set__order", f"{national}__order", f"{national}__pk")
+    )
+
+
+def _grid_scores(application_id: int) -> QuerySet[Any]:
+    """Four columns per submitted score of an application, not five model instances: the
+    grid needs nothing else (`level_stats` sorts the levels itself)."""
+    return (
+        Score.objects.filter(
+            scorecard__assessment__application_id=application_id,
+            scorecard__submitted_at__isnull=False,
+        )
+        .order_by()
+        .values_list(
+            "criterion__core_value_id", "scorecard__assessment_id", "not_observed", "level"
+        )
+    )
+
+
+# Read on every view of an application page and for every PDF summary (see vbr.compiled).
+# Any: the criteria come with their evidence_name and evidence_set annotations.
+_GRID_CRITERIA: CompiledQuery[Any] = CompiledQuery(_grid_criteria, role_id=int)
+_GRID_SCORES: CompiledQuery[Any] = CompiledQuery(_grid_scores, application_id=int)
+
+
 def value_stage_grid(
     application: Application, assessments: Sequence[Assessment] | None = None
 ) -> ValueStageGrid:
@@ -455,21 +492,11 @@ def value_stage_grid(
     # Each stage's criteria version: the one it was assessed against, else the current one.
     assessed_versions = {a.stage_id: a.criteria_version for a in assessments}
     stage_versions = {s.pk: assessed_versions.get(s.pk, s.criteria_version) for s in stages}
-    # The criteria with their values, and in the same query what each value evidences: one
-    # row per (criterion, national value it evidences), so a criterion may come twice.
-    national = "core_value__evidences"
+    # The criteria with their values and what each value evidences (`_grid_criteria`).
     criteria: list[Criterion] = []
     evidences: dict[int, list[str]] = {}
     seen: set[int] = set()
-    for row in (
-        Criterion.objects.filter(stage__role_id=application.role_id)
-        .select_related("core_value")
-        .annotate(
-            evidence_name=F(f"{national}__name"),
-            evidence_set=F(f"{national}__value_set__name"),
-        )
-        .order_by("pk", f"{national}__value_set__order", f"{national}__order", f"{national}__pk")
-    ):
+    for row in _GRID_CRITERIA.objects(role_id=application.role_id):
         if row.version != stage_versions[row.stage_id]:
             continue
         if row.pk not in seen:
@@ -484,17 +511,11 @@ def value_stage_grid(
             if label not in labels:
                 labels.append(label)
     levels: dict[tuple[int, int], list[int | None]] = defaultdict(list)
-    # Four columns per score, not five model instances: the grid needs nothing else.
-    score_rows = (
-        submitted_scores(assessments)
-        .order_by()  # level_stats sorts the levels itself
-        .values_list(
-            "criterion__core_value_id", "scorecard__assessment_id", "not_observed", "level"
-        )
-    )
-    for value_id, assessment_id, not_observed, level in score_rows:
-        levels[(value_id, assessment_id)].append(None if not_observed else level)
     stage_of_assessment = {a.pk: a.stage_id for a in assessments}
+    scores = _GRID_SCORES.rows(application_id=application.pk) if assessments else []
+    for value_id, assessment_id, not_observed, level in scores:
+        if assessment_id in stage_of_assessment:
+            levels[(value_id, assessment_id)].append(None if not_observed else level)
     by_value_stage: dict[tuple[int, int], list[int | None]] = defaultdict(list)
     for (value_id, assessment_id), value_levels in levels.items():
         by_value_stage[(value_id, stage_of_assessment[assessment_id])].extend(value_levels)

@@ -5,11 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.db.models import FilteredRelation, Q
+from django.db.models import FilteredRelation, Q, QuerySet
 
+from vbr.compiled import CompiledQuery
 from vbr.recruitment.models import ProviderCheck
 
 register = template.Library()
+
+
+def _checks(provider_id: int, application_id: int) -> QuerySet[ProviderCheck]:
+    """The provider's active checks, each joined to this application's tick (at most one)."""
+    return (
+        ProviderCheck.objects.filter(provider_id=provider_id, is_active=True)
+        .annotate(tick=FilteredRelation("done", condition=Q(done__application_id=application_id)))
+        # The type stubs cannot follow a FilteredRelation into select_related.
+        .select_related("tick__done_by")  # type: ignore[misc]
+    )
+
+
+# On every view of an application page (see vbr.compiled).
+_CHECKS: CompiledQuery[ProviderCheck] = CompiledQuery(_checks, provider_id=int, application_id=int)
 
 
 @register.inclusion_tag("recruitment/includes/application_checks.html", takes_context=True)
@@ -18,12 +33,7 @@ def application_checks(context: template.Context) -> dict[str, Any]:
     DBS certificates seen. One query for the provider's checks (the active ones, each joined
     to this application's tick, at most one) and one for the DBS certificates, if any."""
     application = context["application"]
-    checks = (
-        ProviderCheck.objects.filter(provider_id=application.provider_id, is_active=True)
-        .annotate(tick=FilteredRelation("done", condition=Q(done__application_id=application.pk)))
-        # The type stubs cannot follow a FilteredRelation into select_related.
-        .select_related("tick__done_by")  # type: ignore[misc]
-    )
+    checks = _CHECKS.objects(provider_id=application.provider_id, application_id=application.pk)
     # Django sets `tick` only when the join found a row.
     rows = [{"check": check, "done": getattr(check, "tick", None)} for check in checks]
     # No query for an application known to have no DBS certificate seen (`has_dbs_checks`,

@@ -15,13 +15,12 @@ from django.db.models import (
     F,
     Field,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
 )
 from django.db.models.expressions import RawSQL
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -31,6 +30,7 @@ from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provide
 from vbr.accounts.models import Membership, Provider
 from vbr.applicants.first_contact import DEFAULT_FIRST_CONTACT_HOURS, awaiting_first_contact
 from vbr.applicants.models import Notice
+from vbr.compiled import CompiledQuery
 from vbr.involvement.models import ShortlistEntry
 from vbr.involvement.summaries import shortlisting_on_application
 from vbr.privacy.models import DbsCheck
@@ -418,45 +418,79 @@ def _selected_stage(request: HttpRequest, stages: Sequence[Stage]) -> Stage | No
     return stages[0] if stages else None
 
 
+def _application_page_query(provider_id: int, application_id: int) -> QuerySet[Application]:
+    # The role's stages once, for the next stage and the grid's columns.
+    # The outcome (one-to-one) joined in: None for an application that has none.
+    # What the candidate wrote when they applied online (none: no query for it).
+    # The latest PDF summary's progress read with it, so the page shows it at once
+    # rather than fetching it in a second request.
+    return _with_latest_summary(
+        Application.objects.filter(provider_id=provider_id, pk=application_id)
+        .select_related("candidate", "role", "current_stage", "outcome", "online")
+        .prefetch_related("role__stages", "online__answers")
+        # Whether it was shortlisted, has DBS certificates seen or messages sent: where
+        # not, no query more for that section.
+        .annotate(
+            shortlisted=Exists(ShortlistEntry.objects.filter(application=OuterRef("pk"))),
+            has_dbs_checks=Exists(DbsCheck.objects.filter(application=OuterRef("pk"))),
+            has_notices=Exists(Notice.objects.filter(application=OuterRef("pk"))),
+        )
+    )
+
+
+# Written once (see vbr.compiled): the page's queries, read on every view.
+_APPLICATION_PAGE: CompiledQuery[Application] = CompiledQuery(
+    _application_page_query, provider_id=int, application_id=int
+)
+# Its assessments, every panel place of them (with the person and their scorecard), and its
+# decisions, newest first.
+_ASSESSMENTS: CompiledQuery[Assessment] = CompiledQuery(
+    lambda application_id: Assessment.objects.filter(application_id=application_id).select_related(
+        "stage"
+    ),
+    application_id=int,
+)
+_PANELS: CompiledQuery[Panellist] = CompiledQuery(
+    lambda application_id: Panellist.objects.filter(
+        assessment__application_id=application_id
+    ).select_related("user", "scorecard"),
+    application_id=int,
+)
+_DECISIONS: CompiledQuery[Decision] = CompiledQuery(
+    lambda application_id: Decision.objects.filter(application_id=application_id).select_related(
+        "decided_by"
+    ),
+    application_id=int,
+)
+
+
 @require_GET
 @provider_view(STAFF)
 def application_detail(
     request: HttpRequest, membership: Membership, application_id: int
 ) -> HttpResponse:
     provider = membership.provider
-    application = get_object_or_404(
-        # The role's stages once, for the next stage and the grid's columns.
-        # The outcome (one-to-one) joined in: None for an application that has none.
-        # What the candidate wrote when they applied online (none: no query for it).
-        # The latest PDF summary's progress read with it, so the page shows it at once
-        # rather than fetching it in a second request.
-        _with_latest_summary(
-            provider.applications.select_related(
-                "candidate", "role", "current_stage", "outcome", "online"
-            )
-            .prefetch_related("role__stages", "online__answers")
-            # Whether it was shortlisted, has DBS certificates seen or messages sent: where
-            # not, no query more for that section.
-            .annotate(
-                shortlisted=Exists(ShortlistEntry.objects.filter(application=OuterRef("pk"))),
-                has_dbs_checks=Exists(DbsCheck.objects.filter(application=OuterRef("pk"))),
-                has_notices=Exists(Notice.objects.filter(application=OuterRef("pk"))),
-            )
-        ),
-        pk=application_id,
-    )
-    panel = Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
-    assessments = list(application.assessments.select_related("stage").prefetch_related(panel))
+    application = _APPLICATION_PAGE.first(provider_id=provider.pk, application_id=application_id)
+    if application is None:
+        raise Http404
+    application.provider = provider
+    assessments = _ASSESSMENTS.objects(application_id=application.pk)
+    panels: dict[int, list[Panellist]] = defaultdict(list)
+    if assessments:
+        for place in _PANELS.objects(application_id=application.pk):
+            panels[place.assessment_id].append(place)
+    for assessment in assessments:
+        assessment.panel = panels[assessment.pk]  # type: ignore[attr-defined]
     own_places = {
         p.assessment_id: p
-        for a in assessments
-        for p in a.panellists.all()
+        for places in panels.values()
+        for p in places
         if p.user_id == membership.user_id
     }
     # Independence: while you have a scorecard to submit here, no one else's scores.
     hidden = owes_scorecard_among(membership, own_places.values())
     grid = None if hidden else scoring.value_stage_grid(application, assessments)
-    decisions = list(application.decisions.select_related("decided_by"))
+    decisions = _DECISIONS.objects(application_id=application.pk)
     _label_progress(assessments, decisions)
     return render(
         request,
