@@ -179,3 +179,17 @@ def test_no_membership_is_none(bob: User, hillside: Provider) -> None:
     assert read_membership(bob.pk, hillside.slug) is None
     assert read_membership(bob.pk, "no-such-provider") is None
     assert read_membership("not a number", hillside.slug) is None
+
+
+def test_an_assessments_criteria_in_order_are_its_criteria_in_order(sunrise: Provider) -> None:
+    """Filtered on a small positive number (the criteria's version): a stand-in its column
+    could not hold would have been left out of the SQL by Django."""
+    role = f.make_role(provider=sunrise)
+    stage = f.make_stage(role=role)
+    value = f.make_value(provider=sunrise)
+    made = [f.make_criterion(stage=stage, core_value=value) for _ in range(3)]
+    assessment = f.make_assessment(application=f.make_application(role=role), stage=stage)
+    expected = list(assessment.criteria().order_by("order", "pk"))
+    got = assessment.criteria_in_order()
+    assert [c.pk for c in got] == [c.pk for c in expected] and len(got) == len(made)
+    assert all(same_row(c.core_value, value) for c in got)

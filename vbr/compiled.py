@@ -40,9 +40,12 @@ from django.db.models.query import ModelIterable, ValuesListIterable, get_relate
 
 M = TypeVar("M", bound=Model)
 
-# Two stand-ins for each kind of value, each unlikely to be a constant of a query.
+# Stand-ins for each kind of value, unlikely to be a constant of a query. The numbers are
+# positive and small enough for any integer column: Django leaves a condition out of the SQL
+# for a number its column cannot hold. (A constant that happened to equal a stand-in would
+# not equal the other stand-in of the two compilations, and the query would be refused.)
 _STAND_INS: dict[type, Callable[[int], Any]] = {
-    int: lambda n: -7_919_000_000 - n,
+    int: lambda n: 32_001 + n,
     str: lambda n: f"\x1fvalue {n}\x1f",
 }
 

@@ -77,7 +77,9 @@ def _membership_row(user_id: Any, provider_slug: str) -> QuerySet[Any]:
 
 
 # Every signed-in provider page reads it: its SQL is written once (see vbr.compiled).
-_MEMBERSHIP: CompiledQuery[Membership] = CompiledQuery(_membership_row, user_id=int, provider_slug=str)
+_MEMBERSHIP: CompiledQuery[Membership] = CompiledQuery(
+    _membership_row, user_id=int, provider_slug=str
+)
 
 
 def read_membership(user_id: Any, provider_slug: str) -> Membership | None:
@@ -197,12 +199,24 @@ def owed_places_on(reader: Any, application: Any) -> list[Any]:
     stage (for a page that sends them to score): empty when its scores are not hidden."""
     if _owes_nothing(reader):
         return []
-    return list(
-        owed_panel_places(reader)
-        .filter(assessment__application=application)
+    return _OWED_PLACES_ON.objects(user_id=_user_of(reader).pk, application_id=application.pk)
+
+
+def _owed_places_on(user_id: int, application_id: int) -> QuerySet[Any]:
+    from vbr.recruitment.models import Panellist
+
+    return (
+        Panellist.objects.filter(user_id=user_id, assessment__application_id=application_id)
+        .not_submitted()
         .select_related("assessment__stage")
         .order_by("assessment__stage__order", "pk")
     )
+
+
+# Asked on every view of a debrief and of a scorecard (see vbr.compiled).
+_OWED_PLACES_ON: CompiledQuery[Any] = CompiledQuery(
+    _owed_places_on, user_id=int, application_id=int
+)
 
 
 def owes_scorecard_among(reader: Any, panel_places: Iterable[Any]) -> bool:

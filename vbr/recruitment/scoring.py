@@ -326,6 +326,16 @@ def _group_by_value(
     return sorted(groups.values(), key=lambda g: (g[0].order, g[0].name))
 
 
+# The submitted scores of one assessment, as `submitted_scores` orders them: on every view of
+# a debrief (see vbr.compiled).
+_DEBRIEF_SCORES: CompiledQuery[Score] = CompiledQuery(
+    lambda assessment_id: Score.objects.filter(
+        scorecard__assessment_id=assessment_id, scorecard__submitted_at__isnull=False
+    ).order_by("criterion__order", "criterion_id", "scorecard__panellist_id"),
+    assessment_id=int,
+)
+
+
 def debrief_for(assessment: Assessment, *, panel: Sequence[Panellist] | None = None) -> Debrief:
     """Load and build the debrief of one assessment in a constant number of queries.
 
@@ -340,11 +350,10 @@ def debrief_for(assessment: Assessment, *, panel: Sequence[Panellist] | None = N
         key=lambda card: (card.panellist.panel_role, card.panellist_id),
     )
     by_id = {card.pk: card for card in scorecards}
-    scores = list(submitted_scores([assessment]).select_related(None))
+    scores = _DEBRIEF_SCORES.objects(assessment_id=assessment.pk) if scorecards else []
     for score in scores:
         score.scorecard = by_id[score.scorecard_id]
-    # One stage's one version: in their order without the joins of the default order.
-    criteria = list(assessment.criteria().order_by("order", "pk"))
+    criteria = assessment.criteria_in_order()
     value_ids = {criterion.core_value_id for criterion in criteria}
     return build_debrief(
         assessment=assessment,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -9,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+from vbr.compiled import CompiledQuery
 
 if TYPE_CHECKING:
     from vbr.recruitment.models.roles import Criterion
@@ -159,6 +162,12 @@ class Assessment(models.Model):
         return self.stage.criteria.filter(version=self.criteria_version).select_related(
             "core_value"
         )
+
+    def criteria_in_order(self) -> list[Criterion]:
+        """`criteria()` in their order (one stage's one version: no joins needed for it),
+        read through SQL written once: the scorecard, its autosave and the debrief read them
+        on every view."""
+        return _criteria_in_order().objects(stage_id=self.stage_id, version=self.criteria_version)
 
 
 class PanellistQuerySet(models.QuerySet["Panellist"]):
@@ -359,3 +368,18 @@ class ScorecardRevision(models.Model):
 
     def __str__(self) -> str:
         return f"Amendment of {self.scorecard} at {self.amended_at:%Y-%m-%d %H:%M}"
+
+
+@functools.cache
+def _criteria_in_order() -> CompiledQuery[Criterion]:
+    from vbr.recruitment.models.roles import Criterion
+
+    return CompiledQuery(
+        lambda stage_id, version: (
+            Criterion.objects.filter(stage_id=stage_id, version=version)
+            .select_related("core_value")
+            .order_by("order", "pk")
+        ),
+        stage_id=int,
+        version=int,
+    )

@@ -8,7 +8,7 @@ from django import template
 from django.db.models import FilteredRelation, Q, QuerySet
 
 from vbr.compiled import CompiledQuery
-from vbr.recruitment.models import ProviderCheck
+from vbr.recruitment.models import ProviderCheck, SupportedPersonView
 
 register = template.Library()
 
@@ -50,11 +50,17 @@ def application_checks(context: template.Context) -> dict[str, Any]:
     }
 
 
+_VIEWS: CompiledQuery[SupportedPersonView] = CompiledQuery(
+    lambda assessment_id: SupportedPersonView.objects.filter(assessment_id=assessment_id),
+    assessment_id=int,
+)
+
+
 @register.inclusion_tag("recruitment/includes/supported_person_views.html", takes_context=True)
 def supported_person_views(context: template.Context) -> dict[str, Any]:
     """At the debrief of a shadowing stage: what the people supported said. One query."""
     assessment = context["assessment"]
-    views = list(assessment.supported_person_views.all()) if assessment.stage.is_shadowing else []
+    views = _VIEWS.objects(assessment_id=assessment.pk) if assessment.stage.is_shadowing else []
     return {"assessment": assessment, "views": views, "is_shadowing": assessment.stage.is_shadowing}
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vbr.accounts.access import ANY_MEMBER, owed_places_on, provider_view
 from vbr.accounts.models import AccessProfile, Membership
 from vbr.applicants.answers import answers_for_panel
+from vbr.compiled import CompiledQuery
 from vbr.recruitment import scoring, workflow
 from vbr.recruitment.forms.scoring import ScorecardForm, draft_from
 from vbr.recruitment.models import Assessment, Criterion, Indicator, Panellist, Scorecard
@@ -363,12 +364,29 @@ def debrief_tables(debrief: scoring.Debrief) -> list[ValueTable]:
     return tables
 
 
-def _debrief_access(membership: Membership, assessment: Assessment) -> Panellist | None:
+def _debrief_access(membership: Membership, panel: list[Panellist]) -> Panellist | None:
     """Staff see any debrief of their provider; panel members only their own panels'."""
-    place = next((p for p in assessment.panellists.all() if p.user_id == membership.user_id), None)
+    place = next((p for p in panel if p.user_id == membership.user_id), None)
     if place is None and not membership.is_staff_member:
         raise PermissionDenied
     return place
+
+
+# The debrief's assessment, and its panel with each person and scorecard: read on every view,
+# through SQL written once (see vbr.compiled).
+_DEBRIEF_ASSESSMENT: CompiledQuery[Assessment] = CompiledQuery(
+    lambda provider_id, assessment_id: Assessment.objects.filter(
+        application__provider_id=provider_id, pk=assessment_id
+    ).select_related("stage", "application__candidate", "application__role"),
+    provider_id=int,
+    assessment_id=int,
+)
+_DEBRIEF_PANEL: CompiledQuery[Panellist] = CompiledQuery(
+    lambda assessment_id: Panellist.objects.filter(assessment_id=assessment_id).select_related(
+        "user", "scorecard", "scorecard__entered_by"
+    ),
+    assessment_id=int,
+)
 
 
 @require_GET
@@ -376,21 +394,15 @@ def _debrief_access(membership: Membership, assessment: Assessment) -> Panellist
 def assessment_debrief(
     request: HttpRequest, membership: Membership, assessment_id: int
 ) -> HttpResponse:
-    assessment = get_object_or_404(
-        Assessment.objects.filter(application__provider=membership.provider)
-        .select_related("stage", "application__candidate", "application__role")
-        .prefetch_related(
-            Prefetch(
-                "panellists",
-                queryset=Panellist.objects.select_related(
-                    "user", "scorecard", "scorecard__entered_by"
-                ),
-            )
-        ),
-        pk=assessment_id,
+    assessment = _DEBRIEF_ASSESSMENT.first(
+        provider_id=membership.provider_id, assessment_id=assessment_id
     )
-    place = _debrief_access(membership, assessment)
-    panel = list(assessment.panellists.all())
+    if assessment is None:
+        raise Http404
+    panel = _DEBRIEF_PANEL.objects(assessment_id=assessment.pk)
+    for seat in panel:
+        seat.assessment = assessment
+    place = _debrief_access(membership, panel)
     submitted = [p for p in panel if p.has_submitted]
     context = {
         "assessment": assessment,
