@@ -107,6 +107,8 @@ def test_what_is_asked_for_must_fit_what_is_compiled(sunrise: Provider) -> None:
         listed.objects(pk=1)
     with pytest.raises(TypeError, match="Expected values for pk"):
         listed.rows(slug="x")
+    with pytest.raises(TypeError, match="Not of their kind: pk"):
+        listed.rows(pk=None)
     with pytest.raises(TypeError, match="kind of when"):
         CompiledQuery(lambda when: Provider.objects.values_list("pk"), when=float)
     dicts = CompiledQuery(lambda pk: Provider.objects.filter(pk=pk).values("pk"), pk=int)

@@ -57,11 +57,13 @@ class _Compiled:
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         self.sql, self.params = sql, list(params)
-        self.slots: dict[str, list[int]] = {name: [] for name in stand_ins}
+        # Where each value goes, and the type it is sent as there: psycopg's Int2 for a small
+        # integer column, say, which Django wraps it in on PostgreSQL.
+        self.slots: dict[str, list[tuple[int, type]]] = {name: [] for name in stand_ins}
         for position, param in enumerate(params):
             for name, stand_in in stand_ins.items():
-                if type(param) is type(stand_in) and param == stand_in:
-                    self.slots[name].append(position)
+                if isinstance(param, type(stand_in)) and param == stand_in:
+                    self.slots[name].append((position, type(param)))
         missing = [name for name, positions in self.slots.items() if not positions]
         if missing:
             raise ValueError(
@@ -78,14 +80,15 @@ class _Compiled:
         self.db = connection.alias
 
     def constants(self) -> list[Any]:
-        taken = {position for positions in self.slots.values() for position in positions}
+        taken = {position for slots in self.slots.values() for position, _ in slots}
         return [param for position, param in enumerate(self.params) if position not in taken]
 
     def execute(self, values: dict[str, Any]) -> list[Any]:
         params = list(self.params)
-        for name, positions in self.slots.items():
-            for position in positions:
-                params[position] = values[name]
+        for name, slots in self.slots.items():
+            value = values[name]
+            for position, sent_as in slots:
+                params[position] = value if type(value) is sent_as else sent_as(value)
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -168,6 +171,10 @@ class CompiledQuery(Generic[M]):
     def _run(self, using: str, values: dict[str, Any]) -> tuple[_Compiled, list[Any]]:
         if values.keys() != self.kinds.keys():
             raise TypeError(f"Expected values for {', '.join(self.kinds)}")
+        # None in particular: the ORM writes "IS NULL" for it, another query.
+        wrong = [name for name, value in values.items() if not isinstance(value, self.kinds[name])]
+        if wrong:
+            raise TypeError(f"Not of their kind: {', '.join(wrong)}")
         compiled = self.compiled(using)
         return compiled, compiled.execute(values)
 
