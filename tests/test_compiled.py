@@ -195,3 +195,27 @@ def test_an_assessments_criteria_in_order_are_its_criteria_in_order(sunrise: Pro
     got = assessment.criteria_in_order()
     assert [c.pk for c in got] == [c.pk for c in expected] and len(got) == len(made)
     assert all(same_row(c.core_value, value) for c in got)
+
+
+def test_what_a_stages_values_evidence_is_what_those_values_evidence(sunrise: Provider) -> None:
+    """A value used by two criteria comes once; one that evidences two national values says
+    both, in the value sets' order; a value of another version or stage is not read."""
+    from vbr.recruitment import workflow
+    from vbr.recruitment.models import NationalValue
+    from vbr.recruitment.models.library import evidences_by_value, evidences_of_criteria
+
+    workflow.load_value_sets()
+    national = list(NationalValue.objects.order_by("value_set__order", "order", "pk"))
+    role = f.make_role(provider=sunrise)
+    stage, other_stage = f.make_stage(role=role), f.make_stage(role=role)
+    kindness, humour, courage = (f.make_value(provider=sunrise) for _ in range(3))
+    kindness.evidences.add(national[0], national[-1])
+    humour.evidences.add(national[1])
+    courage.evidences.add(national[2])
+    for value in (kindness, kindness, humour):
+        f.make_criterion(stage=stage, core_value=value)
+    f.make_criterion(stage=other_stage, core_value=courage)
+    got = evidences_of_criteria(stage.pk, 1)
+    assert got == evidences_by_value([kindness.pk, humour.pk])
+    assert got[kindness.pk] == f"{national[0].label}; {national[-1].label}"
+    assert evidences_of_criteria(stage.pk, 2) == {}

@@ -32,7 +32,7 @@ from vbr.recruitment.models import (
     Stage,
     ValueSet,
 )
-from vbr.recruitment.models.library import evidences_by_value
+from vbr.recruitment.models.library import evidences_of_criteria
 
 # The experts' view is a product rule (rules.py); its names stay importable from here.
 from vbr.recruitment.rules import NEGATIVE as NEGATIVE
@@ -362,7 +362,11 @@ def debrief_for(assessment: Assessment, *, panel: Sequence[Panellist] | None = N
         scorecards=scorecards,
         panel_size=len(panel),
         # One query for what each value evidences, however many values the stage has.
-        evidences=evidences_by_value(value_ids) if value_ids else {},
+        evidences=(
+            evidences_of_criteria(assessment.stage_id, assessment.criteria_version)
+            if value_ids
+            else {}
+        ),
     )
 
 
