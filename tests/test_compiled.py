@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
 
 from tests import factories as f
 from vbr.accounts.access import memberships_of, read_membership
@@ -66,6 +66,21 @@ def test_rows_are_what_the_queryset_gives_for_each_set_of_values(
         "str",
     ]
     assert active[0][2] == {"3": 2.5} and active[0][3] is True and active[1][3] is False
+    as_dicts = CompiledQuery(
+        lambda provider_id, status: applications_of(provider_id, status).values(
+            "pk", "value_levels", "assessed", last_name=F("candidate__last_name")
+        ),
+        provider_id=int,
+        status=str,
+    )
+    for provider in two_providers:
+        expected_dicts = list(
+            applications_of(provider.pk, "active").values(
+                "pk", "value_levels", "assessed", last_name=F("candidate__last_name")
+            )
+        )
+        assert as_dicts.dicts(provider_id=provider.pk, status="active") == expected_dicts
+        assert len(expected_dicts) == 2 and expected_dicts[0]["assessed"] is True
     # Written once (twice with stand-ins, to see that its SQL is the same for any values);
     # every run after that only sends the values.
     assert len(built) == 2 and not {pk for pk, _ in built} & {p.pk for p in two_providers}
@@ -102,6 +117,8 @@ def test_what_is_asked_for_must_fit_what_is_compiled(sunrise: Provider) -> None:
     instances = CompiledQuery(lambda pk: Provider.objects.filter(pk=pk), pk=int)
     with pytest.raises(TypeError, match="use objects"):
         instances.rows(pk=1)
+    with pytest.raises(TypeError, match="use rows"):
+        instances.dicts(pk=1)
     listed = CompiledQuery(lambda pk: Provider.objects.filter(pk=pk).values_list("pk"), pk=int)
     with pytest.raises(TypeError, match="use rows"):
         listed.objects(pk=1)
@@ -112,8 +129,13 @@ def test_what_is_asked_for_must_fit_what_is_compiled(sunrise: Provider) -> None:
     with pytest.raises(TypeError, match="kind of when"):
         CompiledQuery(lambda when: Provider.objects.values_list("pk"), when=float)
     dicts = CompiledQuery(lambda pk: Provider.objects.filter(pk=pk).values("pk"), pk=int)
-    with pytest.raises(TypeError, match="model instances or of values_list"):
+    with pytest.raises(TypeError, match="use objects"):
         dicts.rows(pk=1)
+    flat = CompiledQuery(
+        lambda pk: Provider.objects.filter(pk=pk).values_list("pk", flat=True), pk=int
+    )
+    with pytest.raises(TypeError, match="model instances, values"):
+        flat.rows(pk=1)
     related = CompiledQuery(lambda pk: sunrise.roles.filter(pk=pk), pk=int)
     with pytest.raises(TypeError, match="related manager"):
         related.objects(pk=1)

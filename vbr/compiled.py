@@ -22,9 +22,9 @@ parameter differs. A value the ORM changes on its way into the SQL (a `__contain
 a list of any length) cannot be found, and is refused too.
 
 What comes back is what the queryset gives: tuples for a `values_list()` queryset (`rows`),
-model instances with their `select_related` objects and annotations otherwise (`objects`,
-`first`), with the same conversions from the database; its `prefetch_related` lookups are
-then run on the instances as Django runs them.
+dictionaries for a `values()` one (`dicts`), model instances with their `select_related`
+objects and annotations otherwise (`objects`, `first`), with the same conversions from the
+database; its `prefetch_related` lookups are then run on the instances as Django runs them.
 """
 
 from __future__ import annotations
@@ -36,7 +36,12 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model, QuerySet, prefetch_related_objects
-from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
+from django.db.models.query import (
+    ModelIterable,
+    ValuesIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 M = TypeVar("M", bound=Model)
 
@@ -76,6 +81,15 @@ class _Compiled:
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         self.converters = compiler.get_converters(fields)
         self.instances = queryset._iterable_class is ModelIterable
+        # For values(): each row's names, as Django's ValuesIterable finds them.
+        query = queryset.query
+        self.names: list[str] | None = None
+        if queryset._iterable_class is ValuesIterable:
+            self.names = (
+                list(query.selected)
+                if query.selected
+                else [*query.extra_select, *query.values_select, *query.annotation_select]
+            )
         self.prefetch = tuple(getattr(queryset, "_prefetch_related_lookups"))  # noqa: B009
         self.db = connection.alias
 
@@ -141,8 +155,8 @@ class CompiledQuery(Generic[M]):
         ]
         first, second = (self.build(**values) for values in stand_ins)
         for queryset in (first, second):
-            if queryset._iterable_class not in (ModelIterable, ValuesListIterable):
-                raise TypeError("Compile a queryset of model instances or of values_list() rows")
+            if queryset._iterable_class not in (ModelIterable, ValuesIterable, ValuesListIterable):
+                raise TypeError("Compile a queryset of model instances, values() or values_list()")
             if getattr(queryset, "_known_related_objects"):  # noqa: B009
                 raise TypeError("Start from the model's manager, not from a related manager")
         compiled = _Compiled(first, connection, stand_ins[0])
@@ -181,15 +195,23 @@ class CompiledQuery(Generic[M]):
     def rows(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[tuple[Any, ...]]:
         """Every row for these values, as `values_list()` gives them."""
         compiled, rows = self._run(using, values)
-        if compiled.instances:
-            raise TypeError("This query gives model instances: use objects()")
+        if compiled.instances or compiled.names is not None:
+            raise TypeError("This query does not give rows of values_list(): use objects()")
         return [tuple(row) for row in rows]
+
+    def dicts(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[dict[str, Any]]:
+        """Every row for these values, as `values()` gives them."""
+        compiled, rows = self._run(using, values)
+        names = compiled.names
+        if names is None:
+            raise TypeError("This query does not give rows of values(): use rows() or objects()")
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def objects(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> list[M]:
         """Every model instance for these values, as iterating the queryset gives them."""
         compiled, rows = self._run(using, values)
         if not compiled.instances:
-            raise TypeError("This query gives rows of values: use rows()")
+            raise TypeError("This query gives rows of values: use rows() or dicts()")
         return compiled.instances_from(rows)
 
     def first(self, using: str = DEFAULT_DB_ALIAS, **values: Any) -> M | None:
