@@ -4,6 +4,7 @@ as the ORM gives for the same queryset."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -241,3 +242,56 @@ def test_what_a_stages_values_evidence_is_what_those_values_evidence(sunrise: Pr
     assert got == evidences_by_value([kindness.pk, humour.pk])
     assert got[kindness.pk] == f"{national[0].label}; {national[-1].label}"
     assert evidences_of_criteria(stage.pk, 2) == {}
+
+
+def test_dates_and_times_go_in_as_the_database_takes_them(
+    two_providers: list[Provider],
+) -> None:
+    """SQLite takes dates and times as text, PostgreSQL as they are: the same rows as the ORM
+    for any moment and day."""
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from vbr.privacy.models import DbsCheck
+
+    provider = two_providers[0]
+    applications = list(Application.objects.filter(provider=provider).order_by("pk"))
+    now = timezone.now()
+    for days, application in enumerate(applications):
+        Application.objects.filter(pk=application.pk).update(
+            applied_at=now - timedelta(days=days, minutes=1)
+        )
+        DbsCheck.objects.create(
+            provider=provider,
+            application=application,
+            certificate_number=f"00123456789{days}",
+            issued_on=date(2026, 1, 1) + timedelta(days=days),
+            level=DbsCheck.Level.ENHANCED,
+        )
+
+    def since(provider_id: int, moment: datetime, day: date) -> QuerySet[Any]:
+        return (
+            Application.objects.filter(
+                provider_id=provider_id, applied_at__gte=moment, dbs_checks__issued_on__lte=day
+            )
+            .order_by("pk")
+            .values_list("pk", flat=False)
+        )
+
+    query = CompiledQuery(since, provider_id=int, moment=datetime, day=date)
+    for back in (0, 1, 2, 5):
+        for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 1, 2), date(2027, 1, 1)):
+            moment = now - timedelta(days=back)
+            expected = list(since(provider.pk, moment, day))
+            assert query.rows(provider_id=provider.pk, moment=moment, day=day) == expected
+    assert (
+        len(
+            query.rows(
+                provider_id=provider.pk, moment=now - timedelta(days=5), day=date(2027, 1, 1)
+            )
+        )
+        == 3
+    )
+    with pytest.raises(TypeError, match="Not of their kind: moment, day"):
+        query.rows(provider_id=provider.pk, moment=now.replace(tzinfo=None), day=now)

@@ -14,12 +14,13 @@ be run with each view's values.
     )
     application = APPLICATION.first(provider_id=provider.pk, pk=3)
 
-`build` is called with a stand-in for each value; the stand-ins are then found among the
-compiled parameters and replaced by the real values on every run. So `build` must give the
-same SQL whatever the values, and depend on nothing else (not the clock, not a setting that
-changes): it is compiled twice with different stand-ins and refused if the SQL or any other
-parameter differs. A value the ORM changes on its way into the SQL (a `__contains` pattern,
-a list of any length) cannot be found, and is refused too.
+Values are numbers, text, dates or aware date-times. `build` is called with a stand-in for
+each value; the stand-ins are then found among the compiled parameters and replaced by the
+real values on every run. So `build` must give the same SQL whatever the values, and depend
+on nothing else (not the clock, not a setting that changes): it is compiled twice with
+different stand-ins and refused if the SQL or any other parameter differs. A value the ORM
+changes on its way into the SQL (a `__contains` pattern, a list of any length) cannot be
+found, and is refused too.
 
 What comes back is what the queryset gives: tuples for a `values_list()` queryset (`rows`),
 dictionaries for a `values()` one (`dicts`), model instances with their `select_related`
@@ -32,6 +33,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -52,23 +54,59 @@ M = TypeVar("M", bound=Model)
 _STAND_INS: dict[type, Callable[[int], Any]] = {
     int: lambda n: 32_001 + n,
     str: lambda n: f"\x1fvalue {n}\x1f",
+    datetime: lambda n: datetime(2187, 3, 1, 12, 0, n, tzinfo=UTC),
+    date: lambda n: date(2187, 3, 1 + n),
 }
+
+
+def _sent_as(connection: Any, kind: type, stand_in: Any, param: Any) -> Callable[[Any], Any] | None:
+    """How a value of this kind is sent where the stand-in reached the SQL as `param`, or None
+    if `param` is not the stand-in. Dates and times go as the database's operations adapt them
+    for a date or date-time column (SQLite takes text); a number as the type Django sent it
+    in (psycopg's Int2 for a small integer column on PostgreSQL)."""
+    if kind is datetime:
+        adapt = connection.ops.adapt_datetimefield_value
+    elif kind is date:
+        adapt = connection.ops.adapt_datefield_value
+    else:
+        if not (isinstance(param, kind) and param == stand_in):
+            return None
+        wrapper: Any = type(param)
+        return lambda value: value if type(value) is wrapper else wrapper(value)
+    sent = adapt(stand_in)
+    return adapt if type(param) is type(sent) and param == sent else None
+
+
+def _of_kind(value: Any, kind: type) -> bool:
+    if kind is date:
+        return type(value) is date
+    if kind is datetime:  # aware, as Django keeps them
+        return isinstance(value, datetime) and value.tzinfo is not None
+    return isinstance(value, kind) and not isinstance(value, bool)
 
 
 class _Compiled:
     """A queryset's SQL for one connection, where each value goes, and how rows are read."""
 
-    def __init__(self, queryset: QuerySet[Any], connection: Any, stand_ins: dict[str, Any]):
+    def __init__(
+        self,
+        queryset: QuerySet[Any],
+        connection: Any,
+        kinds: dict[str, type],
+        stand_ins: dict[str, Any],
+    ):
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         self.sql, self.params = sql, list(params)
-        # Where each value goes, and the type it is sent as there: psycopg's Int2 for a small
-        # integer column, say, which Django wraps it in on PostgreSQL.
-        self.slots: dict[str, list[tuple[int, type]]] = {name: [] for name in stand_ins}
+        # Where each value goes, and how it is sent there.
+        self.slots: dict[str, list[tuple[int, Callable[[Any], Any]]]] = {
+            name: [] for name in stand_ins
+        }
         for position, param in enumerate(params):
             for name, stand_in in stand_ins.items():
-                if isinstance(param, type(stand_in)) and param == stand_in:
-                    self.slots[name].append((position, type(param)))
+                sent_as = _sent_as(connection, kinds[name], stand_in, param)
+                if sent_as is not None:
+                    self.slots[name].append((position, sent_as))
         missing = [name for name, positions in self.slots.items() if not positions]
         if missing:
             raise ValueError(
@@ -93,16 +131,20 @@ class _Compiled:
         self.prefetch = tuple(getattr(queryset, "_prefetch_related_lookups"))  # noqa: B009
         self.db = connection.alias
 
-    def constants(self) -> list[Any]:
-        taken = {position for slots in self.slots.values() for position, _ in slots}
-        return [param for position, param in enumerate(self.params) if position not in taken]
+    def layout(self) -> tuple[str, dict[str, list[int]], list[Any]]:
+        """The SQL, where each value goes, and the other parameters: the same for any values
+        when the query can be compiled once."""
+        where = {name: [position for position, _ in slots] for name, slots in self.slots.items()}
+        taken = {position for positions in where.values() for position in positions}
+        constants = [param for position, param in enumerate(self.params) if position not in taken]
+        return self.sql, where, constants
 
     def execute(self, values: dict[str, Any]) -> list[Any]:
         params = list(self.params)
         for name, slots in self.slots.items():
             value = values[name]
             for position, sent_as in slots:
-                params[position] = value if type(value) is sent_as else sent_as(value)
+                params[position] = sent_as(value)
         with connections[self.db].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -159,13 +201,9 @@ class CompiledQuery(Generic[M]):
                 raise TypeError("Compile a queryset of model instances, values() or values_list()")
             if getattr(queryset, "_known_related_objects"):  # noqa: B009
                 raise TypeError("Start from the model's manager, not from a related manager")
-        compiled = _Compiled(first, connection, stand_ins[0])
-        again = _Compiled(second, connection, stand_ins[1])
-        if (compiled.sql, compiled.slots, compiled.constants()) != (
-            again.sql,
-            again.slots,
-            again.constants(),
-        ):
+        compiled = _Compiled(first, connection, self.kinds, stand_ins[0])
+        again = _Compiled(second, connection, self.kinds, stand_ins[1])
+        if compiled.layout() != again.layout():
             raise ValueError(
                 "The query is not the same for every value (it depends on something else, "
                 "or its shape on a value): it cannot be compiled once"
@@ -186,7 +224,7 @@ class CompiledQuery(Generic[M]):
         if values.keys() != self.kinds.keys():
             raise TypeError(f"Expected values for {', '.join(self.kinds)}")
         # None in particular: the ORM writes "IS NULL" for it, another query.
-        wrong = [name for name, value in values.items() if not isinstance(value, self.kinds[name])]
+        wrong = [name for name, value in values.items() if not _of_kind(value, self.kinds[name])]
         if wrong:
             raise TypeError(f"Not of their kind: {', '.join(wrong)}")
         compiled = self.compiled(using)
