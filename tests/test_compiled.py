@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db.models import Exists, F, OuterRef, QuerySet
@@ -280,9 +281,15 @@ def test_dates_and_times_go_in_as_the_database_takes_them(
         )
 
     query = CompiledQuery(since, provider_id=int, moment=datetime, day=date)
-    for back in (0, 1, 2, 5):
+    # Each moment on either side of when one of them applied, written in another time zone.
+    sydney = ZoneInfo("Australia/Sydney")
+    moments = [
+        (now - timedelta(days=days, minutes=1) + timedelta(seconds=side)).astimezone(sydney)
+        for days in range(3)
+        for side in (-1, 1)
+    ]
+    for moment in moments:
         for day in (date(2025, 12, 31), date(2026, 1, 1), date(2026, 1, 2), date(2027, 1, 1)):
-            moment = now - timedelta(days=back)
             expected = list(since(provider.pk, moment, day))
             assert query.rows(provider_id=provider.pk, moment=moment, day=day) == expected
     assert (
