@@ -8,7 +8,7 @@ longer active. The automatic acknowledgement does not count: a person has to ans
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
@@ -22,9 +22,14 @@ DEFAULT_FIRST_CONTACT_HOURS = 24
 def awaiting_first_contact(provider: Provider, *, hours: int) -> QuerySet[Application]:
     """The provider's online applications still waiting for a person to be in touch after
     `hours`, oldest first."""
-    cutoff = timezone.now() - timedelta(hours=hours)
+    return applied_before_and_untouched(provider.pk, timezone.now() - timedelta(hours=hours))
+
+
+def applied_before_and_untouched(provider_id: int, cutoff: datetime) -> QuerySet[Application]:
+    """`awaiting_first_contact` for those who applied before `cutoff`."""
     return (
-        provider.applications.active()
+        Application.objects.filter(provider_id=provider_id)
+        .active()
         .filter(
             online__isnull=False,
             online__contacted_at__isnull=True,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, cast
 
 from django.core.paginator import Paginator
@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET
 
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
 from vbr.accounts.models import Membership, Provider
-from vbr.applicants.first_contact import DEFAULT_FIRST_CONTACT_HOURS, awaiting_first_contact
+from vbr.applicants.first_contact import DEFAULT_FIRST_CONTACT_HOURS, applied_before_and_untouched
 from vbr.applicants.models import Notice
 from vbr.compiled import CompiledQuery
 from vbr.involvement.models import ShortlistEntry
@@ -41,11 +41,14 @@ from vbr.recruitment.models import (
     Assessment,
     Decision,
     DecisionMessage,
+    Involvement,
     Outcome,
     Panellist,
+    Role,
     Stage,
     SummaryJob,
 )
+from vbr.recruitment.models.assessments import LONDON, london_week
 from vbr.recruitment.rows import addresses, local, person_name
 from vbr.recruitment.views.assessments import AssessmentRow, assessment_rows
 from vbr.recruitment.workflow.involvement import REMIND_DAYS_BEFORE
@@ -86,16 +89,11 @@ def provider_home(request: HttpRequest, membership: Membership) -> HttpResponse:
         # A person employing their own PA starts from their guided path; the full dashboard
         # is one link away from it (?all).
         return redirect("pa-home", provider.slug)
-    roles = list(provider.roles.order_by("-is_open", "title").values("pk", "title", "is_open"))
-    stages = list(Stage.objects.filter(role__provider=provider).values("pk", "role_id", "name"))
-    # Active applications per (role, stage) in one GROUP BY over a covering index: joining
-    # roles or stages to applications would read every application the provider ever had.
+    roles = _ROLES.dicts(provider_id=provider.pk)
+    stages = _STAGES.dicts(provider_id=provider.pk)
     active: dict[tuple[int, int | None], int] = {
         (row["role_id"], row["current_stage_id"]): row["count"]
-        for row in provider.applications.active()
-        .values("role_id", "current_stage_id")
-        .annotate(count=Count("*"))
-        .order_by()
+        for row in _ACTIVE_COUNTS.dicts(provider_id=provider.pk)
     }
     active_by_role: dict[int, int] = defaultdict(int)
     for (role_id, _stage_id), count in active.items():
@@ -195,18 +193,38 @@ class WaitingRow:
     assessed: str
 
 
-def _dashboard(
-    membership: Membership, *, role_titles: dict[int, str], stage_names: dict[int, str]
-) -> dict[str, object]:
-    """The manager's three lists, each one query, fetching one row more than shown to know
-    whether to offer "see all".
-
-    Each row's role and stage come from the lists the page has already read: joining the
-    roles and stages tables into these queries made PostgreSQL misjudge their size and scan
-    every role once per row (15 of a large provider's 19 ms for "my scorecards to do")."""
-    provider = membership.provider
-    to_do_values = list(
-        Panellist.objects.filter(user=membership.user, assessment__application__provider=provider)
+# The dashboard's queries, written once (see vbr.compiled): the page every manager opens
+# first, many times a day. The lists fetch one row more than they show, to know whether to
+# offer "see all".
+_ROLES: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id: (
+        Role.objects.filter(provider_id=provider_id)
+        .order_by("-is_open", "title")
+        .values("pk", "title", "is_open")
+    ),
+    provider_id=int,
+)
+_STAGES: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id: Stage.objects.filter(role__provider_id=provider_id).values(
+        "pk", "role_id", "name"
+    ),
+    provider_id=int,
+)
+# Active applications per (role, stage) in one GROUP BY over a covering index: joining roles
+# or stages to applications would read every application the provider ever had.
+_ACTIVE_COUNTS: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id: (
+        Application.objects.filter(provider_id=provider_id)
+        .active()
+        .values("role_id", "current_stage_id")
+        .annotate(count=Count("*"))
+        .order_by()
+    ),
+    provider_id=int,
+)
+_TO_DO: CompiledQuery[Any] = CompiledQuery(
+    lambda user_id, provider_id: (
+        Panellist.objects.filter(user_id=user_id, assessment__application__provider_id=provider_id)
         .scorecard_to_do()
         .order_by(F("assessment__scheduled_at").asc(nulls_last=True), "pk")
         .values(
@@ -218,10 +236,14 @@ def _dashboard(
             "assessment__application__candidate__first_name",
             "assessment__application__candidate__last_name",
         )[: DASHBOARD_ROWS + 1]
-    )
-    this_week_values = list(
-        Assessment.objects.filter(application__provider=provider)
-        .this_week()
+    ),
+    user_id=int,
+    provider_id=int,
+)
+_THIS_WEEK: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id, start, end: (
+        Assessment.objects.filter(application__provider_id=provider_id)
+        .scheduled_between(start, end)
         .order_by("scheduled_at", "pk")
         .values(
             *(
@@ -232,7 +254,75 @@ def _dashboard(
             "stage_id",
             "application__role_id",
         )[: DASHBOARD_ROWS + 1]
-    )
+    ),
+    provider_id=int,
+    start=datetime,
+    end=datetime,
+)
+_WAITING: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id: (
+        Application.objects.filter(provider_id=provider_id)
+        .waiting_for_decision()
+        .filter(ACTIVE_AS_WRITTEN)
+        .order_by(F("assessed_at"), "pk")
+        .values(
+            "pk",
+            "role_id",
+            "current_stage_id",
+            "candidate__first_name",
+            "candidate__last_name",
+            assessed=F("assessed_at"),
+        )[: DASHBOARD_ROWS + 1]
+    ),
+    provider_id=int,
+)
+# The provider's time to first contact and the letters about decisions waiting to be
+# printed, read together: one query for two small facts.
+_FACTS: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id: Provider.objects.filter(pk=provider_id).values(
+        hours=F("applicant_settings__first_contact_hours"),
+        letters=Subquery(
+            DecisionMessage.objects.filter(provider=OuterRef("pk"))
+            .letters_to_print()
+            .values("provider")
+            .annotate(count=Count("*"))
+            .values("count")
+        ),
+    ),
+    provider_id=int,
+)
+_UNCONTACTED: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id, cutoff: applied_before_and_untouched(provider_id, cutoff).values(
+        "pk", "applied_at", "role_id", "candidate__first_name", "candidate__last_name"
+    )[: DASHBOARD_ROWS + 1],
+    provider_id=int,
+    cutoff=datetime,
+)
+_TO_PAY: CompiledQuery[Involvement] = CompiledQuery(
+    lambda provider_id, day: (
+        Involvement.objects.filter(provider_id=provider_id)
+        .due_by(day)
+        .select_related("user")
+        .order_by("pay_by", "pk")[: DASHBOARD_ROWS + 1]
+    ),
+    provider_id=int,
+    day=date,
+)
+
+
+def _dashboard(
+    membership: Membership, *, role_titles: dict[int, str], stage_names: dict[int, str]
+) -> dict[str, object]:
+    """The manager's three lists, each one query, fetching one row more than shown to know
+    whether to offer "see all".
+
+    Each row's role and stage come from the lists the page has already read: joining the
+    roles and stages tables into these queries made PostgreSQL misjudge their size and scan
+    every role once per row (15 of a large provider's 19 ms for "my scorecards to do")."""
+    provider = membership.provider
+    to_do_values = _TO_DO.dicts(user_id=membership.user_id, provider_id=provider.pk)
+    week = london_week(timezone.localtime(timezone=LONDON).date())
+    this_week_values = _THIS_WEEK.dicts(provider_id=provider.pk, start=week[0], end=week[1])
     for row in this_week_values:
         row["stage__name"] = stage_names[row["stage_id"]]
         row["application__role__title"] = role_titles[row["application__role_id"]]
@@ -269,34 +359,9 @@ def _dashboard(
             ),
             assessed=local(application["assessed"], "j M Y"),
         )
-        for application in provider.applications.waiting_for_decision()
-        .filter(ACTIVE_AS_WRITTEN)
-        .order_by(F("assessed_at"), "pk")
-        .values(
-            "pk",
-            "role_id",
-            "current_stage_id",
-            "candidate__first_name",
-            "candidate__last_name",
-            assessed=F("assessed_at"),
-        )[: DASHBOARD_ROWS + 1]
+        for application in _WAITING.dicts(provider_id=provider.pk)
     ]
-    # The provider's time to first contact and the letters about decisions waiting to be
-    # printed, read together: one query for two small facts.
-    facts = (
-        Provider.objects.filter(pk=provider.pk)
-        .values(
-            hours=F("applicant_settings__first_contact_hours"),
-            letters=Subquery(
-                DecisionMessage.objects.filter(provider=OuterRef("pk"))
-                .letters_to_print()
-                .values("provider")
-                .annotate(count=Count("*"))
-                .values("count")
-            ),
-        )
-        .get()
-    )
+    facts = _FACTS.dicts(provider_id=provider.pk)[0]
     # Speed to first contact: online applications nobody has answered in the provider's time.
     hours = facts["hours"] or DEFAULT_FIRST_CONTACT_HOURS
     uncontacted = [
@@ -309,16 +374,14 @@ def _dashboard(
             applied=local(application["applied_at"], "j M Y H:i"),
             waited=timesince(application["applied_at"]),
         )
-        for application in awaiting_first_contact(provider, hours=hours).values(
-            "pk", "applied_at", "role_id", "candidate__first_name", "candidate__last_name"
-        )[: DASHBOARD_ROWS + 1]
+        for application in _UNCONTACTED.dicts(
+            provider_id=provider.pk, cutoff=timezone.now() - timedelta(hours=hours)
+        )
     ]
     # People who draw on care: their payments due soon or overdue (`workflow.due_soon`'s
     # window) and the letters about decisions waiting to be printed for them.
-    to_pay = list(
-        provider.involvements.due_by(timezone.localdate() + timedelta(days=REMIND_DAYS_BEFORE))
-        .select_related("user")
-        .order_by("pay_by", "pk")[: DASHBOARD_ROWS + 1]
+    to_pay = _TO_PAY.objects(
+        provider_id=provider.pk, day=timezone.localdate() + timedelta(days=REMIND_DAYS_BEFORE)
     )
     return {
         "to_pay": to_pay[:DASHBOARD_ROWS],
