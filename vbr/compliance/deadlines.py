@@ -4,14 +4,17 @@ managers who see the file before they fall due, with reminders."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 
 from vbr.accounts.models import Membership
+from vbr.compiled import CompiledQuery
 from vbr.compliance.models import Check, SaferRecruitmentFile
 from vbr.recruitment.rows import addresses, person_name
 
@@ -122,14 +125,9 @@ def upcoming(
     return sorted(found, key=lambda deadline: (deadline.due_on, deadline.person))
 
 
-def upcoming_for(membership: Membership, *, today: date | None = None) -> list[DeadlineRow]:
-    """The deadlines of the files the member sees (none for a panel member), within
-    HORIZON_DAYS or already passed, soonest first, ready for the dashboard. One query, of
-    plain values: every file is the member's provider's."""
-    today = today or timezone.localdate()
-    horizon = today + timedelta(days=HORIZON_DAYS)
-    files = membership.provider.safer_recruitment_files.visible_to(membership)
-    checks = _due_checks(files, horizon=horizon).values(
+def _upcoming_checks(membership: Membership, horizon: date) -> QuerySet[Any]:
+    files = SaferRecruitmentFile.objects.visible_to(membership)
+    return _due_checks(files, horizon=horizon).values(
         "status",
         "follow_up_on",
         "file_id",
@@ -139,6 +137,44 @@ def upcoming_for(membership: Membership, *, today: date | None = None) -> list[D
         "file__application__candidate__first_name",
         "file__application__candidate__last_name",
     )
+
+
+# On the dashboard, for every admin and manager (see vbr.compiled).
+_UPCOMING_FOR_ADMIN: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id, horizon: _upcoming_checks(
+        Membership(provider_id=provider_id, role=Membership.Role.ADMIN), horizon
+    ),
+    provider_id=int,
+    horizon=date,
+)
+_UPCOMING_FOR_MANAGER: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id, membership_id, horizon: _upcoming_checks(
+        Membership(pk=membership_id, provider_id=provider_id, role=Membership.Role.MANAGER),
+        horizon,
+    ),
+    provider_id=int,
+    membership_id=int,
+    horizon=date,
+)
+
+
+def upcoming_for(membership: Membership, *, today: date | None = None) -> list[DeadlineRow]:
+    """The deadlines of the files the member sees (none for a panel member), within
+    HORIZON_DAYS or already passed, soonest first, ready for the dashboard. One query, of
+    plain values: every file is the member's provider's."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=HORIZON_DAYS)
+    # Which files the member sees is `visible_to`'s rule; its query is written once for each
+    # kind of member who sees any (an admin: the provider's; a manager: their roles').
+    checks: Iterable[dict[str, Any]]
+    if membership.is_admin:
+        checks = _UPCOMING_FOR_ADMIN.dicts(provider_id=membership.provider_id, horizon=horizon)
+    elif membership.role == Membership.Role.MANAGER:
+        checks = _UPCOMING_FOR_MANAGER.dicts(
+            provider_id=membership.provider_id, membership_id=membership.pk, horizon=horizon
+        )
+    else:
+        checks = _upcoming_checks(membership, horizon)
     address = addresses("compliance-file-detail", membership.provider.slug)
     found = []
     for check in checks:
