@@ -52,12 +52,37 @@ def _panel_place(
 ) -> Panellist:
     """The signed-in person's own place on this assessment's panel, or 404. `related`: what
     to load with it (a page shows the candidate and role; an autosave needs the stage)."""
-    return get_object_or_404(
-        Panellist.objects.select_related(*related),
+    query = _PANEL_PLACES.get(related)
+    if query is None:
+        query = _PANEL_PLACES.setdefault(related, _panel_place_query(related))
+    place = query.first(
         assessment_id=assessment_id,
-        assessment__application__provider=membership.provider,
-        user=membership.user,
+        provider_id=membership.provider_id,
+        user_id=membership.user_id,
     )
+    if place is None:
+        raise Http404
+    return place
+
+
+def _panel_place_query(related: tuple[str, ...]) -> CompiledQuery[Panellist]:
+    return CompiledQuery(
+        lambda assessment_id, provider_id, user_id: Panellist.objects.select_related(
+            *related
+        ).filter(
+            assessment_id=assessment_id,
+            assessment__application__provider_id=provider_id,
+            user_id=user_id,
+        ),
+        assessment_id=int,
+        provider_id=int,
+        user_id=int,
+    )
+
+
+# A panel place as each page or post reads it (by what it loads with it), written once: the
+# scorecard and its autosave read it on every request (see vbr.compiled).
+_PANEL_PLACES: dict[tuple[str, ...], CompiledQuery[Panellist]] = {}
 
 
 def _indicators() -> Prefetch[Any]:
@@ -131,7 +156,7 @@ def scorecard_edit(
         return redirect("easy-start", membership.provider.slug, assessment.pk)
     scorecard = None if posting else _scorecard(panellist)
     # What the form parses; the value's indicators only when a page is shown (below).
-    criteria = list(_in_order(assessment.criteria()))
+    criteria = assessment.criteria_in_order()
     context: dict[str, Any] = {
         "assessment": assessment,
         "panellist": panellist,
@@ -199,6 +224,16 @@ def _submitted_meanwhile(request: HttpRequest, *, submitting: bool) -> HttpRespo
     return redirect(request.get_full_path())
 
 
+# An assessment's criteria ids in their order: all that parsing an autosave needs.
+_CRITERIA_IDS: CompiledQuery[Any] = CompiledQuery(
+    lambda stage_id, version: _in_order(
+        Criterion.objects.filter(stage_id=stage_id, version=version)
+    ).values_list("pk"),
+    stage_id=int,
+    version=int,
+)
+
+
 @require_POST
 @provider_view(ANY_MEMBER)  # shows nobody's scores
 def scorecard_autosave(
@@ -208,9 +243,13 @@ def scorecard_autosave(
     # With the scorecard as it is now, which the workflow saves without reading it again.
     panellist = _panel_place(membership, assessment_id, ("assessment__stage", "scorecard"))
     # Parsing the post needs only the criteria ids.
-    ids = list(
-        _in_order(panellist.assessment.criteria()).select_related(None).values_list("pk", flat=True)
-    )
+    assessment = panellist.assessment
+    ids = [
+        pk
+        for (pk,) in _CRITERIA_IDS.rows(
+            stage_id=assessment.stage_id, version=assessment.criteria_version
+        )
+    ]
     draft = draft_from(request.POST, ids)
     try:
         workflow.save_scorecard_draft(
