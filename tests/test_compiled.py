@@ -302,3 +302,21 @@ def test_dates_and_times_go_in_as_the_database_takes_them(
     )
     with pytest.raises(TypeError, match="Not of their kind: moment, day"):
         query.rows(provider_id=provider.pk, moment=now.replace(tzinfo=None), day=now)
+
+
+def test_related_objects_read_elsewhere_are_what_the_relation_gives(
+    two_providers: list[Provider], django_assert_num_queries: Any
+) -> None:
+    from vbr.compiled import remember_related
+
+    application = Application.objects.filter(provider=two_providers[0]).order_by("pk").first()
+    assert application is not None
+    assessments = list(Assessment.objects.filter(application=application))
+    value = f.make_value(provider=two_providers[0])
+    remember_related(application, "assessments", assessments)
+    remember_related(value, "evidences", [])  # a many-to-many
+    with django_assert_num_queries(0):
+        assert list(application.assessments.all()) == assessments and len(assessments) == 1
+        assert list(value.evidences.all()) == []
+    with django_assert_num_queries(1):  # anything more is asked of the database, as usual
+        assert application.assessments.filter(pk=-1).count() == 0

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -256,3 +256,20 @@ class CompiledQuery(Generic[M]):
         """The first instance, or None. (The query itself should ask for one row at most.)"""
         found = self.objects(using, **values)
         return found[0] if found else None
+
+
+def remember_related(instance: Model, name: str, objects: Iterable[Model]) -> None:
+    """Keep `objects` as what `instance.<name>.all()` gives, the way `prefetch_related` keeps
+    what it read: for a relation read through a compiled query, so that the code and
+    templates that read the relation read these without a query (and a `filter()` on it asks
+    the database, as after a prefetch). `name` is a many-valued relation: the reverse of a
+    foreign key, or a many-to-many."""
+    manager = getattr(instance, name)
+    cache_name = getattr(manager, "prefetch_cache_name", None)
+    if cache_name is None:
+        cache_name = manager.field.remote_field.cache_name
+    queryset = manager.get_queryset()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
+    cache[cache_name] = queryset

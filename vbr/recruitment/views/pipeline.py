@@ -29,8 +29,8 @@ from django.views.decorators.http import require_GET
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
 from vbr.accounts.models import Membership, Provider
 from vbr.applicants.first_contact import DEFAULT_FIRST_CONTACT_HOURS, applied_before_and_untouched
-from vbr.applicants.models import Notice
-from vbr.compiled import CompiledQuery
+from vbr.applicants.models import Notice, ValuesAnswer
+from vbr.compiled import CompiledQuery, remember_related
 from vbr.involvement.models import ShortlistEntry
 from vbr.involvement.summaries import shortlisting_on_application
 from vbr.privacy.models import DbsCheck
@@ -490,7 +490,6 @@ def _application_page_query(provider_id: int, application_id: int) -> QuerySet[A
     return _with_latest_summary(
         Application.objects.filter(provider_id=provider_id, pk=application_id)
         .select_related("candidate", "role", "current_stage", "outcome", "online")
-        .prefetch_related("role__stages", "online__answers")
         # Whether it was shortlisted, has DBS certificates seen or messages sent: where
         # not, no query more for that section.
         .annotate(
@@ -504,6 +503,15 @@ def _application_page_query(provider_id: int, application_id: int) -> QuerySet[A
 # Written once (see vbr.compiled): the page's queries, read on every view.
 _APPLICATION_PAGE: CompiledQuery[Application] = CompiledQuery(
     _application_page_query, provider_id=int, application_id=int
+)
+_STAGES_OF_ROLE: CompiledQuery[Stage] = CompiledQuery(
+    lambda role_id: Stage.objects.filter(role_id=role_id), role_id=int
+)
+_ANSWERS: CompiledQuery[ValuesAnswer] = CompiledQuery(
+    lambda online_application_id: ValuesAnswer.objects.filter(
+        online_application_id=online_application_id
+    ),
+    online_application_id=int,
 )
 # Its assessments, every panel place of them (with the person and their scorecard), and its
 # decisions, newest first.
@@ -537,6 +545,14 @@ def application_detail(
     if application is None:
         raise Http404
     application.provider = provider
+    # The role's stages, for the next stage and the grid's columns, and what the candidate
+    # wrote if they applied online.
+    remember_related(
+        application.role, "stages", _STAGES_OF_ROLE.objects(role_id=application.role_id)
+    )
+    online = getattr(application, "online", None) if hasattr(application, "online") else None
+    if online is not None:
+        remember_related(online, "answers", _ANSWERS.objects(online_application_id=online.pk))
     assessments = _ASSESSMENTS.objects(application_id=application.pk)
     panels: dict[int, list[Panellist]] = defaultdict(list)
     if assessments:

@@ -6,6 +6,7 @@ else's levels or evidence until their own scorecard is submitted.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +23,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vbr.accounts.access import ANY_MEMBER, owed_places_on, provider_view
 from vbr.accounts.models import AccessProfile, Membership
 from vbr.applicants.answers import answers_for_panel
-from vbr.compiled import CompiledQuery
+from vbr.compiled import CompiledQuery, remember_related
 from vbr.recruitment import scoring, workflow
 from vbr.recruitment.forms.scoring import ScorecardForm, draft_from
-from vbr.recruitment.models import Assessment, Criterion, Indicator, Panellist, Scorecard
+from vbr.recruitment.models import Assessment, Criterion, Indicator, Panellist, Score, Scorecard
 
 
 def _assessment(membership: Membership, assessment_id: int) -> Assessment:
@@ -102,9 +103,31 @@ def _in_order(criteria: QuerySet[Criterion]) -> QuerySet[Criterion]:
 
 
 def _with_indicators(criteria: list[Criterion]) -> list[Criterion]:
-    """Load each criterion's value's indicators (one query), for a page that shows them."""
-    prefetch_related_objects(criteria, _indicators())
+    """Load each criterion's value's indicators (one query), for a page that shows them.
+    `criteria` are one assessment's (one stage, one version: `criteria_in_order`)."""
+    if not criteria:
+        return criteria
+    first = criteria[0]
+    by_value: dict[int, list[Indicator]] = defaultdict(list)
+    seen: set[int] = set()
+    for indicator in _INDICATORS.objects(stage_id=first.stage_id, version=first.version):
+        if indicator.pk not in seen:  # a value used by several criteria is joined for each
+            seen.add(indicator.pk)
+            by_value[indicator.core_value_id].append(indicator)
+    for criterion in criteria:
+        remember_related(criterion.core_value, "indicators", by_value[criterion.core_value_id])
     return criteria
+
+
+# The indicators of the values of one stage's criteria of one version, in the order the
+# pages show them: on every view of a scorecard (see vbr.compiled).
+_INDICATORS: CompiledQuery[Indicator] = CompiledQuery(
+    lambda stage_id, version: Indicator.objects.filter(
+        core_value__criteria__stage_id=stage_id, core_value__criteria__version=version
+    ).order_by("kind", "order", "pk"),
+    stage_id=int,
+    version=int,
+)
 
 
 def _prefers_easy_read(request: HttpRequest, membership: Membership) -> bool:
@@ -119,6 +142,13 @@ def _prefers_easy_read(request: HttpRequest, membership: Membership) -> bool:
 WITH_SCORECARD = (*PAGE_RELATED, "scorecard", "scorecard__entered_by")
 
 
+# A scorecard's scores, in their order (Meta's: by criterion order), read on every view of
+# a scorecard (see vbr.compiled).
+_SCORES: CompiledQuery[Score] = CompiledQuery(
+    lambda scorecard_id: Score.objects.filter(scorecard_id=scorecard_id), scorecard_id=int
+)
+
+
 def _scorecard(panellist: Panellist) -> Scorecard | None:
     """The panellist's scorecard with its scores; the scorecard is not read again when the
     place was loaded with it (`WITH_SCORECARD`)."""
@@ -127,7 +157,7 @@ def _scorecard(panellist: Panellist) -> Scorecard | None:
             loaded = panellist.scorecard
         except Scorecard.DoesNotExist:
             return None
-        prefetch_related_objects([loaded], "scores")
+        remember_related(loaded, "scores", _SCORES.objects(scorecard_id=loaded.pk))
         scorecard: Scorecard | None = loaded
     else:
         scorecard = (
