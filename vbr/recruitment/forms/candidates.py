@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from vbr.accounts.models import Provider
+from vbr.compiled import CompiledQuery
 from vbr.recruitment.forms.widgets import QuickSelect
 from vbr.recruitment.models import Application, Candidate, Role, Stage
 
@@ -137,14 +138,29 @@ class ApplicationFilterForm(forms.Form):
         # provider's every role and stage, without a model instance for each.
         self.fields["role"].widget.choices = [
             ("", "Any role"),
-            *provider.roles.order_by("title").values_list("pk", "title"),
+            *_ROLE_CHOICES.rows(provider_id=provider.pk),
         ]
         self.fields["stage"].widget.choices = [
             ("", "Any stage"),
             *(
                 (pk, f"{role_title}: {name}")
-                for pk, role_title, name in stages.order_by(
-                    "role__title", "order", "pk"
-                ).values_list("pk", "role__title", "name")
+                for pk, role_title, name in _STAGE_CHOICES.rows(provider_id=provider.pk)
             ),
         ]
+
+
+# The filter's menus, on every view of the applications list (see vbr.compiled).
+_ROLE_CHOICES: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id: (
+        Role.objects.filter(provider_id=provider_id).order_by("title").values_list("pk", "title")
+    ),
+    provider_id=int,
+)
+_STAGE_CHOICES: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id: (
+        Stage.objects.filter(role__provider_id=provider_id)
+        .order_by("role__title", "order", "pk")
+        .values_list("pk", "role__title", "name")
+    ),
+    provider_id=int,
+)
