@@ -163,8 +163,12 @@ def test_a_database_outage_shows_a_503_saying_nothing_was_half_saved(
     as_bob: Client, sunrise: Provider
 ) -> None:
     role = f.make_role(provider=sunrise)
-    with mock.patch(
-        "vbr.recruitment.views.pipeline.get_object_or_404",
+    from vbr.recruitment.views import pipeline
+
+    # The page's first read of its own fails (after the signed-in person was read).
+    with mock.patch.object(
+        pipeline._PIPELINE_ROLE,
+        "first",
         side_effect=OperationalError("could not connect to server"),
     ):
         response = as_bob.get(reverse("role-detail", args=[sunrise.slug, role.pk]))

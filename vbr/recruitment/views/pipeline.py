@@ -21,7 +21,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET
@@ -400,17 +400,31 @@ def _dashboard(
     }
 
 
+# The role and its stages, each with its active applications counted, written once (see
+# vbr.compiled). Ordered explicitly: Meta.ordering is not applied to a query that groups.
+_PIPELINE_ROLE: CompiledQuery[Role] = CompiledQuery(
+    lambda provider_id, role_id: Role.objects.filter(provider_id=provider_id, pk=role_id),
+    provider_id=int,
+    role_id=int,
+)
+_PIPELINE_STAGES: CompiledQuery[Stage] = CompiledQuery(
+    lambda role_id: (
+        Stage.objects.filter(role_id=role_id)
+        .annotate(active_count=Count("applications", filter=Q(applications__status="active")))
+        .order_by("order", "pk")
+    ),
+    role_id=int,
+)
+
+
 @require_GET
 @provider_view(STAFF)
 def role_detail(request: HttpRequest, membership: Membership, role_id: int) -> HttpResponse:
     provider = membership.provider
-    role = get_object_or_404(provider.roles, pk=role_id)
-    # Ordered explicitly: Meta.ordering is not applied to a query that groups.
-    stages = list(
-        role.stages.annotate(
-            active_count=Count("applications", filter=Q(applications__status="active"))
-        ).order_by("order", "pk")
-    )
+    role = _PIPELINE_ROLE.first(provider_id=provider.pk, role_id=role_id)
+    if role is None:
+        raise Http404
+    stages = _PIPELINE_STAGES.objects(role_id=role.pk)
     selected = _selected_stage(request, stages)
     applications = provider.applications.filter(role=role, current_stage=selected).order_by(
         "candidate__last_name", "candidate__first_name", "pk"
