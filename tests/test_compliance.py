@@ -397,3 +397,36 @@ def test_a_leavers_file_is_kept_for_the_providers_period_after_leaving_then_anon
     assert identity.evidence_seen == "" and identity.status == Check.Status.VERIFIED
     application.candidate.refresh_from_db()
     assert application.candidate.anonymised_at is not None
+
+
+def test_the_file_list_says_which_are_complete_conditional_or_of_concern(
+    sunrise: Provider, alice: User, as_alice: Client
+) -> None:
+    from django.utils import timezone
+
+    role = f.make_role(provider=sunrise, title="Night carer")
+    complete, conditional, concern = (
+        workflow.open_file(application=offered(sunrise, role=role, first_name=name), by=alice)
+        for name in ("Cara", "Dina", "Esme")
+    )
+    SaferRecruitmentFile.objects.filter(pk=complete.pk).update(
+        completed_at=timezone.now(), start_date=date(2026, 3, 2), conditional_start=True
+    )
+    SaferRecruitmentFile.objects.filter(pk=conditional.pk).update(
+        start_date=date(2026, 4, 6), conditional_start=True
+    )
+    Check.objects.filter(pk=concern.checks.first().pk).update(status=Check.Status.CONCERN)  # type: ignore[union-attr]
+    page = as_alice.get(reverse("compliance-file-list", args=[sunrise.slug])).content.decode()
+    rows = {
+        name: row
+        for row in page.split("<tr>")[2:]
+        for name in ("Cara", "Dina", "Esme")
+        if name in row
+    }
+    assert f'href="{complete.get_absolute_url()}">Cara Hussain</a>' in rows["Cara"]
+    assert "Night carer" in rows["Cara"]
+    assert "Complete</span>" in rows["Cara"] and "2 Mar 2026" in rows["Cara"]
+    assert "Conditional" not in rows["Cara"]  # a complete file no longer needs the warning
+    assert "Conditional</span>" in rows["Dina"] and "6 Apr 2026" in rows["Dina"]
+    assert "Complete" not in rows["Dina"] and "Not confirmed" in rows["Esme"]
+    assert 'text-bg-danger">1</span>' in rows["Esme"] and "None" in rows["Dina"]
