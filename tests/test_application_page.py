@@ -160,3 +160,57 @@ def test_the_pdf_summary_names_a_stages_kind_only_when_its_name_does_not_say_it(
     assert "Values interview (Values interview)" not in text
     assert "Values interview ," in text
     assert "Meet the residents (Shadowing)" in text
+
+
+def test_the_page_reads_panels_stages_and_criteria_as_the_orm_relations_give_them(
+    sunrise: Provider, alice: User, bob: User, dev: User, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    """Assessments with their panels in one query, and the role's stages with their criteria
+    in one: the same objects, in the same order, as the relations give, and the same grid
+    as `value_stage_grid` reads for itself (the PDF summary's way)."""
+    from django.db.models import Prefetch
+
+    from vbr.recruitment import scoring, workflow
+    from vbr.recruitment.models import NationalValue
+    from vbr.recruitment.views.pipeline import _assessments_and_panels, _stages_and_criteria
+
+    workflow.load_value_sets()
+    national = list(NationalValue.objects.order_by("value_set__order", "order", "pk"))
+    role = f.make_role(provider=sunrise)
+    first, empty, last = (f.make_stage(role=role, name=name) for name in ("One", "Two", "Three"))
+    kind, brave = f.make_value(provider=sunrise, name="Kind"), f.make_value(provider=sunrise)
+    kind.evidences.add(national[0], national[-1])
+    criteria = [f.make_criterion(stage=first, core_value=kind, order=n) for n in (2, 1)]
+    f.make_criterion(stage=first, core_value=brave, version=2)  # a later version
+    criteria.append(f.make_criterion(stage=last, core_value=brave))
+    application = f.make_application(role=role, stage=last)
+    scored = f.make_assessment(application=application, stage=first)
+    f.make_assessment(application=application, stage=last)  # no panel yet
+    for user, role_name in ((dev, "member"), (bob, "chair")):
+        place = f.make_panellist(assessment=scored, user=user, panel_role=role_name)
+        if user == bob:
+            f.make_scorecard(panellist=place, levels=dict.fromkeys(criteria[:2], 3), submitted=True)
+
+    panel = Prefetch("panellists", queryset=Panellist.objects.select_related("user", "scorecard"))
+    expected = list(application.assessments.select_related("stage").prefetch_related(panel))
+    got = _assessments_and_panels(application.pk)
+    with django_assert_num_queries(0):
+        assert [(a.pk, a.stage.name) for a in got] == [(a.pk, a.stage.name) for a in expected]
+        assert [
+            [(p.pk, p.user.display_name, p.panel_role, p.has_submitted) for p in a.panel]
+            for a in got
+        ] == [
+            [(p.pk, p.user.display_name, p.panel_role, p.has_submitted) for p in a.panellists.all()]
+            for a in expected
+        ]
+    assert [len(a.panel) for a in got] == [2, 0] and got[0].panel[0].user == bob
+
+    stages, role_criteria = _stages_and_criteria(role.pk)
+    assert stages == list(role.stages.all()) and empty in stages
+    assert sorted((c.pk, c.evidence_name or "") for c in role_criteria) == sorted(
+        (c.pk, c.evidence_name or "") for c in scoring._grid_criteria(role.pk)
+    )
+    grid = scoring.value_stage_grid(application, got, role_criteria)
+    assert grid == scoring.value_stage_grid(application, got)
+    assert grid.rows[0].core_value.name == "Kind" and grid.rows[0].overall.count == 2
+    assert national[0].label in grid.rows[0].evidences

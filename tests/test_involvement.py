@@ -536,10 +536,10 @@ def test_the_application_page_shows_shortlisting_in_the_same_number_of_queries(
             comment=f"Comment {i}",
         )
     url = reverse("application-detail", args=["sunrise", s["ann"].pk])
-    # The page's own queries (8 here, see test_scoring: this role has no criteria), and two
-    # for shortlisting: the entries with whether the reader still owes each, and the answers
-    # with who gave them.
-    with django_assert_num_queries(10):
+    # The page's own queries (7 here, see test_scoring: no assessment, so no scores to
+    # read; an online applicant, so what they wrote), and two for shortlisting: the entries
+    # with whether the reader still owes each, and the answers with who gave them.
+    with django_assert_num_queries(9):
         page = as_bob.get(url)
     assert f"Yes: 1, not sure: 0, no: {n}." in page.text
 
@@ -585,12 +585,12 @@ def test_the_fullest_application_page_in_one_count(
     f.make_scorecard(panellist=place, levels={criterion: 3}, submitted=True)
     f.make_decision(application=ann, decided_by=bob, stage=stage)
     url = reverse("application-detail", args=["sunrise", ann.pk])
-    # The signed-in person with their membership; the application; the role's stages; what
-    # the candidate wrote; assessments; their panels; the value grid's criteria (with what
-    # each value evidences) and scores; decisions; messages; the provider's checks; DBS
-    # certificates; shortlisting entries with what the reader owes, and the answers. Two
-    # over issue 17's budget of 12 when every section has something to show.
-    with django_assert_num_queries(14):
+    # The signed-in person with their membership; the application; the role's stages with
+    # their criteria (and what each value evidences); what the candidate wrote; assessments
+    # with their panels; the grid's scores; decisions; messages; the provider's checks; DBS
+    # certificates; shortlisting entries with what the reader owes, and the answers: issue
+    # 17's budget of 12 with every section showing something.
+    with django_assert_num_queries(12):
         page = as_bob.get(url).text
     assert "Messages to the candidate" in page and "001234567890" in page
     assert "Right to work seen" in page and "Yes: 1, not sure: 0, no: 0." in page

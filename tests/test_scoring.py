@@ -789,12 +789,13 @@ def test_application_page_query_count_does_not_grow(
     )
     url = reverse("application-detail", args=["sunrise", application.pk])
     # The signed-in person with their membership, application with its outcome and latest
-    # PDF summary, assessments, panellists with users and scorecards; grid: stages, criteria
-    # with the national values each value evidences (each value here evidences one),
-    # scores; decisions; checks before shadowing with this application's ticks (no DBS
-    # certificate seen and no message sent: no query for either). That is the whole page
-    # view: nothing is fetched on arrival (no hx-trigger="load").
-    with django_assert_num_queries(9):
+    # PDF summary; the role's stages with their criteria and the national values each
+    # value evidences (each value here evidences one); assessments with their panels (each
+    # person and scorecard); the grid's scores; decisions; checks before shadowing with
+    # this application's ticks (no DBS certificate seen and no message sent: no query for
+    # either). That is the whole page view: nothing is fetched on arrival (no
+    # hx-trigger="load").
+    with django_assert_num_queries(7):
         response = as_alice.get(url)
     assert response.status_code == 200
     assert f"evidences: Value {n - 1} of the Pathway (Care Workforce Pathway)" in response.text

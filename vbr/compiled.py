@@ -273,3 +273,21 @@ def remember_related(instance: Model, name: str, objects: Iterable[Model]) -> No
     queryset._prefetch_done = True
     cache = instance.__dict__.setdefault("_prefetched_objects_cache", {})
     cache[cache_name] = queryset
+
+
+def columns(model: type[Model], prefix: str = "") -> list[str]:
+    """The names of `model`'s own columns, as `values()` takes them after `prefix` (a
+    relation's path, "stage__" say), in the order `Model.from_db` takes their values."""
+    return [f"{prefix}{field.attname}" for field in model._meta.concrete_fields]
+
+
+def parts(row: tuple[Any, ...], models: Iterable[type[Model]]) -> list[tuple[Any, ...]]:
+    """A row of several models' `columns` in turn, cut into each model's values (for
+    `Model.from_db`); what follows the last model's columns comes last."""
+    cut, start = [], 0
+    for model in models:
+        width = len(model._meta.concrete_fields)
+        cut.append(row[start : start + width])
+        start += width
+    cut.append(row[start:])
+    return cut

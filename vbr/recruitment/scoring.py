@@ -492,12 +492,16 @@ _GRID_SCORES: CompiledQuery[Any] = CompiledQuery(_grid_scores, application_id=in
 
 
 def value_stage_grid(
-    application: Application, assessments: Sequence[Assessment] | None = None
+    application: Application,
+    assessments: Sequence[Assessment] | None = None,
+    role_criteria: Iterable[Any] | None = None,
 ) -> ValueStageGrid:
     """The value × stage evidence grid of an application (submitted scorecards only).
 
     Rows are every value that any of the role's criteria use (current versions, plus the
     versions its assessments were scored against), so retired values still show.
+    `role_criteria`: the role's criteria as `_grid_criteria` reads them, when the caller has
+    read them already.
     """
     stages = list(application.role.stages.all())
     if assessments is None:
@@ -509,7 +513,9 @@ def value_stage_grid(
     criteria: list[Criterion] = []
     evidences: dict[int, list[str]] = {}
     seen: set[int] = set()
-    for row in _GRID_CRITERIA.objects(role_id=application.role_id):
+    if role_criteria is None:
+        role_criteria = _GRID_CRITERIA.objects(role_id=application.role_id)
+    for row in role_criteria:
         if row.version != stage_versions[row.stage_id]:
             continue
         if row.pk not in seen:

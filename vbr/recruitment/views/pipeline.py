@@ -7,13 +7,14 @@ from datetime import date, datetime, timedelta
 from typing import Any, ClassVar, cast
 
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import (
     BooleanField,
     Count,
     Exists,
     F,
     Field,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -27,10 +28,10 @@ from django.utils.timesince import timesince
 from django.views.decorators.http import require_GET
 
 from vbr.accounts.access import ANY_MEMBER, STAFF, owes_scorecard_among, provider_view
-from vbr.accounts.models import Membership, Provider
+from vbr.accounts.models import Membership, Provider, User
 from vbr.applicants.first_contact import DEFAULT_FIRST_CONTACT_HOURS, applied_before_and_untouched
 from vbr.applicants.models import Notice, ValuesAnswer
-from vbr.compiled import CompiledQuery, remember_related
+from vbr.compiled import CompiledQuery, columns, parts, remember_related
 from vbr.involvement.models import ShortlistEntry
 from vbr.involvement.summaries import shortlisting_on_application
 from vbr.privacy.models import DbsCheck
@@ -39,12 +40,15 @@ from vbr.recruitment.charts import LEVEL_KEY, values_profile_svg
 from vbr.recruitment.models import (
     Application,
     Assessment,
+    CoreValue,
+    Criterion,
     Decision,
     DecisionMessage,
     Involvement,
     Outcome,
     Panellist,
     Role,
+    Scorecard,
     Stage,
     SummaryJob,
 )
@@ -518,29 +522,109 @@ def _application_page_query(provider_id: int, application_id: int) -> QuerySet[A
 _APPLICATION_PAGE: CompiledQuery[Application] = CompiledQuery(
     _application_page_query, provider_id=int, application_id=int
 )
-_STAGES_OF_ROLE: CompiledQuery[Stage] = CompiledQuery(
-    lambda role_id: Stage.objects.filter(role_id=role_id), role_id=int
+# The role's stages in their order, each with its criteria (every version) and their values,
+# and what each value evidences: a row per (stage, criterion, national value it evidences),
+# or one for a stage without criteria. The stages are the grid's columns and say which is
+# next; the criteria are the grid's rows (`scoring.value_stage_grid`).
+_STAGE_PARTS: tuple[tuple[type[Model], str], ...] = (
+    (Stage, ""),
+    (Criterion, "criteria__"),
+    (CoreValue, "criteria__core_value__"),
 )
+_NATIONAL = "criteria__core_value__evidences"
+_STAGES_AND_CRITERIA: CompiledQuery[Any] = CompiledQuery(
+    lambda role_id: (
+        Stage.objects.filter(role_id=role_id)
+        .order_by(
+            "order",
+            "pk",
+            "criteria__pk",
+            f"{_NATIONAL}__value_set__order",
+            f"{_NATIONAL}__order",
+            f"{_NATIONAL}__pk",
+        )
+        .values_list(
+            *(name for model, path in _STAGE_PARTS for name in columns(model, path)),
+            f"{_NATIONAL}__name",
+            f"{_NATIONAL}__value_set__name",
+        )
+    ),
+    role_id=int,
+)
+
+
+def _stages_and_criteria(role_id: int) -> tuple[list[Stage], list[Criterion]]:
+    """The role's stages, and its criteria as `scoring.value_stage_grid` reads them: each
+    with its value and `evidence_name` and `evidence_set` (a criterion comes once for each
+    national value its value evidences)."""
+    stages: dict[int, Stage] = {}
+    criteria: list[Criterion] = []
+    for row in _STAGES_AND_CRITERIA.rows(role_id=role_id):
+        stage_values, own, value, (evidence_name, evidence_set) = parts(
+            row, (model for model, _ in _STAGE_PARTS)
+        )
+        if stage_values[0] not in stages:
+            stages[stage_values[0]] = Stage.from_db(DEFAULT_DB_ALIAS, columns(Stage), stage_values)
+        if own[0] is None:  # no criteria yet
+            continue
+        criterion = Criterion.from_db(DEFAULT_DB_ALIAS, columns(Criterion), own)
+        criterion.core_value = CoreValue.from_db(DEFAULT_DB_ALIAS, columns(CoreValue), value)
+        criterion.evidence_name = evidence_name  # type: ignore[attr-defined]
+        criterion.evidence_set = evidence_set  # type: ignore[attr-defined]
+        criteria.append(criterion)
+    return list(stages.values()), criteria
+
+
 _ANSWERS: CompiledQuery[ValuesAnswer] = CompiledQuery(
     lambda online_application_id: ValuesAnswer.objects.filter(
         online_application_id=online_application_id
     ),
     online_application_id=int,
 )
-# Its assessments, every panel place of them (with the person and their scorecard), and its
-# decisions, newest first.
-_ASSESSMENTS: CompiledQuery[Assessment] = CompiledQuery(
-    lambda application_id: Assessment.objects.filter(application_id=application_id).select_related(
-        "stage"
+# Its assessments, each with its stage and every panel place (the person, their scorecard if
+# any) in one query: a row per place, or one for an assessment with no panel yet.
+_PANEL_PARTS: tuple[tuple[type[Model], str], ...] = (
+    (Assessment, ""),
+    (Stage, "stage__"),
+    (Panellist, "panellists__"),
+    (User, "panellists__user__"),
+    (Scorecard, "panellists__scorecard__"),
+)
+_ASSESSMENTS_AND_PANELS: CompiledQuery[Any] = CompiledQuery(
+    lambda application_id: (
+        Assessment.objects.filter(application_id=application_id)
+        .order_by("scheduled_at", "pk", "panellists__panel_role", "panellists__pk")
+        .values_list(*(name for model, path in _PANEL_PARTS for name in columns(model, path)))
     ),
     application_id=int,
 )
-_PANELS: CompiledQuery[Panellist] = CompiledQuery(
-    lambda application_id: Panellist.objects.filter(
-        assessment__application_id=application_id
-    ).select_related("user", "scorecard"),
-    application_id=int,
-)
+
+
+def _assessments_and_panels(application_id: int) -> list[Assessment]:
+    """The application's assessments in their order, each with its stage and its panel
+    (`panel`: the places in their order, each with its person and scorecard)."""
+    found: dict[int, Assessment] = {}
+    for row in _ASSESSMENTS_AND_PANELS.rows(application_id=application_id):
+        own, stage, place, user, card, _ = parts(row, (model for model, _ in _PANEL_PARTS))
+        assessment = found.get(own[0])
+        if assessment is None:
+            assessment = Assessment.from_db(DEFAULT_DB_ALIAS, columns(Assessment), own)
+            assessment.stage = Stage.from_db(DEFAULT_DB_ALIAS, columns(Stage), stage)
+            assessment.panel = []  # type: ignore[attr-defined]
+            found[assessment.pk] = assessment
+        if place[0] is None:  # no panel yet
+            continue
+        panellist = Panellist.from_db(DEFAULT_DB_ALIAS, columns(Panellist), place)
+        panellist.assessment = assessment
+        panellist.user = User.from_db(DEFAULT_DB_ALIAS, columns(User), user)
+        if card[0] is None:
+            Panellist.scorecard.related.set_cached_value(panellist, None)
+        else:
+            panellist.scorecard = Scorecard.from_db(DEFAULT_DB_ALIAS, columns(Scorecard), card)
+        assessment.panel.append(panellist)  # type: ignore[attr-defined]
+    return list(found.values())
+
+
 _DECISIONS: CompiledQuery[Decision] = CompiledQuery(
     lambda application_id: Decision.objects.filter(application_id=application_id).select_related(
         "decided_by"
@@ -561,28 +645,22 @@ def application_detail(
     application.provider = provider
     # The role's stages, for the next stage and the grid's columns, and what the candidate
     # wrote if they applied online.
-    remember_related(
-        application.role, "stages", _STAGES_OF_ROLE.objects(role_id=application.role_id)
-    )
-    online = getattr(application, "online", None) if hasattr(application, "online") else None
+    stages, criteria = _stages_and_criteria(application.role_id)
+    remember_related(application.role, "stages", stages)
+    # None when they did not (Django's "does not exist" for a one-to-one is an AttributeError).
+    online = getattr(application, "online", None)
     if online is not None:
         remember_related(online, "answers", _ANSWERS.objects(online_application_id=online.pk))
-    assessments = _ASSESSMENTS.objects(application_id=application.pk)
-    panels: dict[int, list[Panellist]] = defaultdict(list)
-    if assessments:
-        for place in _PANELS.objects(application_id=application.pk):
-            panels[place.assessment_id].append(place)
-    for assessment in assessments:
-        assessment.panel = panels[assessment.pk]  # type: ignore[attr-defined]
+    assessments = _assessments_and_panels(application.pk)
     own_places = {
         p.assessment_id: p
-        for places in panels.values()
-        for p in places
+        for assessment in assessments
+        for p in assessment.panel  # type: ignore[attr-defined]
         if p.user_id == membership.user_id
     }
     # Independence: while you have a scorecard to submit here, no one else's scores.
     hidden = owes_scorecard_among(membership, own_places.values())
-    grid = None if hidden else scoring.value_stage_grid(application, assessments)
+    grid = None if hidden else scoring.value_stage_grid(application, assessments, criteria)
     decisions = _DECISIONS.objects(application_id=application.pk)
     _label_progress(assessments, decisions)
     return render(
