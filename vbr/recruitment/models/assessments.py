@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -372,11 +373,12 @@ class ScorecardRevision(models.Model):
 
 @functools.cache
 def _criteria_in_order() -> CompiledQuery[Criterion]:
-    from vbr.recruitment.models.roles import Criterion
-
+    # The model by name, as the relations name it: roles.py needs this module, and nothing
+    # here needs roles.py back.
+    criteria = apps.get_model("recruitment", "Criterion")._default_manager
     return CompiledQuery(
         lambda stage_id, version: (
-            Criterion.objects.filter(stage_id=stage_id, version=version)
+            criteria.filter(stage_id=stage_id, version=version)
             .select_related("core_value")
             .order_by("order", "pk")
         ),
