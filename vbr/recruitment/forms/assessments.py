@@ -10,6 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from vbr.accounts.models import Membership
+from vbr.compiled import CompiledQuery
 from vbr.recruitment.models import Application, Assessment, Panellist, Stage
 from vbr.recruitment.models.assessments import LONDON, london_datetime
 from vbr.recruitment.workflow import default_panel_role
@@ -184,6 +185,18 @@ class MemberChoiceField(forms.ModelChoiceField[Any]):
         return f"{obj.user.display_name} ({member_description(obj).lower()})"
 
 
+_NOT_ON_PANEL: CompiledQuery[Membership] = CompiledQuery(
+    lambda provider_id, assessment_id: (
+        Membership.objects.filter(provider_id=provider_id)
+        .exclude(user__in=Panellist.objects.filter(assessment_id=assessment_id).values("user_id"))
+        .select_related("user")
+        .order_by("user__full_name", "user__username")
+    ),
+    provider_id=int,
+    assessment_id=int,
+)
+
+
 class PanellistForm(forms.Form):
     """Add one of the provider's members to a panel, once: only people not on it yet are
     offered, in their usual panel role unless another is chosen."""
@@ -210,6 +223,19 @@ class PanellistForm(forms.Form):
             .select_related("user")
             .order_by("user__full_name", "user__username")
         )
+        # The menu drawn from the same people read through SQL written once (see
+        # vbr.compiled), labelled as the field labels them: the assessment page shows it on
+        # every view.
+        member = cast("MemberChoiceField", self.fields["member"])
+        member.widget.choices = [
+            ("", member.empty_label),
+            *(
+                (choice.pk, member.label_from_instance(choice))
+                for choice in _NOT_ON_PANEL.objects(
+                    provider_id=assessment.application.provider_id, assessment_id=assessment.pk
+                )
+            ),
+        ]
         self.fields["member"].error_messages["invalid_choice"] = (
             "Choose one of your organisation's people who is not on this panel yet."
         )

@@ -15,15 +15,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.db.models.functions import Now
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from vbr.accounts.access import STAFF, provider_view
 from vbr.accounts.models import Membership, Provider
+from vbr.compiled import CompiledQuery
 from vbr.recruitment import workflow
 from vbr.recruitment.forms.assessments import AssessmentForm, PanellistForm
-from vbr.recruitment.models import Application, Assessment
+from vbr.recruitment.models import Application, Assessment, Panellist
 from vbr.recruitment.models.assessments import AssessmentQuerySet
 from vbr.recruitment.rows import addresses, local, person_name
 
@@ -132,12 +133,23 @@ def _application(membership: Membership, application_id: int) -> Application:
 
 
 def _assessment(membership: Membership, assessment_id: int) -> Assessment:
-    return get_object_or_404(
-        Assessment.objects.filter(application__provider=membership.provider).select_related(
-            "stage", "application__candidate", "application__role", "application__provider"
-        ),
-        pk=assessment_id,
-    )
+    assessment = _ASSESSMENT.first(provider_id=membership.provider_id, assessment_id=assessment_id)
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+# An assessment of the provider with its stage, candidate, role and provider: every page and
+# post about one assessment reads it (see vbr.compiled).
+_ASSESSMENT: CompiledQuery[Assessment] = CompiledQuery(
+    lambda provider_id, assessment_id: Assessment.objects.filter(
+        application__provider_id=provider_id, pk=assessment_id
+    ).select_related(
+        "stage", "application__candidate", "application__role", "application__provider"
+    ),
+    provider_id=int,
+    assessment_id=int,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,6 +209,19 @@ def assessment_detail(
     return _render_detail(request, membership, assessment, PanellistForm(assessment=assessment))
 
 
+_PANEL_OF_ASSESSMENT: CompiledQuery[Panellist] = CompiledQuery(
+    lambda assessment_id: (
+        Panellist.objects.filter(assessment_id=assessment_id)
+        .select_related("user")
+        .annotate(
+            has_scorecard=Count("scorecard"),
+            submitted=Count("scorecard", filter=Q(scorecard__submitted_at__isnull=False)),
+        )
+    ),
+    assessment_id=int,
+)
+
+
 def _render_detail(
     request: HttpRequest,
     membership: Membership,
@@ -204,10 +229,7 @@ def _render_detail(
     panellist_form: PanellistForm,
 ) -> HttpResponse:
     # Whether each scorecard exists and is submitted; levels and evidence are never loaded.
-    panellists = assessment.panellists.select_related("user").annotate(
-        has_scorecard=Count("scorecard"),
-        submitted=Count("scorecard", filter=Q(scorecard__submitted_at__isnull=False)),
-    )
+    panellists = _PANEL_OF_ASSESSMENT.objects(assessment_id=assessment.pk)
     return render(
         request,
         "recruitment/assessment_detail.html",
