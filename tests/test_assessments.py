@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,7 @@ from django.urls import reverse
 from tests import factories as f
 from vbr.accounts.models import Membership, Provider, User
 from vbr.recruitment import workflow
+from vbr.recruitment.forms.assessments import member_description
 from vbr.recruitment.models import Application, Assessment, Panellist, Role, Stage
 
 LONDON = ZoneInfo("Europe/London")
@@ -526,3 +528,23 @@ def test_the_upcoming_list_shows_assessments_still_to_come_with_their_details(
     assert f"<td>{care_assistant.title}: {interview.name}</td>" in page
     assert "<td>Rose unit</td>" in page and "<td>0 of 1</td>" in page
     assert "Past Lee" not in page and "Cancelled Lee" not in page
+
+
+def test_the_assessment_page_offers_only_people_not_on_the_panel_yet(
+    sunrise: Provider, alice: User, bob: User, dev: User, as_alice: Client
+) -> None:
+    application = f.make_application(role=f.make_role(provider=sunrise))
+    assessment = f.make_assessment(
+        application=application, stage=f.make_stage(role=application.role)
+    )
+    f.make_panellist(assessment=assessment, user=bob)
+    page = as_alice.get(detail_url(assessment)).text
+    menu = page[page.index('name="member"') : page.index("</select>", page.index('name="member"'))]
+    options = re.findall(r'<option value="(\d*)"[^>]*>([^<]*)</option>', menu)
+    assert options[0] == ("", "Choose a person")
+    offered = {label: int(value) for value, label in options[1:]}
+    for person in (alice, dev):
+        membership = person.memberships.get(provider=sunrise)
+        label = f"{person.display_name} ({member_description(membership).lower()})"
+        assert offered[label] == membership.pk
+    assert len(offered) == 2 and not any(bob.display_name in label for label in offered)
