@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 
 from vbr.accounts.models import Membership
 from vbr.compiled import CompiledQuery
@@ -226,16 +228,20 @@ class PanellistForm(forms.Form):
         # The menu drawn from the same people read through SQL written once (see
         # vbr.compiled), labelled as the field labels them: the assessment page shows it on
         # every view.
+        # Read when the menu is first drawn (a closed assessment's page has none), once.
         member = cast("MemberChoiceField", self.fields["member"])
-        member.widget.choices = [
-            ("", member.empty_label),
-            *(
-                (choice.pk, member.label_from_instance(choice))
-                for choice in _NOT_ON_PANEL.objects(
-                    provider_id=assessment.application.provider_id, assessment_id=assessment.pk
-                )
-            ),
-        ]
+
+        @functools.cache
+        def menu() -> list[tuple[Any, str]]:
+            people = _NOT_ON_PANEL.objects(
+                provider_id=assessment.application.provider_id, assessment_id=assessment.pk
+            )
+            return [
+                ("", str(member.empty_label)),
+                *((person.pk, member.label_from_instance(person)) for person in people),
+            ]
+
+        member.widget.choices = CallableChoiceIterator(menu)
         self.fields["member"].error_messages["invalid_choice"] = (
             "Choose one of your organisation's people who is not on this panel yet."
         )
