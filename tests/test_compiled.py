@@ -320,3 +320,37 @@ def test_related_objects_read_elsewhere_are_what_the_relation_gives(
         assert list(value.evidences.all()) == []
     with django_assert_num_queries(1):  # anything more is asked of the database, as usual
         assert application.assessments.filter(pk=-1).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_thread_runs_its_own_compiled_form_on_its_own_connection() -> None:
+    """As under gunicorn's threads: each thread has its own connection, and the query is
+    compiled for it (its conversions belong to that connection)."""
+    import threading
+
+    from django.db import connection, connections
+
+    sunrise = f.make_provider(slug="sunrise-threads")
+    bob = f.make_member(provider=sunrise, username="bob-threads")
+    query = CompiledQuery(
+        lambda pk: Provider.objects.filter(pk=pk).values_list("slug", "created_at"), pk=int
+    )
+    here = query.rows(pk=sunrise.pk)
+    seen: dict[str, Any] = {}
+
+    def elsewhere() -> None:
+        try:
+            seen["rows"] = query.rows(pk=sunrise.pk)
+            seen["membership"] = read_membership(bob.pk, sunrise.slug)
+            seen["connection"] = connections["default"]
+            seen["compiled"] = query.compiled()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=elsewhere)
+    thread.start()
+    thread.join()
+    assert seen["rows"] == here == [("sunrise-threads", sunrise.created_at)]
+    assert seen["membership"].user == bob and seen["membership"].provider == sunrise
+    assert seen["connection"] is not connection
+    assert seen["compiled"] is not query.compiled()
