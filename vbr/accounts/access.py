@@ -20,7 +20,7 @@ from django.http.response import HttpResponseBase
 
 from vbr.accounts.backends import MEMBERSHIPS_READ
 from vbr.accounts.models import Membership
-from vbr.compiled import CompiledQuery
+from vbr.compiled import CompiledQuery, columns, parts
 
 P = ParamSpec("P")
 ProviderView = Callable[Concatenate[HttpRequest, Membership, P], HttpResponseBase]
@@ -57,21 +57,13 @@ def memberships_of(user_id: Any, provider_slug: str) -> QuerySet[Membership]:
     )
 
 
-def _membership_columns() -> tuple[list[str], list[str], list[str]]:
+def _membership_row(user_id: Any, provider_slug: str) -> QuerySet[Any]:
     from vbr.accounts.models import Provider, User
 
-    def columns(model: Any) -> list[str]:
-        return [field.attname for field in model._meta.concrete_fields]
-
-    return columns(Membership), columns(User), columns(Provider)
-
-
-def _membership_row(user_id: Any, provider_slug: str) -> QuerySet[Any]:
-    own, user, provider = _membership_columns()
     return memberships_of(user_id, provider_slug).values_list(
-        *own,
-        *(f"user__{name}" for name in user),
-        *(f"provider__{name}" for name in provider),
+        *columns(Membership),
+        *columns(User, "user__"),
+        *columns(Provider, "provider__"),
         "owes_scorecard",
     )
 
@@ -95,13 +87,11 @@ def read_membership(user_id: Any, provider_slug: str) -> Membership | None:
     rows = _MEMBERSHIP.rows(user_id=user_id, provider_slug=provider_slug)
     if not rows:
         return None
-    own, user, provider = _membership_columns()
-    row, db = rows[0], DEFAULT_DB_ALIAS
-    first, second = len(own), len(own) + len(user)
-    membership = Membership.from_db(db, own, row[:first])
-    membership.user = User.from_db(db, user, row[first:second])
-    membership.provider = Provider.from_db(db, provider, row[second:-1])
-    membership.owes_scorecard = row[-1]  # type: ignore[attr-defined]
+    own, user, provider, (owes,) = parts(rows[0], (Membership, User, Provider))
+    membership = Membership.from_db(DEFAULT_DB_ALIAS, columns(Membership), own)
+    membership.user = User.from_db(DEFAULT_DB_ALIAS, columns(User), user)
+    membership.provider = Provider.from_db(DEFAULT_DB_ALIAS, columns(Provider), provider)
+    membership.owes_scorecard = owes  # type: ignore[attr-defined]
     return membership
 
 

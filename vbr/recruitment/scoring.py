@@ -329,9 +329,9 @@ def _group_by_value(
 # The submitted scores of one assessment, as `submitted_scores` orders them: on every view of
 # a debrief (see vbr.compiled).
 _DEBRIEF_SCORES: CompiledQuery[Score] = CompiledQuery(
-    lambda assessment_id: Score.objects.filter(
-        scorecard__assessment_id=assessment_id, scorecard__submitted_at__isnull=False
-    ).order_by("criterion__order", "criterion_id", "scorecard__panellist_id"),
+    lambda assessment_id: submitted_scores(
+        Assessment.objects.filter(pk=assessment_id)
+    ).select_related(None),
     assessment_id=int,
 )
 
@@ -474,10 +474,7 @@ def _grid_scores(application_id: int) -> QuerySet[Any]:
     """Four columns per submitted score of an application, not five model instances: the
     grid needs nothing else (`level_stats` sorts the levels itself)."""
     return (
-        Score.objects.filter(
-            scorecard__assessment__application_id=application_id,
-            scorecard__submitted_at__isnull=False,
-        )
+        submitted_scores(Assessment.objects.filter(application_id=application_id))
         .order_by()
         .values_list(
             "criterion__core_value_id", "scorecard__assessment_id", "not_observed", "level"

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 
@@ -187,15 +188,19 @@ class MemberChoiceField(forms.ModelChoiceField[Any]):
         return f"{obj.user.display_name} ({member_description(obj).lower()})"
 
 
-_NOT_ON_PANEL: CompiledQuery[Membership] = CompiledQuery(
-    lambda provider_id, assessment_id: (
+def _not_on_panel(provider_id: int, assessment_id: int) -> QuerySet[Membership]:
+    """The provider's members who are not on the assessment's panel yet, by name."""
+    return (
         Membership.objects.filter(provider_id=provider_id)
         .exclude(user__in=Panellist.objects.filter(assessment_id=assessment_id).values("user_id"))
         .select_related("user")
         .order_by("user__full_name", "user__username")
-    ),
-    provider_id=int,
-    assessment_id=int,
+    )
+
+
+# The assessment page draws the menu on every view (see vbr.compiled).
+_NOT_ON_PANEL: CompiledQuery[Membership] = CompiledQuery(
+    _not_on_panel, provider_id=int, assessment_id=int
 )
 
 
@@ -218,24 +223,16 @@ class PanellistForm(forms.Form):
     def __init__(self, *args: Any, assessment: Assessment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.assessment = assessment
-        cast("forms.ModelChoiceField[Any]", self.fields["member"]).queryset = (
-            assessment.application.provider.memberships.exclude(
-                user__in=assessment.panellists.values("user_id")
-            )
-            .select_related("user")
-            .order_by("user__full_name", "user__username")
-        )
-        # The menu drawn from the same people read through SQL written once (see
-        # vbr.compiled), labelled as the field labels them: the assessment page shows it on
-        # every view.
-        # Read when the menu is first drawn (a closed assessment's page has none), once.
+        provider_id = assessment.application.provider_id
         member = cast("MemberChoiceField", self.fields["member"])
+        # What a post is checked against...
+        member.queryset = _not_on_panel(provider_id, assessment.pk)
+        # ...and the menu drawn from the same people, labelled as the field labels them, read
+        # when it is first drawn (a closed assessment's page has none), once.
 
         @functools.cache
         def menu() -> list[tuple[Any, str]]:
-            people = _NOT_ON_PANEL.objects(
-                provider_id=assessment.application.provider_id, assessment_id=assessment.pk
-            )
+            people = _NOT_ON_PANEL.objects(provider_id=provider_id, assessment_id=assessment.pk)
             return [
                 ("", str(member.empty_label)),
                 *((person.pk, member.label_from_instance(person)) for person in people),
