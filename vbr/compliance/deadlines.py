@@ -11,12 +11,12 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 from vbr.accounts.models import Membership
 from vbr.compiled import CompiledQuery
 from vbr.compliance.models import Check, SaferRecruitmentFile
-from vbr.recruitment.rows import addresses, person_name
+from vbr.recruitment.rows import addresses, dates, person_name
 
 # How far ahead a deadline shows on the dashboard.
 HORIZON_DAYS = 60
@@ -176,6 +176,7 @@ def upcoming_for(membership: Membership, *, today: date | None = None) -> list[D
     else:
         checks = _upcoming_checks(membership, horizon)
     address = addresses("compliance-file-detail", membership.provider.slug)
+    day = dates("j M Y")
     found = []
     for check in checks:
         due = _falls_due(
@@ -199,7 +200,7 @@ def upcoming_for(membership: Membership, *, today: date | None = None) -> list[D
                 what=what,
                 url=address(check["file_id"]),
                 overdue=due_on < today,
-                due=dateformat.format(due_on, "j M Y"),
+                due=day(due_on),
                 days_left=f"{days} day{'' if days == 1 else 's'}",
             )
         )

@@ -18,7 +18,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vbr.accounts.access import ADMIN, STAFF, provider_view
@@ -47,7 +47,7 @@ from vbr.compliance.models import (
     SaferRecruitmentFile,
 )
 from vbr.recruitment.models import Role
-from vbr.recruitment.rows import addresses, person_name
+from vbr.recruitment.rows import addresses, dates, person_name
 
 
 def _file(membership: Membership, file_id: int) -> SaferRecruitmentFile:
@@ -119,6 +119,7 @@ def file_list(request: HttpRequest, membership: Membership) -> HttpResponse:
         .values("pk", "checks_total", "checks_done", "checks_concern")  # type: ignore[misc]
     }
     address = addresses("compliance-file-detail", membership.provider.slug)
+    day = dates("j M Y")
     rows = [
         FileRow(
             url=address(row["pk"]),
@@ -130,7 +131,7 @@ def file_list(request: HttpRequest, membership: Membership) -> HttpResponse:
             checks_total=counted[row["pk"]]["checks_total"],
             complete=row["completed_at"] is not None,
             concerns=counted[row["pk"]]["checks_concern"],
-            start=dateformat.format(row["start_date"], "j M Y") if row["start_date"] else "",
+            start=day(row["start_date"]),
             conditional=row["conditional_start"] and row["completed_at"] is None,
         )
         for row in shown

@@ -26,7 +26,7 @@ from vbr.recruitment import workflow
 from vbr.recruitment.forms.assessments import AssessmentForm, PanellistForm
 from vbr.recruitment.models import Application, Assessment, Panellist
 from vbr.recruitment.models.assessments import AssessmentQuerySet
-from vbr.recruitment.rows import addresses, local, person_name
+from vbr.recruitment.rows import addresses, dates, person_name
 
 ASSESSMENTS_PER_PAGE = 50
 LISTS = {
@@ -64,11 +64,12 @@ class AssessmentRow:
 
 def assessment_rows(provider: Provider, values: Iterable[dict[str, Any]]) -> list[AssessmentRow]:
     address = addresses("assessment-detail", provider.slug)
+    when = dates("D j M, H:i", none="Not set")
     return [
         AssessmentRow(
             pk=row["pk"],
             url=address(row["pk"]),
-            when=local(row["scheduled_at"], "D j M, H:i", none="Not set"),
+            when=when(row["scheduled_at"]),
             name=person_name(
                 row["application__candidate__first_name"],
                 row["application__candidate__last_name"],

@@ -23,7 +23,7 @@ from vbr.recruitment.forms.candidates import (
     WithdrawForm,
 )
 from vbr.recruitment.models import Application
-from vbr.recruitment.rows import addresses, local, person_name
+from vbr.recruitment.rows import addresses, dates, person_name
 from vbr.reports.caching import reports_changed
 
 
@@ -56,6 +56,7 @@ class ApplicationRow:
 def application_rows(provider: Provider, values: Sequence[dict[str, Any]]) -> list[ApplicationRow]:
     address = addresses("application-detail", provider.slug)
     statuses = dict(Application.Status.choices)
+    day = dates("j M Y")
     return [
         ApplicationRow(
             pk=row["pk"],
@@ -65,7 +66,7 @@ def application_rows(provider: Provider, values: Sequence[dict[str, Any]]) -> li
             role=row["role__title"],
             stage=row["current_stage__name"] or "Not started",
             status=str(statuses.get(row["status"], row["status"])),
-            applied=local(row["applied_at"], "j M Y"),
+            applied=day(row["applied_at"]),
         )
         for row in values
     ]

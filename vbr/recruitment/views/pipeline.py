@@ -53,7 +53,7 @@ from vbr.recruitment.models import (
     SummaryJob,
 )
 from vbr.recruitment.models.assessments import LONDON, london_week
-from vbr.recruitment.rows import addresses, local, person_name
+from vbr.recruitment.rows import addresses, dates, person_name
 from vbr.recruitment.views.assessments import AssessmentRow, assessment_rows
 from vbr.recruitment.workflow.involvement import REMIND_DAYS_BEFORE
 
@@ -333,6 +333,8 @@ def _dashboard(
     this_week = assessment_rows(provider, this_week_values)
     assessment_address = addresses("assessment-detail", provider.slug)
     panel_roles = dict(Panellist.PanelRole.choices)
+    scheduled = dates("D j M, H:i", none="date not set")
+    day = dates("j M Y")
     to_do = [
         ScorecardToDoRow(
             url=assessment_address(place["assessment_id"]),
@@ -344,7 +346,7 @@ def _dashboard(
                 f"{role_titles[place['assessment__application__role_id']]}: "
                 f"{stage_names[place['assessment__stage_id']]}"
             ),
-            when=local(place["assessment__scheduled_at"], "D j M, H:i", none="date not set"),
+            when=scheduled(place["assessment__scheduled_at"]),
             panel_role=str(panel_roles.get(place["panel_role"], place["panel_role"])).lower(),
         )
         for place in to_do_values
@@ -361,13 +363,14 @@ def _dashboard(
                 f"{role_titles[application['role_id']]}: "
                 f"{stage_names[application['current_stage_id']]}"
             ),
-            assessed=local(application["assessed"], "j M Y"),
+            assessed=day(application["assessed"]),
         )
         for application in _WAITING.dicts(provider_id=provider.pk)
     ]
     facts = _FACTS.dicts(provider_id=provider.pk)[0]
     # Speed to first contact: online applications nobody has answered in the provider's time.
     hours = facts["hours"] or DEFAULT_FIRST_CONTACT_HOURS
+    day_and_time = dates("j M Y H:i")
     uncontacted = [
         UncontactedRow(
             url=application_address(application["pk"]),
@@ -375,7 +378,7 @@ def _dashboard(
                 application["candidate__first_name"], application["candidate__last_name"]
             ),
             role=role_titles[application["role_id"]],
-            applied=local(application["applied_at"], "j M Y H:i"),
+            applied=day_and_time(application["applied_at"]),
             waited=timesince(application["applied_at"]),
         )
         for application in _UNCONTACTED.dicts(
@@ -476,13 +479,14 @@ class PipelineRow:
 def pipeline_rows(provider: Provider, values: Iterable[dict[str, Any]]) -> list[PipelineRow]:
     address = addresses("application-detail", provider.slug)
     statuses = dict(Application.Status.choices)
+    day = dates("j M Y")
     return [
         PipelineRow(
             url=address(row["pk"]),
             name=person_name(row["candidate__first_name"], row["candidate__last_name"]),
             status=str(statuses.get(row["status"], row["status"])),
-            applied=local(row["applied_at"], "j M Y"),
-            at_stage_since=local(row["stage_entered_at"], "j M Y"),
+            applied=day(row["applied_at"]),
+            at_stage_since=day(row["stage_entered_at"]),
         )
         for row in values
     ]
