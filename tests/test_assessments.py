@@ -77,6 +77,7 @@ def test_scheduling_uses_the_current_stage_and_copies_its_criteria_version(
     assessment = amira.assessments.get()
     assert assessment.stage == interview
     assert assessment.criteria_version == 3
+    assert assessment.provider_id == amira.provider_id  # kept for the provider's lists
     # 10:30 in London in July is 09:30 UTC (British Summer Time).
     assert assessment.scheduled_at == datetime(2026, 7, 14, 10, 30, tzinfo=LONDON)
     assert assessment.scheduled_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
@@ -548,3 +549,39 @@ def test_the_assessment_page_offers_only_people_not_on_the_panel_yet(
         label = f"{person.display_name} ({member_description(membership).lower()})"
         assert offered[label] == membership.pk
     assert len(offered) == 2 and not any(bob.display_name in label for label in offered)
+
+
+def test_an_assessment_belongs_to_its_applications_provider_however_it_is_made(
+    sunrise: Provider, care_assistant: Role, amira: Application
+) -> None:
+    interview = care_assistant.stages.first()
+    made = Assessment.objects.create(application=amira, stage=interview)
+    assert Assessment.objects.get(pk=made.pk).provider_id == sunrise.pk
+    # Given the application's number only, the provider is looked up.
+    Assessment.objects.filter(pk=made.pk).delete()
+    by_number = Assessment(application_id=amira.pk, stage=interview)
+    by_number.save()
+    assert Assessment.objects.get(pk=by_number.pk).provider_id == sunrise.pk
+
+
+def test_the_lists_show_only_the_providers_own_assessments(
+    as_bob: Client, sunrise: Provider, care_assistant: Role, amira: Application
+) -> None:
+    interview = care_assistant.stages.first()
+    when = datetime(2099, 3, 2, 9, 30, tzinfo=LONDON)
+    f.make_assessment(application=amira, stage=interview, scheduled_at=when)
+    other = f.make_provider(name="Elsewhere Care", slug="elsewhere")
+    role = f.make_role(provider=other, title="Night carer")
+    stage = f.make_stage(role=role, name="Interview", order=1)
+    theirs = f.make_application(
+        role=role,
+        stage=stage,
+        candidate=f.make_candidate(provider=other, first_name="Zara", last_name="Khan"),
+    )
+    f.make_assessment(application=theirs, stage=stage, scheduled_at=when)
+
+    page = as_bob.get(reverse("assessment-list", args=[sunrise.slug]))
+
+    assert "Amira Hussain" in page.text
+    assert "Zara Khan" not in page.text
+    assert page.context["page"].paginator.count == 1

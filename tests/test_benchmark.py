@@ -78,6 +78,7 @@ def test_generated_data_is_consistent_within_each_provider() -> None:
     assert not Application.objects.exclude(current_stage__role=F("role")).exists()
     assert not StageEntry.objects.exclude(stage__role=F("application__role")).exists()
     assert not Assessment.objects.exclude(stage__role=F("application__role")).exists()
+    assert not Assessment.objects.exclude(provider=F("application__provider")).exists()
     # Scores only on criteria of the assessment's stage and frozen criteria version.
     assert Score.objects.exists()
     assert not Score.objects.exclude(criterion__stage=F("scorecard__assessment__stage")).exists()

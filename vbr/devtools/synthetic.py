@@ -599,6 +599,7 @@ class Generator:
             Assessment,
             [
                 "application_id",
+                "provider_id",
                 "stage_id",
                 "criteria_version",
                 "scheduled_at",
@@ -889,7 +890,7 @@ class Generator:
                 status, last_change = Application.Status.WITHDRAWN, entered + timedelta(days=2)
                 break
             when = entered + timedelta(days=rng.uniform(3, 12))
-            result = self._assessment(application_id, stage, when, quality, leanings)
+            result = self._assessment(provider_id, application_id, stage, when, quality, leanings)
             if result is None:  # still to happen, or still being scored
                 break
             mean_level, decided_at, experts = result
@@ -942,6 +943,7 @@ class Generator:
 
     def _assessment(
         self,
+        provider_id: int,
         application_id: int,
         stage: StagePlan,
         when: datetime,
@@ -970,6 +972,7 @@ class Generator:
             (
                 assessment_id,
                 application_id,
+                provider_id,
                 stage.stage_id,
                 version,
                 when,

@@ -84,7 +84,7 @@ def assessment_rows(provider: Provider, values: Iterable[dict[str, Any]]) -> lis
 
 def _assessments(membership: Membership) -> AssessmentQuerySet:
     """The provider's assessments, starting from the provider."""
-    return Assessment.objects.filter(application__provider=membership.provider)
+    return Assessment.objects.filter(provider=membership.provider)
 
 
 @require_GET

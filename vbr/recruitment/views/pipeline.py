@@ -246,7 +246,7 @@ _TO_DO: CompiledQuery[Any] = CompiledQuery(
 )
 _THIS_WEEK: CompiledQuery[Any] = CompiledQuery(
     lambda provider_id, start, end: (
-        Assessment.objects.filter(application__provider_id=provider_id)
+        Assessment.objects.filter(provider_id=provider_id)
         .scheduled_between(start, end)
         .order_by("scheduled_at", "pk")
         .values(

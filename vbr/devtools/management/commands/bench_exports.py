@@ -158,7 +158,8 @@ class Command(BaseCommand):
                 for c in candidates
             )
             assessments = Assessment.objects.bulk_create(
-                Assessment(application=a, stage=stage, status="closed") for a in applications
+                Assessment(application=a, provider=provider, stage=stage, status="closed")
+                for a in applications
             )
             panellists = Panellist.objects.bulk_create(
                 Panellist(assessment=a, user=u, panel_role="manager")
