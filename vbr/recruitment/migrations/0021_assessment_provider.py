@@ -1,16 +1,18 @@
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
 
 
-def provider_from_application(apps, schema_editor):
+def provider_from_application(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
     """Each assessment takes its application's provider, in one UPDATE."""
     Assessment = apps.get_model("recruitment", "Assessment")
     Application = apps.get_model("recruitment", "Application")
     Assessment.objects.update(
         provider_id=models.Subquery(
-            Application.objects.filter(pk=models.OuterRef("application_id")).values(
-                "provider_id"
-            )[:1]
+            Application.objects.filter(pk=models.OuterRef("application_id")).values("provider_id")[
+                :1
+            ]
         )
     )
 
