@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import io
+from datetime import date
 
 import pytest
 from django.apps import apps
@@ -163,11 +164,15 @@ def test_the_page_shows_the_stored_figures_of_what_was_chosen(
     Role.objects.filter(pk=carers.pk).update(service=house)
     cooks = f.make_role(provider=sunrise, title="Cook")
     set_status(offered_file(carers, alice, "Amira"), alice, Check.Status.NOT_APPLICABLE)
-    offered_file(carers, alice, "Ben")
+    ben = offered_file(carers, alice, "Ben")
+    SaferRecruitmentFile.objects.filter(pk=ben.pk).update(start_date=date(2027, 3, 1))
     offered_file(cooks, alice, "Cai")
     url = reverse("compliance-completeness", args=[sunrise.slug])
     text = " ".join(as_alice.get(url).content.decode().split())
     assert "1 of 3 files complete" in text
+    # Each person's start date, or that it is not confirmed yet.
+    assert 'Ben Test</a></th> <td data-label="Start">1 Mar 2027</td>' in text
+    assert 'Cai Test</a></th> <td data-label="Start">Not confirmed</td>' in text
     assert 'Care assistant</a></th> <td data-label="Files">2</td>' in text
     assert "Right to work in the UK (1)" in text
     chosen = " ".join(as_alice.get(url, {"service": "none"}).content.decode().split())

@@ -570,18 +570,19 @@ def completeness_view(request: HttpRequest, membership: Membership) -> HttpRespo
 
 def _sections(
     rows: list[completeness.FileRow], provider_slug: str
-) -> list[tuple[str, str, list[tuple[completeness.FileRow, str]]]]:
-    """A page's rows, each with its file's address, under a heading per service and role, in
-    the page's order."""
+) -> list[tuple[str, str, list[tuple[completeness.FileRow, str, str]]]]:
+    """A page's rows, each with its file's address and its start date as the page shows it,
+    under a heading per service and role, in the page's order."""
     # One address is worked out and the others made from it (the file's id is the last
     # number in it, after the provider's address): fifty reversals cost more than the rest
     # of the rows' drawing.
     address = addresses("compliance-file-detail", provider_slug)
-    sections: list[tuple[str, str, list[tuple[completeness.FileRow, str]]]] = []
+    start = dates("j M Y", none="Not confirmed")
+    sections: list[tuple[str, str, list[tuple[completeness.FileRow, str, str]]]] = []
     for row in rows:
         if not sections or sections[-1][:2] != (row.service, row.role):
             sections.append((row.service, row.role, []))
-        sections[-1][2].append((row, address(row.file_id)))
+        sections[-1][2].append((row, address(row.file_id), start(row.start_date)))
     return sections
 
 
