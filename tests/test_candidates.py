@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
+from tests.outages import free_port, private_redis
 from vbr.accounts.models import Provider, User
 from vbr.recruitment import paging
 from vbr.recruitment.models import Application, Candidate, Role, Stage, StageEntry
@@ -309,6 +311,41 @@ def test_filters_narrow_the_list_by_role_stage_and_status(
     assert names(status="withdrawn") == ["Cat"]
 
 
+def test_the_filter_form_drawn_once_shows_each_search_and_every_change_of_its_menus(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    """The form's drawing is kept under a digest of what it shows: the same search draws the
+    same form, and another search, a renamed role or a new stage draws afresh."""
+    f.make_application(role=care_assistant)
+
+    def form(**params: object) -> str:
+        page = as_bob.get(list_url(sunrise), params).content.decode()
+        start = page.index('<form method="get" class="card card-body mb-4 application-filters"')
+        return page[start : page.index("</form>", start)]
+
+    first = form()
+    assert form() == first
+    assert '<option value="" selected>Any role</option>' in first
+    assert f'<option value="{care_assistant.pk}">Care assistant</option>' in first
+    assert 'value="Amira"' in form(q="Amira")
+    assert 'value="Amira"' not in form(q="Ben") and 'value="Ben"' in form(q="Ben")
+    assert f'<option value="{care_assistant.pk}" selected>' in form(role=care_assistant.pk)
+    ticked = re.compile(r'<input type="checkbox" name="waiting"[^>]* checked')
+    assert ticked.search(form(waiting="on"))
+    assert not ticked.search(form())
+
+    Role.objects.filter(pk=care_assistant.pk).update(title="Senior carer")
+    renamed = form()
+    assert f'<option value="{care_assistant.pk}">Senior carer</option>' in renamed
+    assert "Care assistant" not in renamed
+    f.make_stage(role=care_assistant, name="Group activity", order=3)
+    assert "Senior carer: Group activity" in form()
+    # A filter that is not valid is ignored, and said so beside it, each time.
+    refused = form(role="99999")
+    assert "Select a valid choice" in refused
+    assert "Select a valid choice" not in form()
+
+
 def test_another_providers_stage_in_the_filter_is_ignored(
     as_bob: Client, sunrise: Provider, hillside: Provider, care_assistant: Role
 ) -> None:
@@ -463,3 +500,27 @@ def test_panel_member_cannot_open_the_candidate_pages(
         assert as_dev.get(url).status_code == 403
     move = reverse("application-move", args=[sunrise.slug, application.pk])
     assert as_dev.post(move).status_code == 403
+
+
+def test_with_the_cache_stopped_the_list_still_answers_with_its_form(
+    as_bob: Client, sunrise: Provider, care_assistant: Role, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The drawn filter form is cached; a stopped Redis only costs the time it saved."""
+    f.make_application(role=care_assistant)
+    port = free_port()
+    with private_redis(port) as redis_process:
+        redis_cache = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            }
+        }
+        with override_settings(CACHES=redis_cache):
+            assert "Any role" in as_bob.get(list_url(sunrise)).text  # drawn and cached
+            redis_process.terminate()
+            redis_process.wait(timeout=10)
+            page = as_bob.get(list_url(sunrise), {"q": "Amira"})
+    assert page.status_code == 200
+    assert 'value="Amira"' in page.text and "Care assistant" in page.text
+    assert "Fragment cache unreachable" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, cast
 
 from django import forms
@@ -147,6 +148,17 @@ class ApplicationFilterForm(forms.Form):
                 for pk, role_title, name in _STAGE_CHOICES.rows(provider_id=provider.pk)
             ),
         ]
+
+    def drawn_key(self) -> str:
+        """A digest of everything the form draws: its menus and what was typed and chosen
+        (its errors follow from these two). The same digest is the same HTML, so the drawing
+        can be kept; a renamed role, a new stage or another search is another digest, never
+        a stale drawing."""
+        shown = (
+            [list(self.fields[name].widget.choices) for name in ("role", "stage")],
+            [self[name].value() for name in self.fields],
+        )
+        return hashlib.sha256(repr(shown).encode()).hexdigest()
 
 
 # The filter's menus, on every view of the applications list (see vbr.compiled).

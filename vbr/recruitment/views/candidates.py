@@ -107,6 +107,7 @@ def application_list(request: HttpRequest, membership: Membership) -> HttpRespon
             "form": form,
             "page": page,
             "filtered": bool(filters and any(filters.values())),
+            "form_key": form.drawn_key(),
         },
     )
 
