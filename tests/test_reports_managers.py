@@ -68,6 +68,26 @@ def test_a_manager_sees_only_the_applications_of_the_roles_they_manage(
     assert "Cook" not in page.text  # not even as a choice in the role filter
 
 
+def test_the_filter_menus_offer_the_roles_and_stages_each_reader_may_see(
+    as_alice: Client, as_bob: Client, sunrise: Provider, two_roles: dict[str, Role]
+) -> None:
+    care, cook = two_roles["care"], two_roles["cook"]
+    interview = {role: role.stages.get() for role in (care, cook)}
+
+    def menus(client: Client) -> str:
+        return client.get(reverse("report-index", args=[sunrise.slug])).text
+
+    everything = menus(as_alice)
+    assert f'<option value="{care.pk}">Care assistant</option>' in everything
+    assert f'<option value="{cook.pk}">Cook</option>' in everything
+    assert f'<option value="{interview[cook].pk}">Cook: Values interview</option>' in everything
+    managed = menus(as_bob)
+    assert f'<option value="{interview[care].pk}">Care assistant: Values interview</option>' in (
+        managed
+    )
+    assert ">Cook</option>" not in managed and "Cook: Values interview" not in managed
+
+
 def test_a_manager_cannot_filter_their_way_into_another_role(
     as_bob: Client, sunrise: Provider, two_roles: dict[str, Role]
 ) -> None:

@@ -52,9 +52,28 @@ class ReportFilterForm(forms.Form):
         # out of every figure and export they see (named above the filters).
         self.withheld = withheld_application_ids(membership, membership.provider)
         self.fields["role"].queryset = roles  # type: ignore[attr-defined]
-        stage_field = self.fields["stage"]
-        stage_field.queryset = Stage.objects.filter(role__in=roles).select_related("role")  # type: ignore[attr-defined]
-        stage_field.label_from_instance = lambda stage: f"{stage.role.title}: {stage.name}"  # type: ignore[attr-defined]
+        stages = Stage.objects.filter(role__in=roles)
+        self.fields["stage"].queryset = stages  # type: ignore[attr-defined]
+        # The menus drawn from plain values, as the fields would label them: a large
+        # provider's every role and stage, without a model instance for each (a chosen role
+        # or stage is still checked against the querysets).
+        self.fields["role"].widget.choices = [
+            ("", "All roles"),
+            *(
+                ((role.pk, role.title) for role in self.scoped_roles)
+                if self.scoped_roles is not None
+                else roles.values_list("pk", "title")
+            ),
+        ]
+        self.fields["stage"].widget.choices = [
+            ("", "All stages"),
+            *(
+                (pk, f"{role_title}: {name}")
+                for pk, role_title, name in stages.order_by(
+                    "role__title", "order", "pk"
+                ).values_list("pk", "role__title", "name")
+            ),
+        ]
         for name, field in self.fields.items():
             css = "form-select" if name in ("role", "stage", "characteristic") else "form-control"
             field.widget.attrs["class"] = css
