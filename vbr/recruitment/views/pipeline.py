@@ -438,9 +438,11 @@ def role_detail(request: HttpRequest, membership: Membership, role_id: int) -> H
     )
     if request.GET.get("status", "active") == "active":
         applications = applications.active()
-    page = Paginator(applications.values(*PipelineRow.COLUMNS), APPLICATIONS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    paginator = Paginator(applications.values(*PipelineRow.COLUMNS), APPLICATIONS_PER_PAGE)
+    # Counted without the candidates the rows show and sort by: the count reads the role's
+    # index only (joining every candidate doubled its time at a large provider).
+    paginator.count = applications.order_by().count()
+    page = paginator.get_page(request.GET.get("page"))
     page.object_list = pipeline_rows(provider, page.object_list)
     return render(
         request,
