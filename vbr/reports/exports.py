@@ -24,15 +24,17 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     CharField,
+    ExpressionWrapper,
     F,
     FloatField,
+    JSONField,
     Q,
     QuerySet,
     TextField,
     Value,
     When,
 )
-from django.db.models.fields.json import KT, KeyTextTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import (
     Cast,
     Concat,
@@ -238,8 +240,13 @@ def application_headers(values: Sequence[CoreValue]) -> list[str]:
 def stored_mean(core_value_id: int) -> KeyTextTransform:
     """The mean submitted level of a value as text ("3.5", "2.12"), as stored on the
     application (Application.value_levels, kept by the workflow, rounded there): NULL when it
-    has none. Reading it is one row per application, where averaging reads every score."""
-    return KT(f"value_levels__{value_level_key(core_value_id)}__2")
+    has none. Reading it is one row per application, where averaging reads every score.
+    The value's entry is taken first and its third item from that (`-> 'v1' ->> 2` on
+    PostgreSQL, where a path `#>> '{v1,2}'` cost a large export a twentieth of its time)."""
+    entry = ExpressionWrapper(
+        KeyTransform(value_level_key(core_value_id), "value_levels"), output_field=JSONField()
+    )
+    return KeyTextTransform("2", entry)
 
 
 def application_columns(
