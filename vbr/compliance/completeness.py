@@ -24,6 +24,7 @@ from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Subqu
 from django.utils import timezone
 
 from vbr.accounts.models import Membership, User
+from vbr.compiled import CompiledQuery
 from vbr.compliance.models import (
     Check,
     Checklist,
@@ -326,30 +327,77 @@ def stored_file_count(membership: Membership) -> int:
 
 def stored_groups(provider_id: int, roles: Sequence[Role], chosen: Filters) -> list[Group]:
     """`count_groups` of the files of `roles` (read with their services) that `chosen`
-    admits, from the stored figures: two queries of a row per role and per missing item,
-    however many files and checks there are."""
+    admits, from the stored figures: two queries of a row per role and per missing item of
+    the provider (kept here for the roles wanted), however many files and checks there
+    are."""
     wanted = {role.pk: role for role in roles if chosen.admits(role)}
     by_role = {
-        row.role_id: Group(
-            service=wanted[row.role_id].service.name  # type: ignore[union-attr]
-            if wanted[row.role_id].service_id is not None
+        role_id: Group(
+            service=wanted[role_id].service.name  # type: ignore[union-attr]
+            if wanted[role_id].service_id is not None
             else NO_SERVICE,
-            role=wanted[row.role_id].title,
-            role_id=row.role_id,
-            files=row.files,
-            complete=row.complete,
-            conditional=row.conditional,
+            role=wanted[role_id].title,
+            role_id=role_id,
+            files=files,
+            complete=complete,
+            conditional=conditional,
         )
-        for row in RoleCompleteness.objects.filter(
-            provider_id=provider_id, role_id__in=wanted, files__gt=0
-        )
+        for role_id, files, complete, conditional in _STORED_ROLES.rows(provider_id=provider_id)
+        if role_id in wanted
     }
-    missing = MissingCount.objects.filter(role_id__in=by_role).values_list(
-        "role_id", "item__name", "files"
-    )
-    for role_id, name, count in missing if by_role else ():
-        by_role[role_id].missing.append((name, count))
+    if by_role:
+        for role_id, name, count in _STORED_MISSING.rows(provider_id=provider_id):
+            if role_id in by_role:
+                by_role[role_id].missing.append((name, count))
     return _sorted(by_role)
+
+
+# The stored figures of a provider's roles with files, and what their files lack (see
+# vbr.compiled): the same two queries on every view of the page.
+_STORED_ROLES: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id: RoleCompleteness.objects.filter(
+        provider_id=provider_id, files__gt=0
+    ).values_list("role_id", "files", "complete", "conditional"),
+    provider_id=int,
+)
+_STORED_MISSING: CompiledQuery[Any] = CompiledQuery(
+    lambda provider_id: MissingCount.objects.filter(role__provider_id=provider_id).values_list(
+        "role_id", "item__name", "files"
+    ),
+    provider_id=int,
+)
+
+
+def reported_roles(membership: Membership) -> list[Role]:
+    """`Role.objects.reported_to(membership)` with their services, in `ROLE_ORDER`: read
+    through a query written once for each kind of member (see vbr.compiled); which roles
+    each kind sees is still `reported_to`'s rule."""
+    compiled = _REPORTED_ROLES.get(membership.role)
+    if compiled is None:
+        return list(
+            Role.objects.reported_to(membership).select_related("service").order_by(*ROLE_ORDER)
+        )
+    if "membership_id" in compiled.kinds:
+        return compiled.objects(provider_id=membership.provider_id, membership_id=membership.pk)
+    return compiled.objects(provider_id=membership.provider_id)
+
+
+def _roles_reported_to(kind: str) -> CompiledQuery[Role]:
+    """The roles a member of this kind sees, as one compiled query. An admin's depend on
+    the provider only, a manager's on the membership too."""
+
+    def build(provider_id: int, membership_id: int | None = None) -> QuerySet[Role]:
+        member = Membership(pk=membership_id, provider_id=provider_id, role=kind)
+        return Role.objects.reported_to(member).select_related("service").order_by(*ROLE_ORDER)
+
+    if kind == Membership.Role.ADMIN:
+        return CompiledQuery(build, provider_id=int)
+    return CompiledQuery(build, provider_id=int, membership_id=int)
+
+
+_REPORTED_ROLES: dict[str, CompiledQuery[Role]] = {
+    kind: _roles_reported_to(kind) for kind in (Membership.Role.ADMIN, Membership.Role.MANAGER)
+}
 
 
 def ordered(

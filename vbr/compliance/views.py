@@ -523,12 +523,7 @@ COMPLETENESS_PER_PAGE = 50
 def completeness_view(request: HttpRequest, membership: Membership) -> HttpResponse:
     """Who is missing what, by service and role: a summary per role, then the files a page
     at a time. Constant queries whatever the number of files."""
-    roles = list(
-        Role.objects.reported_to(membership)
-        .select_related("service")
-        .only("title", "service__name")
-        .order_by(*completeness.ROLE_ORDER)
-    )
+    roles = completeness.reported_roles(membership)
     chosen = completeness.parse_filters(request.GET, roles)
     files = chosen.apply(membership.provider.safer_recruitment_files.visible_to(membership))
     # The roles are those whose files the reader may see (`visible_to`): every role of the
