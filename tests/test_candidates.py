@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
-from tests.outages import free_port, private_redis
+from tests.outages import free_port, private_redis, redis_cache
 from vbr.accounts.models import Provider, User
 from vbr.recruitment import paging
 from vbr.recruitment.models import Application, Candidate, Role, Stage, StageEntry
@@ -508,19 +508,11 @@ def test_with_the_cache_stopped_the_list_still_answers_with_its_form(
     """The drawn filter form is cached; a stopped Redis only costs the time it saved."""
     f.make_application(role=care_assistant)
     port = free_port()
-    with private_redis(port) as redis_process:
-        redis_cache = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": f"redis://127.0.0.1:{port}/0",
-                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-            }
-        }
-        with override_settings(CACHES=redis_cache):
-            assert "Any role" in as_bob.get(list_url(sunrise)).text  # drawn and cached
-            redis_process.terminate()
-            redis_process.wait(timeout=10)
-            page = as_bob.get(list_url(sunrise), {"q": "Amira"})
+    with private_redis(port) as redis_process, override_settings(CACHES=redis_cache(port)):
+        assert "Any role" in as_bob.get(list_url(sunrise)).text  # drawn and cached
+        redis_process.terminate()
+        redis_process.wait(timeout=10)
+        page = as_bob.get(list_url(sunrise), {"q": "Amira"})
     assert page.status_code == 200
     assert 'value="Amira"' in page.text and "Care assistant" in page.text
     assert "Fragment cache unreachable" in caplog.text

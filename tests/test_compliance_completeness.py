@@ -14,7 +14,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests import factories as f
-from tests.outages import free_port, private_redis
+from tests.outages import free_port, private_redis, redis_cache
 from vbr.accounts.models import Provider, User
 from vbr.compliance import completeness, workflow
 from vbr.compliance.models import Check, MissingCount, RoleCompleteness, SaferRecruitmentFile
@@ -289,20 +289,12 @@ def test_with_the_cache_stopped_the_page_still_answers_with_its_figures(
     role = f.make_role(provider=sunrise, title="Night care assistant")
     offered_file(role, alice, "Priya")
     port = free_port()
-    with private_redis(port) as redis_process:
-        redis_cache = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": f"redis://127.0.0.1:{port}/0",
-                "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-            }
-        }
-        with override_settings(CACHES=redis_cache):
-            url = reverse("compliance-completeness", args=[sunrise.slug])
-            assert "Night care assistant" in as_alice.get(url).text  # drawn and cached
-            redis_process.terminate()
-            redis_process.wait(timeout=10)
-            page = as_alice.get(url)
+    with private_redis(port) as redis_process, override_settings(CACHES=redis_cache(port)):
+        url = reverse("compliance-completeness", args=[sunrise.slug])
+        assert "Night care assistant" in as_alice.get(url).text  # drawn and cached
+        redis_process.terminate()
+        redis_process.wait(timeout=10)
+        page = as_alice.get(url)
     assert page.status_code == 200
     assert '<a href="?role=' in page.text and "Night care assistant" in page.text
     assert "Fragment cache unreachable" in caplog.text
