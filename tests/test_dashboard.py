@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests import factories as f
-from vbr.accounts.models import Provider, User
+from vbr.accounts.models import Membership, Provider, User
 from vbr.recruitment import workflow
 from vbr.recruitment.models import Application, Assessment, Role, Stage
 from vbr.recruitment.models.assessments import london_week
@@ -92,6 +92,28 @@ def test_my_scorecards_to_do_lists_my_unsubmitted_places_soonest_first(
     assert f"— {sooner:%a} {sooner.day} {sooner:%b, %H:%M}" in section
     assert f'<a href="/p/{sunrise.slug}/assessments/{draft.pk}/">Sooner Lee</a>' in section
     assert "(you sit as manager)" in section
+
+
+def test_my_places_at_another_provider_are_not_on_this_providers_dashboard(
+    as_bob: Client, bob: User, sunrise: Provider, hillside: Provider, care_assistant: Role
+) -> None:
+    Membership.objects.create(user=bob, provider=hillside, role=Membership.Role.MANAGER)
+    soon = timezone.now() + timedelta(days=1)
+    theirs = f.make_role(provider=hillside, title="Night carer")
+    stage = f.make_stage(role=theirs, name="Interview")
+    elsewhere = f.make_assessment(
+        application=application_of(theirs, "Elsewhere", stage), stage=stage, scheduled_at=soon
+    )
+    f.make_panellist(assessment=elsewhere, user=bob)
+    here = f.make_assessment(
+        application=application_of(care_assistant, "Here"),
+        stage=care_assistant.stages.first(),
+        scheduled_at=soon,
+    )
+    f.make_panellist(assessment=here, user=bob)
+
+    assert [row.name for row in home(as_bob, sunrise).context["to_do"]] == ["Here Lee"]
+    assert [row.name for row in home(as_bob, hillside).context["to_do"]] == ["Elsewhere Lee"]
 
 
 def test_assessments_this_week_run_monday_to_sunday(

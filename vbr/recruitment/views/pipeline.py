@@ -226,11 +226,21 @@ _ACTIVE_COUNTS: CompiledQuery[Any] = CompiledQuery(
     ),
     provider_id=int,
 )
-_TO_DO: CompiledQuery[Any] = CompiledQuery(
-    lambda user_id, provider_id: (
-        Panellist.objects.filter(user_id=user_id, assessment__application__provider_id=provider_id)
+def _to_do(user_id: int, provider_id: int) -> QuerySet[Any]:
+    """The person's first panel places still to score at the provider, soonest first. The
+    places are chosen from the assessments' own provider and time, and only the few shown
+    are joined to their applications and candidates (a manager at a large provider has
+    about 140 open places)."""
+    soonest = (F("assessment__scheduled_at").asc(nulls_last=True), "pk")
+    shown = (
+        Panellist.objects.filter(user_id=user_id, assessment__provider_id=provider_id)
         .scorecard_to_do()
-        .order_by(F("assessment__scheduled_at").asc(nulls_last=True), "pk")
+        .order_by(*soonest)
+        .values("pk")[: DASHBOARD_ROWS + 1]
+    )
+    return (
+        Panellist.objects.filter(pk__in=shown)
+        .order_by(*soonest)
         .values(
             "assessment_id",
             "panel_role",
@@ -239,11 +249,11 @@ _TO_DO: CompiledQuery[Any] = CompiledQuery(
             "assessment__application__role_id",
             "assessment__application__candidate__first_name",
             "assessment__application__candidate__last_name",
-        )[: DASHBOARD_ROWS + 1]
-    ),
-    user_id=int,
-    provider_id=int,
-)
+        )
+    )
+
+
+_TO_DO: CompiledQuery[Any] = CompiledQuery(_to_do, user_id=int, provider_id=int)
 _THIS_WEEK: CompiledQuery[Any] = CompiledQuery(
     lambda provider_id, start, end: (
         Assessment.objects.filter(provider_id=provider_id)
