@@ -226,6 +226,8 @@ _ACTIVE_COUNTS: CompiledQuery[Any] = CompiledQuery(
     ),
     provider_id=int,
 )
+
+
 def _to_do(user_id: int, provider_id: int) -> QuerySet[Any]:
     """The person's first panel places still to score at the provider, soonest first. The
     places are chosen from the assessments' own provider and time, and only the few shown
