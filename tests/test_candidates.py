@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -344,6 +345,28 @@ def test_the_filter_form_drawn_once_shows_each_search_and_every_change_of_its_me
     refused = form(role="99999")
     assert "Select a valid choice" in refused
     assert "Select a valid choice" not in form()
+
+
+def test_what_is_typed_to_search_is_never_kept_in_the_cache(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    """The menus' drawing is kept; the search text, often a person's name, is drawn each
+    time and stored nowhere."""
+    f.make_application(role=care_assistant)
+    own_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "search-text",
+        }
+    }
+    with override_settings(CACHES=own_cache):
+        for _ in range(2):
+            page = as_bob.get(list_url(sunrise), {"q": "Zainab Okonkwo"}).text
+            assert 'value="Zainab Okonkwo"' in page
+        kept = caches["default"]._cache  # type: ignore[attr-defined]
+        assert kept  # the menus' drawing is there
+        assert not any(b"Zainab" in value for value in kept.values())
+        caches["default"].clear()
 
 
 def test_another_providers_stage_in_the_filter_is_ignored(

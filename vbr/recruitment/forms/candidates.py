@@ -149,14 +149,17 @@ class ApplicationFilterForm(forms.Form):
             ),
         ]
 
+    # Drawn on every view, never kept: what is typed to search is often a person's name.
+    TYPED = frozenset({"q"})
+
     def drawn_key(self) -> str:
-        """A digest of everything the form draws: its menus and what was typed and chosen
-        (its errors follow from these two). The same digest is the same HTML, so the drawing
-        can be kept; a renamed role, a new stage or another search is another digest, never
-        a stale drawing."""
+        """A digest of everything the form's menus and choices draw: the menus and what was
+        chosen in them (their errors follow from these two), not the search text (`TYPED`).
+        The same digest is the same HTML, so that drawing can be kept; a renamed role, a new
+        stage or another choice is another digest, never a stale drawing."""
         shown = (
             [list(self.fields[name].widget.choices) for name in ("role", "stage")],
-            [self[name].value() for name in self.fields],
+            [self[name].value() for name in self.fields if name not in self.TYPED],
         )
         return hashlib.sha256(repr(shown).encode()).hexdigest()
 
