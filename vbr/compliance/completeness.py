@@ -369,35 +369,38 @@ _STORED_MISSING: CompiledQuery[Any] = CompiledQuery(
 
 
 def reported_roles(membership: Membership) -> list[Role]:
-    """`Role.objects.reported_to(membership)` with their services, in `ROLE_ORDER`: read
-    through a query written once for each kind of member (see vbr.compiled); which roles
-    each kind sees is still `reported_to`'s rule."""
-    compiled = _REPORTED_ROLES.get(membership.role)
-    if compiled is None:
-        return list(
-            Role.objects.reported_to(membership).select_related("service").order_by(*ROLE_ORDER)
+    """`Role.objects.reported_to(membership)` with their services, in `ROLE_ORDER`: an
+    admin's and a manager's read through a query written once (see vbr.compiled); which
+    roles each sees is still `reported_to`'s rule."""
+    if membership.role == Membership.Role.ADMIN:
+        return _ADMIN_ROLES.objects(provider_id=membership.provider_id)
+    if membership.role == Membership.Role.MANAGER:
+        return _MANAGER_ROLES.objects(
+            provider_id=membership.provider_id, membership_id=membership.pk
         )
-    if "membership_id" in compiled.kinds:
-        return compiled.objects(provider_id=membership.provider_id, membership_id=membership.pk)
-    return compiled.objects(provider_id=membership.provider_id)
+    return list(_with_services(Role.objects.reported_to(membership)))
 
 
-def _roles_reported_to(kind: str) -> CompiledQuery[Role]:
-    """The roles a member of this kind sees, as one compiled query. An admin's depend on
-    the provider only, a manager's on the membership too."""
-
-    def build(provider_id: int, membership_id: int | None = None) -> QuerySet[Role]:
-        member = Membership(pk=membership_id, provider_id=provider_id, role=kind)
-        return Role.objects.reported_to(member).select_related("service").order_by(*ROLE_ORDER)
-
-    if kind == Membership.Role.ADMIN:
-        return CompiledQuery(build, provider_id=int)
-    return CompiledQuery(build, provider_id=int, membership_id=int)
+def _with_services(roles: QuerySet[Role]) -> QuerySet[Role]:
+    return roles.select_related("service").order_by(*ROLE_ORDER)
 
 
-_REPORTED_ROLES: dict[str, CompiledQuery[Role]] = {
-    kind: _roles_reported_to(kind) for kind in (Membership.Role.ADMIN, Membership.Role.MANAGER)
-}
+# An admin's roles depend on the provider only, a manager's on the membership too.
+_ADMIN_ROLES: CompiledQuery[Role] = CompiledQuery(
+    lambda provider_id: _with_services(
+        Role.objects.reported_to(Membership(provider_id=provider_id, role=Membership.Role.ADMIN))
+    ),
+    provider_id=int,
+)
+_MANAGER_ROLES: CompiledQuery[Role] = CompiledQuery(
+    lambda provider_id, membership_id: _with_services(
+        Role.objects.reported_to(
+            Membership(pk=membership_id, provider_id=provider_id, role=Membership.Role.MANAGER)
+        )
+    ),
+    provider_id=int,
+    membership_id=int,
+)
 
 
 def ordered(

@@ -572,10 +572,9 @@ def measure_scorecard_writes(
             results.append(PageResult(label, name, status="nobody to open it (drafter)"))
             continue
         client = _client(drafter)
-        payload = scorecard_payload(draft, submit=name == "scorecard-edit")
-        changes = iter(range(10_000))
-
         submit = name == "scorecard-edit"
+        payload = scorecard_payload(draft, submit=submit)
+        changes = iter(range(10_000))
 
         def send(
             url: str = url,
