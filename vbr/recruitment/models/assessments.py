@@ -148,6 +148,22 @@ class Assessment(models.Model):
             models.Index(
                 fields=["provider", "scheduled_at", "status"], name="assessment_provider_time"
             ),
+            # The assessment at an application's current stage, with what tells whether it
+            # is done and when it took place: "waiting for a decision" looks one up for every
+            # active application, on PostgreSQL without reading the table (elsewhere a plain
+            # index beside the unique one).
+            models.Index(
+                fields=["application", "stage"],
+                include=[
+                    "id",
+                    "status",
+                    "panel_size",
+                    "submitted_count",
+                    "scheduled_at",
+                    "created_at",
+                ],
+                name="assessment_at_stage",
+            ),
         ]
 
     def __str__(self) -> str:

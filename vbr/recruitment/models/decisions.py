@@ -14,8 +14,12 @@ class Decision(models.Model):
         DECLINE = "decline", "Decline"
         HOLD = "hold", "Hold"
 
+    # Indexed with the time below, which also serves every look-up by application.
     application = models.ForeignKey(
-        "recruitment.Application", on_delete=models.CASCADE, related_name="decisions"
+        "recruitment.Application",
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        db_index=False,
     )
     # The stage the application was in when decided: the experts' view a decision is weighed
     # against is their view at that stage (`rules.goes_against_experts`). Kept, not looked up
@@ -43,6 +47,11 @@ class Decision(models.Model):
     class Meta:
         ordering = ["application", "-decided_at", "-pk"]
         get_latest_by = "decided_at"
+        indexes = [
+            # An application's decisions by time: its latest, and whether one was made since
+            # its assessment ("waiting for a decision"), read from the index alone.
+            models.Index(fields=["application", "decided_at"], name="decision_by_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.application}"
