@@ -207,9 +207,7 @@ def test_waiting_for_a_decision_worked_example(
     )
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="covering indexes are PostgreSQL's"
-)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes are PostgreSQL's")
 def test_on_postgresql_waiting_for_a_decision_is_read_from_indexes_alone(
     bob: User, dev: User, care_assistant: Role, sunrise: Provider
 ) -> None:
