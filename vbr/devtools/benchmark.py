@@ -64,6 +64,12 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Debrief", "assessment-debrief", who="chair"),
     PageSpec("Scorecard (GET)", "scorecard-edit", who="drafter"),
     PageSpec("Applications list", "application-list"),
+    # Where "see all" leads from the dashboard's "waiting for a decision".
+    PageSpec(
+        "Applications list, waiting for a decision",
+        "application-list",
+        query={"waiting": "on"},
+    ),
     PageSpec("Assessments list", "assessment-list"),
     PageSpec("Role setup (stages and criteria)", "role-setup"),
     PageSpec("Values library", "corevalue-list", who="admin"),

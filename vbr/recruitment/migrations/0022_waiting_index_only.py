@@ -1,10 +1,36 @@
 """Indexes that answer "waiting for a decision" alone on PostgreSQL: the active applications'
 index carries the columns the walk reads, the assessment at a stage is found with its status,
 counts and time, and a decision by its application and time (which replaces the plain
-application index, its prefix)."""
+application index, its prefix).
+
+An index-only scan reads the table for any row changed since the table was last vacuumed, and
+the rows these walks read (active applications, their current assessments) are the ones that
+change. On PostgreSQL these three tables are vacuumed after 1 % of their rows change rather
+than the default 20 %, so that a busy provider's dashboard keeps reading its indexes alone.
+"""
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.migrations.state import StateApps
+
+TABLES = ("recruitment_application", "recruitment_assessment", "recruitment_decision")
+VACUUM_OFTEN = ("autovacuum_vacuum_scale_factor", "autovacuum_vacuum_insert_scale_factor")
+
+
+def vacuum_often(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in TABLES:
+        settings = ", ".join(f"{name} = 0.01" for name in VACUUM_OFTEN)
+        schema_editor.execute(f"ALTER TABLE {table} SET ({settings})")
+
+
+def vacuum_as_default(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for table in TABLES:
+        schema_editor.execute(f"ALTER TABLE {table} RESET ({', '.join(VACUUM_OFTEN)})")
 
 
 class Migration(migrations.Migration):
@@ -55,4 +81,5 @@ class Migration(migrations.Migration):
                 to="recruitment.application",
             ),
         ),
+        migrations.RunPython(vacuum_often, vacuum_as_default),
     ]
