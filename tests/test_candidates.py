@@ -539,3 +539,14 @@ def test_with_the_cache_stopped_the_list_still_answers_with_its_form(
     assert page.status_code == 200
     assert 'value="Amira"' in page.text and "Care assistant" in page.text
     assert "Fragment cache unreachable" in caplog.text
+
+
+@pytest.mark.django_db
+def test_only_simple_constants_of_ours_are_written_into_the_sql() -> None:
+    from vbr.recruitment.models.candidates import Written
+
+    active = Application.objects.filter(status=Written("active"))
+    assert "\"status\" = 'active'" in str(active.query)
+    for unsafe in ("it's", "active; --", "Active", 1):
+        with pytest.raises(ValueError):
+            str(Application.objects.filter(status=Written(unsafe)).query)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -60,6 +61,21 @@ def name_or_email_matches(text: str) -> Q:
     return match
 
 
+class Written(Value):
+    """One of our own constants written into the SQL instead of sent as a parameter.
+
+    Once a statement is prepared, PostgreSQL may plan it once for any parameters; only a
+    written-out value shows it that a partial index (`WHERE status = 'active'`) applies.
+    Without it, "waiting for a decision" read a large provider's every application (13 ms
+    of the database for each of the list's two queries instead of 3). Only simple constants
+    of ours (lower-case letters and underscores) are written; anything else is refused."""
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
+        if not (isinstance(self.value, str) and re.fullmatch(r"[a-z_]+", self.value)):
+            raise ValueError("Only simple constants of ours are written into SQL")
+        return f"'{self.value}'", ()
+
+
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def active(self) -> ApplicationQuerySet:
         return self.filter(status=Application.Status.ACTIVE)
@@ -97,7 +113,9 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         # The assessment at the current stage (at most one per application and stage) is
         # joined rather than looked up in correlated subqueries.
         return (
-            self.active()
+            # Active, written out: the partial index of active applications then applies to
+            # the statement however it is planned (see `Written`).
+            self.filter(status=Written(Application.Status.ACTIVE.value))
             .filter(current_stage__isnull=False)
             .annotate(
                 at_stage=FilteredRelation(
