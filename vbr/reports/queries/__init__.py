@@ -12,6 +12,7 @@ retention reads each application's stored per-value totals. Pages cache what the
 from __future__ import annotations
 
 from vbr.accounts.models import Provider
+from vbr.planning import planned_for_their_values
 from vbr.reports.queries.fairness import characteristic_choices, fairness_report
 from vbr.reports.queries.filters import ReportFilter
 from vbr.reports.queries.funnel import DaysBetween, funnel_report
@@ -64,4 +65,7 @@ REPORT_TITLES = {
 
 
 def build_report(slug: str, provider: Provider, filters: ReportFilter) -> Report:
-    return REPORTS[slug](provider, filters)
+    """Every report is built here, by a worker or in the page: its long statements are
+    planned for their values each time, never prepared (see `vbr.planning`)."""
+    with planned_for_their_values():
+        return REPORTS[slug](provider, filters)
