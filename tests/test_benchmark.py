@@ -4,12 +4,14 @@ no timing is asserted here)."""
 from __future__ import annotations
 
 import json
+import re
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import Count, F
 
 from vbr.accounts.models import Membership, Provider
@@ -209,3 +211,35 @@ def test_every_page_runs_the_same_number_of_queries_on_a_bigger_dataset(tmp_path
         "Application detail (value × stage grid)",
     } <= both
     assert {label: smaller[label] for label in both} == {label: bigger[label] for label in both}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN is read on PostgreSQL")
+@pytest.mark.django_db
+def test_explain_times_each_statement_planned_for_its_values_and_for_any(tmp_path: Path) -> None:
+    output = tmp_path / "bench-tiny.json"
+    call_command(
+        "bench",
+        size="tiny",
+        applications=40,
+        requests=1,
+        warmup=1,
+        only=["dashboard"],
+        explain=True,
+        output=str(output),
+        stdout=StringIO(),
+    )
+
+    plans = output.with_suffix(".explain.txt").read_text()
+    assert plans.startswith("# Planned for any values (as a prepared statement may be)\n")
+    both_ways = plans.split("# Each statement both ways\n")[1]
+    timed = [line for line in both_ways.splitlines() if line.startswith("- ")]
+    # Each SELECT the dashboard ran with values (its eleven queries but the session's).
+    assert len(timed) >= 8, timed
+    assert all(re.search(r"[\d.]+ ms for its values, [\d.]+ ms for any values", t) for t in timed)
+    assert "## Provider home (manager dashboard)\nSELECT" in plans
+    # Nothing left prepared or changed on the connection.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = 'vbr_bench'")
+        assert cursor.fetchone() == (0,)
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("auto",)

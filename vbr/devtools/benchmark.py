@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import platform
+import re
 import statistics
 import time
 import tracemalloc
@@ -21,7 +22,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Count
@@ -255,6 +256,8 @@ class PageResult:
     queries: int | None = None
     http_status: int | None = None
     sql: list[str] = field(default_factory=list, repr=False)
+    # The same statements as the driver was given them: SQL with placeholders, and values.
+    statements: list[tuple[str, tuple[Any, ...]]] = field(default_factory=list, repr=False)
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -373,7 +376,10 @@ def measure(
         elapsed, cpu, response = _time_request(send)
         samples.append(elapsed)
         cpu_samples.append(cpu)
-    with CaptureQueriesContext(connection) as captured:
+    with (
+        CaptureQueriesContext(connection) as captured,
+        connection.execute_wrapper(partial(_record, result.statements)),
+    ):
         _, _, response = _time_request(send)
     result.http_status = response.status_code
     result.sql = [query["sql"] for query in captured.captured_queries]
@@ -385,6 +391,20 @@ def measure(
     statements = [q["sql"] for q in captured.captured_queries]
     result.queries = sum(1 for sql in statements if not _is_savepoint(sql))
     return result
+
+
+def _record(
+    statements: list[tuple[str, tuple[Any, ...]]],
+    execute: Callable[..., Any],
+    sql: str,
+    params: Any,
+    many: bool,
+    context: dict[str, Any],
+) -> Any:
+    """An execute wrapper keeping each statement with its values, as the driver gets them."""
+    if not many and isinstance(sql, str):
+        statements.append((sql, tuple(params or ())))
+    return execute(sql, params, many, context)
 
 
 def _is_savepoint(sql: str) -> bool:
@@ -689,24 +709,83 @@ def as_dict(results: list[Any]) -> list[dict[str, Any]]:
     rows = [asdict(result) for result in results]
     for row in rows:
         row.pop("sql", None)
+        row.pop("statements", None)
     return rows
 
 
 def explain(pages: list[PageResult]) -> str:
     """EXPLAIN ANALYZE of every SELECT each page ran (PostgreSQL only): the evidence for
-    which indexes the pages need."""
+    which indexes the pages need. Then each statement with values as a prepared statement
+    is, timed with the plan made for its values and with the one PostgreSQL may keep for any
+    values after a few runs; a statement much slower the second way is listed first, with
+    that plan (a partial index whose condition is a value, say, cannot be used by it)."""
     if connection.vendor != "postgresql":
         return "EXPLAIN output is collected on PostgreSQL only.\n"
     parts = []
     with connection.cursor() as cursor:
         for page in pages:
             for sql in page.sql:
-                if not sql.lstrip().upper().startswith("SELECT") or "django_session" in sql:
+                if not _is_select(sql):
                     continue
                 cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
                 plan = "\n".join(row[0] for row in cursor.fetchall())
                 parts.append(f"## {page.label}\n{sql}\n\n{plan}\n")
-    return "\n".join(parts)
+        slower, timings = [], []
+        for page in pages:
+            for sql, params in page.statements:
+                if not _is_select(sql) or not params:
+                    continue
+                planned = plans_for_values_and_any(cursor, sql, params)
+                for_values, for_any, plan = planned
+                timings.append(
+                    f"- {page.label}: {for_values:.2f} ms for its values, {for_any:.2f} ms for "
+                    f"any values: {sql[:100]}"
+                )
+                if for_any > 2 * for_values + 1:
+                    slower.append(
+                        f"## {page.label}: {for_any:.2f} ms planned for any values, "
+                        f"{for_values:.2f} for its own\n{sql}\n\n{plan}\n"
+                    )
+    heading = "# Planned for any values (as a prepared statement may be)\n\n"
+    summary = heading + (
+        "\n".join(slower) if slower else "No statement is more than twice as slow.\n"
+    )
+    return "\n".join([summary, *parts, "# Each statement both ways\n", *timings, ""])
+
+
+def _is_select(sql: str) -> bool:
+    return sql.lstrip().upper().startswith("SELECT") and "django_session" not in sql
+
+
+def plans_for_values_and_any(
+    cursor: Any, sql: str, params: tuple[Any, ...]
+) -> tuple[float, float, str]:
+    """Milliseconds of `sql` prepared and run with the plan made for `params` and with the
+    plan made for any values (the best of three each), and the second plan."""
+    numbered = iter(range(1, len(params) + 1))
+    # Placeholders become $1, $2…; a literal "%%" the driver would have unescaped becomes "%".
+    text = re.sub(r"%([s%])", lambda m: f"${next(numbered)}" if m[1] == "s" else "%", sql)
+    cursor.execute(f"PREPARE vbr_bench AS {text}")
+    arguments = ", ".join(["%s"] * len(params))
+    # The values written into EXECUTE's text: a utility statement takes no parameters.
+    execute = cast(Any, connection.ops).compose_sql(
+        f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE vbr_bench({arguments})", params
+    )
+    try:
+        times = []
+        for mode in ("force_custom_plan", "force_generic_plan"):
+            cursor.execute(f"SET plan_cache_mode = {mode}")
+            runs = []
+            for _ in range(3):
+                cursor.execute(execute)
+                runs.append(cursor.fetchone()[0][0])
+            times.append(min(run["Execution Time"] for run in runs))
+        cursor.execute(execute.replace("(ANALYZE, FORMAT JSON)", "(ANALYZE)", 1))
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    finally:
+        cursor.execute("RESET plan_cache_mode")
+        cursor.execute("DEALLOCATE vbr_bench")
+    return times[0], times[1], plan
 
 
 def table(pages: list[PageResult], exports: list[ExportResult]) -> str:
