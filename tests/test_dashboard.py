@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from tests import factories as f
 from vbr.accounts.models import Membership, Provider, User
+from vbr.devtools.benchmark import plans_for_values_and_any
 from vbr.recruitment import workflow
 from vbr.recruitment.models import Application, Assessment, Candidate, Role, Stage
 from vbr.recruitment.models.assessments import london_week
@@ -211,17 +211,10 @@ def test_waiting_for_a_decision_worked_example(
 
 
 def generic_plan(cursor: Any, queryset: QuerySet[Any]) -> str:
-    """The plan PostgreSQL keeps for a prepared statement of this query once it plans it for
-    any parameters (asked for with `plan_cache_mode`)."""
+    """The plan PostgreSQL may keep for a prepared statement of this query, made for any
+    values, as the benchmark's `--explain` reads it."""
     sql, params = queryset.query.sql_with_params()
-    numbered = iter(range(1, len(params) + 1))
-    cursor.execute("PREPARE planned AS " + re.sub("%s", lambda _: f"${next(numbered)}", sql))
-    try:
-        arguments = ", ".join(["%s"] * len(params))
-        cursor.execute(connection.ops.compose_sql(f"EXPLAIN EXECUTE planned({arguments})", params))
-        return "\n".join(row[0] for row in cursor.fetchall())
-    finally:
-        cursor.execute("DEALLOCATE planned")
+    return plans_for_values_and_any(cursor, sql, tuple(params))[2]
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="covering indexes are PostgreSQL's")
@@ -280,7 +273,6 @@ def test_on_postgresql_waiting_for_a_decision_is_read_from_indexes_alone(
             cursor.execute(f"VACUUM ANALYZE {table}")
         cursor.execute("SET enable_seqscan = off")
         cursor.execute("SET enable_bitmapscan = off")
-        cursor.execute("SET plan_cache_mode = force_generic_plan")
         try:
             plan, list_plan = (generic_plan(cursor, query) for query in (dashboard, listed))
         finally:
