@@ -1,7 +1,7 @@
 """Indexes that answer "waiting for a decision" alone on PostgreSQL: the active applications'
-index carries the columns the walk reads, the assessment at a stage is found with its status,
-counts and time, and a decision by its application and time (which replaces the plain
-application index, its prefix).
+index carries the columns the walks read (the list's date and status too), the assessment at
+a stage is found with its status, counts and time, and a decision by its application and
+time (which replaces the plain application index, its prefix).
 
 An index-only scan reads the table for any row changed since the table was last vacuumed, and
 the rows these walks read (active applications, their current assessments) are the ones that
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("status", "active")),
                 fields=["provider", "current_stage"],
-                include=("id", "candidate", "role"),
+                include=("id", "candidate", "role", "applied_at", "status"),
                 name="application_active_by_stage",
             ),
         ),

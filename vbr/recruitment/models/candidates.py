@@ -211,12 +211,13 @@ class Application(models.Model):
             models.Index(fields=["role", "status", "current_stage"]),
             # The candidates list, newest first, a keyset page at a time (paging.py).
             models.Index(fields=["provider", "applied_at", "id"], name="application_newest"),
-            # "Waiting for a decision" (the dashboard, the lists' filter) walks only the
+            # "Waiting for a decision" (the dashboard, the list's filter) walks only the
             # active applications, and on PostgreSQL from this index alone: it carries the
-            # columns the walk reads (an index-only scan; elsewhere a plain index).
+            # columns the walk reads, the list's date and status among them (an index-only
+            # scan; elsewhere a plain index).
             models.Index(
                 fields=["provider", "current_stage"],
-                include=["id", "candidate", "role"],
+                include=["id", "candidate", "role", "applied_at", "status"],
                 condition=models.Q(status="active"),
                 name="application_active_by_stage",
             ),
