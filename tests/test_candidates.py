@@ -543,7 +543,7 @@ def test_with_the_cache_stopped_the_list_still_answers_with_its_form(
 
 @pytest.mark.django_db
 def test_only_simple_constants_of_ours_are_written_into_the_sql() -> None:
-    from vbr.recruitment.models.candidates import Written
+    from vbr.planning import Written
 
     active = Application.objects.filter(status=Written("active"))
     assert "\"status\" = 'active'" in str(active.query)

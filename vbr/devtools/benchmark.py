@@ -735,8 +735,7 @@ def explain(pages: list[PageResult]) -> str:
             for sql, params in page.statements:
                 if not _is_select(sql) or not params:
                     continue
-                planned = plans_for_values_and_any(cursor, sql, params)
-                for_values, for_any, plan = planned
+                for_values, for_any, plan = plans_for_values_and_any(cursor, sql, params)
                 timings.append(
                     f"- {page.label}: {for_values:.2f} ms for its values, {for_any:.2f} ms for "
                     f"any values: {sql[:100]}"

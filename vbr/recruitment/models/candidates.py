@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from vbr.accounts.models import Provider
+from vbr.planning import Written
 from vbr.recruitment.rows import person_name
 from vbr.recruitment.search import Folded
 
@@ -59,21 +59,6 @@ def name_or_email_matches(text: str) -> Q:
             | Q(Contains(Folded("email"), typed))
         )
     return match
-
-
-class Written(Value):
-    """One of our own constants written into the SQL instead of sent as a parameter.
-
-    Once a statement is prepared, PostgreSQL may plan it once for any parameters; only a
-    written-out value shows it that a partial index (`WHERE status = 'active'`) applies.
-    Without it, "waiting for a decision" read a large provider's every application (13 ms
-    of the database for each of the list's two queries instead of 3). Only simple constants
-    of ours (lower-case letters and underscores) are written; anything else is refused."""
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[str | int, ...]]:
-        if not (isinstance(self.value, str) and re.fullmatch(r"[a-z_]+", self.value)):
-            raise ValueError("Only simple constants of ours are written into SQL")
-        return f"'{self.value}'", ()
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
