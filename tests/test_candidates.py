@@ -419,21 +419,39 @@ def test_a_long_list_does_not_count_every_application(
     assert "More than 3 applications, newest first" in response.text
 
 
-@pytest.mark.parametrize("n", [1, 50])
+@pytest.mark.parametrize(("n", "queries"), [(1, 6), (50, 6), (51, 7)])
 def test_the_list_runs_the_same_queries_for_one_or_fifty_rows(
     as_bob: Client,
     sunrise: Provider,
     care_assistant: Role,
     django_assert_num_queries,  # type: ignore[no-untyped-def]
     n: int,
+    queries: int,
 ) -> None:
     for _ in range(n):
         f.make_application(role=care_assistant, stage=care_assistant.stages.first())
     # the signed-in person with their membership, the role filter checked, the matching candidates,
-    # page count, page rows (candidate, role and stage joined), role choices, stage choices
-    with django_assert_num_queries(7):
+    # page rows (candidate, role and stage joined), role choices, stage choices; and the count
+    # of those that match only when they do not all fit on the page
+    with django_assert_num_queries(queries):
         response = as_bob.get(list_url(sunrise), {"q": "sam", "role": care_assistant.pk})
-    assert len(response.context["page"].object_list) == n
+    assert len(response.context["page"].object_list) == min(n, 50)
+    matches = "51 applications match, newest first." if n == 51 else f"{n} application"
+    assert matches in response.text
+
+
+def test_a_page_further_on_counts_them_all(
+    as_bob: Client, sunrise: Provider, care_assistant: Role
+) -> None:
+    made = [f.make_application(role=care_assistant) for _ in range(3)]
+    # Paging on from the newest: the two older ones, and the count of all three that match.
+    response = as_bob.get(list_url(sunrise), {"status": "active", "before": made[2].pk})
+    assert [row.pk for row in response.context["page"].object_list] == [made[1].pk, made[0].pk]
+    assert "3 applications match, newest first." in response.text
+    # A short list on its first page is counted from its rows.
+    first = as_bob.get(list_url(sunrise), {"status": "active"})
+    assert "3 applications match, newest first." in first.text
+    assert "Older" not in first.text and "Newer" not in first.text
 
 
 def test_move_to_next_stage_records_the_stage_entry(

@@ -40,6 +40,11 @@ def _pk(row: Any) -> int:
     return int(row["pk"] if isinstance(row, dict) else row.pk)
 
 
+def _count(applications: QuerySet[Any]) -> int:
+    """How many match, counted up to `COUNT_UP_TO` + 1."""
+    return applications.order_by()[: COUNT_UP_TO + 1].count()
+
+
 def _cursor(all_applications: QuerySet[Application], value: str | None) -> tuple[Any, ...] | None:
     """(applied_at, pk) of the application named by a cursor, or None to start at the top."""
     if not value or not value.isdigit():
@@ -58,10 +63,22 @@ def newest_first(
     """One page of `applications`, newest first: those applied before the application
     `before`, or (going back) those after `after`. Cursors are looked up in
     `all_applications` (the provider's), so that a row which no longer matches the filters
-    still marks the place."""
-    total = applications.order_by()[: COUNT_UP_TO + 1].count()
-    if cursor := _cursor(all_applications, before):
-        applied_at, pk = cursor
+    still marks the place.
+
+    The first page counts nothing when it holds them all: a search for one person, or a
+    short filtered list, is walked once, not twice."""
+    # A cursor of another provider, or nonsense, is no cursor: the page starts at the top.
+    older_than = _cursor(all_applications, before)
+    cursor = older_than or _cursor(all_applications, after)
+    if cursor is None:
+        fetched = list(applications.order_by("-applied_at", "-pk")[: per_page + 1])
+        page = fetched[:per_page]
+        if len(fetched) > per_page:
+            return ApplicationPage(page, _count(applications), older=_pk(page[-1]), newer=None)
+        return ApplicationPage(page, len(page), older=None, newer=None)
+    total = _count(applications)
+    applied_at, pk = cursor
+    if older_than:
         rows = applications.filter(
             Q(applied_at__lt=applied_at) | Q(applied_at=applied_at, pk__lt=pk)
         ).order_by("-applied_at", "-pk")
@@ -73,21 +90,14 @@ def newest_first(
             older=_pk(page[-1]) if len(fetched) > per_page else None,
             newer=_pk(page[0]) if page else None,
         )
-    if cursor := _cursor(all_applications, after):
-        applied_at, pk = cursor
-        rows = applications.filter(
-            Q(applied_at__gt=applied_at) | Q(applied_at=applied_at, pk__gt=pk)
-        ).order_by("applied_at", "pk")
-        fetched = list(rows[: per_page + 1])
-        page = fetched[:per_page][::-1]
-        return ApplicationPage(
-            page,
-            total,
-            older=_pk(page[-1]) if page else None,
-            newer=_pk(page[0]) if len(fetched) > per_page else None,
-        )
-    fetched = list(applications.order_by("-applied_at", "-pk")[: per_page + 1])
-    page = fetched[:per_page]
+    rows = applications.filter(
+        Q(applied_at__gt=applied_at) | Q(applied_at=applied_at, pk__gt=pk)
+    ).order_by("applied_at", "pk")
+    fetched = list(rows[: per_page + 1])
+    page = fetched[:per_page][::-1]
     return ApplicationPage(
-        page, total, older=_pk(page[-1]) if len(fetched) > per_page else None, newer=None
+        page,
+        total,
+        older=_pk(page[-1]) if page else None,
+        newer=_pk(page[0]) if len(fetched) > per_page else None,
     )
