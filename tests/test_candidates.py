@@ -16,7 +16,14 @@ from tests import factories as f
 from tests.outages import free_port, private_redis, redis_cache
 from vbr.accounts.models import Provider, User
 from vbr.recruitment import paging
-from vbr.recruitment.models import Application, Candidate, Role, Stage, StageEntry
+from vbr.recruitment.models import (
+    Application,
+    Assessment,
+    Candidate,
+    Role,
+    Stage,
+    StageEntry,
+)
 from vbr.recruitment.models.candidates import name_or_email_matches
 
 
@@ -438,6 +445,43 @@ def test_the_list_runs_the_same_queries_for_one_or_fifty_rows(
     assert len(response.context["page"].object_list) == min(n, 50)
     matches = "51 applications match, newest first." if n == 51 else f"{n} application"
     assert matches in response.text
+
+
+@pytest.mark.parametrize(("waiting", "count_up_to"), [(50, 1000), (51, 1000), (51, 50)])
+def test_the_list_of_those_waiting_counts_them_as_it_reads_them(
+    as_bob: Client,
+    sunrise: Provider,
+    care_assistant: Role,
+    django_assert_num_queries,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+    waiting: int,
+    count_up_to: int,
+) -> None:
+    """Those waiting for a decision are found through joins that no index gives in date
+    order, so the first page reads every one of them to sort them: counted in that walk,
+    with no second query however many there are."""
+    interview = care_assistant.stages.first()
+    assert interview is not None
+    made, closed = [], []
+    for _ in range(waiting):
+        application = f.make_application(role=care_assistant, stage=interview)
+        assessment = f.make_assessment(application=application, stage=interview)
+        made.append(application)
+        closed.append(assessment.pk)
+    Assessment.objects.filter(pk__in=closed).update(status=Assessment.Status.CLOSED)
+    f.make_application(role=care_assistant, stage=interview)  # not assessed: not waiting
+    monkeypatch.setattr(paging, "COUNT_UP_TO", count_up_to)
+    # the signed-in person with their membership, the page's rows counted as they are read,
+    # role choices, stage choices
+    with django_assert_num_queries(4):
+        response = as_bob.get(list_url(sunrise), {"waiting": "on"})
+    page = response.context["page"]
+    assert [row.pk for row in page.object_list] == [a.pk for a in made[::-1][:50]]
+    if waiting > count_up_to:
+        assert f"More than {count_up_to} applications match, newest first" in response.text
+    else:
+        assert f"{waiting} applications match, newest first." in response.text
+    assert ("Older</a>" in response.text) == (waiting > 50)
 
 
 def test_a_page_further_on_counts_them_all(

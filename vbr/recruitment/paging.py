@@ -3,7 +3,8 @@
 A page number makes the database count and skip every earlier row, which grows with a large
 provider's history; a keyset page asks for "the 50 applied before this one" through the
 index on (provider, applied_at, id), as fast on the last page as on the first. The total is
-counted only up to `COUNT_UP_TO`: beyond that, people search or filter rather than page.
+counted only up to `COUNT_UP_TO`: beyond that, people search or filter rather than page. A
+first page that holds every match is its own count.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 
 from vbr.recruitment.models import Application
 
@@ -23,7 +24,7 @@ COUNT_UP_TO = 1000
 class ApplicationPage:
     # Applications, or rows of them (a `values()` queryset's dicts, or rows made from those).
     object_list: list[Any]
-    total: int  # capped at COUNT_UP_TO + 1
+    total: int  # counted apart, only up to COUNT_UP_TO + 1
     older: int | None  # cursor for the page of older applications, if any
     newer: int | None  # cursor for the page of newer applications, if any
 
@@ -38,6 +39,10 @@ class ApplicationPage:
 
 def _pk(row: Any) -> int:
     return int(row["pk"] if isinstance(row, dict) else row.pk)
+
+
+def _matching(row: Any) -> int:
+    return int(row["matching"] if isinstance(row, dict) else row.matching)
 
 
 def _count(applications: QuerySet[Any]) -> int:
@@ -59,6 +64,7 @@ def newest_first(
     before: str | None = None,
     after: str | None = None,
     per_page: int = PER_PAGE,
+    counted_in_the_walk: bool = False,
 ) -> ApplicationPage:
     """One page of `applications`, newest first: those applied before the application
     `before`, or (going back) those after `after`. Cursors are looked up in
@@ -66,16 +72,25 @@ def newest_first(
     still marks the place.
 
     The first page counts nothing when it holds them all: a search for one person, or a
-    short filtered list, is walked once, not twice."""
+    short filtered list, is walked once, not twice.
+
+    `counted_in_the_walk`: the filters leave the database no index that gives the rows in
+    their order (those waiting for a decision are found by joins), so the first page reads
+    every match to sort them anyway; they are counted in that same walk instead of a second
+    one. Never for the plain list, which its index gives newest first a page at a time."""
     # A cursor of another provider, or nonsense, is no cursor: the page starts at the top.
     older_than = _cursor(all_applications, before)
     cursor = older_than or _cursor(all_applications, after)
     if cursor is None:
-        fetched = list(applications.order_by("-applied_at", "-pk")[: per_page + 1])
+        newest = applications.order_by("-applied_at", "-pk")
+        if counted_in_the_walk:
+            newest = newest.annotate(matching=Window(Count("pk")))
+        fetched = list(newest[: per_page + 1])
         page = fetched[:per_page]
-        if len(fetched) > per_page:
-            return ApplicationPage(page, _count(applications), older=_pk(page[-1]), newer=None)
-        return ApplicationPage(page, len(page), older=None, newer=None)
+        if len(fetched) <= per_page:
+            return ApplicationPage(page, len(page), older=None, newer=None)
+        total = _matching(fetched[0]) if counted_in_the_walk else _count(applications)
+        return ApplicationPage(page, total, older=_pk(page[-1]), newer=None)
     total = _count(applications)
     applied_at, pk = cursor
     if older_than:

@@ -98,6 +98,7 @@ def application_list(request: HttpRequest, membership: Membership) -> HttpRespon
         all_applications=provider.applications.all(),
         before=request.GET.get("before"),
         after=request.GET.get("after"),
+        counted_in_the_walk=bool(filters.get("waiting")),
     )
     page = dataclasses.replace(page, object_list=application_rows(provider, page.object_list))
     return render(
