@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -280,6 +281,30 @@ def test_the_benchmarks_files_leave_figures_equal_to_a_recount(
     f.make_application(role=role, candidate=candidate, status=Application.Status.HIRED)
     safer_recruitment_files(sunrise, opened_by=alice)
     assert figures_of(assert_stored_equals_a_recount(sunrise)) == {"Care assistant": (1, 0, 0)}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's statistics")
+def test_the_benchmarks_files_are_analysed_as_autovacuum_would(
+    sunrise: Provider, alice: User
+) -> None:
+    """The benchmark times the files pages on files it has just written in bulk: with no
+    statistics, the planner would guess how many there are."""
+    role = f.make_role(provider=sunrise, title="Care assistant")
+    for _ in range(3):
+        f.make_application(role=role, status=Application.Status.HIRED)
+    safer_recruitment_files(sunrise, opened_by=alice)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)",
+            [["compliance_saferrecruitmentfile", "compliance_check"]],
+        )
+        counted = dict(cursor.fetchall())
+    # Never analysed is -1; analysed, the rows as they are (inside this test's transaction).
+    assert SaferRecruitmentFile.objects.count() == 3
+    assert counted == {
+        "compliance_saferrecruitmentfile": 3,
+        "compliance_check": Check.objects.count(),
+    }
 
 
 def test_with_the_cache_stopped_the_page_still_answers_with_its_figures(
