@@ -24,7 +24,7 @@ COUNT_UP_TO = 1000
 class ApplicationPage:
     # Applications, or rows of them (a `values()` queryset's dicts, or rows made from those).
     object_list: list[Any]
-    total: int  # counted apart, only up to COUNT_UP_TO + 1
+    total: int  # how many match; a count of its own stops at COUNT_UP_TO + 1
     older: int | None  # cursor for the page of older applications, if any
     newer: int | None  # cursor for the page of newer applications, if any
 
