@@ -181,6 +181,7 @@ def test_search_finds_candidates_by_name_or_email(
     assert "Amira Hussain" in by_name.text and "Daniel Evans" not in by_name.text
     assert "Amira Hussain" in by_email.text and "Daniel Evans" not in by_email.text
     assert "No applications match." in nobody.text
+    assert "0 applications" not in nobody.text  # said once, not counted as well
 
 
 @pytest.mark.parametrize("shortlist", [1000, 0])
