@@ -95,6 +95,34 @@ def assert_accessible(page: Any, *, impacts: tuple[str, ...] = ("serious", "crit
         )
 
 
+# Each drop-down list on the page whose chosen option is wider than the room the list has
+# for it (its width less its padding, which leaves room for the arrow): the reader sees "Any
+# st" instead of "Any status". Measured with the list's own font.
+CLIPPED_CHOICES = """() => {
+  const measure = document.createElement("canvas").getContext("2d");
+  const clipped = [];
+  for (const list of document.querySelectorAll("select")) {
+    const chosen = list.selectedOptions[0];
+    if (list.multiple || list.size > 1 || !chosen || !list.getClientRects().length) continue;
+    const style = getComputedStyle(list);
+    measure.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    const room = list.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const needed = measure.measureText(chosen.text.trim()).width;
+    if (needed > room + 1) {
+      const shown = `${list.name || list.id}: "${chosen.text.trim()}"`;
+      clipped.push(`${shown} needs ${Math.ceil(needed)} px, has ${Math.floor(room)}`);
+    }
+  }
+  return clipped;
+}"""
+
+
+def clipped_choices(page: Any) -> list[str]:
+    """The drop-down lists on the page that cut off the option they show."""
+    found: list[str] = page.evaluate(CLIPPED_CHOICES)
+    return found
+
+
 def screenshot(page: Any, name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"

@@ -27,7 +27,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests import factories as f
-from tests.browser import assert_accessible, screenshot
+from tests.browser import assert_accessible, clipped_choices, screenshot
 from tests.test_url_access import ACCESS
 from vbr.accounts.models import AccessProfile, Membership, Provider, User
 from vbr.recruitment.models import (
@@ -364,6 +364,7 @@ def test_every_page_each_person_reaches_is_accessible_at_every_size(
                     )
                     if sideways > 0:
                         problems.append(f"{where} scrolls sideways by {sideways} px")
+                problems.extend(f"{where}: cuts off {cut}" for cut in clipped_choices(page))
                 impacts = EVERY_IMPACT if name in PANEL_PAGES else ("serious", "critical")
                 try:
                     assert_accessible(page, impacts=impacts)
