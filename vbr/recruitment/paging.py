@@ -37,12 +37,13 @@ class ApplicationPage:
         return COUNT_UP_TO
 
 
+def _number(row: Any, name: str) -> int:
+    """A column of a row: a `values()` dict's key or a model's attribute."""
+    return int(row[name] if isinstance(row, dict) else getattr(row, name))
+
+
 def _pk(row: Any) -> int:
-    return int(row["pk"] if isinstance(row, dict) else row.pk)
-
-
-def _matching(row: Any) -> int:
-    return int(row["matching"] if isinstance(row, dict) else row.matching)
+    return _number(row, "pk")
 
 
 def _count(applications: QuerySet[Any]) -> int:
@@ -89,7 +90,7 @@ def newest_first(
         page = fetched[:per_page]
         if len(fetched) <= per_page:
             return ApplicationPage(page, len(page), older=None, newer=None)
-        total = _matching(fetched[0]) if counted_in_the_walk else _count(applications)
+        total = _number(fetched[0], "matching") if counted_in_the_walk else _count(applications)
         return ApplicationPage(page, total, older=_pk(page[-1]), newer=None)
     total = _count(applications)
     applied_at, pk = cursor

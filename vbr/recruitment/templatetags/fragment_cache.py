@@ -7,7 +7,7 @@ import hashlib
 import logging
 
 from django import template
-from django.template.base import Node, NodeList, Parser, TextNode, Token
+from django.template.base import Node, NodeList, Parser, Token
 from django.template.context import Context
 from django.templatetags.cache import CacheNode, do_cache
 
@@ -30,12 +30,8 @@ class CacheWhenReachableNode(CacheNode):
 
 def source_digest(nodelist: NodeList) -> str:
     """A digest of the fragment's own template code: its text and the tags and variables
-    in it, nested ones included."""
-    parts = [
-        node.s if isinstance(node, TextNode) else getattr(node.token, "contents", "")
-        for node in nodelist.get_nodes_by_type(Node)
-        if isinstance(node, TextNode) or hasattr(node, "token")
-    ]
+    in it, nested ones included (the parser keeps each node's source in its token)."""
+    parts = [getattr(node.token, "contents", "") for node in nodelist.get_nodes_by_type(Node)]
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
 
 
